@@ -1,0 +1,105 @@
+//! A content problem with its place (file, line, column) and a hint on how to fix it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in the content. Lines and columns are 1-based; a problem that
+/// concerns a whole file (a duplicate slug, a symlink loop) points at line 1, column 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// The front-matter field the problem is about (`links.website`, `organizers[1]`),
+    /// so that a form can show the error beside the right input.
+    pub field: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        file: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line: line.max(1),
+            column: column.max(1),
+            field: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A problem with a whole file rather than a place in it.
+    pub fn for_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic::new(file, 1, 1, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// The file path as shown to editors: always with forward slashes.
+    pub fn display_path(&self) -> String {
+        display_path(&self.file)
+    }
+}
+
+pub(crate) fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.display_path(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorts diagnostics by file, line and column so that reports are stable.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_line_column_and_hint() {
+        let d = Diagnostic::new("content/members/a.md", 3, 9, "unknown field `nmae`")
+            .with_hint("did you mean `name`?");
+        assert_eq!(
+            d.to_string(),
+            "content/members/a.md:3:9: error: unknown field `nmae`\n  hint: did you mean `name`?"
+        );
+    }
+
+    #[test]
+    fn positions_are_at_least_one() {
+        let d = Diagnostic::new("a.md", 0, 0, "x");
+        assert_eq!((d.line, d.column), (1, 1));
+    }
+}

@@ -1,0 +1,535 @@
+//! Reads typed fields out of a front-matter mapping, collecting every problem with its place.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_yaml::{Mapping, Value};
+
+use crate::diagnostic::Diagnostic;
+use crate::document::Document;
+use crate::locate::Position;
+use crate::time::{parse_date, parse_datetime};
+
+/// A closed set of values written as slugs in the content (sectors, prefectures).
+pub trait Choice: Sized + Copy + 'static {
+    /// Every value, in display order.
+    fn all() -> &'static [Self];
+    /// The slug written in content files.
+    fn slug(self) -> &'static str;
+    /// Other spellings an editor might write (the Japanese name): recognised only to suggest the slug.
+    fn aliases(self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn from_slug(slug: &str) -> Option<Self> {
+        Self::all().iter().copied().find(|c| c.slug() == slug)
+    }
+}
+
+/// A value together with where it was written, for checks that come later (cross-references).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub position: Position,
+    pub field: String,
+}
+
+/// Reads fields of one document; every problem becomes a [`Diagnostic`] and reading goes on.
+pub struct FieldReader<'d> {
+    doc: &'d Document,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'d> FieldReader<'d> {
+    pub fn new(doc: &'d Document) -> Self {
+        FieldReader {
+            doc,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Where the value at `path` stands, else its key, else the top of the file.
+    pub fn position(&self, path: &str) -> Position {
+        self.doc
+            .locator
+            .value(path)
+            .or_else(|| self.doc.locator.key(path))
+            .unwrap_or(Position { line: 1, column: 1 })
+    }
+
+    pub fn error(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.error_at(self.position(path), path, message, hint);
+    }
+
+    pub fn error_at(
+        &mut self,
+        at: Position,
+        path: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let hint = hint.into();
+        let mut diagnostic =
+            Diagnostic::new(&self.doc.file, at.line, at.column, message).with_field(path);
+        if !hint.is_empty() {
+            diagnostic = diagnostic.with_hint(hint);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Reports every key of `map` (at `prefix`) that is not in `allowed`.
+    pub fn allow_only(&mut self, prefix: &str, map: &Mapping, allowed: &[&str]) {
+        for key in map.keys() {
+            let Some(key) = key.as_str() else {
+                let path = prefix.trim_end_matches('.').to_owned();
+                self.error(
+                    &path,
+                    "a field name must be text",
+                    "write field names as plain words, e.g. `name:`",
+                );
+                continue;
+            };
+            if allowed.contains(&key) {
+                continue;
+            }
+            let path = format!("{prefix}{key}");
+            let at = self
+                .doc
+                .locator
+                .key(&path)
+                .unwrap_or_else(|| self.position(&path));
+            let hint = match closest(key, allowed.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("the fields allowed here are: {}", allowed.join(", ")),
+            };
+            self.error_at(at, &path, format!("unknown field `{key}`"), hint);
+        }
+    }
+
+    /// A text field; `None` when absent (reported if `required`) or invalid (reported).
+    pub fn text(
+        &mut self,
+        map: &Mapping,
+        path: &str,
+        required: bool,
+        max_chars: usize,
+    ) -> Option<String> {
+        let value = self.present(map, path, required)?;
+        self.text_value(path, value, max_chars)
+    }
+
+    fn text_value(&mut self, path: &str, value: &Value, max_chars: usize) -> Option<String> {
+        let text = match value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(_) | Value::Bool(_) => {
+                self.error(
+                    path,
+                    format!("`{}` must be text", leaf(path)),
+                    "put the value in quotes, e.g. \"2026\"",
+                );
+                return None;
+            }
+            _ => {
+                self.error(
+                    path,
+                    format!("`{}` must be text, not a list or map", leaf(path)),
+                    "write a single value on the same line",
+                );
+                return None;
+            }
+        };
+        if text.is_empty() {
+            self.error(
+                path,
+                format!("`{}` is empty", leaf(path)),
+                "write a value or remove the line",
+            );
+            return None;
+        }
+        let count = text.chars().count();
+        if count > max_chars {
+            self.error(
+                path,
+                format!(
+                    "`{}` is {count} characters long; at most {max_chars} are allowed",
+                    leaf(path)
+                ),
+                "shorten it",
+            );
+            return None;
+        }
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            self.error(
+                path,
+                format!(
+                    "`{}` contains a control character (U+{:04X})",
+                    leaf(path),
+                    c as u32
+                ),
+                "remove it; use the Markdown body for longer text",
+            );
+            return None;
+        }
+        Some(text)
+    }
+
+    /// A list of short texts (interests, tags, organizers), each checked.
+    pub fn text_list(
+        &mut self,
+        map: &Mapping,
+        path: &str,
+        max_items: usize,
+        max_chars: usize,
+    ) -> Vec<Located<String>> {
+        let Some(value) = self.present(map, path, false) else {
+            return Vec::new();
+        };
+        let items: Vec<&Value> = match value {
+            Value::Sequence(items) => items.iter().collect(),
+            Value::String(_) => vec![value],
+            _ => {
+                self.error(
+                    path,
+                    format!("`{}` must be a list", leaf(path)),
+                    "write it as `[a, b]` or as lines starting with `- `",
+                );
+                return Vec::new();
+            }
+        };
+        if items.len() > max_items {
+            self.error(
+                path,
+                format!(
+                    "`{}` has {} entries; at most {max_items} are allowed",
+                    leaf(path),
+                    items.len()
+                ),
+                "keep the most important ones",
+            );
+        }
+        let mut out = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            let item_path = format!("{path}[{index}]");
+            let at = self
+                .doc
+                .locator
+                .item(&item_path, item.as_str().unwrap_or(""))
+                .unwrap_or_else(|| self.position(path));
+            let before = self.diagnostics.len();
+            if let Some(text) = self.text_value(&item_path, item, max_chars) {
+                out.push(Located {
+                    value: text,
+                    position: at,
+                    field: item_path,
+                });
+            } else {
+                for d in &mut self.diagnostics[before..] {
+                    (d.line, d.column) = (at.line, at.column);
+                }
+            }
+        }
+        out
+    }
+
+    pub fn flag(&mut self, map: &Mapping, path: &str) -> Option<bool> {
+        match self.present(map, path, false)? {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.error(
+                    path,
+                    format!("`{}` must be true or false", leaf(path)),
+                    format!("write `{}: true` or `{}: false`", leaf(path), leaf(path)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A whole number of at least 1.
+    pub fn positive_integer(&mut self, map: &Mapping, path: &str) -> Option<u32> {
+        let value = self.present(map, path, false)?;
+        match value.as_u64() {
+            Some(n) if n >= 1 && n <= u64::from(u32::MAX) => Some(n as u32),
+            _ => {
+                self.error(
+                    path,
+                    format!("`{}` must be a whole number of at least 1", leaf(path)),
+                    "write a number such as `30`, without quotes",
+                );
+                None
+            }
+        }
+    }
+
+    /// An integer (menu order); may be negative.
+    pub fn integer(&mut self, map: &Mapping, path: &str) -> Option<i64> {
+        let value = self.present(map, path, false)?;
+        let number = value.as_i64();
+        if number.is_none() {
+            self.error(
+                path,
+                format!("`{}` must be a whole number", leaf(path)),
+                "write a number such as `10`, without quotes",
+            );
+        }
+        number
+    }
+
+    /// One of a closed set of slugs; a near miss gets a "did you mean".
+    pub fn choice<C: Choice>(
+        &mut self,
+        map: &Mapping,
+        path: &str,
+        required: bool,
+        what: &str,
+    ) -> Option<C> {
+        let value = self.present(map, path, required)?;
+        let Some(text) = value.as_str() else {
+            self.error(
+                path,
+                format!("`{}` must be one of the {what} values", leaf(path)),
+                valid_list::<C>(),
+            );
+            return None;
+        };
+        if let Some(choice) = C::from_slug(text.trim()) {
+            return Some(choice);
+        }
+        let typed = text.trim();
+        let by_alias = C::all().iter().find(|c| {
+            c.aliases()
+                .iter()
+                .any(|a| *a == typed || a.strip_suffix(['都', '府', '県']) == Some(typed))
+        });
+        let hint = match by_alias {
+            Some(choice) => format!("did you mean `{}`?", choice.slug()),
+            None => match closest(&text.to_lowercase(), C::all().iter().map(|c| c.slug())) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => valid_list::<C>(),
+            },
+        };
+        self.error(path, format!("`{text}` is not a valid {what}"), hint);
+        None
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub fn date(&mut self, map: &Mapping, path: &str, required: bool) -> Option<Date> {
+        let value = self.present(map, path, required)?;
+        let text = scalar_text(value);
+        match parse_date(text.trim()) {
+            Ok(date) => Some(date),
+            Err(message) => {
+                self.error(
+                    path,
+                    format!("bad date in `{}`: {message}", leaf(path)),
+                    "write the date as YYYY-MM-DD, e.g. 2026-11-01",
+                );
+                None
+            }
+        }
+    }
+
+    /// An RFC 3339 date-time; without an offset it is Asia/Tokyo.
+    pub fn datetime(&mut self, map: &Mapping, path: &str, required: bool) -> Option<Timestamp> {
+        let value = self.present(map, path, required)?;
+        let text = scalar_text(value);
+        match parse_datetime(&text) {
+            Ok(ts) => Some(ts),
+            Err(message) => {
+                self.error(path, format!("bad date-time in `{}`: {message}", leaf(path)), "write it as 2026-12-10T19:00 (Japan time) or with an offset, 2026-12-10T19:00:00+09:00");
+                None
+            }
+        }
+    }
+
+    /// An `https://` URL.
+    pub fn https_url(&mut self, map: &Mapping, path: &str) -> Option<String> {
+        let text = self.text(map, path, false, 2000)?;
+        match check_https_url(&text) {
+            Ok(()) => Some(text),
+            Err(message) => {
+                let hint = if text.starts_with("http://") {
+                    format!(
+                        "use `{}` if the site supports it",
+                        text.replacen("http://", "https://", 1)
+                    )
+                } else {
+                    "write a full address starting with https://".to_owned()
+                };
+                self.error(path, format!("`{}` {message}", leaf(path)), hint);
+                None
+            }
+        }
+    }
+
+    /// A nested map such as `links` or `venue`.
+    pub fn map<'m>(&mut self, map: &'m Mapping, path: &str) -> Option<&'m Mapping> {
+        match self.present(map, path, false)? {
+            Value::Mapping(inner) => Some(inner),
+            _ => {
+                self.error(
+                    path,
+                    format!("`{}` must be a map of `key: value` lines", leaf(path)),
+                    format!("write `{}:` and indent the entries below it", leaf(path)),
+                );
+                None
+            }
+        }
+    }
+
+    /// The value at `path` unless it is absent or null; reports a missing required field.
+    fn present<'m>(&mut self, map: &'m Mapping, path: &str, required: bool) -> Option<&'m Value> {
+        match map.get(leaf(path)) {
+            Some(Value::Null) | None => {
+                if required {
+                    let start = Position { line: 1, column: 1 };
+                    let at = self.doc.locator.key(path).unwrap_or(start);
+                    self.error_at(
+                        at,
+                        path,
+                        format!("missing required field `{}`", leaf(path)),
+                        format!("add a line `{}: ...` to the front matter", leaf(path)),
+                    );
+                }
+                None
+            }
+            Some(value) => Some(value),
+        }
+    }
+}
+
+/// Checks that a URL is absolute https with a host.
+pub fn check_https_url(text: &str) -> Result<(), String> {
+    let Some(rest) = text.strip_prefix("https://") else {
+        return Err("must be an https:// address".to_owned());
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty()
+        || host.contains(char::is_whitespace)
+        || rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("is not a valid web address".to_owned());
+    }
+    Ok(())
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn leaf(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn valid_list<C: Choice>() -> String {
+    let all: Vec<&str> = C::all().iter().map(|c| c.slug()).collect();
+    if all.len() > 10 {
+        format!(
+            "use one of the {} slugs listed in CONTENT.md, e.g. {}",
+            all.len(),
+            all[..3].join(", ")
+        )
+    } else {
+        format!("use one of: {}", all.join(", "))
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader_for(yaml: &str) -> Document {
+        Document::parse("m.md", &format!("---\n{yaml}---\n")).unwrap()
+    }
+
+    #[test]
+    fn collects_several_problems_in_one_pass() {
+        let doc = reader_for("name: \"\"\nrole: 12\nnmae: x\n");
+        let mut r = FieldReader::new(&doc);
+        r.allow_only("", &doc.front, &["name", "role"]);
+        assert!(r.text(&doc.front, "name", true, 100).is_none());
+        assert!(r.text(&doc.front, "role", false, 100).is_none());
+        let messages: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{} {}", d.line, d.column, d.message))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "4:1 unknown field `nmae`",
+                "2:7 `name` is empty",
+                "3:7 `role` must be text"
+            ]
+        );
+        assert_eq!(
+            r.diagnostics[0].hint.as_deref(),
+            Some("did you mean `name`?")
+        );
+    }
+
+    #[test]
+    fn counts_length_in_characters_not_bytes() {
+        let doc = reader_for("name: 山田花子\n");
+        let mut r = FieldReader::new(&doc);
+        assert_eq!(
+            r.text(&doc.front, "name", true, 4).as_deref(),
+            Some("山田花子")
+        );
+        assert!(r.text(&doc.front, "name", true, 3).is_none());
+    }
+
+    #[test]
+    fn rejects_non_https_urls_with_a_fix() {
+        let doc = reader_for("links:\n  website: http://example.org\n");
+        let mut r = FieldReader::new(&doc);
+        let links = r.map(&doc.front, "links").unwrap();
+        assert!(r.https_url(links, "links.website").is_none());
+        let d = &r.diagnostics[0];
+        assert_eq!((d.line, d.column), (3, 12));
+        assert_eq!(d.field.as_deref(), Some("links.website"));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("use `https://example.org` if the site supports it")
+        );
+    }
+
+    #[test]
+    fn https_urls_need_a_host() {
+        assert!(check_https_url("https://example.org/a?b#c").is_ok());
+        assert!(check_https_url("https://").is_err());
+        assert!(check_https_url("https://exa mple.org").is_err());
+        assert!(check_https_url("javascript:alert(1)").is_err());
+    }
+
+    #[test]
+    fn reports_a_missing_required_field() {
+        let doc = reader_for("role: x\n");
+        let mut r = FieldReader::new(&doc);
+        assert!(r.text(&doc.front, "name", true, 10).is_none());
+        assert_eq!(r.diagnostics[0].message, "missing required field `name`");
+    }
+
+    #[test]
+    fn places_list_item_errors_on_the_item() {
+        let doc = reader_for("tags:\n  - ok\n  - \"\"\n");
+        let mut r = FieldReader::new(&doc);
+        let tags = r.text_list(&doc.front, "tags", 20, 40);
+        assert_eq!(tags.len(), 1);
+        assert_eq!((r.diagnostics[0].line, r.diagnostics[0].column), (4, 5));
+    }
+}

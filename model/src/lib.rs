@@ -1,0 +1,27 @@
+//! The portal's content contract (shared/CONTENT.md) as types: parsing, validation and
+//! diagnostics. It knows nothing about rendering: the generator and the functions share it.
+
+pub mod diagnostic;
+pub mod document;
+pub mod event;
+pub mod fields;
+pub mod kana;
+pub mod locate;
+pub mod member;
+pub mod page;
+pub mod prefecture;
+pub mod sector;
+pub mod site_config;
+pub mod slug;
+pub mod time;
+
+pub use diagnostic::{Diagnostic, sort_diagnostics};
+pub use document::Document;
+pub use event::{Event, Venue};
+pub use fields::{Choice, Located};
+pub use kana::{GojuonRow, ReadingKey};
+pub use member::{Link, Member};
+pub use page::Page;
+pub use prefecture::{Prefecture, Region};
+pub use sector::Sector;
+pub use site_config::{Language, SiteConfig};
