@@ -1,1 +1,16 @@
+//! The portal's static site generator: load -> validate -> render -> write.
 
+pub mod build;
+pub mod corpus;
+pub mod dates;
+pub mod error;
+pub mod load;
+pub mod markdown;
+pub mod render;
+pub mod theme;
+pub mod urls;
+pub mod validate;
+pub mod write;
+
+pub use build::{BuildOptions, BuildReport, build, load_site};
+pub use error::BuildError;

@@ -1,0 +1,170 @@
+//! The pipeline: load -> validate -> render -> write.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::BuildError;
+use crate::load::load;
+use crate::render::{Job, Renderer, feeds};
+use crate::theme::Theme;
+use crate::validate::{Site, validate};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub content: PathBuf,
+    pub theme: PathBuf,
+    pub out: PathBuf,
+    /// Overrides `base_url` of site.yaml (for previews and deploy previews).
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    /// What counts as "now" for the upcoming/past split and calendar stamps.
+    pub now: Timestamp,
+}
+
+/// What a build made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub members: usize,
+    pub events: usize,
+}
+
+/// Loads and validates the content; every problem is reported together.
+pub fn load_site(options: &BuildOptions) -> Result<Site, BuildError> {
+    let (sources, mut diagnostics) = load(&options.content);
+    match validate(sources, options.drafts) {
+        Ok(site) if diagnostics.is_empty() => Ok(site),
+        Ok(_) => Err(BuildError::Content(diagnostics)),
+        Err(found) => {
+            diagnostics.extend(found);
+            model::sort_diagnostics(&mut diagnostics);
+            diagnostics.dedup();
+            Err(BuildError::Content(diagnostics))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MenuItem {
+    label: String,
+    url: String,
+    path: String,
+}
+
+/// Builds the whole site into `options.out`. On any error the previous output stays as it was.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let site = load_site(options)?;
+    let base_url = options
+        .base_url
+        .clone()
+        .unwrap_or_else(|| site.config.base_url.clone());
+    let mut theme = Theme::load(&options.theme, site.config.language)?;
+    let renderer_urls = crate::urls::Urls::new(&base_url);
+    let mut menu = vec![
+        MenuItem {
+            label: theme.translate("members"),
+            url: renderer_urls.link("/members/"),
+            path: "/members/".into(),
+        },
+        MenuItem {
+            label: theme.translate("events"),
+            url: renderer_urls.link("/events/"),
+            path: "/events/".into(),
+        },
+    ];
+    for page in site.pages.iter().filter(|p| p.menu.is_some()) {
+        let path = format!("/{}/", page.slug);
+        menu.push(MenuItem {
+            label: page.title.clone(),
+            url: renderer_urls.link(&path),
+            path,
+        });
+    }
+    theme.set_globals("menu", &menu);
+    theme.set_globals("site", &SiteGlobals::new(&site, &renderer_urls));
+
+    let renderer = Renderer::new(&site, &theme, &base_url, options.now);
+    let jobs = renderer.plan();
+    let sitemap_paths: Vec<String> = jobs
+        .iter()
+        .filter(|j| Renderer::is_listed_page(j))
+        .map(|j| renderer.path_of(j))
+        .collect();
+
+    let staging = crate::write::Staging::create(&options.out)?;
+    jobs.par_iter().try_for_each(|job| {
+        let file = renderer.render(job, &sitemap_paths)?;
+        staging.write(&file.path, &file.bytes)
+    })?;
+    for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
+        staging.write(&name, text.as_bytes())?;
+    }
+    let mut copied = 0;
+    for (source, relative) in &theme.static_files {
+        staging.copy(source, relative)?;
+        copied += 1;
+    }
+    for file in &site.static_files {
+        staging.copy(&file.source, &file.relative)?;
+        copied += 1;
+    }
+    staging.commit()?;
+    Ok(BuildReport {
+        pages: jobs
+            .iter()
+            .filter(|j| Renderer::is_listed_page(j) || **j == Job::NotFound)
+            .count(),
+        files: jobs.len() + copied,
+        members: site.members.len(),
+        events: site.events.len(),
+    })
+}
+
+/// Site-wide values for templates.
+#[derive(Serialize)]
+struct SiteGlobals {
+    title: String,
+    description: String,
+    tagline: Option<String>,
+    author: Option<String>,
+    base: String,
+    home: String,
+    api_base: Option<String>,
+    about_url: Option<String>,
+    join_url: Option<String>,
+    feed_url: String,
+    feed_absolute: String,
+    locale: &'static str,
+}
+
+impl SiteGlobals {
+    fn new(site: &Site, urls: &crate::urls::Urls) -> Self {
+        let page_url = |slug: &str| {
+            site.pages
+                .iter()
+                .any(|p| p.slug == slug)
+                .then(|| urls.link(&format!("/{slug}/")))
+        };
+        SiteGlobals {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            tagline: site.config.tagline.clone(),
+            author: site.config.author.clone(),
+            base: urls.base_path().to_owned(),
+            home: urls.link("/"),
+            api_base: site.config.api_base.clone(),
+            about_url: page_url("about"),
+            join_url: page_url("join"),
+            feed_url: urls.link("/feed.xml"),
+            feed_absolute: urls.absolute("/feed.xml"),
+            locale: match site.config.language {
+                model::Language::Ja => "ja_JP",
+                model::Language::En => "en_US",
+            },
+        }
+    }
+}

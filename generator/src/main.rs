@@ -1,0 +1,158 @@
+//! `portal`: build the portal from content/, check the content, or write a benchmark corpus.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Parser, Subcommand};
+use generator::{BuildError, BuildOptions};
+use jiff::Timestamp;
+
+#[derive(Parser)]
+#[command(
+    name = "portal",
+    version,
+    about = "Builds the community portal from content/"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// The content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// The theme folder.
+    #[arg(long, default_value = "themes/default")]
+    theme: PathBuf,
+    /// Include members and events marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render the whole site into the output folder (replaced only when the build succeeds).
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The output folder.
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+        /// Use this base URL instead of site.yaml's (e.g. http://127.0.0.1:8000 for a preview).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// What counts as now (RFC 3339) for upcoming/past events; defaults to
+        /// SOURCE_DATE_EPOCH if set, else the clock. A fixed value makes builds byte-identical.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Check the content and report every problem with file, line and column.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Write a synthetic content folder of N members and N/10 events (for benchmarks).
+    Corpus {
+        #[arg(long)]
+        members: usize,
+        #[arg(long, default_value = "bench-corpus")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if let Some(BuildError::Content(diagnostics)) = error.downcast_ref::<BuildError>() {
+                for d in diagnostics {
+                    eprintln!("{d}");
+                }
+                eprintln!(
+                    "error: {} problem(s) in the content; nothing was written",
+                    diagnostics.len()
+                );
+            } else {
+                eprintln!("error: {error:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build {
+            site,
+            out,
+            base_url,
+            now,
+        } => {
+            let options = BuildOptions {
+                content: site.content,
+                theme: site.theme,
+                out,
+                base_url,
+                drafts: site.drafts,
+                now: resolve_now(now.as_deref())?,
+            };
+            let started = std::time::Instant::now();
+            let report = generator::build(&options)?;
+            eprintln!(
+                "built {} pages ({} files) for {} members and {} events into {} in {:.2?}",
+                report.pages,
+                report.files,
+                report.members,
+                report.events,
+                options.out.display(),
+                started.elapsed()
+            );
+            Ok(())
+        }
+        Command::Check { site } => {
+            let options = BuildOptions {
+                content: site.content,
+                theme: site.theme,
+                out: PathBuf::new(),
+                base_url: None,
+                drafts: site.drafts,
+                now: Timestamp::UNIX_EPOCH,
+            };
+            let site = generator::load_site(&options)?;
+            eprintln!(
+                "content is valid: {} members, {} events, {} pages",
+                site.members.len(),
+                site.events.len(),
+                site.pages.len()
+            );
+            Ok(())
+        }
+        Command::Corpus { members, out } => {
+            generator::corpus::write_corpus(&out, members)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "wrote {members} members and {} events to {}",
+                members / 10,
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn resolve_now(flag: Option<&str>) -> Result<Timestamp> {
+    if let Some(text) = flag {
+        return model::time::parse_datetime(text).map_err(|e| anyhow!("--now: {e}"));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .with_context(|| format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"))?;
+        return Timestamp::from_second(seconds).map_err(|e| anyhow!("SOURCE_DATE_EPOCH: {e}"));
+    }
+    Ok(Timestamp::now())
+}

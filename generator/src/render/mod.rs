@@ -1,0 +1,666 @@
+//! Render stage: a pure function from the validated site and the theme to files.
+//! [`Renderer::plan`] lists every output, [`Renderer::render`] makes one; nothing here
+//! touches the output folder.
+
+pub mod calendar;
+pub mod feeds;
+pub mod views;
+
+use jiff::Timestamp;
+use model::Language;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::error::BuildError;
+use crate::markdown::{self, Trust};
+use crate::theme::Theme;
+use crate::urls::{Urls, file_for};
+use crate::validate::Site;
+use views::{LinkView, TaxonomyKind, Views, event_path, member_path};
+
+/// One output file: its path inside the output folder and its bytes.
+#[derive(Debug)]
+pub struct RenderedFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One thing to render. Pages are numbered from 1.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Home,
+    MemberList {
+        page: usize,
+    },
+    Member(usize),
+    EventList,
+    Event(usize),
+    EventCalendar(usize),
+    Calendar,
+    TaxonomyIndex(TaxonomyKind),
+    Term {
+        kind: TaxonomyKind,
+        term: usize,
+        page: usize,
+    },
+    Page(usize),
+    NotFound,
+    Feed,
+    Sitemap,
+    Robots,
+}
+
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    urls: Urls,
+    lang: Language,
+    now: Timestamp,
+    views: Views,
+    member_values: Vec<Value>,
+    event_values: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct PageMeta {
+    title: String,
+    /// The site path, to mark the current menu entry.
+    path: String,
+    description: String,
+    canonical: String,
+    og_type: &'static str,
+    image: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    current: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+    /// Pages were left out before this one.
+    gap_before: bool,
+}
+
+#[derive(Serialize)]
+struct MemberGroup {
+    label: &'static str,
+    id: &'static str,
+    members: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct VenueView<'v> {
+    name: &'v Option<String>,
+    address: &'v Option<String>,
+    url: &'v Option<String>,
+}
+
+#[derive(Serialize)]
+struct TermView {
+    label: String,
+    url: Option<String>,
+    members: usize,
+    events: usize,
+}
+
+#[derive(Serialize)]
+struct TermGroup {
+    label: Option<String>,
+    terms: Vec<TermView>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme, base_url: &str, now: Timestamp) -> Self {
+        let urls = Urls::new(base_url);
+        let lang = site.config.language;
+        let views = Views::new(&site.members, &site.events, &urls, lang, now);
+        let member_values = views.members.iter().map(Value::from_serializable).collect();
+        let event_values = views.events.iter().map(Value::from_serializable).collect();
+        Renderer {
+            site,
+            theme,
+            urls,
+            lang,
+            now,
+            views,
+            member_values,
+            event_values,
+        }
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.urls
+    }
+
+    fn per_page(&self) -> usize {
+        self.site.config.members_per_page
+    }
+
+    /// Every output of the site, in a stable order.
+    pub fn plan(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Home,
+            Job::EventList,
+            Job::Calendar,
+            Job::NotFound,
+            Job::Feed,
+            Job::Sitemap,
+            Job::Robots,
+        ];
+        jobs.extend(
+            (1..=page_count(self.site.members.len(), self.per_page()))
+                .map(|page| Job::MemberList { page }),
+        );
+        jobs.extend((0..self.site.members.len()).map(Job::Member));
+        jobs.extend(
+            (0..self.site.events.len()).flat_map(|i| [Job::Event(i), Job::EventCalendar(i)]),
+        );
+        jobs.extend((0..self.site.pages.len()).map(Job::Page));
+        for kind in TaxonomyKind::ALL {
+            jobs.push(Job::TaxonomyIndex(kind));
+            for (index, term) in self.views.taxonomy(kind).terms.iter().enumerate() {
+                if !self.has_page(kind, term) {
+                    continue;
+                }
+                let pages = page_count(term.members.len(), self.per_page());
+                jobs.extend((1..=pages).map(|page| Job::Term {
+                    kind,
+                    term: index,
+                    page,
+                }));
+            }
+        }
+        jobs
+    }
+
+    /// Sectors always have a page; prefectures and interests only when something is listed.
+    fn has_page(&self, kind: TaxonomyKind, term: &views::Term) -> bool {
+        kind == TaxonomyKind::Sectors || !term.members.is_empty() || !term.events.is_empty()
+    }
+
+    /// The site path a job is served at (percent-encoded).
+    pub fn path_of(&self, job: &Job) -> String {
+        match job {
+            Job::Home => "/".into(),
+            Job::MemberList { page } => paged("/members/", *page),
+            Job::Member(i) => member_path(&self.site.members[*i].slug),
+            Job::EventList => "/events/".into(),
+            Job::Event(i) => event_path(&self.site.events[*i].slug),
+            Job::EventCalendar(i) => views::ics_path(&self.site.events[*i].slug),
+            Job::Calendar => "/events/calendar.ics".into(),
+            Job::TaxonomyIndex(kind) => kind.path().into(),
+            Job::Term { kind, term, page } => {
+                paged(&self.views.taxonomy(*kind).terms[*term].path, *page)
+            }
+            Job::Page(i) => format!("/{}/", self.site.pages[*i].slug),
+            Job::NotFound => "/404.html".into(),
+            Job::Feed => "/feed.xml".into(),
+            Job::Sitemap => "/sitemap.xml".into(),
+            Job::Robots => "/robots.txt".into(),
+        }
+    }
+
+    /// Whether a job is an HTML page that belongs in the sitemap.
+    pub fn is_listed_page(job: &Job) -> bool {
+        !matches!(
+            job,
+            Job::NotFound
+                | Job::Feed
+                | Job::Sitemap
+                | Job::Robots
+                | Job::Calendar
+                | Job::EventCalendar(_)
+        )
+    }
+
+    pub fn render(&self, job: &Job, sitemap_paths: &[String]) -> Result<RenderedFile, BuildError> {
+        let path = self.path_of(job);
+        let bytes = match job {
+            Job::Calendar => calendar::calendar(self.site, &self.urls, self.now, None).into_bytes(),
+            Job::EventCalendar(i) => {
+                calendar::calendar(self.site, &self.urls, self.now, Some(*i)).into_bytes()
+            }
+            Job::Feed => feeds::atom(self.site, &self.views, &self.urls).into_bytes(),
+            Job::Sitemap => feeds::sitemap(&self.urls, sitemap_paths).into_bytes(),
+            Job::Robots => format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                self.urls.absolute("/sitemap.xml")
+            )
+            .into_bytes(),
+            _ => {
+                let (template, context) = self.page_context(job, &path);
+                self.theme
+                    .render(template, &context)
+                    .map_err(|message| BuildError::Render {
+                        template: template.to_owned(),
+                        page: path.clone(),
+                        message,
+                    })?
+                    .into_bytes()
+            }
+        };
+        Ok(RenderedFile {
+            path: file_for(&path),
+            bytes,
+        })
+    }
+
+    fn t(&self, key: &str) -> String {
+        self.theme.translate(key)
+    }
+
+    fn meta(
+        &self,
+        title: String,
+        description: String,
+        path: &str,
+        og_type: &'static str,
+    ) -> PageMeta {
+        PageMeta {
+            title,
+            description,
+            path: path.to_owned(),
+            canonical: self.urls.absolute(path),
+            og_type,
+            image: None,
+        }
+    }
+
+    fn context(&self, meta: PageMeta) -> Context {
+        let mut context = Context::new();
+        context.insert("page", &meta);
+        context
+    }
+
+    fn page_context(&self, job: &Job, path: &str) -> (&'static str, Context) {
+        let site_title = &self.site.config.title;
+        match job {
+            Job::Home => {
+                let mut c = self.context(self.meta(
+                    site_title.clone(),
+                    self.site.config.description.clone(),
+                    path,
+                    "website",
+                ));
+                let upcoming: Vec<Value> = self
+                    .upcoming_indexes()
+                    .take(3)
+                    .map(|i| self.event_values[i].clone())
+                    .collect();
+                let mut newest: Vec<usize> = (0..self.site.members.len()).collect();
+                newest.sort_by(|&a, &b| {
+                    let (ma, mb) = (&self.site.members[a], &self.site.members[b]);
+                    mb.joined
+                        .cmp(&ma.joined)
+                        .then_with(|| ma.slug.cmp(&mb.slug))
+                });
+                let newest: Vec<Value> = newest
+                    .into_iter()
+                    .take(6)
+                    .map(|i| self.member_values[i].clone())
+                    .collect();
+                c.insert_value("upcoming", Value::from(upcoming.as_slice()));
+                c.insert_value("newest", Value::from(newest.as_slice()));
+                c.insert("member_count", &self.site.members.len());
+                c.insert("upcoming_count", &self.upcoming_indexes().count());
+                ("index.html", c)
+            }
+            Job::MemberList { page } => {
+                let title = self.t("members");
+                let mut c = self.context(self.meta(
+                    self.titled(&title, *page),
+                    self.t("members_description"),
+                    path,
+                    "website",
+                ));
+                let range = page_range(self.site.members.len(), self.per_page(), *page);
+                let mut groups: Vec<MemberGroup> = Vec::new();
+                for i in range {
+                    let row = self.views.member_rows[i];
+                    let label = match self.lang {
+                        Language::Ja => row.label_ja(),
+                        Language::En => row.label_en(),
+                    };
+                    if groups.last().is_none_or(|g| g.id != row.id()) {
+                        groups.push(MemberGroup {
+                            label,
+                            id: row.id(),
+                            members: Vec::new(),
+                        });
+                    }
+                    if let Some(group) = groups.last_mut() {
+                        group.members.push(self.member_values[i].clone());
+                    }
+                }
+                c.insert("heading", &title);
+                c.insert("groups", &groups);
+                c.insert("total", &self.site.members.len());
+                c.insert(
+                    "pagination",
+                    &self.pagination("/members/", self.site.members.len(), *page),
+                );
+                c.insert("sectors", &self.term_group(TaxonomyKind::Sectors).terms);
+                ("members.html", c)
+            }
+            Job::Member(i) => {
+                let member = &self.site.members[*i];
+                let card = &self.views.members[*i];
+                let mut summary = vec![card.sector.label.clone()];
+                summary.extend(member.organization.clone());
+                let description = format!(
+                    "{}（{}）{}",
+                    member.name,
+                    summary.join("・"),
+                    markdown::plain_text(&member.body, 100)
+                );
+                let mut meta = self.meta(member.name.clone(), description, path, "profile");
+                meta.image = member
+                    .photo
+                    .as_ref()
+                    .map(|p| self.urls.absolute(&format!("/{}", p.value)));
+                let mut c = self.context(meta);
+                c.insert_value("member", self.member_values[*i].clone());
+                c.insert("bio", &markdown::render(&member.body, Trust::Member));
+                let links: Vec<LinkView> = member
+                    .links
+                    .iter()
+                    .map(|l| LinkView {
+                        label: self.t(&format!("link_{}", l.kind)),
+                        url: l.url.clone(),
+                    })
+                    .collect();
+                c.insert("links", &links);
+                let organizes: Vec<Value> = self
+                    .site
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.organizers.iter().any(|o| o.value == member.slug))
+                    .map(|(i, _)| self.event_values[i].clone())
+                    .collect();
+                c.insert_value("organizes", Value::from(organizes.as_slice()));
+                ("member.html", c)
+            }
+            Job::EventList => {
+                let mut c = self.context(self.meta(
+                    self.t("events"),
+                    self.t("events_description"),
+                    path,
+                    "website",
+                ));
+                self.insert_event_lists(&mut c, 0..self.site.events.len());
+                c.insert("calendar_url", &self.urls.link("/events/calendar.ics"));
+                ("events.html", c)
+            }
+            Job::Event(i) => {
+                let event = &self.site.events[*i];
+                let card = &self.views.events[*i];
+                let description =
+                    format!("{} {}", card.when, markdown::plain_text(&event.body, 100));
+                let mut c = self.context(self.meta(
+                    event.title.clone(),
+                    description.trim().to_owned(),
+                    path,
+                    "article",
+                ));
+                c.insert_value("event", self.event_values[*i].clone());
+                c.insert("body", &markdown::render(&event.body, Trust::Member));
+                c.insert(
+                    "venue",
+                    &event.venue.as_ref().map(|v| VenueView {
+                        name: &v.name,
+                        address: &v.address,
+                        url: &v.url,
+                    }),
+                );
+                c.insert("registration_url", &event.registration_url);
+                let organizers: Vec<Value> = event
+                    .organizers
+                    .iter()
+                    .filter_map(|o| self.site.members.iter().position(|m| m.slug == o.value))
+                    .map(|i| self.member_values[i].clone())
+                    .collect();
+                c.insert_value("organizers", Value::from(organizers.as_slice()));
+                ("event.html", c)
+            }
+            Job::TaxonomyIndex(kind) => {
+                let title = self.t(kind.title_key());
+                let mut c = self.context(self.meta(
+                    title.clone(),
+                    self.t(&format!("{}_description", kind.title_key())),
+                    path,
+                    "website",
+                ));
+                c.insert("heading", &title);
+                let groups = if *kind == TaxonomyKind::Prefectures {
+                    self.region_groups()
+                } else {
+                    vec![self.term_group(*kind)]
+                };
+                c.insert("groups", &groups);
+                c.insert("kind", kind.title_key());
+                ("taxonomy_index.html", c)
+            }
+            Job::Term { kind, term, page } => {
+                let t = &self.views.taxonomy(*kind).terms[*term];
+                let description = self
+                    .t(&format!("{}_term_description", kind.title_key()))
+                    .replace("{term}", &t.label);
+                let mut c = self.context(self.meta(
+                    self.titled(&t.label, *page),
+                    description,
+                    path,
+                    "website",
+                ));
+                c.insert("heading", &t.label);
+                c.insert("kind", kind.title_key());
+                c.insert("kind_title", &self.t(kind.title_key()));
+                c.insert("index_url", &self.urls.link(kind.path()));
+                let members: Vec<Value> = page_range(t.members.len(), self.per_page(), *page)
+                    .map(|i| self.member_values[t.members[i]].clone())
+                    .collect();
+                c.insert_value("members", Value::from(members.as_slice()));
+                c.insert("member_total", &t.members.len());
+                c.insert(
+                    "pagination",
+                    &self.pagination(&t.path, t.members.len(), *page),
+                );
+                let events = if *page == 1 {
+                    t.events.clone()
+                } else {
+                    Vec::new()
+                };
+                self.insert_event_lists(&mut c, events.into_iter());
+                ("taxonomy.html", c)
+            }
+            Job::Page(i) => {
+                let page = &self.site.pages[*i];
+                let description = page
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| markdown::plain_text(&page.body, 120));
+                let mut c =
+                    self.context(self.meta(page.title.clone(), description, path, "article"));
+                c.insert("heading", &page.title);
+                c.insert("body", &markdown::render(&page.body, Trust::Editor));
+                c.insert("slug", &page.slug);
+                ("page.html", c)
+            }
+            Job::NotFound => (
+                "404.html",
+                self.context(self.meta(
+                    self.t("not_found"),
+                    self.t("not_found_description"),
+                    path,
+                    "website",
+                )),
+            ),
+            Job::Calendar | Job::EventCalendar(_) | Job::Feed | Job::Sitemap | Job::Robots => {
+                unreachable!("rendered without a template")
+            }
+        }
+    }
+
+    /// Indexes of events that have not finished, soonest first.
+    fn upcoming_indexes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.site.events.len()).filter(|&i| self.views.events[i].upcoming)
+    }
+
+    /// Splits events into upcoming (soonest first) and past (newest first).
+    fn insert_event_lists(&self, c: &mut Context, indexes: impl Iterator<Item = usize>) {
+        let (upcoming, mut past): (Vec<usize>, Vec<usize>) =
+            indexes.partition(|&i| self.views.events[i].upcoming);
+        past.reverse();
+        let values = |list: Vec<usize>| -> Value {
+            let values: Vec<Value> = list
+                .into_iter()
+                .map(|i| self.event_values[i].clone())
+                .collect();
+            Value::from(values.as_slice())
+        };
+        c.insert_value("upcoming_events", values(upcoming));
+        c.insert_value("past_events", values(past));
+    }
+
+    fn titled(&self, title: &str, page: usize) -> String {
+        if page > 1 {
+            format!(
+                "{title} ({})",
+                self.t("page_n").replace("{n}", &page.to_string())
+            )
+        } else {
+            title.to_owned()
+        }
+    }
+
+    fn pagination(&self, first: &str, items: usize, current: usize) -> Pagination {
+        let total = page_count(items, self.per_page());
+        let url = |n: usize| self.urls.link(&paged(first, n));
+        Pagination {
+            current,
+            total,
+            prev: (current > 1).then(|| url(current - 1)),
+            next: (current < total).then(|| url(current + 1)),
+            pages: page_window(total, current)
+                .into_iter()
+                .map(|(number, gap_before)| PageLink {
+                    number,
+                    url: url(number),
+                    current: number == current,
+                    gap_before,
+                })
+                .collect(),
+        }
+    }
+
+    fn term_view(&self, kind: TaxonomyKind, term: &views::Term) -> TermView {
+        TermView {
+            label: term.label.clone(),
+            url: self
+                .has_page(kind, term)
+                .then(|| self.urls.link(&term.path)),
+            members: term.members.len(),
+            events: term.events.len(),
+        }
+    }
+
+    fn term_group(&self, kind: TaxonomyKind) -> TermGroup {
+        let terms = self
+            .views
+            .taxonomy(kind)
+            .terms
+            .iter()
+            .map(|t| self.term_view(kind, t))
+            .collect();
+        TermGroup { label: None, terms }
+    }
+
+    fn region_groups(&self) -> Vec<TermGroup> {
+        let mut groups: Vec<TermGroup> = Vec::new();
+        for term in &self.views.taxonomy(TaxonomyKind::Prefectures).terms {
+            if groups.last().is_none_or(|g| g.label != term.group) {
+                groups.push(TermGroup {
+                    label: term.group.clone(),
+                    terms: Vec::new(),
+                });
+            }
+            if let Some(group) = groups.last_mut() {
+                group
+                    .terms
+                    .push(self.term_view(TaxonomyKind::Prefectures, term));
+            }
+        }
+        groups
+    }
+}
+
+/// How many pages a list of `items` takes: at least one, so an empty directory still has a page.
+pub fn page_count(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page.max(1)).max(1)
+}
+
+/// The item indexes shown on page `page` (1-based).
+pub fn page_range(items: usize, per_page: usize, page: usize) -> std::ops::Range<usize> {
+    let start = (page - 1) * per_page;
+    start.min(items)..(start + per_page).min(items)
+}
+
+/// The page numbers a pagination bar shows: the first, the last and two on each side of the
+/// current one, each with whether pages were skipped before it.
+pub fn page_window(total: usize, current: usize) -> Vec<(usize, bool)> {
+    let mut shown: Vec<(usize, bool)> = Vec::new();
+    for number in 1..=total {
+        if number == 1 || number == total || number.abs_diff(current) <= 2 {
+            let gap = shown.last().is_some_and(|(last, _)| number > last + 1);
+            shown.push((number, gap));
+        }
+    }
+    shown
+}
+
+/// `/members/` for page 1, `/members/page/2/` after.
+pub fn paged(first: &str, page: usize) -> String {
+    if page <= 1 {
+        first.to_owned()
+    } else {
+        format!("{first}page/{page}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_at_the_edges() {
+        assert_eq!(page_count(0, 50), 1);
+        assert_eq!(page_count(1, 50), 1);
+        assert_eq!(page_count(50, 50), 1);
+        assert_eq!(page_count(51, 50), 2);
+        assert_eq!(page_range(51, 50, 2), 50..51);
+        assert_eq!(page_range(0, 50, 1), 0..0);
+    }
+
+    #[test]
+    fn the_pagination_bar_stays_short() {
+        assert_eq!(page_window(3, 1), [(1, false), (2, false), (3, false)]);
+        let window: Vec<usize> = page_window(1000, 500).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(window, [1, 498, 499, 500, 501, 502, 1000]);
+        assert!(page_window(1000, 500)[1].1 && !page_window(1000, 500)[2].1);
+    }
+
+    #[test]
+    fn paged_paths() {
+        assert_eq!(paged("/members/", 1), "/members/");
+        assert_eq!(paged("/members/", 3), "/members/page/3/");
+    }
+}

@@ -1,0 +1,240 @@
+//! Validate stage: parses every source with the model (in parallel) and checks what spans
+//! files: duplicate slugs, organizers that name no member, reserved page slugs, missing photos.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use model::slug::slug_of_file;
+use model::{Diagnostic, Document, Event, Member, Page, ReadingKey, SiteConfig};
+use rayon::prelude::*;
+
+use crate::load::{SourceFile, Sources, StaticFile};
+
+/// The whole validated content, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    pub config: SiteConfig,
+    /// In 50-on order of their reading.
+    pub members: Vec<Member>,
+    /// Soonest first.
+    pub events: Vec<Event>,
+    /// In menu order, then by slug.
+    pub pages: Vec<Page>,
+    pub static_files: Vec<StaticFile>,
+}
+
+/// Top-level paths the generator writes itself; a page may not take them.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "members",
+    "events",
+    "interests",
+    "prefectures",
+    "sectors",
+    "page",
+    "css",
+    "js",
+    "static",
+    "feed",
+    "sitemap",
+    "robots",
+    "404",
+    "api",
+    "assets",
+];
+
+/// Checks all sources; every problem in every file is returned together.
+pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let config = match &sources.site {
+        Some(file) => SiteConfig::parse(&file.path, &file.text)
+            .map_err(|d| diagnostics.extend(d))
+            .ok(),
+        None => None,
+    };
+    let members = parse_all(&sources.members, Member::from_document, &mut diagnostics);
+    let events = parse_all(&sources.events, Event::from_document, &mut diagnostics);
+    let pages = parse_all(&sources.pages, Page::from_document, &mut diagnostics);
+
+    check_duplicates(
+        members.iter().map(|(p, m)| (p, m.slug.as_str())),
+        "member",
+        &mut diagnostics,
+    );
+    check_duplicates(
+        events.iter().map(|(p, e)| (p, e.slug.as_str())),
+        "event",
+        &mut diagnostics,
+    );
+    check_duplicates(
+        pages.iter().map(|(p, page)| (p, page.slug.as_str())),
+        "page",
+        &mut diagnostics,
+    );
+    for (path, page) in &pages {
+        if RESERVED_SLUGS.contains(&page.slug.as_str()) {
+            diagnostics.push(
+                Diagnostic::for_file(
+                    path,
+                    format!(
+                        "the page slug `{}` is reserved for the portal's own pages",
+                        page.slug
+                    ),
+                )
+                .with_hint(format!("rename the file, e.g. to `{}-info.md`", page.slug)),
+            );
+        }
+    }
+
+    let published: HashSet<&str> = members
+        .iter()
+        .filter(|(_, m)| include_drafts || !m.draft)
+        .map(|(_, m)| m.slug.as_str())
+        .collect();
+    let drafts: HashSet<&str> = members
+        .iter()
+        .filter(|(_, m)| m.draft)
+        .map(|(_, m)| m.slug.as_str())
+        .collect();
+    let all_slugs: Vec<&str> = members.iter().map(|(_, m)| m.slug.as_str()).collect();
+    for (path, event) in &events {
+        for organizer in &event.organizers {
+            if published.contains(organizer.value.as_str()) {
+                continue;
+            }
+            let (message, hint) = if drafts.contains(organizer.value.as_str()) {
+                (
+                    format!("organizer `{}` is a draft member", organizer.value),
+                    "publish that member (remove `draft: true`) or remove the organizer".to_owned(),
+                )
+            } else {
+                let hint =
+                    match model::fields::closest(&organizer.value, all_slugs.iter().copied()) {
+                        Some(best) => format!("did you mean `{best}`?"),
+                        None => "use the file name (without .md) of a file in content/members/"
+                            .to_owned(),
+                    };
+                (
+                    format!("organizer `{}` names no member", organizer.value),
+                    hint,
+                )
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    path,
+                    organizer.position.line,
+                    organizer.position.column,
+                    message,
+                )
+                .with_hint(hint)
+                .with_field(&organizer.field),
+            );
+        }
+    }
+
+    let static_paths: HashSet<&str> = sources
+        .static_files
+        .iter()
+        .map(|f| f.relative.as_str())
+        .collect();
+    for (path, member) in &members {
+        if let Some(photo) = &member.photo
+            && !static_paths.contains(photo.value.as_str())
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    path,
+                    photo.position.line,
+                    photo.position.column,
+                    format!("photo `{}` does not exist in content/static/", photo.value),
+                )
+                .with_hint("add the image under content/static/ or fix the path")
+                .with_field("photo"),
+            );
+        }
+    }
+
+    let Some(config) = config.filter(|_| diagnostics.is_empty()) else {
+        model::sort_diagnostics(&mut diagnostics);
+        return Err(diagnostics);
+    };
+
+    let mut members: Vec<Member> = members
+        .into_iter()
+        .map(|(_, m)| m)
+        .filter(|m| include_drafts || !m.draft)
+        .collect();
+    let mut keyed: Vec<(ReadingKey, Member)> = members
+        .drain(..)
+        .map(|m| (ReadingKey::new(m.reading(), &m.name), m))
+        .collect();
+    keyed.sort_by(|(a, ma), (b, mb)| a.cmp(b).then_with(|| ma.slug.cmp(&mb.slug)));
+    let members = keyed.into_iter().map(|(_, m)| m).collect();
+
+    let mut events: Vec<Event> = events
+        .into_iter()
+        .map(|(_, e)| e)
+        .filter(|e| include_drafts || !e.draft)
+        .collect();
+    events.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.slug.cmp(&b.slug)));
+    let mut pages: Vec<Page> = pages.into_iter().map(|(_, p)| p).collect();
+    pages.sort_by(|a, b| {
+        (a.menu.is_none(), a.menu, &a.slug).cmp(&(b.menu.is_none(), b.menu, &b.slug))
+    });
+
+    Ok(Site {
+        config,
+        members,
+        events,
+        pages,
+        static_files: sources.static_files,
+    })
+}
+
+/// Parses files in parallel; each value keeps the path it came from.
+fn parse_all<T: Send>(
+    files: &[SourceFile],
+    parse: fn(&Document, &str) -> Result<T, Vec<Diagnostic>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, T)> {
+    let results: Vec<Result<(PathBuf, T), Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|file| {
+            let slug = slug_of_file(&file.path).map_err(|d| vec![d]);
+            let doc = Document::parse(&file.path, &file.text).map_err(|d| vec![d]);
+            match (slug, doc) {
+                (Ok(slug), Ok(doc)) => parse(&doc, &slug).map(|value| (file.path.clone(), value)),
+                (Err(mut a), Err(b)) => {
+                    a.extend(b);
+                    Err(a)
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        })
+        .collect();
+    let mut parsed = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(value) => parsed.push(value),
+            Err(found) => diagnostics.extend(found),
+        }
+    }
+    parsed
+}
+
+fn check_duplicates<'a>(
+    items: impl Iterator<Item = (&'a PathBuf, &'a str)>,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, &PathBuf> = HashMap::new();
+    for (path, slug) in items {
+        if let Some(first) = seen.get(slug) {
+            diagnostics.push(
+                Diagnostic::for_file(path, format!("duplicate {what} slug `{slug}`: {} has it too", first.display()))
+                    .with_hint("rename one of the files; a slug must be unique within its folder and its subfolders"),
+            );
+        } else {
+            seen.insert(slug, path);
+        }
+    }
+}
