@@ -25,9 +25,12 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
-/// Renders Markdown to HTML. Headings move down one level, since every page has its own `h1`.
-pub fn render(markdown: &str, trust: Trust) -> String {
-    let events = join_japanese_lines(Parser::new_ext(markdown, options()).collect());
+/// Renders Markdown to HTML. The body's headings are fitted below the page's own: its
+/// highest heading becomes `top` (2 for a page body under the `h1`, 3 inside a section),
+/// and no level is ever skipped, whatever levels the author used.
+pub fn render(markdown: &str, trust: Trust, top: u8) -> String {
+    let mut events = join_japanese_lines(Parser::new_ext(markdown, options()).collect());
+    fit_headings(&mut events, top);
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     let mut dropped_links: Vec<bool> = Vec::new();
     let events = events.into_iter().filter_map(|event| match event {
@@ -59,18 +62,6 @@ pub fn render(markdown: &str, trust: Trust) -> String {
             let dropped = dropped_links.pop().unwrap_or(false);
             (!dropped).then_some(event)
         }
-        Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) => Some(Event::Start(Tag::Heading {
-            level: demote(level),
-            id,
-            classes,
-            attrs,
-        })),
-        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(demote(level)))),
         other => Some(other),
     });
     html::push_html(&mut out, events);
@@ -95,12 +86,37 @@ fn escape_attribute(out: &mut String, text: &str) {
     let _ = pulldown_cmark_escape::escape_html(out, text);
 }
 
-fn demote(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
+fn fit_headings(events: &mut [Event<'_>], top: u8) {
+    let levels = events.iter().filter_map(|e| match e {
+        Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
+        _ => None,
+    });
+    let Some(highest) = levels.min() else {
+        return;
+    };
+    let mut previous = top.saturating_sub(1);
+    let mut open = top;
+    for event in events.iter_mut() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let wanted = (*level as u8 - highest + top).min(previous + 1).min(6);
+                *level = heading_level(wanted);
+                previous = wanted;
+                open = wanted;
+            }
+            Event::End(TagEnd::Heading(level)) => *level = heading_level(open),
+            _ => {}
+        }
+    }
+}
+
+fn heading_level(n: u8) -> HeadingLevel {
+    match n {
+        0..=1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
         _ => HeadingLevel::H6,
     }
 }
@@ -180,14 +196,17 @@ pub fn plain_text(markdown: &str, max_chars: usize) -> String {
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
-                if !out.ends_with(' ') && !out.is_empty() {
-                    out.push(' ');
+                // Japanese sentences need no space after 。, and take a full-width one elsewhere.
+                match out.chars().last() {
+                    None | Some(' ' | '\u{3000}' | '。' | '！' | '？') => {}
+                    Some(c) if is_japanese(c) => out.push('\u{3000}'),
+                    Some(_) => out.push(' '),
                 }
             }
             _ => {}
         }
     }
-    let text = out.trim();
+    let text = out.trim_matches([' ', '\u{3000}']);
     if text.chars().count() <= max_chars {
         return text.to_owned();
     }
@@ -203,20 +222,23 @@ mod tests {
     #[test]
     fn a_line_break_between_japanese_characters_is_not_a_space() {
         assert_eq!(
-            render("市役所で企画の\n仕事をしています。", Trust::Member),
+            render("市役所で企画の\n仕事をしています。", Trust::Member, 2),
             "<p>市役所で企画の仕事をしています。</p>\n"
         );
         assert_eq!(
-            render("**企画**の\n仕事", Trust::Member),
+            render("**企画**の\n仕事", Trust::Member, 2),
             "<p><strong>企画</strong>の仕事</p>\n"
         );
     }
 
     #[test]
     fn a_line_break_next_to_latin_stays_a_space() {
-        assert_eq!(render("Open\ndata", Trust::Member), "<p>Open\ndata</p>\n");
         assert_eq!(
-            render("オープン\ndata", Trust::Member),
+            render("Open\ndata", Trust::Member, 2),
+            "<p>Open\ndata</p>\n"
+        );
+        assert_eq!(
+            render("オープン\ndata", Trust::Member, 2),
             "<p>オープン\ndata</p>\n"
         );
     }
@@ -226,6 +248,7 @@ mod tests {
         let html = render(
             "<script>alert(1)</script>\n\nhi <img src=x onerror=alert(1)>",
             Trust::Member,
+            2,
         );
         assert!(
             !html.contains("<script") && !html.contains("<img"),
@@ -237,7 +260,8 @@ mod tests {
     #[test]
     fn editor_html_is_kept() {
         assert!(
-            render("<div class=\"note\">x</div>", Trust::Editor).contains("<div class=\"note\">")
+            render("<div class=\"note\">x</div>", Trust::Editor, 2)
+                .contains("<div class=\"note\">")
         );
     }
 
@@ -251,11 +275,11 @@ mod tests {
             "[click](data:text/html,x)",
             "[click](vbscript:x)",
         ] {
-            let html = render(link, Trust::Member);
+            let html = render(link, Trust::Member, 2);
             assert!(!html.contains("href"), "{link} -> {html}");
             assert!(!html.to_lowercase().contains("<a"), "{link} -> {html}");
         }
-        let html = render("[click](java&#x09;script:alert(1))", Trust::Member);
+        let html = render("[click](java&#x09;script:alert(1))", Trust::Member, 2);
         assert!(!html.contains("href"), "{html}");
     }
 
@@ -264,6 +288,7 @@ mod tests {
         let html = render(
             "[市のサイト](https://city.example.jp/a?b=1&c=2 \"t\\\"x\")",
             Trust::Member,
+            2,
         );
         assert_eq!(
             html,
@@ -273,25 +298,42 @@ mod tests {
 
     #[test]
     fn unsafe_images_are_dropped() {
-        assert!(!render("![x](javascript:alert(1))", Trust::Member).contains("<img"));
-        assert!(!render("![x](http://tracker.example/x.gif)", Trust::Member).contains("<img"));
+        assert!(!render("![x](javascript:alert(1))", Trust::Member, 2).contains("<img"));
+        assert!(!render("![x](http://tracker.example/x.gif)", Trust::Member, 2).contains("<img"));
         assert!(
-            render("![写真](https://example.org/a.jpg)", Trust::Member)
+            render("![写真](https://example.org/a.jpg)", Trust::Member, 2)
                 .contains("<img src=\"https://example.org/a.jpg\" alt=\"写真\"")
         );
     }
 
     #[test]
-    fn headings_move_down_a_level() {
-        assert_eq!(render("# 見出し", Trust::Member), "<h2>見出し</h2>\n");
+    fn headings_fit_below_the_page_heading() {
+        assert_eq!(render("# 見出し", Trust::Member, 3), "<h3>見出し</h3>\n");
+        assert_eq!(
+            render("## 節\n\n### 項", Trust::Editor, 2),
+            "<h2>節</h2>\n<h3>項</h3>\n"
+        );
+    }
+
+    #[test]
+    fn heading_levels_are_never_skipped() {
+        assert_eq!(
+            render("# a\n\n#### b\n\n## c", Trust::Member, 2),
+            "<h2>a</h2>\n<h3>b</h3>\n<h3>c</h3>\n"
+        );
+        assert_eq!(render("#### only", Trust::Member, 3), "<h3>only</h3>\n");
     }
 
     #[test]
     fn plain_text_for_descriptions() {
         assert_eq!(
             plain_text("# 自己紹介\n\n市役所で\n企画をしています。", 100),
-            "自己紹介 市役所で企画をしています。"
+            "自己紹介　市役所で企画をしています。"
         );
         assert_eq!(plain_text("あいうえおかきくけこ", 5), "あいうえ…");
+        assert_eq!(
+            plain_text("一段落目です。\n\n二段落目。\n\nEnd", 100),
+            "一段落目です。二段落目。End"
+        );
     }
 }

@@ -369,7 +369,7 @@ impl<'a> Renderer<'a> {
                     .map(|p| self.urls.absolute(&format!("/{}", p.value)));
                 let mut c = self.context(meta);
                 c.insert_value("member", self.member_values[*i].clone());
-                c.insert("bio", &markdown::render(&member.body, Trust::Member));
+                c.insert("bio", &markdown::render(&member.body, Trust::Member, 3));
                 let links: Vec<LinkView> = member
                     .links
                     .iter()
@@ -413,7 +413,7 @@ impl<'a> Renderer<'a> {
                     "article",
                 ));
                 c.insert_value("event", self.event_values[*i].clone());
-                c.insert("body", &markdown::render(&event.body, Trust::Member));
+                c.insert("body", &markdown::render(&event.body, Trust::Member, 3));
                 c.insert(
                     "venue",
                     &event.venue.as_ref().map(|v| VenueView {
@@ -491,7 +491,7 @@ impl<'a> Renderer<'a> {
                 let mut c =
                     self.context(self.meta(page.title.clone(), description, path, "article"));
                 c.insert("heading", &page.title);
-                c.insert("body", &markdown::render(&page.body, Trust::Editor));
+                c.insert("body", &markdown::render(&page.body, Trust::Editor, 2));
                 c.insert("slug", &page.slug);
                 ("page.html", c)
             }
