@@ -127,16 +127,35 @@ pub fn parse_yaml_mapping(
         .with_hint("write one `field: value` per line")),
         Err(error) => {
             let (line, column) = error.location().map_or((0, 1), |l| (l.line(), l.column()));
-            let message = error.to_string();
-            // serde_yaml appends " at line L column C"; the diagnostic already says where.
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
+            let message = yaml_message(&error.to_string(), first_line);
             Err(Diagnostic::new(file, first_line + line.saturating_sub(1), column, format!("malformed YAML: {message}"))
                 .with_hint("check indentation and quoting; values containing `: ` or starting with `[`, `{`, `*` or `&` need quotes"))
         }
+    }
+}
+
+/// libyaml's message without its own position (the diagnostic has it), keeping the context
+/// ("while parsing a flow sequence at line 2 column 12") with the line counted in the file.
+fn yaml_message(raw: &str, first_line: usize) -> String {
+    let (problem, context) = raw.split_once(", while ").unwrap_or((raw, ""));
+    let problem = problem.split(" at line ").next().unwrap_or(problem);
+    if context.is_empty() {
+        return problem.to_owned();
+    }
+    let Some((what, position)) = context.split_once(" at line ") else {
+        return format!("{problem} (while {context})");
+    };
+    let mut numbers = position
+        .split(" column ")
+        .map(|n| n.trim().parse::<usize>().ok());
+    match (numbers.next().flatten(), numbers.next().flatten()) {
+        (Some(line), Some(column)) => {
+            format!(
+                "{problem} (while {what} that starts at line {}, column {column})",
+                first_line + line - 1
+            )
+        }
+        _ => format!("{problem} (while {context})"),
     }
 }
 
@@ -207,6 +226,17 @@ mod tests {
         let err = Document::parse("a.md", "---\nname: x\nrole: [unclosed\n---\n").unwrap_err();
         assert!(err.message.starts_with("malformed YAML"), "{err}");
         assert!(err.line >= 3, "{err}");
+    }
+
+    #[test]
+    fn yaml_errors_keep_their_context_in_file_lines() {
+        let err = Document::parse("a.md", "---\nname: x\ninterests: [a, b\njoined: 1\n---\n")
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "malformed YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 3, column 12)"
+        );
+        assert_eq!((err.line, err.column), (4, 7));
     }
 
     #[test]
