@@ -57,7 +57,9 @@ struct MenuItem {
 
 /// Builds the whole site into `options.out`. On any error the previous output stays as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let mut timer = StageTimer::from_env();
     let site = load_site(options)?;
+    timer.stage("load + validate");
     let base_url = options
         .base_url
         .clone()
@@ -87,8 +89,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     theme.set_globals("menu", &menu);
     theme.set_globals("site", &SiteGlobals::new(&site, &renderer_urls));
 
-    let renderer = Renderer::new(&site, &theme, &base_url, options.now);
+    timer.stage("theme");
+    let renderer = Renderer::new(&site, &theme, &base_url, options.now)?;
     let jobs = renderer.plan();
+    timer.stage("views and cards");
     let sitemap_paths: Vec<String> = jobs
         .iter()
         .filter(|j| Renderer::is_listed_page(j))
@@ -100,6 +104,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         let file = renderer.render(job, &sitemap_paths)?;
         staging.write(&file.path, &file.bytes)
     })?;
+    timer.stage("render + write pages");
     for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
         staging.write(&name, text.as_bytes())?;
     }
@@ -113,7 +118,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         copied += 1;
     }
     staging.commit()?;
-    Ok(BuildReport {
+    timer.stage("static files + swap");
+    let report = BuildReport {
         pages: jobs
             .iter()
             .filter(|j| Renderer::is_listed_page(j) || **j == Job::NotFound)
@@ -121,7 +127,31 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         files: jobs.len() + copied,
         members: site.members.len(),
         events: site.events.len(),
-    })
+    };
+    drop(renderer);
+    drop(site);
+    timer.stage("free memory");
+    Ok(report)
+}
+
+/// Prints how long each stage took when `PORTAL_TIMINGS` is set (for benchmarking).
+struct StageTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl StageTimer {
+    fn from_env() -> Self {
+        StageTimer {
+            last: std::env::var_os("PORTAL_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if let Some(last) = self.last {
+            eprintln!("{name:>22}: {:.2?}", last.elapsed());
+            self.last = Some(std::time::Instant::now());
+        }
+    }
 }
 
 /// Site-wide values for templates.

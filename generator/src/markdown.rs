@@ -46,7 +46,7 @@ pub fn render(markdown: &str, trust: Trust, top: u8) -> String {
         }
         Event::End(TagEnd::Link) if trust == Trust::Member => {
             let dropped = dropped_links.pop().unwrap_or(false);
-            (!dropped).then(|| Event::Html(CowStr::Borrowed("</a>")))
+            (!dropped).then_some(Event::Html(CowStr::Borrowed("</a>")))
         }
         Event::Start(Tag::Image { dest_url, .. })
             if trust == Trust::Member && !is_safe_url(&dest_url, true) =>

@@ -58,6 +58,7 @@ impl GojuonRow {
 /// display name. Katakana and hiragana sort alike.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadingKey {
+    row: GojuonRow,
     primary: String,
     secondary: String,
     name: String,
@@ -68,7 +69,9 @@ impl ReadingKey {
     pub fn new(reading: &str, name: &str) -> Self {
         let hiragana: String = reading.chars().filter_map(to_hiragana).collect();
         let primary = fold_to_seion(&hiragana);
+        let row = primary.chars().next().map_or(GojuonRow::Other, row_of);
         ReadingKey {
+            row,
             primary,
             secondary: hiragana,
             name: name.to_owned(),
@@ -76,23 +79,20 @@ impl ReadingKey {
     }
 
     pub fn row(&self) -> GojuonRow {
-        match self.primary.chars().next() {
-            Some(c) => row_of(c),
-            None => GojuonRow::Other,
-        }
+        self.row
     }
 }
 
 impl Ord for ReadingKey {
     fn cmp(&self, other: &Self) -> Ordering {
         (
-            self.row() == GojuonRow::Other,
+            self.row == GojuonRow::Other,
             &self.primary,
             &self.secondary,
             &self.name,
         )
             .cmp(&(
-                other.row() == GojuonRow::Other,
+                other.row == GojuonRow::Other,
                 &other.primary,
                 &other.secondary,
                 &other.name,

@@ -50,6 +50,29 @@ pub fn term_slug(term: &str) -> String {
     if out.is_empty() { "-".to_owned() } else { out }
 }
 
+/// The slug of a content file (its name without `.md`), or a diagnostic with a suggestion.
+pub fn slug_of_file(file: &std::path::Path) -> Result<String, crate::Diagnostic> {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if is_valid_slug(&stem) {
+        return Ok(stem);
+    }
+    let hint = match suggest_slug(&stem) {
+        Some(suggestion) => format!("rename the file to `{suggestion}.md`"),
+        None => {
+            "rename the file with lowercase romaji, digits and hyphens, e.g. `yamada-hanako.md`"
+                .to_owned()
+        }
+    };
+    Err(crate::Diagnostic::for_file(
+        file,
+        format!("`{stem}` is not a valid slug: use only a-z, 0-9 and -"),
+    )
+    .with_hint(hint))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,27 +111,4 @@ mod tests {
         assert_eq!(term_slug(" 防災 "), "防災");
         assert_eq!(term_slug(".."), "-");
     }
-}
-
-/// The slug of a content file (its name without `.md`), or a diagnostic with a suggestion.
-pub fn slug_of_file(file: &std::path::Path) -> Result<String, crate::Diagnostic> {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if is_valid_slug(&stem) {
-        return Ok(stem);
-    }
-    let hint = match suggest_slug(&stem) {
-        Some(suggestion) => format!("rename the file to `{suggestion}.md`"),
-        None => {
-            "rename the file with lowercase romaji, digits and hyphens, e.g. `yamada-hanako.md`"
-                .to_owned()
-        }
-    };
-    Err(crate::Diagnostic::for_file(
-        file,
-        format!("`{stem}` is not a valid slug: use only a-z, 0-9 and -"),
-    )
-    .with_hint(hint))
 }

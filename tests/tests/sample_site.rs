@@ -85,6 +85,11 @@ fn every_page_has_the_required_head_and_landmarks() {
             "{page} has an empty description"
         );
         assert_eq!(html.matches("<h1").count(), 1, "{page} should have one h1");
+        // A template given a map where it expects text prints it as {"key": ...}.
+        assert!(
+            !html.contains("{&quot;") && !html.contains("[&quot;"),
+            "{page} prints a raw value"
+        );
     }
 }
 

@@ -59,6 +59,14 @@ pub struct Renderer<'a> {
     views: Views,
     member_values: Vec<Value>,
     event_values: Vec<Value>,
+    /// Each member's card and each event's list item, rendered once with the theme's
+    /// partials and reused by every list that shows them.
+    member_cards: Vec<Value>,
+    event_items: Vec<Value>,
+    /// For each member, the events they organize (soonest first).
+    organized_by: Vec<Vec<usize>>,
+    /// For each event, its organizers as member indexes.
+    organizers_of: Vec<Vec<usize>>,
 }
 
 #[derive(Serialize)]
@@ -119,13 +127,58 @@ struct TermGroup {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme, base_url: &str, now: Timestamp) -> Self {
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        base_url: &str,
+        now: Timestamp,
+    ) -> Result<Self, BuildError> {
         let urls = Urls::new(base_url);
         let lang = site.config.language;
         let views = Views::new(&site.members, &site.events, &urls, lang, now);
-        let member_values = views.members.iter().map(Value::from_serializable).collect();
-        let event_values = views.events.iter().map(Value::from_serializable).collect();
-        Renderer {
+        let member_values: Vec<Value> =
+            views.members.iter().map(Value::from_serializable).collect();
+        let event_values: Vec<Value> = views.events.iter().map(Value::from_serializable).collect();
+        let member_cards = render_partials(
+            theme,
+            "partials/member_card.html",
+            "m",
+            &member_values,
+            &views.members,
+            |m| &m.url,
+        )?;
+        let event_items = render_partials(
+            theme,
+            "partials/event_item.html",
+            "e",
+            &event_values,
+            &views.events,
+            |e| &e.url,
+        )?;
+        let member_index: std::collections::HashMap<&str, usize> = site
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.slug.as_str(), i))
+            .collect();
+        let mut organized_by = vec![Vec::new(); site.members.len()];
+        let organizers_of: Vec<Vec<usize>> = site
+            .events
+            .iter()
+            .enumerate()
+            .map(|(event, e)| {
+                let members: Vec<usize> = e
+                    .organizers
+                    .iter()
+                    .filter_map(|o| member_index.get(o.value.as_str()).copied())
+                    .collect();
+                for &member in &members {
+                    organized_by[member].push(event);
+                }
+                members
+            })
+            .collect();
+        Ok(Renderer {
             site,
             theme,
             urls,
@@ -134,7 +187,11 @@ impl<'a> Renderer<'a> {
             views,
             member_values,
             event_values,
-        }
+            member_cards,
+            event_items,
+            organized_by,
+            organizers_of,
+        })
     }
 
     pub fn urls(&self) -> &Urls {
@@ -294,7 +351,7 @@ impl<'a> Renderer<'a> {
                 let upcoming: Vec<Value> = self
                     .upcoming_indexes()
                     .take(3)
-                    .map(|i| self.event_values[i].clone())
+                    .map(|i| self.event_items[i].clone())
                     .collect();
                 let mut newest: Vec<usize> = (0..self.site.members.len()).collect();
                 newest.sort_by(|&a, &b| {
@@ -306,7 +363,7 @@ impl<'a> Renderer<'a> {
                 let newest: Vec<Value> = newest
                     .into_iter()
                     .take(6)
-                    .map(|i| self.member_values[i].clone())
+                    .map(|i| self.member_cards[i].clone())
                     .collect();
                 c.insert_value("upcoming", Value::from(upcoming.as_slice()));
                 c.insert_value("newest", Value::from(newest.as_slice()));
@@ -338,7 +395,7 @@ impl<'a> Renderer<'a> {
                         });
                     }
                     if let Some(group) = groups.last_mut() {
-                        group.members.push(self.member_values[i].clone());
+                        group.members.push(self.member_cards[i].clone());
                     }
                 }
                 c.insert("heading", &title);
@@ -379,13 +436,9 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 c.insert("links", &links);
-                let organizes: Vec<Value> = self
-                    .site
-                    .events
+                let organizes: Vec<Value> = self.organized_by[*i]
                     .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.organizers.iter().any(|o| o.value == member.slug))
-                    .map(|(i, _)| self.event_values[i].clone())
+                    .map(|&e| self.event_items[e].clone())
                     .collect();
                 c.insert_value("organizes", Value::from(organizes.as_slice()));
                 ("member.html", c)
@@ -423,11 +476,9 @@ impl<'a> Renderer<'a> {
                     }),
                 );
                 c.insert("registration_url", &event.registration_url);
-                let organizers: Vec<Value> = event
-                    .organizers
+                let organizers: Vec<Value> = self.organizers_of[*i]
                     .iter()
-                    .filter_map(|o| self.site.members.iter().position(|m| m.slug == o.value))
-                    .map(|i| self.member_values[i].clone())
+                    .map(|&m| self.member_cards[m].clone())
                     .collect();
                 c.insert_value("organizers", Value::from(organizers.as_slice()));
                 ("event.html", c)
@@ -466,7 +517,7 @@ impl<'a> Renderer<'a> {
                 c.insert("kind_title", &self.t(kind.title_key()));
                 c.insert("index_url", &self.urls.link(kind.path()));
                 let members: Vec<Value> = page_range(t.members.len(), self.per_page(), *page)
-                    .map(|i| self.member_values[t.members[i]].clone())
+                    .map(|i| self.member_cards[t.members[i]].clone())
                     .collect();
                 c.insert_value("members", Value::from(members.as_slice()));
                 c.insert("member_total", &t.members.len());
@@ -523,7 +574,7 @@ impl<'a> Renderer<'a> {
         let values = |list: Vec<usize>| -> Value {
             let values: Vec<Value> = list
                 .into_iter()
-                .map(|i| self.event_values[i].clone())
+                .map(|i| self.event_items[i].clone())
                 .collect();
             Value::from(values.as_slice())
         };
@@ -601,6 +652,34 @@ impl<'a> Renderer<'a> {
         }
         groups
     }
+}
+
+/// Renders one partial per item (in parallel) into safe HTML values.
+fn render_partials<T: Sync>(
+    theme: &Theme,
+    template: &str,
+    name: &'static str,
+    values: &[Value],
+    items: &[T],
+    url: impl Fn(&T) -> &String + Sync,
+) -> Result<Vec<Value>, BuildError> {
+    use rayon::prelude::*;
+    values
+        .par_iter()
+        .zip(items)
+        .map(|(value, item)| {
+            let mut context = Context::new();
+            context.insert_value(name, value.clone());
+            theme
+                .render(template, &context)
+                .map(|html| Value::safe_string(&html))
+                .map_err(|message| BuildError::Render {
+                    template: template.to_owned(),
+                    page: url(item).clone(),
+                    message,
+                })
+        })
+        .collect()
 }
 
 /// How many pages a list of `items` takes: at least one, so an empty directory still has a page.

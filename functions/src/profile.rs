@@ -1,0 +1,143 @@
+//! A member profile submitted through the join form, checked with the content model.
+
+use std::collections::BTreeMap;
+
+use model::member::{LINK_KINDS, MEMBER_FIELDS};
+use model::{Document, Member};
+use serde_yaml::{Mapping, Value};
+
+/// Form fields that are lists, written one item per line or separated by commas (、 too).
+const LIST_FIELDS: &[&str] = &["interests"];
+
+/// What a submitter typed, field by field, as a form posts it (`links.website` for links,
+/// `bio` for the self-introduction).
+pub type FormFields = BTreeMap<String, String>;
+
+/// Per-field error messages, keyed by form field name, for showing beside each input.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// Checks a submitted profile with the model's member rules; `slug` is the proposed slug.
+pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErrors> {
+    let mut front = Mapping::new();
+    let mut links = Mapping::new();
+    let mut errors = FieldErrors::new();
+    for (name, raw) in fields {
+        let text = raw.trim();
+        if name == "bio" || text.is_empty() {
+            continue;
+        }
+        if let Some(kind) = name.strip_prefix("links.") {
+            if LINK_KINDS.contains(&kind) {
+                links.insert(Value::from(kind), Value::from(text));
+            } else {
+                errors
+                    .entry(name.clone())
+                    .or_default()
+                    .push(format!("unknown link `{kind}`"));
+            }
+            continue;
+        }
+        if !MEMBER_FIELDS.contains(&name.as_str()) || name == "photo" || name == "draft" {
+            errors
+                .entry(name.clone())
+                .or_default()
+                .push(format!("unknown field `{name}`"));
+            continue;
+        }
+        let value = if LIST_FIELDS.contains(&name.as_str()) {
+            let items = text
+                .split(['\n', ',', '、'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Value::from);
+            Value::Sequence(items.collect())
+        } else {
+            Value::from(text)
+        };
+        front.insert(Value::from(name.as_str()), value);
+    }
+    if !links.is_empty() {
+        front.insert(Value::from("links"), Value::Mapping(links));
+    }
+    let body = fields.get("bio").cloned().unwrap_or_default();
+    let doc = Document::from_fields("submission", front, body);
+    match Member::from_document(&doc, slug) {
+        Ok(member) if errors.is_empty() => Ok(member),
+        Ok(_) => Err(errors),
+        Err(diagnostics) => {
+            for d in diagnostics {
+                let field = d.field.unwrap_or_default();
+                // `interests[2]` belongs to the `interests` input.
+                let field = field.split('[').next().unwrap_or_default().to_owned();
+                errors.entry(field).or_default().push(d.message);
+            }
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> FormFields {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_submission_becomes_a_member() {
+        let member = check_profile(
+            &form(&[
+                ("name", "山田 花子"),
+                ("kana", "やまだ はなこ"),
+                ("sector", "local-gov"),
+                ("prefecture", "kanagawa"),
+                ("interests", "防災、観光\nまちづくり"),
+                ("links.website", "https://example.org"),
+                ("joined", "2026-11-25"),
+                ("bio", "よろしくお願いします。"),
+            ]),
+            "yamada-hanako",
+        )
+        .unwrap();
+        assert_eq!(
+            member
+                .interests
+                .iter()
+                .map(|i| i.value.as_str())
+                .collect::<Vec<_>>(),
+            ["防災", "観光", "まちづくり"]
+        );
+        assert_eq!(member.links[0].url, "https://example.org");
+        assert_eq!(member.body, "よろしくお願いします。");
+    }
+
+    #[test]
+    fn errors_are_keyed_by_form_field() {
+        let errors = check_profile(
+            &form(&[
+                ("name", ""),
+                ("sector", "goverment"),
+                ("interests", &"あ".repeat(41)),
+                ("links.website", "http://example.org"),
+                ("joined", "2026-11-25"),
+                ("password", "x"),
+            ]),
+            "x",
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            ["interests", "links.website", "name", "password", "sector"]
+        );
+        assert_eq!(errors["name"], ["missing required field `name`"]);
+        assert_eq!(
+            errors["links.website"],
+            ["`website` must be an https:// address"]
+        );
+    }
+}
