@@ -8,6 +8,7 @@ pub mod views;
 
 use jiff::Timestamp;
 use model::Language;
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
@@ -136,9 +137,16 @@ impl<'a> Renderer<'a> {
         let urls = Urls::new(base_url);
         let lang = site.config.language;
         let views = Views::new(&site.members, &site.events, &urls, lang, now);
-        let member_values: Vec<Value> =
-            views.members.iter().map(Value::from_serializable).collect();
-        let event_values: Vec<Value> = views.events.iter().map(Value::from_serializable).collect();
+        let member_values: Vec<Value> = views
+            .members
+            .par_iter()
+            .map(Value::from_serializable)
+            .collect();
+        let event_values: Vec<Value> = views
+            .events
+            .par_iter()
+            .map(Value::from_serializable)
+            .collect();
         let member_cards = render_partials(
             theme,
             "partials/member_card.html",
@@ -663,7 +671,6 @@ fn render_partials<T: Sync>(
     items: &[T],
     url: impl Fn(&T) -> &String + Sync,
 ) -> Result<Vec<Value>, BuildError> {
-    use rayon::prelude::*;
     values
         .par_iter()
         .zip(items)

@@ -1,10 +1,11 @@
 //! The precomputed context templates receive: one card per member and event, made once
 //! and shared by every page that lists them, plus the taxonomies. Templates never query content.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use model::{Choice, Event, GojuonRow, Language, Member, Prefecture, ReadingKey, Region, Sector};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::dates;
@@ -89,6 +90,8 @@ impl TaxonomyKind {
 /// One term of a taxonomy (防災, 神奈川県, 地方公務員) and what it lists.
 #[derive(Debug, Clone)]
 pub struct Term {
+    /// The term's key: the interest's term slug, the prefecture's or sector's slug.
+    pub key: String,
     pub label: String,
     /// The site path of its first page, percent-encoded.
     pub path: String,
@@ -123,13 +126,33 @@ impl Views {
         lang: Language,
         now: Timestamp,
     ) -> Views {
-        let interest_labels = interest_labels(members, events);
-        let term_link = |term: &str| LinkView {
-            label: interest_labels
-                .get(&model::slug::term_slug(term))
-                .cloned()
-                .unwrap_or_else(|| term.to_owned()),
-            url: urls.link(&interest_path(term)),
+        // Each member's and event's interests as (term key, spelling), keyed once: NFKC is not free.
+        let member_terms: Vec<Vec<(String, &str)>> = members
+            .par_iter()
+            .map(|m| term_keys(m.interests.iter().map(|i| i.value.as_str())))
+            .collect();
+        let event_terms: Vec<Vec<(String, &str)>> = events
+            .par_iter()
+            .map(|e| term_keys(e.tags.iter().map(|t| t.value.as_str())))
+            .collect();
+        let interests = interests_taxonomy(&member_terms, &event_terms);
+        let labels: HashMap<&str, &str> = interests
+            .terms
+            .iter()
+            .map(|t| (t.key.as_str(), t.label.as_str()))
+            .collect();
+        let term_links = |terms: &[(String, &str)]| -> Vec<LinkView> {
+            terms
+                .iter()
+                .map(|(key, spelling)| LinkView {
+                    label: labels
+                        .get(key.as_str())
+                        .copied()
+                        .unwrap_or(spelling)
+                        .to_owned(),
+                    url: urls.link(&term_path(key)),
+                })
+                .collect()
         };
         let prefecture_link = |p: Prefecture| LinkView {
             label: prefecture_name(p, lang).to_owned(),
@@ -137,8 +160,9 @@ impl Views {
         };
 
         let member_cards = members
-            .iter()
-            .map(|m| MemberCard {
+            .par_iter()
+            .zip(&member_terms)
+            .map(|(m, terms)| MemberCard {
                 slug: m.slug.clone(),
                 url: urls.link(&member_path(&m.slug)),
                 name: m.name.clone(),
@@ -150,9 +174,7 @@ impl Views {
                 organization: m.organization.clone(),
                 role: m.role.clone(),
                 prefecture: m.prefecture.map(prefecture_link),
-                interests: dedup_terms(m.interests.iter().map(|i| i.value.as_str()))
-                    .map(term_link)
-                    .collect(),
+                interests: term_links(terms),
                 photo: m
                     .photo
                     .as_ref()
@@ -162,8 +184,9 @@ impl Views {
             })
             .collect();
         let event_cards = events
-            .iter()
-            .map(|e| EventCard {
+            .par_iter()
+            .zip(&event_terms)
+            .map(|(e, terms)| EventCard {
                 slug: e.slug.clone(),
                 url: urls.link(&event_path(&e.slug)),
                 title: e.title.clone(),
@@ -174,20 +197,18 @@ impl Views {
                 online: e.online,
                 venue: e.venue.as_ref().and_then(|v| v.name.clone()),
                 prefecture: e.prefecture.map(prefecture_link),
-                tags: dedup_terms(e.tags.iter().map(|t| t.value.as_str()))
-                    .map(term_link)
-                    .collect(),
+                tags: term_links(terms),
                 capacity: e.capacity,
                 ics_url: urls.link(&ics_path(&e.slug)),
                 upcoming: e.is_upcoming(now),
             })
             .collect();
         let member_rows = members
-            .iter()
+            .par_iter()
             .map(|m| ReadingKey::new(m.reading(), &m.name).row())
             .collect();
         let taxonomies = vec![
-            interests_taxonomy(members, events, &interest_labels),
+            interests,
             prefectures_taxonomy(members, events, lang),
             sectors_taxonomy(members, lang),
         ];
@@ -219,11 +240,9 @@ pub fn ics_path(slug: &str) -> String {
     format!("/events/{slug}/{slug}.ics")
 }
 
-pub fn interest_path(term: &str) -> String {
-    format!(
-        "/interests/{}/",
-        encode_segment(&model::slug::term_slug(term))
-    )
+/// The page of an interest, from its term key (see [`model::slug::term_slug`]).
+pub fn term_path(key: &str) -> String {
+    format!("/interests/{}/", encode_segment(key))
 }
 
 pub fn prefecture_path(p: Prefecture) -> String {
@@ -255,69 +274,54 @@ pub fn region_name(r: Region, lang: Language) -> &'static str {
     }
 }
 
-/// Terms once each, by their slug (防災 and 防災 written twice are one).
-fn dedup_terms<'a>(terms: impl Iterator<Item = &'a str>) -> impl Iterator<Item = &'a str> {
-    let mut seen = std::collections::HashSet::new();
-    terms.filter(move |t| seen.insert(model::slug::term_slug(t)))
-}
-
-/// The label shown for each interest slug: the spelling its first user wrote
-/// (members in 50-on order, then events), so that the choice is stable between builds.
-fn interest_labels(members: &[Member], events: &[Event]) -> BTreeMap<String, String> {
-    let mut labels = BTreeMap::new();
-    let all = members
-        .iter()
-        .flat_map(|m| m.interests.iter())
-        .chain(events.iter().flat_map(|e| e.tags.iter()));
-    for term in all {
-        labels
-            .entry(model::slug::term_slug(&term.value))
-            .or_insert_with(|| term.value.clone());
+/// Terms as (key, spelling), once each: 防災 written twice, or ＤＸ推進 and DX推進, are one.
+fn term_keys<'a>(terms: impl Iterator<Item = &'a str>) -> Vec<(String, &'a str)> {
+    let mut keyed: Vec<(String, &'a str)> = Vec::new();
+    for term in terms {
+        let key = model::slug::term_slug(term);
+        if !keyed.iter().any(|(k, _)| *k == key) {
+            keyed.push((key, term));
+        }
     }
-    labels
+    keyed
 }
 
+/// Interests of members and tags of events. A term is labelled with the spelling of its
+/// first user (members in 50-on order, then events), so the label is stable between builds.
 fn interests_taxonomy(
-    members: &[Member],
-    events: &[Event],
-    labels: &BTreeMap<String, String>,
+    member_terms: &[Vec<(String, &str)>],
+    event_terms: &[Vec<(String, &str)>],
 ) -> Taxonomy {
-    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    fn term_for<'t>(
-        by_slug: &'t mut BTreeMap<String, Term>,
-        labels: &BTreeMap<String, String>,
-        slug: String,
-    ) -> &'t mut Term {
-        by_slug.entry(slug.clone()).or_insert_with(|| Term {
-            label: labels.get(&slug).cloned().unwrap_or_else(|| slug.clone()),
-            path: format!("/interests/{}/", encode_segment(&slug)),
-            group: None,
-            members: Vec::new(),
-            events: Vec::new(),
-        })
-    }
-    for (index, member) in members.iter().enumerate() {
-        for term in dedup_terms(member.interests.iter().map(|i| i.value.as_str())) {
-            term_for(&mut by_slug, labels, model::slug::term_slug(term))
-                .members
-                .push(index);
+    let mut by_key: HashMap<&str, Term> = HashMap::new();
+    let uses = member_terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (true, i, t))
+        .chain(event_terms.iter().enumerate().map(|(i, t)| (false, i, t)));
+    for (is_member, index, terms) in uses {
+        for (key, spelling) in terms {
+            let term = by_key.entry(key.as_str()).or_insert_with(|| Term {
+                key: key.clone(),
+                label: (*spelling).to_owned(),
+                path: term_path(key),
+                group: None,
+                members: Vec::new(),
+                events: Vec::new(),
+            });
+            if is_member {
+                term.members.push(index)
+            } else {
+                term.events.push(index)
+            }
         }
     }
-    for (index, event) in events.iter().enumerate() {
-        for term in dedup_terms(event.tags.iter().map(|t| t.value.as_str())) {
-            term_for(&mut by_slug, labels, model::slug::term_slug(term))
-                .events
-                .push(index);
-        }
-    }
-    let mut terms: Vec<Term> = by_slug.into_values().collect();
-    // Most used first; equal counts in 50-on order of the label.
-    terms.sort_by(|a, b| {
-        (b.members.len() + b.events.len())
-            .cmp(&(a.members.len() + a.events.len()))
-            .then_with(|| {
-                ReadingKey::new(&a.label, &a.label).cmp(&ReadingKey::new(&b.label, &b.label))
-            })
+    let mut terms: Vec<Term> = by_key.into_values().collect();
+    // Most used first; equal counts in 50-on order of the label, then by key.
+    terms.sort_by_cached_key(|t| {
+        (
+            std::cmp::Reverse(t.members.len() + t.events.len()),
+            ReadingKey::new(&t.label, &t.key),
+        )
     });
     Taxonomy {
         kind: TaxonomyKind::Interests,
@@ -326,26 +330,31 @@ fn interests_taxonomy(
 }
 
 fn prefectures_taxonomy(members: &[Member], events: &[Event], lang: Language) -> Taxonomy {
-    let terms = Prefecture::all()
+    let mut terms: Vec<Term> = Prefecture::all()
         .iter()
         .map(|&p| Term {
+            key: p.slug().to_owned(),
             label: prefecture_name(p, lang).to_owned(),
             path: prefecture_path(p),
             group: Some(region_name(p.region(), lang).to_owned()),
-            members: members
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.prefecture == Some(p))
-                .map(|(i, _)| i)
-                .collect(),
-            events: events
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.prefecture == Some(p))
-                .map(|(i, _)| i)
-                .collect(),
+            members: Vec::new(),
+            events: Vec::new(),
         })
         .collect();
+    for (index, p) in members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| Some((i, m.prefecture?)))
+    {
+        terms[usize::from(p.code()) - 1].members.push(index);
+    }
+    for (index, p) in events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, e.prefecture?)))
+    {
+        terms[usize::from(p.code()) - 1].events.push(index);
+    }
     Taxonomy {
         kind: TaxonomyKind::Prefectures,
         terms,
@@ -353,21 +362,24 @@ fn prefectures_taxonomy(members: &[Member], events: &[Event], lang: Language) ->
 }
 
 fn sectors_taxonomy(members: &[Member], lang: Language) -> Taxonomy {
-    let terms = Sector::ALL
+    let mut terms: Vec<Term> = Sector::ALL
         .iter()
         .map(|&s| Term {
+            key: s.slug().to_owned(),
             label: sector_name(s, lang).to_owned(),
             path: sector_path(s),
             group: None,
-            members: members
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.sector == s)
-                .map(|(i, _)| i)
-                .collect(),
+            members: Vec::new(),
             events: Vec::new(),
         })
         .collect();
+    for (index, member) in members.iter().enumerate() {
+        let position = Sector::ALL
+            .iter()
+            .position(|s| *s == member.sector)
+            .unwrap_or(0);
+        terms[position].members.push(index);
+    }
     Taxonomy {
         kind: TaxonomyKind::Sectors,
         terms,
