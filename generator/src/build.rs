@@ -58,6 +58,7 @@ struct MenuItem {
 /// Builds the whole site into `options.out`. On any error the previous output stays as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timer = StageTimer::from_env();
+    check_output_folder(options)?;
     let site = load_site(options)?;
     timer.stage("load + validate");
     let base_url = options
@@ -92,6 +93,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     timer.stage("theme");
     let renderer = Renderer::new(&site, &theme, &base_url, options.now)?;
     let jobs = renderer.plan();
+    check_static_collisions(&site, &renderer, &jobs)?;
     timer.stage("views and cards");
     let sitemap_paths: Vec<String> = jobs
         .iter()
@@ -132,6 +134,61 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     drop(site);
     timer.stage("free memory");
     Ok(report)
+}
+
+/// Refuses an output folder that holds (or is) the content or the theme: replacing it
+/// would delete them.
+fn check_output_folder(options: &BuildOptions) -> Result<(), BuildError> {
+    let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let out = absolute(&options.out);
+    if out.file_name().is_none() || out.parent().is_none() {
+        return Err(BuildError::Output {
+            path: options.out.clone(),
+            message: "must be a named folder, such as `public`".into(),
+        });
+    }
+    for (what, folder) in [("content", &options.content), ("theme", &options.theme)] {
+        let folder = absolute(folder);
+        if folder.starts_with(&out) {
+            return Err(BuildError::Output {
+                path: options.out.clone(),
+                message: format!(
+                    "holds the {what} folder {}; the build replaces its output folder, so choose another, e.g. `public`",
+                    folder.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A file in content/static/ must not take the place of a page the portal makes.
+fn check_static_collisions(
+    site: &Site,
+    renderer: &Renderer<'_>,
+    jobs: &[Job],
+) -> Result<(), BuildError> {
+    let generated: std::collections::HashSet<String> = jobs
+        .iter()
+        .map(|job| crate::urls::file_for(&renderer.path_of(job)))
+        .collect();
+    let diagnostics: Vec<model::Diagnostic> = site
+        .static_files
+        .iter()
+        .filter(|file| generated.contains(&file.relative))
+        .map(|file| {
+            model::Diagnostic::for_file(
+                &file.source,
+                format!("`{}` would replace a page the portal makes", file.relative),
+            )
+            .with_hint("rename or move the file in content/static/")
+        })
+        .collect();
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(BuildError::Content(diagnostics))
+    }
 }
 
 /// Prints how long each stage took when `PORTAL_TIMINGS` is set (for benchmarking).

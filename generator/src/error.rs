@@ -9,6 +9,8 @@ pub enum BuildError {
     /// Content problems, all of them, sorted by file and line.
     #[error("{} problem(s) in the content", .0.len())]
     Content(Vec<Diagnostic>),
+    #[error("output folder {path}: {message}")]
+    Output { path: PathBuf, message: String },
     #[error("theme {path}: {message}")]
     Theme { path: PathBuf, message: String },
     #[error("template `{template}` failed to render {page}: {message}")]

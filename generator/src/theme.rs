@@ -32,19 +32,10 @@ impl Theme {
             ));
         }
         let mut templates = Vec::new();
-        for entry in WalkDir::new(&templates_dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| theme_error(&templates_dir, e.to_string()))?;
-            if entry.file_type().is_file() {
-                let name = entry
-                    .path()
-                    .strip_prefix(&templates_dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let text = std::fs::read_to_string(entry.path())
-                    .map_err(|e| theme_error(entry.path(), e.to_string()))?;
-                templates.push((name, text));
-            }
+        for (path, name) in files_below(&templates_dir)? {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| theme_error(&path, e.to_string()))?;
+            templates.push((name, text));
         }
         let mut tera = Tera::new();
         tera.add_raw_templates(templates)
@@ -63,21 +54,11 @@ impl Theme {
         tera.global_context().insert("lang", language.slug());
 
         let static_dir = dir.join("static");
-        let mut static_files = Vec::new();
-        if static_dir.is_dir() {
-            for entry in WalkDir::new(&static_dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| theme_error(&static_dir, e.to_string()))?;
-                if entry.file_type().is_file() {
-                    let relative = entry
-                        .path()
-                        .strip_prefix(&static_dir)
-                        .unwrap_or(entry.path())
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    static_files.push((entry.path().to_owned(), relative));
-                }
-            }
-        }
+        let static_files = if static_dir.is_dir() {
+            files_below(&static_dir)?
+        } else {
+            Vec::new()
+        };
         Ok(Theme {
             tera,
             strings,
@@ -103,6 +84,27 @@ impl Theme {
             .render(template, context)
             .map_err(|e| tera_message(&e))
     }
+}
+
+/// Every file below `dir` in name order, with its path relative to `dir` (forward slashes).
+fn files_below(dir: &Path) -> Result<Vec<(PathBuf, String)>, BuildError> {
+    let mut files = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| BuildError::Theme {
+            path: dir.to_owned(),
+            message: e.to_string(),
+        })?;
+        if entry.file_type().is_file() {
+            let relative = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push((entry.into_path(), relative));
+        }
+    }
+    Ok(files)
 }
 
 /// Tera's error with its causes, which hold the template line.

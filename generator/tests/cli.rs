@@ -6,7 +6,10 @@ use std::process::Command;
 fn portal(args: &[&str], epoch: Option<&str>) -> std::process::Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_portal"));
-    command.current_dir(root).args(args).env_remove("SOURCE_DATE_EPOCH");
+    command
+        .current_dir(root)
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH");
     if let Some(epoch) = epoch {
         command.env("SOURCE_DATE_EPOCH", epoch);
     }
@@ -18,21 +21,39 @@ fn content_errors_exit_non_zero_with_every_problem_on_stderr() {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("public");
     let result = portal(
-        &["build", "--content", "tests/fixtures/invalid/wrong-enum/content", "--out", target.to_str().unwrap()],
+        &[
+            "build",
+            "--content",
+            "tests/fixtures/invalid/wrong-enum/content",
+            "--out",
+            target.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(result.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("content/members/yamada-hanako.md:3:9: error: `localgov` is not a valid sector\n  hint: did you mean `local-gov`?"), "{stderr}");
-    assert!(stderr.contains("content/members/yamada-hanako.md:4:13: error: `kanagwa` is not a valid prefecture"), "{stderr}");
-    assert!(stderr.contains("error: 2 problem(s) in the content; nothing was written"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "content/members/yamada-hanako.md:4:13: error: `kanagwa` is not a valid prefecture"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: 2 problem(s) in the content; nothing was written"),
+        "{stderr}"
+    );
     assert!(!target.exists());
 }
 
 #[test]
 fn check_reports_valid_content() {
     let result = portal(&["check"], None);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(String::from_utf8_lossy(&result.stderr).starts_with("content is valid: "));
 }
 
@@ -42,8 +63,28 @@ fn source_date_epoch_fixes_now_like_the_now_flag() {
     let by_flag = out.path().join("flag");
     let by_epoch = out.path().join("epoch");
     // 2026-11-25T03:00:00Z = 2026-11-25 12:00 in Tokyo.
-    assert!(portal(&["build", "--out", by_flag.to_str().unwrap(), "--now", "2026-11-25T12:00:00+09:00"], None).status.success());
-    assert!(portal(&["build", "--out", by_epoch.to_str().unwrap()], Some("1795575600")).status.success());
+    assert!(
+        portal(
+            &[
+                "build",
+                "--out",
+                by_flag.to_str().unwrap(),
+                "--now",
+                "2026-11-25T12:00:00+09:00"
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    assert!(
+        portal(
+            &["build", "--out", by_epoch.to_str().unwrap()],
+            Some("1795575600")
+        )
+        .status
+        .success()
+    );
     let calendar = |dir: &Path| std::fs::read_to_string(dir.join("events/calendar.ics")).unwrap();
     assert_eq!(calendar(&by_flag), calendar(&by_epoch));
     assert!(calendar(&by_flag).contains("DTSTAMP:20261125T030000Z"));
@@ -51,9 +92,18 @@ fn source_date_epoch_fixes_now_like_the_now_flag() {
 
 #[test]
 fn a_bad_now_is_a_clear_error() {
-    let result = portal(&["build", "--out", "/nonexistent/x", "--now", "tomorrow"], None);
+    let result = portal(
+        &["build", "--out", "/nonexistent/x", "--now", "tomorrow"],
+        None,
+    );
     assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("--now: `tomorrow` is not a valid date-time"));
+    assert!(
+        String::from_utf8_lossy(&result.stderr)
+            .contains("--now: `tomorrow` is not a valid date-time")
+    );
     let result = portal(&["build", "--out", "/nonexistent/x"], Some("soon"));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("SOURCE_DATE_EPOCH `soon` is not a number of seconds"));
+    assert!(
+        String::from_utf8_lossy(&result.stderr)
+            .contains("SOURCE_DATE_EPOCH `soon` is not a number of seconds")
+    );
 }

@@ -341,3 +341,33 @@ fn editor_pages_may_hold_raw_html() {
             .contains("<div class=\"note\">お知らせ</div>")
     );
 }
+
+#[test]
+fn the_output_folder_may_not_hold_the_content() {
+    let site = ContentDir::japanese();
+    site.member("a", "阿部", "あべ");
+    let options = portal_tests::options(&site.content(), site.dir.path());
+    let error = generator::build(&options).unwrap_err();
+    assert!(matches!(error, BuildError::Output { .. }), "{error}");
+    assert!(
+        error.to_string().contains("holds the content folder"),
+        "{error}"
+    );
+    assert!(
+        site.content().join("members/a.md").exists(),
+        "nothing was deleted"
+    );
+}
+
+#[test]
+fn a_static_file_may_not_replace_a_generated_page() {
+    let site = ContentDir::japanese();
+    site.write("static/members/index.html", "<p>mine</p>");
+    let Err(BuildError::Content(diagnostics)) = site.build() else {
+        panic!("must fail")
+    };
+    assert_eq!(
+        diagnostics[0].message,
+        "`members/index.html` would replace a page the portal makes"
+    );
+}
