@@ -1,7 +1,6 @@
-//! Serverless functions that take what visitors submit on the static portal.
-//!
-//! This crate starts with the rule every function shares: a submission is validated by the
-//! same model code the generator uses (no copy of the rules), and its errors are reported
-//! per form field. The HTTP handlers, stores and mailers come with issue #3.
+//! Serverless functions that take what visitors submit on the static portal: member
+//! sign-ups, event sign-ups and moderation. Submissions are validated by the same model
+//! code the generator uses (no copy of the rules).
 
 pub mod profile;
+pub mod store;

@@ -1,0 +1,224 @@
+//! Where submissions and event sign-ups live: `trait Store`, with an embedded SQLite store
+//! for local runs (and DynamoDB in production). One behavioural suite tests every store.
+
+pub mod sqlite;
+#[cfg(test)]
+pub mod suite;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What a submission asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubmissionKind {
+    /// A new member profile.
+    Profile,
+    /// A member asks for their profile to be removed.
+    Removal,
+}
+
+/// Where a submission stands. `Pending` ones reach the moderation queue once confirmed by e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pending,
+    Approved,
+    Rejected,
+    /// Approved and written into content files by the editorial export (once).
+    Exported,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+            Status::Exported => "exported",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        [
+            Status::Pending,
+            Status::Approved,
+            Status::Rejected,
+            Status::Exported,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+impl SubmissionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmissionKind::Profile => "profile",
+            SubmissionKind::Removal => "removal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SubmissionKind> {
+        [SubmissionKind::Profile, SubmissionKind::Removal]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A profile or removal request, with everything the moderation and the export need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    /// Made by the server, unguessable.
+    pub id: String,
+    pub kind: SubmissionKind,
+    /// The proposed slug (profiles: unique among members and open submissions) or the
+    /// slug of the member to remove.
+    pub slug: String,
+    /// The profile as typed (NFC-normalized), by form field name; empty for removals.
+    pub fields: BTreeMap<String, String>,
+    /// Private: used for confirmation and replies, never published.
+    pub email: String,
+    /// A salted hash of the client IP, never the IP itself.
+    pub ip_hash: String,
+    pub status: Status,
+    pub confirmed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The editor who approved or rejected it, and when.
+    pub decided_by: Option<String>,
+    pub decided_at: Option<Timestamp>,
+    pub reason: Option<String>,
+}
+
+/// Whether a person holds a seat or waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeatState {
+    Confirmed,
+    Waitlisted,
+}
+
+impl SeatState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatState::Confirmed => "confirmed",
+            SeatState::Waitlisted => "waitlisted",
+        }
+    }
+}
+
+/// One person's sign-up for an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signup {
+    pub event: String,
+    /// Lowercased: the same address twice is the same person.
+    pub email: String,
+    pub name: String,
+    pub message: Option<String>,
+    pub state: SeatState,
+    /// Arrival order within the event: the waitlist moves up in this order.
+    pub sequence: u64,
+    pub created_at: Timestamp,
+}
+
+/// What a sign-up did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignupOutcome {
+    Confirmed(Signup),
+    Waitlisted {
+        signup: Signup,
+        position: u64,
+    },
+    /// The same e-mail had signed up already: nothing changed.
+    AlreadySignedUp(Signup),
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cancellation {
+    pub cancelled: Signup,
+    /// The first person on the waitlist, who now holds the freed seat.
+    pub promoted: Option<Signup>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An open submission already holds this slug.
+    #[error("the slug `{0}` is taken")]
+    SlugTaken(String),
+    /// The store could not be reached or failed; nothing was written.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Storage for submissions, sign-ups and rate limits. Every method is atomic: it either
+/// happens entirely or not at all, whatever runs at the same time.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Stores a new submission; a profile fails with `SlugTaken` if an open (pending or
+    /// approved) profile submission holds the same slug.
+    async fn create_submission(&self, submission: &Submission) -> Result<(), StoreError>;
+
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError>;
+
+    /// Whether an open profile submission holds `slug`.
+    async fn slug_reserved(&self, slug: &str) -> Result<bool, StoreError>;
+
+    /// Marks a pending submission as confirmed by e-mail; `false` if it is not pending.
+    /// Confirming twice is harmless.
+    async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
+
+    /// Confirmed submissions with `status`, oldest first (the moderation queue for `Pending`).
+    async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError>;
+
+    /// Approves or rejects a confirmed pending submission, recording the editor and time.
+    /// Returns the updated submission, or `None` if it was not confirmed and pending.
+    async fn decide(
+        &self,
+        id: &str,
+        decision: Status,
+        editor: &str,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Option<Submission>, StoreError>;
+
+    /// Marks an approved submission exported; `true` exactly once per submission.
+    async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
+
+    /// Signs a person up: a seat while fewer than `capacity` are confirmed, else the waitlist.
+    async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError>;
+
+    /// Cancels a sign-up; a freed seat goes to the first person on the waitlist.
+    async fn cancel_signup(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Cancellation>, StoreError>;
+
+    /// Every sign-up of an event in arrival order.
+    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError>;
+
+    /// Counts one use of `key` in the fixed window containing `now`; `false` once more than
+    /// `limit` uses fall in that window. Old windows expire.
+    async fn allow(
+        &self,
+        key: &str,
+        limit: u32,
+        window_seconds: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+}
+
+/// A sign-up as submitted, before the store gives it a state and a place in line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSignup {
+    pub event: String,
+    pub email: String,
+    pub name: String,
+    pub message: Option<String>,
+    pub at: Timestamp,
+}

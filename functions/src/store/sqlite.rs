@@ -1,0 +1,442 @@
+//! The embedded store for local runs: one SQLite file in a data folder, surviving restarts.
+//! Each call runs on a blocking thread; multi-step changes are IMMEDIATE transactions, so
+//! they are atomic against other calls and other processes using the same file.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::{
+    Cancellation, NewSignup, SeatState, Signup, SignupOutcome, Status, Store, StoreError,
+    Submission, SubmissionKind,
+};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS submissions (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    email TEXT NOT NULL,
+    ip_hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    confirmed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    reason TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS open_profile_slugs
+    ON submissions (slug) WHERE kind = 'profile' AND status IN ('pending', 'approved');
+CREATE INDEX IF NOT EXISTS submissions_by_status ON submissions (status, created_at);
+CREATE TABLE IF NOT EXISTS signups (
+    event TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    message TEXT,
+    state TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (event, email)
+);
+CREATE TABLE IF NOT EXISTS rate_limits (
+    key TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start)
+);
+";
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store file, e.g. `data/portal.sqlite3`.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
+        }
+        let connection = Connection::open(path).map_err(unavailable)?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(unavailable)?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        connection.execute_batch(SCHEMA).map_err(unavailable)?;
+        Ok(SqliteStore {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    /// Runs `work` with the connection on a blocking thread.
+    async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = connection
+                .lock()
+                .map_err(|_| StoreError::Unavailable("a previous call panicked".into()))?;
+            work(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+}
+
+fn unavailable(error: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn time(text: Option<String>) -> Option<Timestamp> {
+    text.and_then(|t| t.parse().ok())
+}
+
+fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
+    let fields: String = row.get("fields")?;
+    let kind: String = row.get("kind")?;
+    let status: String = row.get("status")?;
+    Ok(Submission {
+        id: row.get("id")?,
+        kind: SubmissionKind::parse(&kind).unwrap_or(SubmissionKind::Profile),
+        slug: row.get("slug")?,
+        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        email: row.get("email")?,
+        ip_hash: row.get("ip_hash")?,
+        status: Status::parse(&status).unwrap_or(Status::Pending),
+        confirmed_at: time(row.get("confirmed_at")?),
+        created_at: time(Some(row.get("created_at")?)).unwrap_or_default(),
+        updated_at: time(Some(row.get("updated_at")?)).unwrap_or_default(),
+        decided_by: row.get("decided_by")?,
+        decided_at: time(row.get("decided_at")?),
+        reason: row.get("reason")?,
+    })
+}
+
+fn signup_from(row: &Row<'_>) -> rusqlite::Result<Signup> {
+    let state: String = row.get("state")?;
+    let sequence: i64 = row.get("sequence")?;
+    Ok(Signup {
+        event: row.get("event")?,
+        email: row.get("email")?,
+        name: row.get("name")?,
+        message: row.get("message")?,
+        state: if state == "confirmed" {
+            SeatState::Confirmed
+        } else {
+            SeatState::Waitlisted
+        },
+        sequence: sequence as u64,
+        created_at: time(Some(row.get("created_at")?)).unwrap_or_default(),
+    })
+}
+
+fn find_signup(
+    connection: &Connection,
+    event: &str,
+    email: &str,
+) -> rusqlite::Result<Option<Signup>> {
+    connection
+        .query_row(
+            "SELECT * FROM signups WHERE event = ?1 AND email = ?2",
+            params![event, email],
+            signup_from,
+        )
+        .optional()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_submission(&self, submission: &Submission) -> Result<(), StoreError> {
+        let s = submission.clone();
+        self.with(move |c| {
+            let fields = serde_json::to_string(&s.fields).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let result = c.execute(
+                "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, created_at, updated_at, decided_by, decided_at, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    s.id,
+                    s.kind.as_str(),
+                    s.slug,
+                    fields,
+                    s.email,
+                    s.ip_hash,
+                    s.status.as_str(),
+                    s.confirmed_at.map(|t| t.to_string()),
+                    s.created_at.to_string(),
+                    s.updated_at.to_string(),
+                    s.decided_by,
+                    s.decided_at.map(|t| t.to_string()),
+                    s.reason,
+                ],
+            );
+            match result {
+                Ok(_) => Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                    Err(StoreError::SlugTaken(s.slug.clone()))
+                }
+                Err(e) => Err(unavailable(e)),
+            }
+        })
+        .await
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT * FROM submissions WHERE id = ?1",
+                params![id],
+                submission_from,
+            )
+            .optional()
+            .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn slug_reserved(&self, slug: &str) -> Result<bool, StoreError> {
+        let slug = slug.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status IN ('pending', 'approved'))",
+                params![slug],
+                |row| row.get(0),
+            )
+            .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            let changed = c
+                .execute(
+                    "UPDATE submissions SET confirmed_at = COALESCE(confirmed_at, ?2), updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
+                    params![id, at.to_string()],
+                )
+                .map_err(unavailable)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError> {
+        self.with(move |c| {
+            let mut statement = c
+                .prepare("SELECT * FROM submissions WHERE status = ?1 AND confirmed_at IS NOT NULL ORDER BY created_at, id")
+                .map_err(unavailable)?;
+            let rows = statement.query_map(params![status.as_str()], submission_from).map_err(unavailable)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn decide(
+        &self,
+        id: &str,
+        decision: Status,
+        editor: &str,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Option<Submission>, StoreError> {
+        let (id, editor, reason) = (id.to_owned(), editor.to_owned(), reason.map(str::to_owned));
+        self.with(move |c| {
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
+            let changed = transaction
+                .execute(
+                    "UPDATE submissions SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5, updated_at = ?4
+                     WHERE id = ?1 AND status = 'pending' AND confirmed_at IS NOT NULL",
+                    params![id, decision.as_str(), editor, at.to_string(), reason],
+                )
+                .map_err(unavailable)?;
+            let updated = if changed == 1 {
+                transaction.query_row("SELECT * FROM submissions WHERE id = ?1", params![id], submission_from).optional().map_err(unavailable)?
+            } else {
+                None
+            };
+            transaction.commit().map_err(unavailable)?;
+            Ok(updated)
+        })
+        .await
+    }
+
+    async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            let changed = c
+                .execute(
+                    "UPDATE submissions SET status = 'exported', updated_at = ?2 WHERE id = ?1 AND status = 'approved'",
+                    params![id, at.to_string()],
+                )
+                .map_err(unavailable)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
+        self.with(move |c| {
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
+            if let Some(existing) = find_signup(&transaction, &signup.event, &signup.email).map_err(unavailable)? {
+                return Ok(SignupOutcome::AlreadySignedUp(existing));
+            }
+            let (confirmed, last): (i64, i64) = transaction
+                .query_row(
+                    "SELECT COUNT(*) FILTER (WHERE state = 'confirmed'), COALESCE(MAX(sequence), 0) FROM signups WHERE event = ?1",
+                    params![signup.event],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .map_err(unavailable)?;
+            let state = if confirmed < i64::from(capacity) { SeatState::Confirmed } else { SeatState::Waitlisted };
+            let stored = Signup {
+                event: signup.event,
+                email: signup.email,
+                name: signup.name,
+                message: signup.message,
+                state,
+                sequence: (last + 1) as u64,
+                created_at: signup.at,
+            };
+            transaction
+                .execute(
+                    "INSERT INTO signups (event, email, name, message, state, sequence, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![stored.event, stored.email, stored.name, stored.message, state.as_str(), stored.sequence as i64, stored.created_at.to_string()],
+                )
+                .map_err(unavailable)?;
+            let position: i64 = transaction
+                .query_row(
+                    "SELECT COUNT(*) FROM signups WHERE event = ?1 AND state = 'waitlisted' AND sequence <= ?2",
+                    params![stored.event, stored.sequence as i64],
+                    |row| row.get(0),
+                )
+                .map_err(unavailable)?;
+            transaction.commit().map_err(unavailable)?;
+            Ok(match state {
+                SeatState::Confirmed => SignupOutcome::Confirmed(stored),
+                SeatState::Waitlisted => SignupOutcome::Waitlisted { signup: stored, position: position as u64 },
+            })
+        })
+        .await
+    }
+
+    async fn cancel_signup(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Cancellation>, StoreError> {
+        let (event, email) = (event.to_owned(), email.to_owned());
+        self.with(move |c| {
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
+            let Some(cancelled) = find_signup(&transaction, &event, &email).map_err(unavailable)? else {
+                return Ok(None);
+            };
+            transaction
+                .execute("DELETE FROM signups WHERE event = ?1 AND email = ?2", params![event, email])
+                .map_err(unavailable)?;
+            let mut promoted = None;
+            if cancelled.state == SeatState::Confirmed {
+                let next = transaction
+                    .query_row(
+                        "SELECT * FROM signups WHERE event = ?1 AND state = 'waitlisted' ORDER BY sequence LIMIT 1",
+                        params![event],
+                        signup_from,
+                    )
+                    .optional()
+                    .map_err(unavailable)?;
+                if let Some(mut next) = next {
+                    transaction
+                        .execute("UPDATE signups SET state = 'confirmed' WHERE event = ?1 AND email = ?2", params![event, next.email])
+                        .map_err(unavailable)?;
+                    next.state = SeatState::Confirmed;
+                    promoted = Some(next);
+                }
+            }
+            transaction.commit().map_err(unavailable)?;
+            Ok(Some(Cancellation { cancelled, promoted }))
+        })
+        .await
+    }
+
+    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
+        let event = event.to_owned();
+        self.with(move |c| {
+            let mut statement = c
+                .prepare("SELECT * FROM signups WHERE event = ?1 ORDER BY sequence")
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(params![event], signup_from)
+                .map_err(unavailable)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn allow(
+        &self,
+        key: &str,
+        limit: u32,
+        window_seconds: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let key = key.to_owned();
+        self.with(move |c| {
+            let now = now.as_second();
+            let window_start = now - now.rem_euclid(window_seconds.max(1));
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
+            transaction.execute("DELETE FROM rate_limits WHERE expires_at <= ?1", params![now]).map_err(unavailable)?;
+            let count: i64 = transaction
+                .query_row(
+                    "INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?1, ?2, 1, ?3)
+                     ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 RETURNING count",
+                    params![key, window_start, window_start + window_seconds],
+                    |row| row.get(0),
+                )
+                .map_err(unavailable)?;
+            transaction.commit().map_err(unavailable)?;
+            Ok(count <= i64::from(limit))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let store = SqliteStore::open(&dir.path().join("data/portal.sqlite3")).expect("opens");
+        (dir, Arc::new(store))
+    }
+
+    crate::store_suite!(fresh());
+
+    #[tokio::test]
+    async fn data_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .create_submission(&crate::store::suite::submission("a1", "x"))
+            .await
+            .unwrap();
+        drop(store);
+        let reopened = SqliteStore::open(&path).unwrap();
+        assert!(reopened.submission("a1").await.unwrap().is_some());
+    }
+}

@@ -1,0 +1,404 @@
+//! The behaviour every `Store` must have. `store_suite!` instantiates these tests for a store.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::{
+    NewSignup, SeatState, SignupOutcome, Status, Store, StoreError, Submission, SubmissionKind,
+};
+
+pub fn at(text: &str) -> Timestamp {
+    text.parse().expect("a timestamp")
+}
+
+pub fn submission(id: &str, slug: &str) -> Submission {
+    let t = at("2026-11-25T03:00:00Z");
+    Submission {
+        id: id.into(),
+        kind: SubmissionKind::Profile,
+        slug: slug.into(),
+        fields: BTreeMap::from([("name".to_owned(), "山田 花子".to_owned())]),
+        email: "hanako@example.org".into(),
+        ip_hash: "hash".into(),
+        status: Status::Pending,
+        confirmed_at: None,
+        created_at: t,
+        updated_at: t,
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    }
+}
+
+fn signup(event: &str, email: &str) -> NewSignup {
+    NewSignup {
+        event: event.into(),
+        email: email.into(),
+        name: "参加者".into(),
+        message: None,
+        at: at("2026-11-25T03:00:00Z"),
+    }
+}
+
+pub async fn submissions_round_trip(store: Arc<dyn Store>) {
+    let s = submission("a1", "yamada-hanako");
+    store.create_submission(&s).await.unwrap();
+    assert_eq!(store.submission("a1").await.unwrap(), Some(s));
+    assert_eq!(store.submission("missing").await.unwrap(), None);
+}
+
+pub async fn open_submissions_hold_their_slug(store: Arc<dyn Store>) {
+    store
+        .create_submission(&submission("a1", "yamada"))
+        .await
+        .unwrap();
+    assert!(store.slug_reserved("yamada").await.unwrap());
+    let err = store
+        .create_submission(&submission("a2", "yamada"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::SlugTaken(slug) if slug == "yamada"));
+    // A rejected submission frees its slug.
+    store
+        .confirm_submission("a1", at("2026-11-25T04:00:00Z"))
+        .await
+        .unwrap();
+    store
+        .decide(
+            "a1",
+            Status::Rejected,
+            "editor",
+            Some("重複"),
+            at("2026-11-25T05:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(!store.slug_reserved("yamada").await.unwrap());
+    store
+        .create_submission(&submission("a3", "yamada"))
+        .await
+        .unwrap();
+}
+
+pub async fn only_confirmed_submissions_reach_the_queue(store: Arc<dyn Store>) {
+    store
+        .create_submission(&submission("a1", "one"))
+        .await
+        .unwrap();
+    store
+        .create_submission(&submission("a2", "two"))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .confirm_submission("a2", at("2026-11-25T04:00:00Z"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .confirm_submission("a2", at("2026-11-25T04:30:00Z"))
+            .await
+            .unwrap(),
+        "confirming twice is harmless"
+    );
+    let queue = store.list_submissions(Status::Pending).await.unwrap();
+    assert_eq!(
+        queue.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["a2"]
+    );
+    assert_eq!(
+        queue[0].confirmed_at,
+        Some(at("2026-11-25T04:00:00Z")),
+        "the first confirmation counts"
+    );
+    assert!(
+        !store
+            .confirm_submission("missing", at("2026-11-25T04:00:00Z"))
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn decisions_record_the_editor_and_happen_once(store: Arc<dyn Store>) {
+    store
+        .create_submission(&submission("a1", "one"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .decide(
+                "a1",
+                Status::Approved,
+                "sato",
+                None,
+                at("2026-11-25T05:00:00Z")
+            )
+            .await
+            .unwrap(),
+        None,
+        "unconfirmed"
+    );
+    store
+        .confirm_submission("a1", at("2026-11-25T04:00:00Z"))
+        .await
+        .unwrap();
+    let approved = store
+        .decide(
+            "a1",
+            Status::Approved,
+            "sato",
+            None,
+            at("2026-11-25T05:00:00Z"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (approved.status, approved.decided_by.as_deref()),
+        (Status::Approved, Some("sato"))
+    );
+    assert_eq!(approved.decided_at, Some(at("2026-11-25T05:00:00Z")));
+    assert_eq!(
+        store
+            .decide(
+                "a1",
+                Status::Rejected,
+                "ito",
+                None,
+                at("2026-11-25T06:00:00Z")
+            )
+            .await
+            .unwrap(),
+        None,
+        "already decided"
+    );
+    assert_eq!(
+        store
+            .list_submissions(Status::Approved)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn an_approved_submission_is_exported_exactly_once(store: Arc<dyn Store>) {
+    store
+        .create_submission(&submission("a1", "one"))
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .mark_exported("a1", at("2026-11-25T06:00:00Z"))
+            .await
+            .unwrap(),
+        "not approved yet"
+    );
+    store
+        .confirm_submission("a1", at("2026-11-25T04:00:00Z"))
+        .await
+        .unwrap();
+    store
+        .decide(
+            "a1",
+            Status::Approved,
+            "sato",
+            None,
+            at("2026-11-25T05:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .mark_exported("a1", at("2026-11-25T06:00:00Z"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_exported("a1", at("2026-11-25T06:00:01Z"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.submission("a1").await.unwrap().unwrap().status,
+        Status::Exported
+    );
+}
+
+pub async fn seats_then_waitlist_in_arrival_order(store: Arc<dyn Store>) {
+    assert!(matches!(
+        store.sign_up(signup("e", "a@x"), 2).await.unwrap(),
+        SignupOutcome::Confirmed(_)
+    ));
+    assert!(matches!(
+        store.sign_up(signup("e", "b@x"), 2).await.unwrap(),
+        SignupOutcome::Confirmed(_)
+    ));
+    let third = store.sign_up(signup("e", "c@x"), 2).await.unwrap();
+    assert!(
+        matches!(third, SignupOutcome::Waitlisted { position: 1, .. }),
+        "{third:?}"
+    );
+    let fourth = store.sign_up(signup("e", "d@x"), 2).await.unwrap();
+    assert!(
+        matches!(fourth, SignupOutcome::Waitlisted { position: 2, .. }),
+        "{fourth:?}"
+    );
+    // Another event has its own seats.
+    assert!(matches!(
+        store.sign_up(signup("other", "c@x"), 2).await.unwrap(),
+        SignupOutcome::Confirmed(_)
+    ));
+}
+
+pub async fn the_same_email_twice_changes_nothing(store: Arc<dyn Store>) {
+    store.sign_up(signup("e", "a@x"), 1).await.unwrap();
+    let again = store.sign_up(signup("e", "a@x"), 1).await.unwrap();
+    assert!(
+        matches!(again, SignupOutcome::AlreadySignedUp(ref s) if s.state == SeatState::Confirmed),
+        "{again:?}"
+    );
+    assert_eq!(store.signups("e").await.unwrap().len(), 1);
+}
+
+pub async fn a_cancellation_promotes_the_first_on_the_waitlist(store: Arc<dyn Store>) {
+    for email in ["a@x", "b@x", "c@x", "d@x"] {
+        store.sign_up(signup("e", email), 2).await.unwrap();
+    }
+    let cancellation = store.cancel_signup("e", "a@x").await.unwrap().unwrap();
+    assert_eq!(cancellation.cancelled.email, "a@x");
+    assert_eq!(
+        cancellation
+            .promoted
+            .as_ref()
+            .map(|s| (s.email.as_str(), s.state)),
+        Some(("c@x", SeatState::Confirmed))
+    );
+    let states: Vec<(String, SeatState)> = store
+        .signups("e")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.email, s.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("b@x".into(), SeatState::Confirmed),
+            ("c@x".into(), SeatState::Confirmed),
+            ("d@x".into(), SeatState::Waitlisted)
+        ]
+    );
+    // Leaving the waitlist promotes nobody; cancelling twice finds nothing.
+    assert_eq!(
+        store
+            .cancel_signup("e", "d@x")
+            .await
+            .unwrap()
+            .unwrap()
+            .promoted,
+        None
+    );
+    assert_eq!(store.cancel_signup("e", "d@x").await.unwrap(), None);
+}
+
+/// 200 simultaneous sign-ups for 30 seats: exactly 30 confirmed and 170 waitlisted, in a
+/// strict arrival order, nothing lost.
+pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let store = Arc::clone(&store);
+        tasks.spawn(async move {
+            store
+                .sign_up(signup("rush", &format!("p{i}@example.org")), 30)
+                .await
+        });
+    }
+    let mut confirmed = 0;
+    let mut waitlisted = 0;
+    while let Some(result) = tasks.join_next().await {
+        match result.expect("task").expect("stored") {
+            SignupOutcome::Confirmed(_) => confirmed += 1,
+            SignupOutcome::Waitlisted { .. } => waitlisted += 1,
+            SignupOutcome::AlreadySignedUp(_) => panic!("every e-mail is new"),
+        }
+    }
+    assert_eq!((confirmed, waitlisted), (30, 170));
+    let stored = store.signups("rush").await.unwrap();
+    assert_eq!(stored.len(), 200);
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|s| s.state == SeatState::Confirmed)
+            .count(),
+        30
+    );
+    let sequences: Vec<u64> = stored.iter().map(|s| s.sequence).collect();
+    assert_eq!(
+        sequences,
+        (1..=200).collect::<Vec<_>>(),
+        "a strict arrival order"
+    );
+    assert!(
+        stored[..30].iter().all(|s| s.state == SeatState::Confirmed),
+        "the first 30 to arrive hold the seats"
+    );
+}
+
+pub async fn rate_limits_count_per_window(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:10:00Z");
+    for _ in 0..5 {
+        assert!(store.allow("signup:iphash", 5, 3600, now).await.unwrap());
+    }
+    assert!(!store.allow("signup:iphash", 5, 3600, now).await.unwrap());
+    assert!(
+        store.allow("signup:other", 5, 3600, now).await.unwrap(),
+        "keys are separate"
+    );
+    assert!(
+        store
+            .allow("signup:iphash", 5, 3600, at("2026-11-25T04:00:00Z"))
+            .await
+            .unwrap(),
+        "a new window"
+    );
+}
+
+/// Instantiates the suite for a store: `store_suite!(name, async { store })`.
+#[macro_export]
+macro_rules! store_suite {
+    ($make:expr) => {
+        $crate::store_suite!(@tests $make;
+            submissions_round_trip,
+            open_submissions_hold_their_slug,
+            only_confirmed_submissions_reach_the_queue,
+            decisions_record_the_editor_and_happen_once,
+            an_approved_submission_is_exported_exactly_once,
+            seats_then_waitlist_in_arrival_order,
+            the_same_email_twice_changes_nothing,
+            a_cancellation_promotes_the_first_on_the_waitlist,
+            concurrent_signups_never_exceed_capacity,
+            rate_limits_count_per_window,
+        );
+    };
+    (@tests $make:expr; $($name:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let (_guard, store) = $make;
+                $crate::store::suite::$name(store).await;
+            }
+        )*
+    };
+}
