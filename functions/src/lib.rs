@@ -2,5 +2,8 @@
 //! sign-ups, event sign-ups and moderation. Submissions are validated by the same model
 //! code the generator uses (no copy of the rules).
 
+pub mod config;
+pub mod mail;
 pub mod profile;
 pub mod store;
+pub mod tokens;

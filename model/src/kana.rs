@@ -176,6 +176,126 @@ fn row_of(c: char) -> GojuonRow {
         .map_or(GojuonRow::Other, |(_, row)| *row)
 }
 
+/// Hepburn romaji of a kana reading, for proposing slugs: `やまだ はなこ` -> `yamada hanako`.
+/// Characters that are not kana pass through lowercased; small っ doubles the next consonant.
+pub fn romanize(reading: &str) -> String {
+    let hiragana: Vec<char> = reading
+        .chars()
+        .map(|c| to_hiragana(c).unwrap_or(' '))
+        .collect();
+    let mut out = String::new();
+    let mut double_next = false;
+    let mut i = 0;
+    while i < hiragana.len() {
+        let c = hiragana[i];
+        let pair: String = hiragana[i..(i + 2).min(hiragana.len())].iter().collect();
+        let (syllable, used) = match digraph(&pair) {
+            Some(s) => (s.to_owned(), 2),
+            None => match c {
+                'っ' => {
+                    double_next = true;
+                    i += 1;
+                    continue;
+                }
+                'ー' => (String::new(), 1),
+                'ん' => {
+                    // ん before a vowel or y is written n' in Hepburn; a slug just keeps n.
+                    ("n".to_owned(), 1)
+                }
+                c => (mora(c).map_or_else(|| c.to_string(), str::to_owned), 1),
+            },
+        };
+        if double_next {
+            if let Some(first) = syllable
+                .chars()
+                .next()
+                .filter(|f| f.is_ascii_alphabetic() && !"aeiou".contains(*f))
+            {
+                out.push(if syllable.starts_with("ch") {
+                    't'
+                } else {
+                    first
+                });
+            }
+            double_next = false;
+        }
+        out.push_str(&syllable);
+        i += used;
+    }
+    out
+}
+
+fn digraph(pair: &str) -> Option<&'static str> {
+    const TABLE: &[(&str, &str)] = &[
+        ("きゃ", "kya"),
+        ("きゅ", "kyu"),
+        ("きょ", "kyo"),
+        ("しゃ", "sha"),
+        ("しゅ", "shu"),
+        ("しょ", "sho"),
+        ("ちゃ", "cha"),
+        ("ちゅ", "chu"),
+        ("ちょ", "cho"),
+        ("にゃ", "nya"),
+        ("にゅ", "nyu"),
+        ("にょ", "nyo"),
+        ("ひゃ", "hya"),
+        ("ひゅ", "hyu"),
+        ("ひょ", "hyo"),
+        ("みゃ", "mya"),
+        ("みゅ", "myu"),
+        ("みょ", "myo"),
+        ("りゃ", "rya"),
+        ("りゅ", "ryu"),
+        ("りょ", "ryo"),
+        ("ぎゃ", "gya"),
+        ("ぎゅ", "gyu"),
+        ("ぎょ", "gyo"),
+        ("じゃ", "ja"),
+        ("じゅ", "ju"),
+        ("じょ", "jo"),
+        ("びゃ", "bya"),
+        ("びゅ", "byu"),
+        ("びょ", "byo"),
+        ("ぴゃ", "pya"),
+        ("ぴゅ", "pyu"),
+        ("ぴょ", "pyo"),
+        ("ふぁ", "fa"),
+        ("ふぃ", "fi"),
+        ("ふぇ", "fe"),
+        ("ふぉ", "fo"),
+        ("てぃ", "ti"),
+        ("でぃ", "di"),
+        ("うぃ", "wi"),
+        ("うぇ", "we"),
+        ("ゔぁ", "va"),
+        ("しぇ", "she"),
+        ("じぇ", "je"),
+        ("ちぇ", "che"),
+    ];
+    TABLE
+        .iter()
+        .find(|(kana, _)| *kana == pair)
+        .map(|(_, romaji)| *romaji)
+}
+
+fn mora(c: char) -> Option<&'static str> {
+    const KANA: &str = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをがぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽぁぃぅぇぉゃゅょゔゐゑ";
+    const ROMAJI: [&str; 76] = [
+        "a", "i", "u", "e", "o", "ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so", "ta",
+        "chi", "tsu", "te", "to", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho", "ma",
+        "mi", "mu", "me", "mo", "ya", "yu", "yo", "ra", "ri", "ru", "re", "ro", "wa", "o", "ga",
+        "gi", "gu", "ge", "go", "za", "ji", "zu", "ze", "zo", "da", "ji", "zu", "de", "do", "ba",
+        "bi", "bu", "be", "bo", "pa", "pi", "pu", "pe", "po", "a", "i", "u", "e", "o", "ya",
+    ];
+    const SMALL_AND_RARE: [&str; 5] = ["yu", "yo", "vu", "i", "e"];
+    let index = KANA.chars().position(|k| k == c)?;
+    ROMAJI
+        .get(index)
+        .or_else(|| SMALL_AND_RARE.get(index - ROMAJI.len()))
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +343,17 @@ mod tests {
     fn names_without_kana_go_last_unless_latin() {
         let names = sorted(&[("山田", "山田"), ("Smith", "Smith"), ("いとう", "伊藤")]);
         assert_eq!(names, ["Smith", "伊藤", "山田"]);
+    }
+
+    #[test]
+    fn romanizes_readings_for_slugs() {
+        assert_eq!(romanize("やまだ はなこ"), "yamada hanako");
+        assert_eq!(romanize("サトウ ケンタ"), "satou kenta");
+        assert_eq!(romanize("きっかわ しょうた"), "kikkawa shouta");
+        assert_eq!(romanize("まっちゃ"), "matcha");
+        assert_eq!(romanize("じゅんいち"), "junichi");
+        assert_eq!(romanize("エミリー"), "emiri");
+        assert_eq!(romanize("ふじ"), "fuji");
     }
 
     #[test]

@@ -1,0 +1,95 @@
+//! Settings of the functions, and the clock (injected so tests pass a fixed "now").
+
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+/// An editor allowed to moderate, known by the SHA-256 of their bearer token.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub name: String,
+    pub token_sha256: [u8; 32],
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Signs tokens and salts IP hashes. Keep it secret; changing it invalidates open links.
+    pub secret: Vec<u8>,
+    /// The portal, e.g. `https://portal.example.org` (thanks pages, links in mails).
+    pub site_url: String,
+    /// Where these functions answer, e.g. `https://api.example.org` (links in mails).
+    pub api_url: String,
+    /// Origins allowed to post from a browser (the portal's own).
+    pub allowed_origins: Vec<String>,
+    pub editors: Vec<Editor>,
+    /// A form sent sooner than this after it was served is taken for a bot.
+    pub min_fill_seconds: i64,
+    /// Sign-ups per client address and hour.
+    pub signups_per_hour: u32,
+    /// How long a confirmation link stays valid.
+    pub confirm_valid_seconds: i64,
+}
+
+impl Config {
+    /// A configuration for tests and local runs.
+    pub fn local(secret: &[u8]) -> Config {
+        Config {
+            secret: secret.to_vec(),
+            site_url: "http://127.0.0.1:8000".into(),
+            api_url: "http://127.0.0.1:8787".into(),
+            allowed_origins: vec![
+                "http://127.0.0.1:8000".into(),
+                "http://127.0.0.1:8787".into(),
+            ],
+            editors: Vec::new(),
+            min_fill_seconds: 3,
+            signups_per_hour: 5,
+            confirm_valid_seconds: 48 * 3600,
+        }
+    }
+
+    /// Adds an editor by their token (only its hash is kept).
+    pub fn with_editor(mut self, name: &str, token: &str) -> Config {
+        self.editors.push(Editor {
+            name: name.into(),
+            token_sha256: Sha256::digest(token.as_bytes()).into(),
+        });
+        self
+    }
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that stands still until moved: tests never depend on today's date.
+pub struct FixedClock(Mutex<Timestamp>);
+
+impl FixedClock {
+    pub fn new(at: Timestamp) -> FixedClock {
+        FixedClock(Mutex::new(at))
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        if let Ok(mut now) = self.0.lock() {
+            *now = now
+                .checked_add(jiff::SignedDuration::from_secs(seconds))
+                .unwrap_or(*now);
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0.lock().map(|t| *t).unwrap_or_default()
+    }
+}

@@ -1,0 +1,138 @@
+//! Outgoing mail: `trait Mailer`, with a local outbox folder (one `.eml` file per message)
+//! for local runs and tests; Amazon SES in production.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use jiff::Timestamp;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub to: String,
+    pub subject: String,
+    /// Plain text.
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("mail could not be sent: {0}")]
+pub struct MailError(pub String);
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, message: &Message) -> Result<(), MailError>;
+}
+
+/// Writes each message as an RFC 5322 file into a folder, as a real mail would be.
+pub struct OutboxMailer {
+    dir: PathBuf,
+    from: String,
+}
+
+impl OutboxMailer {
+    pub fn new(dir: impl Into<PathBuf>, from: impl Into<String>) -> OutboxMailer {
+        OutboxMailer {
+            dir: dir.into(),
+            from: from.into(),
+        }
+    }
+
+    /// Every message in the outbox, oldest first, as file texts.
+    pub fn messages(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+}
+
+/// RFC 2047 encoding for a header with non-ASCII text.
+fn encode_header(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_owned()
+    } else {
+        format!("=?UTF-8?B?{}?=", STANDARD.encode(text))
+    }
+}
+
+/// The message as an RFC 5322 text with a UTF-8 body.
+pub fn render_eml(from: &str, message: &Message, date: Timestamp, id: &str) -> String {
+    let date = date.strftime("%a, %d %b %Y %H:%M:%S +0000");
+    let body = message.body.replace("\r\n", "\n").replace('\n', "\r\n");
+    format!(
+        "From: {from}\r\nTo: {}\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{id}@portal>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+        message.to,
+        encode_header(&message.subject),
+    )
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, message: &Message) -> Result<(), MailError> {
+        let now = Timestamp::now();
+        let id = crate::tokens::random_id();
+        let text = render_eml(&self.from, message, now, &id);
+        let path = self.dir.join(format!("{}-{id}.eml", now.as_nanosecond()));
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| MailError(format!("{}: {e}", self.dir.display())))?;
+        tokio::fs::write(&path, text)
+            .await
+            .map_err(|e| MailError(format!("{}: {e}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_utf8_mail_with_encoded_subject() {
+        let message = Message {
+            to: "a@example.org".into(),
+            subject: "登録の確認".into(),
+            body: "こんにちは\n確認してください".into(),
+        };
+        let eml = render_eml(
+            "portal@example.org",
+            &message,
+            "2026-11-25T03:00:00Z".parse().unwrap(),
+            "x1",
+        );
+        assert!(
+            eml.contains("Subject: =?UTF-8?B?55m76Yyy44Gu56K66KqN?=\r\n"),
+            "{eml}"
+        );
+        assert!(eml.contains("Date: Wed, 25 Nov 2026 03:00:00 +0000\r\n"));
+        assert!(eml.ends_with("こんにちは\r\n確認してください\r\n"));
+    }
+
+    #[tokio::test]
+    async fn the_outbox_keeps_one_file_per_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = OutboxMailer::new(dir.path().join("outbox"), "portal@example.org");
+        for n in 0..2 {
+            mailer
+                .send(&Message {
+                    to: "a@example.org".into(),
+                    subject: format!("s{n}"),
+                    body: "b".into(),
+                })
+                .await
+                .unwrap();
+        }
+        let messages = mailer.messages();
+        assert_eq!(messages.len(), 2);
+        assert!(messages[0].contains("Subject: s0"));
+    }
+}
