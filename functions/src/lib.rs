@@ -2,8 +2,11 @@
 //! sign-ups, event sign-ups and moderation. Submissions are validated by the same model
 //! code the generator uses (no copy of the rules).
 
+pub mod catalog;
 pub mod config;
+pub mod http;
 pub mod mail;
 pub mod profile;
+pub mod signup;
 pub mod store;
 pub mod tokens;

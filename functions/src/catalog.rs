@@ -1,0 +1,89 @@
+//! What the functions know of the published content: member slugs (for unique slugs and
+//! removal requests) and events with their capacity, read from `content/` with the model.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use jiff::Timestamp;
+use model::{Document, Event};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventInfo {
+    pub title: String,
+    pub start: Timestamp,
+    pub ends: Timestamp,
+    /// Sign-ups on the portal are open only for events with a capacity.
+    pub capacity: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub member_slugs: HashSet<String>,
+    pub events: HashMap<String, EventInfo>,
+}
+
+impl Catalog {
+    /// Reads `content/members/*.md` (file names only) and `content/events/*.md`.
+    pub fn load(content: &Path) -> Result<Catalog, String> {
+        let mut catalog = Catalog::default();
+        for path in markdown_files(&content.join("members"))? {
+            if let Ok(slug) = model::slug::slug_of_file(&path) {
+                catalog.member_slugs.insert(slug);
+            }
+        }
+        for path in markdown_files(&content.join("events"))? {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let slug = model::slug::slug_of_file(&path).map_err(|d| d.to_string())?;
+            let doc = Document::parse(&path, &text).map_err(|d| d.to_string())?;
+            let event = Event::from_document(&doc, &slug)
+                .map_err(|d| d.first().map(ToString::to_string).unwrap_or_default())?;
+            if !event.draft {
+                catalog.events.insert(
+                    slug,
+                    EventInfo {
+                        title: event.title.clone(),
+                        start: event.start,
+                        ends: event.finishes(),
+                        capacity: event.capacity,
+                    },
+                );
+            }
+        }
+        Ok(catalog)
+    }
+}
+
+fn markdown_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_sample_content() {
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let catalog = Catalog::load(&content).unwrap();
+        assert!(catalog.member_slugs.contains("yamada-hanako"));
+        assert_eq!(catalog.events["sendai-bousai-evening"].capacity, Some(30));
+        assert_eq!(catalog.events["online-kickoff"].capacity, None);
+    }
+}

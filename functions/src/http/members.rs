@@ -1,0 +1,212 @@
+//! The member sign-up function: the join form, its submission, and e-mail confirmation.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::page::{JoinForm, notice_page};
+use super::{Format, Shared, check_origin, client_address, format_of, json_response, read_fields};
+use crate::profile::{FieldErrors, FormFields};
+use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
+use crate::store::StoreError;
+use crate::tokens::{Purpose, TokenError};
+
+/// How long a served form stays usable.
+const FORM_VALID_SECONDS: i64 = 24 * 3600;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/members", axum::routing::post(submit))
+        .route("/api/members/new", get(form))
+        .route("/api/confirm", get(confirm))
+}
+
+fn fresh_token(services: &Shared) -> String {
+    services
+        .signer
+        .sign(Purpose::Form, "", services.clock.now(), FORM_VALID_SECONDS)
+}
+
+fn form_page(
+    services: &Shared,
+    status: StatusCode,
+    values: &FormFields,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Response {
+    let token = fresh_token(services);
+    JoinForm {
+        site_url: &services.config.site_url,
+        values,
+        errors,
+        notice,
+        form_token: &token,
+    }
+    .render(status)
+}
+
+async fn form(State(services): State<Shared>) -> Response {
+    form_page(
+        &services,
+        StatusCode::OK,
+        &FormFields::new(),
+        &FieldErrors::new(),
+        None,
+    )
+}
+
+async fn submit(State(services): State<Shared>, request: Request<Body>) -> Response {
+    let headers = request.headers().clone();
+    let (format, fields) = match read_fields(request).await {
+        Ok(read) => read,
+        Err(error) => return error.into_response(),
+    };
+    if let Err(error) = check_origin(&headers, &services, format) {
+        return error.into_response();
+    }
+    let client = client_address(&headers);
+    // Shown again as it would be stored, without the spent stamp.
+    let mut kept = normalize(&fields);
+    kept.remove(FORM_TOKEN);
+    match submit_profile(&services, &fields, &client, format == Format::Form).await {
+        Ok(_) => accepted(&services, format),
+        Err(SignupError::Spam(reason)) => {
+            // Counted, never stored; the sender sees the usual answer so that bots learn nothing.
+            tracing::warn!(event = "signup_spam", reason);
+            accepted(&services, format)
+        }
+        Err(SignupError::Invalid(errors)) => match format {
+            Format::Json => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &serde_json::json!({ "errors": errors }),
+            ),
+            Format::Form => form_page(
+                &services,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &kept,
+                &errors,
+                None,
+            ),
+        },
+        Err(SignupError::RateLimited) => {
+            let message =
+                "短い時間に多くの登録がありました。1時間ほどおいてから、もう一度お試しください。";
+            match format {
+                Format::Json => json_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &serde_json::json!({ "error": message }),
+                ),
+                Format::Form => form_page(
+                    &services,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &kept,
+                    &FieldErrors::new(),
+                    Some(message),
+                ),
+            }
+        }
+        Err(error @ (SignupError::Store(_) | SignupError::Mail(_))) => {
+            tracing::error!(event = "signup_unavailable", error = %error);
+            let message = "ただいま登録を受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。";
+            match format {
+                Format::Json => json_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &serde_json::json!({ "error": message }),
+                ),
+                Format::Form => form_page(
+                    &services,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &kept,
+                    &FieldErrors::new(),
+                    Some(message),
+                ),
+            }
+        }
+    }
+}
+
+fn accepted(services: &Shared, format: Format) -> Response {
+    match format {
+        Format::Json => json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({ "status": "received", "next": "confirm your e-mail address with the link we sent" }),
+        ),
+        Format::Form => {
+            let location = format!(
+                "{}/join/thanks/",
+                services.config.site_url.trim_end_matches('/')
+            );
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn confirm(
+    State(services): State<Shared>,
+    Query(query): Query<TokenQuery>,
+    request: Request<Body>,
+) -> Response {
+    let format = format_of(request.headers());
+    let now = services.clock.now();
+    let site = services.config.site_url.clone();
+    let answer = |status: StatusCode, title: &str, message: &str| match format {
+        Format::Json => json_response(
+            status,
+            &serde_json::json!({ "status": title, "message": message }),
+        ),
+        Format::Form => notice_page(status, &site, title, message),
+    };
+    let token = query.token.unwrap_or_default();
+    let id = match services.signer.verify(&token, Purpose::Confirm, now) {
+        Ok(verified) => verified.subject,
+        Err(TokenError::Expired) => {
+            return answer(
+                StatusCode::GONE,
+                "リンクの有効期限が切れています",
+                "お手数ですが、もう一度登録してください。",
+            );
+        }
+        Err(TokenError::Invalid) => {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                "リンクが正しくありません",
+                "メールにあるリンクを、途中で切れないように開いてください。",
+            );
+        }
+    };
+    match services.store.confirm_submission(&id, now).await {
+        Ok(true) => {
+            tracing::info!(event = "signup_confirmed");
+            answer(
+                StatusCode::OK,
+                "確認できました",
+                "ありがとうございます。運営が内容を確認したあと、プロフィールを公開します。",
+            )
+        }
+        Ok(false) => answer(
+            StatusCode::NOT_FOUND,
+            "登録が見つかりません",
+            "すでに処理が済んでいるか、登録が取り消されています。",
+        ),
+        Err(StoreError::Unavailable(error) | StoreError::SlugTaken(error)) => {
+            tracing::error!(event = "confirm_unavailable", error = %error);
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ただいま確認できません",
+                "少し時間をおいて、もう一度リンクを開いてください。",
+            )
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! HTTP mapping only: requests to service calls, results to responses. Each function is an
+//! axum `Router`; the same router serves on AWS Lambda and locally.
+
+pub mod members;
+pub mod page;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use http_body_util::BodyExt;
+
+use crate::profile::FormFields;
+use crate::signup::Services;
+
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub type Shared = Arc<Services>;
+
+/// Every route of every function, for local runs.
+pub fn app(services: Shared) -> Router {
+    let routes = members::routes().with_state(Shared::clone(&services));
+    with_security_headers(routes, &services)
+}
+
+/// The member sign-up function alone (one Lambda).
+pub fn members_app(services: Shared) -> Router {
+    let routes = members::routes().with_state(Shared::clone(&services));
+    with_security_headers(routes, &services)
+}
+
+/// How the client wants its answers: a browser form gets HTML, an API client JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Form,
+    Json,
+}
+
+/// A request error with a message people can act on.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub format: Format,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>, format: Format) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            format,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        match self.format {
+            Format::Json => {
+                json_response(self.status, &serde_json::json!({ "error": self.message }))
+            }
+            Format::Form => page::message_page(self.status, "エラー", &self.message),
+        }
+    }
+}
+
+pub fn json_response(status: StatusCode, value: &serde_json::Value) -> axum::response::Response {
+    let mut response = (status, value.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+/// The format a request asks for, from its Content-Type (and Accept for GETs).
+pub fn format_of(headers: &HeaderMap) -> Format {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("application/json")
+        || (content_type.is_empty() && accept.contains("application/json"))
+    {
+        Format::Json
+    } else {
+        Format::Form
+    }
+}
+
+/// Reads a form or JSON body into fields: at most 64 KiB (413), a known content type (415),
+/// UTF-8 (400). JSON values may be strings, or lists of strings (joined by line breaks).
+pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields), ApiError> {
+    let (parts, body) = request.into_parts();
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let format = if content_type.starts_with("application/json") {
+        Format::Json
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        Format::Form
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the form as application/x-www-form-urlencoded or application/json",
+            format_of(&parts.headers),
+        ));
+    };
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request is larger than 64 KiB; shorten the text",
+            format,
+        )
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(too_large());
+    }
+    let bytes = http_body_util::Limited::new(body, MAX_BODY)
+        .collect()
+        .await
+        .map_err(|_| too_large())?
+        .to_bytes();
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the request is not valid UTF-8; send text as UTF-8",
+            format,
+        )
+    })?;
+    let fields = match format {
+        Format::Form => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text).map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "the form data is malformed",
+                    format,
+                )
+            })?;
+            let mut fields = FormFields::new();
+            for (name, value) in pairs {
+                fields
+                    .entry(name)
+                    .and_modify(|v: &mut String| {
+                        v.push('\n');
+                    })
+                    .or_default()
+                    .push_str(&value);
+            }
+            fields
+        }
+        Format::Json => {
+            let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("the JSON is malformed: {e}"),
+                    format,
+                )
+            })?;
+            let serde_json::Value::Object(object) = value else {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "send a JSON object of fields",
+                    format,
+                ));
+            };
+            let mut fields = FormFields::new();
+            for (name, value) in object {
+                let text = match value {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Bool(b) => b.to_string(),
+                    serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => items
+                        .iter()
+                        .filter_map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    serde_json::Value::Null => continue,
+                    _ => {
+                        return Err(ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            format!("`{name}` must be text or a list of texts"),
+                            format,
+                        ));
+                    }
+                };
+                fields.insert(name, text);
+            }
+            fields
+        }
+    };
+    Ok((format, fields))
+}
+
+/// The client address: the first hop of X-Forwarded-For (set by API Gateway and proxies).
+pub fn client_address(headers: &HeaderMap) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Browsers send Origin on posts; one that is not the portal's is refused (403).
+pub fn check_origin(
+    headers: &HeaderMap,
+    services: &Services,
+    format: Format,
+) -> Result<(), ApiError> {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin)
+            if !services
+                .config
+                .allowed_origins
+                .iter()
+                .any(|allowed| allowed == origin) =>
+        {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "posts are accepted only from the portal's own pages",
+                format,
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Security headers on every response: a static host's header rules do not reach
+/// responses from the functions. The stylesheet may come from the portal itself.
+async fn security_headers(
+    axum::extract::State(policy): axum::extract::State<HeaderValue>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+        ("strict-transport-security", "max-age=31536000"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers.insert("content-security-policy", policy);
+    response
+}
+
+/// Wraps a router with the security headers.
+pub fn with_security_headers(router: Router, services: &Services) -> Router {
+    let site = services.config.site_url.trim_end_matches('/');
+    let policy = format!(
+        "default-src 'none'; style-src 'self' {site}; img-src 'self' {site}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    );
+    let policy = HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
+    router.layer(axum::middleware::from_fn_with_state(
+        policy,
+        security_headers,
+    ))
+}

@@ -1,0 +1,243 @@
+//! The HTML the functions answer with: the join form (served with a signed fill-time stamp,
+//! re-displayed with an error beside each field and every typed value kept) and short
+//! message pages. Every value is escaped. Works without JavaScript.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use model::{Choice, Prefecture, Sector};
+
+use crate::profile::{FieldErrors, FormFields};
+use crate::signup::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+fn layout(title: &str, site_url: &str, main: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title} | まじわる 官民交流ポータル</title>\n<link rel=\"stylesheet\" href=\"{site}/css/style.css\">\n</head>\n<body>\n<header class=\"site-header\"><div class=\"wrap header-row\"><a class=\"site-title\" href=\"{site}/\">まじわる 官民交流ポータル</a></div></header>\n<main id=\"main\" class=\"wrap\">\n{main}\n</main>\n</body>\n</html>\n",
+        title = escape(title),
+        site = escape(site_url.trim_end_matches('/')),
+    )
+}
+
+/// A short page with a heading and a message.
+pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    html(
+        status,
+        layout(
+            title,
+            "",
+            &format!("<h1>{}</h1>\n<p>{}</p>", escape(title), escape(message)),
+        ),
+    )
+}
+
+/// A page with a message and a link back to the portal.
+pub fn notice_page(status: StatusCode, site_url: &str, title: &str, message: &str) -> Response {
+    let main = format!(
+        "<h1>{}</h1>\n<p>{}</p>\n<p><a class=\"button\" href=\"{}/\">トップページへ</a></p>",
+        escape(title),
+        escape(message),
+        escape(site_url.trim_end_matches('/'))
+    );
+    html(status, layout(title, site_url, &main))
+}
+
+/// What the join form shows: typed values, errors by field, a notice at the top.
+pub struct JoinForm<'a> {
+    pub site_url: &'a str,
+    pub values: &'a FormFields,
+    pub errors: &'a FieldErrors,
+    pub notice: Option<&'a str>,
+    pub form_token: &'a str,
+}
+
+impl JoinForm<'_> {
+    fn value(&self, name: &str) -> String {
+        escape(self.values.get(name).map(String::as_str).unwrap_or(""))
+    }
+
+    /// `aria-invalid` and the error paragraph of a field, if it has errors.
+    fn error(&self, name: &str) -> (String, String) {
+        match self.errors.get(name) {
+            Some(messages) if !messages.is_empty() => {
+                let id = format!("{}-error", name.replace('.', "-"));
+                let text = messages
+                    .iter()
+                    .map(|m| escape(m))
+                    .collect::<Vec<_>>()
+                    .join("<br>");
+                (
+                    format!(" aria-invalid=\"true\" aria-describedby=\"{id}\""),
+                    format!("<p class=\"error\" id=\"{id}\">{text}</p>\n"),
+                )
+            }
+            _ => (String::new(), String::new()),
+        }
+    }
+
+    fn input(&self, name: &str, label: &str, kind: &str, extra: &str) -> String {
+        let (aria, error) = self.error(name);
+        let id = name.replace('.', "-");
+        format!(
+            "<p class=\"field\"><label for=\"{id}\">{label}</label>\n<input id=\"{id}\" name=\"{name}\" type=\"{kind}\" value=\"{}\"{extra}{aria}></p>\n{error}",
+            self.value(name)
+        )
+    }
+
+    fn select<T: Copy>(
+        &self,
+        name: &str,
+        label: &str,
+        options: &[T],
+        slug: impl Fn(T) -> &'static str,
+        text: impl Fn(T) -> &'static str,
+        required: bool,
+    ) -> String {
+        let (aria, error) = self.error(name);
+        let chosen = self.values.get(name).map(String::as_str).unwrap_or("");
+        let mut out = format!(
+            "<p class=\"field\"><label for=\"{name}\">{label}</label>\n<select id=\"{name}\" name=\"{name}\"{}{aria}>\n<option value=\"\">選んでください</option>\n",
+            if required { " required" } else { "" }
+        );
+        for &option in options {
+            let selected = if slug(option) == chosen {
+                " selected"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "<option value=\"{}\"{selected}>{}</option>\n",
+                slug(option),
+                escape(text(option))
+            ));
+        }
+        out.push_str("</select></p>\n");
+        out.push_str(&error);
+        out
+    }
+
+    fn textarea(&self, name: &str, label: &str, hint: &str) -> String {
+        let (aria, error) = self.error(name);
+        format!(
+            "<p class=\"field\"><label for=\"{name}\">{label}</label> <small>{hint}</small>\n<textarea id=\"{name}\" name=\"{name}\" rows=\"6\"{aria}>{}</textarea></p>\n{error}",
+            self.value(name)
+        )
+    }
+
+    pub fn render(&self, status: StatusCode) -> Response {
+        let mut main = String::from("<h1>メンバー登録</h1>\n");
+        if let Some(notice) = self.notice {
+            main.push_str(&format!(
+                "<p class=\"status\" role=\"alert\">{}</p>\n",
+                escape(notice)
+            ));
+        }
+        if !self.errors.is_empty() && self.notice.is_none() {
+            main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
+        }
+        main.push_str("<form method=\"post\" action=\"/api/members\" accept-charset=\"utf-8\">\n");
+        main.push_str(&self.input(
+            "name",
+            "名前（必須）",
+            "text",
+            " required maxlength=\"100\" autocomplete=\"name\"",
+        ));
+        main.push_str(&self.input("kana", "よみがな", "text", " maxlength=\"200\""));
+        main.push_str(&self.select(
+            "sector",
+            "所属（必須）",
+            Sector::all(),
+            |s| s.slug(),
+            |s| s.name_ja(),
+            true,
+        ));
+        main.push_str(&self.input(
+            "organization",
+            "組織",
+            "text",
+            " maxlength=\"200\" autocomplete=\"organization\"",
+        ));
+        main.push_str(&self.input("role", "部署・役職", "text", " maxlength=\"200\""));
+        main.push_str(&self.select(
+            "prefecture",
+            "都道府県",
+            Prefecture::all(),
+            |p| p.slug(),
+            |p| p.name_ja(),
+            false,
+        ));
+        main.push_str(&self.textarea("interests", "関心のあること", "1行に1つ、20個まで"));
+        for (kind, label) in [
+            ("website", "ウェブサイト"),
+            ("x", "X"),
+            ("facebook", "Facebook"),
+            ("linkedin", "LinkedIn"),
+            ("note", "note"),
+            ("github", "GitHub"),
+        ] {
+            main.push_str(&self.input(
+                &format!("links.{kind}"),
+                &format!("{label}（https://…）"),
+                "url",
+                " maxlength=\"2000\"",
+            ));
+        }
+        main.push_str(&self.textarea("bio", "自己紹介", "Markdownが使えます"));
+        main.push_str(&self.input(
+            EMAIL,
+            "メールアドレス（必須・公開されません）",
+            "email",
+            " required maxlength=\"254\" autocomplete=\"email\"",
+        ));
+        let (aria, error) = self.error(CONSENT);
+        let checked = if self.values.get(CONSENT).is_some_and(|v| !v.is_empty()) {
+            " checked"
+        } else {
+            ""
+        };
+        main.push_str(&format!(
+            "<p class=\"field\"><input id=\"consent\" name=\"{CONSENT}\" type=\"checkbox\" value=\"yes\" required{checked}{aria}> <label for=\"consent\">メールアドレス以外の項目をポータルで公開することに同意します（必須）</label></p>\n{error}"
+        ));
+        main.push_str(&format!(
+            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">登録する</button></p>\n</form>",
+            escape(self.form_token)
+        ));
+        html(status, layout("メンバー登録", self.site_url, &main))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_it_writes() {
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! The rules of a member sign-up, without HTTP: spam checks, validation through the model,
+//! a unique proposed slug, storing the submission as pending and mailing the confirmation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use model::time::tokyo;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::catalog::Catalog;
+use crate::config::{Clock, Config};
+use crate::mail::{MailError, Mailer, Message};
+use crate::profile::{FieldErrors, FormFields, check_profile};
+use crate::store::{Status, Store, StoreError, Submission, SubmissionKind};
+use crate::tokens::{Purpose, Signer, random_id};
+
+/// Form fields that are not part of the profile.
+pub const EMAIL: &str = "email";
+pub const CONSENT: &str = "consent";
+pub const FORM_TOKEN: &str = "form_token";
+/// Hidden from people (and labelled "leave empty"); bots fill it.
+pub const HONEYPOT: &str = "homepage";
+pub const MAX_BIO_CHARS: usize = 4000;
+
+/// Everything the functions share: storage, mail, settings, the clock and the catalog.
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub mailer: Arc<dyn Mailer>,
+    pub config: Config,
+    pub clock: Arc<dyn Clock>,
+    pub catalog: Catalog,
+    pub signer: Signer,
+}
+
+impl Services {
+    pub fn new(
+        store: Arc<dyn Store>,
+        mailer: Arc<dyn Mailer>,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        catalog: Catalog,
+    ) -> Services {
+        let signer = Signer::new(&config.secret);
+        Services {
+            store,
+            mailer,
+            config,
+            clock,
+            catalog,
+            signer,
+        }
+    }
+}
+
+/// Why a sign-up was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SignupError {
+    #[error("some fields need fixing")]
+    Invalid(FieldErrors),
+    /// Looks automated; counted in logs, never stored. The visitor sees the usual answer.
+    #[error("rejected as spam: {0}")]
+    Spam(&'static str),
+    #[error("too many sign-ups from this address; try again later")]
+    RateLimited,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// A stored, pending submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub id: String,
+    pub slug: String,
+}
+
+/// NFC-normalizes what was typed, as it is stored and compared; browsers send textarea
+/// line breaks as CRLF, stored as LF.
+pub fn normalize(fields: &FormFields) -> FormFields {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .nfc()
+                    .collect::<String>(),
+            )
+        })
+        .collect()
+}
+
+/// Checks, stores and mails the confirmation of a profile sign-up. `client` is the client
+/// address (only its salted hash is kept); `form` is whether it came from the HTML form,
+/// which carries a signed fill-time stamp.
+pub async fn submit_profile(
+    services: &Services,
+    fields: &FormFields,
+    client: &str,
+    form: bool,
+) -> Result<Accepted, SignupError> {
+    let now = services.clock.now();
+    let fields = normalize(fields);
+    if fields.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
+        return Err(SignupError::Spam("honeypot"));
+    }
+    if form {
+        let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
+        match services.signer.verify(stamp, Purpose::Form, now) {
+            Ok(verified)
+                if now.as_second() - verified.issued_at.as_second()
+                    >= services.config.min_fill_seconds => {}
+            Ok(_) => return Err(SignupError::Spam("filled too fast")),
+            Err(_) => return Err(SignupError::Spam("no valid form stamp")),
+        }
+    }
+    let (profile, email, errors) = split_and_check(&fields, now);
+    if !errors.is_empty() {
+        return Err(SignupError::Invalid(errors));
+    }
+    let ip_hash = services.signer.hash_ip(client);
+    if !services
+        .store
+        .allow(
+            &format!("signup:{ip_hash}"),
+            services.config.signups_per_hour,
+            3600,
+            now,
+        )
+        .await?
+    {
+        return Err(SignupError::RateLimited);
+    }
+
+    let base = proposed_slug(&profile);
+    let id = random_id();
+    let mut submission = Submission {
+        id: id.clone(),
+        kind: SubmissionKind::Profile,
+        slug: String::new(),
+        fields: profile,
+        email,
+        ip_hash,
+        status: Status::Pending,
+        confirmed_at: None,
+        created_at: now,
+        updated_at: now,
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    for attempt in 1..=100 {
+        let slug = if attempt == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{attempt}")
+        };
+        if services.catalog.member_slugs.contains(&slug)
+            || services.store.slug_reserved(&slug).await?
+        {
+            continue;
+        }
+        submission.slug = slug;
+        match services.store.create_submission(&submission).await {
+            Ok(()) => break,
+            // Someone took it between the check and the write: try the next one.
+            Err(StoreError::SlugTaken(_)) => submission.slug.clear(),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if submission.slug.is_empty() {
+        return Err(StoreError::Unavailable("no free slug found".into()).into());
+    }
+    let token = services.signer.sign(
+        Purpose::Confirm,
+        &id,
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    let link = format!("{}/api/confirm?token={token}", services.config.api_url);
+    let name = submission.fields.get("name").cloned().unwrap_or_default();
+    services
+        .mailer
+        .send(&Message {
+            to: submission.email.clone(),
+            subject: "【まじわる】メールアドレスの確認".into(),
+            body: format!(
+                "{name} 様\n\nまじわる 官民交流ポータルへの登録を受け付けました。\n次のリンクを開いて、メールアドレスを確認してください（{}時間有効）。\n\n{link}\n\n確認のあと、運営が内容を確認してからプロフィールを公開します。\nお心当たりのない場合は、このメールを破棄してください。\n",
+                services.config.confirm_valid_seconds / 3600
+            ),
+        })
+        .await?;
+    tracing::info!(event = "signup_stored", slug = %submission.slug);
+    Ok(Accepted {
+        id,
+        slug: submission.slug,
+    })
+}
+
+/// Separates the private fields (e-mail, consent) from the profile and checks both.
+fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, FieldErrors) {
+    let mut profile = FormFields::new();
+    let mut errors = FieldErrors::new();
+    for (name, value) in fields {
+        if ![EMAIL, CONSENT, FORM_TOKEN, HONEYPOT].contains(&name.as_str()) {
+            profile.insert(name.clone(), value.trim().to_owned());
+        }
+    }
+    let email = fields
+        .get(EMAIL)
+        .map(|e| e.trim().to_owned())
+        .unwrap_or_default();
+    if let Err(message) = check_email(&email) {
+        errors.entry(EMAIL.into()).or_default().push(message);
+    }
+    let consent = fields.get(CONSENT).map(|c| c.trim().to_lowercase());
+    if !matches!(consent.as_deref(), Some("yes" | "on" | "true" | "1")) {
+        errors
+            .entry(CONSENT.into())
+            .or_default()
+            .push("プロフィールの公開への同意が必要です".into());
+    }
+    let bio = profile.get("bio").cloned().unwrap_or_default();
+    if bio.chars().count() > MAX_BIO_CHARS {
+        errors
+            .entry("bio".into())
+            .or_default()
+            .push(format!("自己紹介は{MAX_BIO_CHARS}文字以内で書いてください"));
+    }
+    if bio
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        errors
+            .entry("bio".into())
+            .or_default()
+            .push("自己紹介に制御文字が含まれています".into());
+    }
+    // The server sets the joining date: today in Japan.
+    let mut with_date = profile.clone();
+    with_date.insert("joined".into(), tokyo().to_datetime(now).date().to_string());
+    if profile.contains_key("joined") {
+        errors
+            .entry("joined".into())
+            .or_default()
+            .push("unknown field `joined`".into());
+    }
+    if let Err(found) = check_profile(&with_date, "submission") {
+        for (field, messages) in found {
+            errors.entry(field).or_default().extend(messages);
+        }
+    }
+    profile.insert("joined".into(), with_date["joined"].clone());
+    (profile, email.to_lowercase(), errors)
+}
+
+/// A plausible address: one `@`, a dotted domain, no spaces, at most 254 characters.
+pub fn check_email(email: &str) -> Result<(), String> {
+    let shaped = email.len() <= 254
+        && !email.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        });
+    if email.is_empty() {
+        Err("メールアドレスを入力してください".into())
+    } else if shaped {
+        Ok(())
+    } else {
+        Err("メールアドレスの形式が正しくありません（例: hanako@example.jp）".into())
+    }
+}
+
+/// A readable slug: the romaji of the reading, else the Latin letters of the name, else `member`.
+pub fn proposed_slug(profile: &BTreeMap<String, String>) -> String {
+    let from_kana = profile
+        .get("kana")
+        .map(|k| model::kana::romanize(k))
+        .and_then(|r| model::slug::suggest_slug(&r));
+    let from_name = || {
+        profile
+            .get("name")
+            .and_then(|n| model::slug::suggest_slug(n))
+    };
+    let slug = from_kana
+        .or_else(from_name)
+        .unwrap_or_else(|| "member".into());
+    slug.chars()
+        .take(60)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> FormFields {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn slugs_come_from_the_reading() {
+        assert_eq!(
+            proposed_slug(&fields(&[("name", "山田 花子"), ("kana", "やまだ はなこ")])),
+            "yamada-hanako"
+        );
+        assert_eq!(
+            proposed_slug(&fields(&[("name", "Emily Clark")])),
+            "emily-clark"
+        );
+        assert_eq!(proposed_slug(&fields(&[("name", "山田")])), "member");
+    }
+
+    #[test]
+    fn emails() {
+        assert!(check_email("hanako@example.jp").is_ok());
+        assert!(check_email("").is_err());
+        assert!(check_email("hanako").is_err());
+        assert!(check_email("a@b").is_err());
+        assert!(check_email("a b@example.jp").is_err());
+        assert!(check_email("a@example.jp\nBcc: x@y.z").is_err());
+    }
+
+    #[test]
+    fn text_is_stored_nfc_normalized() {
+        // が written as か + combining dakuten becomes one character.
+        let normalized = normalize(&fields(&[
+            ("name", "か\u{3099}"),
+            ("bio", "一行目\r\n二行目"),
+        ]));
+        assert_eq!(normalized["name"], "が");
+        assert_eq!(normalized["bio"], "一行目\n二行目");
+    }
+}

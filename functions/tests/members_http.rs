@@ -1,0 +1,547 @@
+//! The member sign-up function over HTTP, with `Router::oneshot` (no socket), the real
+//! SQLite store and the real outbox mailer, and a clock that stands still.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use functions::catalog::Catalog;
+use functions::config::{Config, FixedClock};
+use functions::http::members_app;
+use functions::mail::OutboxMailer;
+use functions::signup::Services;
+use functions::store::sqlite::SqliteStore;
+use functions::store::{
+    Cancellation, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
+};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct Harness {
+    dir: tempfile::TempDir,
+    services: Arc<Services>,
+    clock: Arc<FixedClock>,
+    store: Arc<SqliteStore>,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
+        Harness::with_store(dir, store.clone(), store)
+    }
+
+    fn with_store(
+        dir: tempfile::TempDir,
+        store: Arc<dyn Store>,
+        sqlite: Arc<SqliteStore>,
+    ) -> Harness {
+        let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
+        let mailer = Arc::new(OutboxMailer::new(
+            dir.path().join("outbox"),
+            "portal@example.org",
+        ));
+        let catalog =
+            Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")).unwrap();
+        let services = Arc::new(Services::new(
+            store,
+            mailer,
+            Config::local(b"test secret"),
+            clock.clone(),
+            catalog,
+        ));
+        Harness {
+            dir,
+            services,
+            clock,
+            store: sqlite,
+        }
+    }
+
+    fn outbox(&self) -> Vec<String> {
+        OutboxMailer::new(self.dir.path().join("outbox"), "").messages()
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = members_app(self.services.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Serves the form and returns its fill-time stamp, then lets 5 seconds pass.
+    async fn form_token(&self) -> String {
+        let (status, _, html) = self
+            .send(
+                Request::get("/api/members/new")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        self.clock.advance(5);
+        let marker = "name=\"form_token\" value=\"";
+        let start = html.find(marker).expect("a form stamp") + marker.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+fn form_post(body: &str) -> Request<Body> {
+    Request::post("/api/members")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.7")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn json_post(body: &str) -> Request<Body> {
+    Request::post("/api/members")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-forwarded-for", "203.0.113.7")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn valid_form(token: &str) -> String {
+    serde_urlencoded::to_string([
+        ("name", "山田 花子"),
+        ("kana", "やまだ はなこ"),
+        ("sector", "local-gov"),
+        ("organization", "横浜市役所"),
+        ("prefecture", "kanagawa"),
+        ("interests", "防災\r\n観光"),
+        ("links.website", "https://example.org/hanako"),
+        ("bio", "よろしくお願いします。"),
+        ("email", "Hanako@Example.jp"),
+        ("consent", "yes"),
+        ("homepage", ""),
+        ("form_token", token),
+    ])
+    .unwrap()
+}
+
+const VALID_JSON: &str = r#"{"name":"佐藤 健","kana":"さとう けん","sector":"private","interests":["DX推進"],"email":"ken@example.jp","consent":true}"#;
+
+#[tokio::test]
+async fn the_form_is_served_with_a_stamp_and_security_headers() {
+    let h = Harness::new();
+    let (status, headers, html) = h
+        .send(
+            Request::get("/api/members/new")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<form method=\"post\" action=\"/api/members\""));
+    assert!(html.contains("<option value=\"kanagawa\">神奈川県</option>"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+}
+
+#[tokio::test]
+async fn a_form_signup_is_stored_pending_and_mails_a_confirmation_link() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    let (status, headers, _) = h.send(form_post(&valid_form(&token))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "http://127.0.0.1:8000/join/thanks/"
+    );
+
+    // yamada-hanako is a published member, so the proposal takes the next free slug.
+    let mails = h.outbox();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("To: hanako@example.jp"),
+        "stored lowercased"
+    );
+    let link = mails[0]
+        .lines()
+        .find(|l| l.contains("/api/confirm?token="))
+        .expect("a confirmation link")
+        .trim()
+        .to_owned();
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty(),
+        "unconfirmed: not in the queue yet"
+    );
+
+    let path = link.trim_start_matches("http://127.0.0.1:8787");
+    let (status, _, html) = h
+        .send(Request::get(path).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("確認できました"));
+    let queue = h.store.list_submissions(Status::Pending).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    let submission: &Submission = &queue[0];
+    assert_eq!(submission.slug, "yamada-hanako-2");
+    assert_eq!(submission.fields["interests"], "防災\n観光");
+    assert_eq!(submission.fields["joined"], "2026-11-25");
+    assert!(!submission.ip_hash.contains("203.0.113.7") && !submission.ip_hash.is_empty());
+    assert_eq!(submission.created_at.to_string(), "2026-11-25T03:00:05Z");
+    assert!(
+        !submission.fields.contains_key("email") && !submission.fields.contains_key("form_token")
+    );
+}
+
+#[tokio::test]
+async fn confirmation_links_that_expired_or_were_altered_are_refused() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    h.send(form_post(&valid_form(&token))).await;
+    let mail = &h.outbox()[0];
+    let link = mail
+        .lines()
+        .find(|l| l.contains("token="))
+        .unwrap()
+        .trim()
+        .trim_start_matches("http://127.0.0.1:8787")
+        .to_owned();
+    let (status, _, _) = h
+        .send(
+            Request::get(format!("{link}x"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    h.clock.advance(49 * 3600);
+    let (status, _, html) = h
+        .send(Request::get(link).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("有効期限"));
+}
+
+#[tokio::test]
+async fn a_json_signup_gets_json() {
+    let h = Harness::new();
+    let (status, headers, body) = h.send(json_post(VALID_JSON)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/json; charset=utf-8"
+    );
+    assert!(body.contains("\"status\":\"received\""));
+    assert_eq!(h.outbox().len(), 1);
+}
+
+#[tokio::test]
+async fn json_errors_are_per_field_and_nothing_is_stored() {
+    let h = Harness::new();
+    let body = r#"{"name":"","sector":"goverment","links.website":"http://x.example","email":"nope","interests":["ok"],"age":"30"}"#;
+    let (status, _, text) = h.send(json_post(body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for field in ["name", "sector", "links.website", "email", "consent", "age"] {
+        assert!(
+            errors["errors"][field].is_array(),
+            "{field} has an error: {text}"
+        );
+    }
+    assert_eq!(
+        errors["errors"]["links.website"][0],
+        "`website` must be an https:// address"
+    );
+    assert!(h.outbox().is_empty());
+    assert!(!h.store.slug_reserved("member").await.unwrap());
+}
+
+#[tokio::test]
+async fn an_invalid_form_is_shown_again_with_errors_and_every_value_kept() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    let body = valid_form(&token)
+        .replace("sector=local-gov", "sector=")
+        .replace(
+            "%E6%A8%AA%E6%B5%9C%E5%B8%82%E5%BD%B9%E6%89%80",
+            "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        );
+    let (status, _, html) = h.send(form_post(&body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("<p class=\"error\" id=\"sector-error\">missing required field `sector`</p>"),
+        "{html}"
+    );
+    assert!(html.contains("aria-describedby=\"sector-error\""));
+    assert!(
+        html.contains("value=\"山田 花子\""),
+        "typed values are kept"
+    );
+    assert!(html.contains(">防災\n観光</textarea>"));
+    assert!(
+        html.contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;\""),
+        "and escaped"
+    );
+    assert!(!html.contains("<script>"));
+    assert!(
+        html.contains("name=\"form_token\" value=\""),
+        "with a fresh stamp"
+    );
+    assert!(h.outbox().is_empty());
+}
+
+#[tokio::test]
+async fn spam_is_answered_as_usual_but_never_stored() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    // The honeypot is filled.
+    let (status, _, _) = h
+        .send(form_post(
+            &valid_form(&token).replace("homepage=", "homepage=http%3A%2F%2Fspam"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Sent a second after the form was served.
+    let (_, _, html) = h
+        .send(
+            Request::get("/api/members/new")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let marker = "name=\"form_token\" value=\"";
+    let fast = html[html.find(marker).unwrap() + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    h.clock.advance(1);
+    assert_eq!(
+        h.send(form_post(&valid_form(&fast))).await.0,
+        StatusCode::SEE_OTHER
+    );
+    // No stamp at all, or a forged one.
+    assert_eq!(
+        h.send(form_post(&valid_form(""))).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        h.send(form_post(&valid_form("abc.def"))).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert!(h.outbox().is_empty());
+    assert!(!h.store.slug_reserved("yamada-hanako-2").await.unwrap());
+}
+
+#[tokio::test]
+async fn more_than_five_signups_an_hour_from_one_address_are_refused() {
+    let h = Harness::new();
+    for n in 0..5 {
+        let body = VALID_JSON.replace("ken@example.jp", &format!("ken{n}@example.jp"));
+        assert_eq!(h.send(json_post(&body)).await.0, StatusCode::ACCEPTED);
+    }
+    let (status, _, body) = h
+        .send(json_post(&VALID_JSON.replace("ken@", "ken9@")))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("1時間"));
+    h.clock.advance(3600);
+    assert_eq!(
+        h.send(json_post(&VALID_JSON.replace("ken@", "ken10@")))
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+}
+
+#[tokio::test]
+async fn posts_from_other_sites_are_refused() {
+    let h = Harness::new();
+    let mut request = json_post(VALID_JSON);
+    request
+        .headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    assert_eq!(h.send(request).await.0, StatusCode::FORBIDDEN);
+    let mut request = json_post(VALID_JSON);
+    request
+        .headers_mut()
+        .insert(header::ORIGIN, "http://127.0.0.1:8000".parse().unwrap());
+    assert_eq!(h.send(request).await.0, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn oversized_mistyped_and_non_utf8_bodies_are_refused_clearly() {
+    let h = Harness::new();
+    let huge = format!("{{\"name\":\"{}\"}}", "あ".repeat(30_000));
+    let (status, _, body) = h.send(json_post(&huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body.contains("64 KiB"));
+    let request = Request::post("/api/members")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("x"))
+        .unwrap();
+    assert_eq!(h.send(request).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let request = Request::post("/api/members")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(&b"name=\x8e\x52"[..]))
+        .unwrap();
+    let (status, _, body) = h.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("UTF-8"));
+    let (status, _, _) = h.send(json_post("[1,2]")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(h.outbox().is_empty());
+}
+
+#[tokio::test]
+async fn control_characters_and_over_long_values_are_field_errors() {
+    let h = Harness::new();
+    let body = VALID_JSON
+        .replace("佐藤 健", "佐藤\\u0007健")
+        .replace("DX推進", &"長".repeat(41));
+    let (status, _, text) = h.send(json_post(&body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        errors["errors"]["name"][0]
+            .as_str()
+            .unwrap()
+            .contains("control character"),
+        "{text}"
+    );
+    assert!(
+        errors["errors"]["interests"][0]
+            .as_str()
+            .unwrap()
+            .contains("at most 40"),
+        "{text}"
+    );
+}
+
+/// A store that is down: every call fails as an unreachable database would.
+struct DownStore;
+
+#[async_trait]
+impl Store for DownStore {
+    async fn create_submission(&self, _: &Submission) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn submission(&self, _: &str) -> Result<Option<Submission>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn slug_reserved(&self, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn confirm_submission(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn list_submissions(&self, _: Status) -> Result<Vec<Submission>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn decide(
+        &self,
+        _: &str,
+        _: Status,
+        _: &str,
+        _: Option<&str>,
+        _: jiff::Timestamp,
+    ) -> Result<Option<Submission>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn mark_exported(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_store_outage_answers_503_and_keeps_what_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Arc::new(SqliteStore::open(&dir.path().join("unused.sqlite3")).unwrap());
+    let h = Harness::with_store(dir, Arc::new(DownStore), sqlite);
+    let token = h.form_token().await;
+    let (status, _, html) = h.send(form_post(&valid_form(&token))).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(html.contains("入力内容はそのままです"));
+    assert!(html.contains("value=\"山田 花子\"") && html.contains("value=\"Hanako@Example.jp\""));
+    let (status, _, _) = h.send(json_post(VALID_JSON)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(h.outbox().is_empty(), "nothing is half-done");
+}
+
+#[tokio::test]
+async fn logs_never_contain_an_email_address_or_a_token() {
+    let h = Harness::new();
+    let buffer = Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let writer = {
+        let buffer = buffer.clone();
+        move || LogWriter(buffer.clone())
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let token = h.form_token().await;
+    h.send(form_post(&valid_form(&token))).await;
+    let link = h.outbox()[0]
+        .lines()
+        .find(|l| l.contains("token="))
+        .unwrap()
+        .trim()
+        .trim_start_matches("http://127.0.0.1:8787")
+        .to_owned();
+    h.send(Request::get(&link).body(Body::empty()).unwrap())
+        .await;
+    h.send(form_post(
+        &valid_form("").replace("homepage=", "homepage=spam"),
+    ))
+    .await;
+    let logs = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("signup_stored")
+            && logs.contains("signup_confirmed")
+            && logs.contains("signup_spam"),
+        "{logs}"
+    );
+    assert!(!logs.to_lowercase().contains("hanako@example.jp"), "{logs}");
+    assert!(
+        !logs.contains(link.split("token=").nth(1).unwrap()),
+        "{logs}"
+    );
+    assert!(!logs.contains("203.0.113.7"), "{logs}");
+}
+
+struct LogWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
