@@ -1,112 +1,15 @@
 //! The member sign-up function over HTTP, with `Router::oneshot` (no socket), the real
 //! SQLite store and the real outbox mailer, and a clock that stands still.
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use functions::catalog::Catalog;
-use functions::config::{Config, FixedClock};
-use functions::http::members_app;
-use functions::mail::OutboxMailer;
-use functions::signup::Services;
+use common::{DownStore, Harness, LogWriter, form_post, json_post};
 use functions::store::sqlite::SqliteStore;
-use functions::store::{
-    Cancellation, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
-};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct Harness {
-    dir: tempfile::TempDir,
-    services: Arc<Services>,
-    clock: Arc<FixedClock>,
-    store: Arc<SqliteStore>,
-}
-
-impl Harness {
-    fn new() -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
-        Harness::with_store(dir, store.clone(), store)
-    }
-
-    fn with_store(
-        dir: tempfile::TempDir,
-        store: Arc<dyn Store>,
-        sqlite: Arc<SqliteStore>,
-    ) -> Harness {
-        let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
-        let mailer = Arc::new(OutboxMailer::new(
-            dir.path().join("outbox"),
-            "portal@example.org",
-        ));
-        let catalog =
-            Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")).unwrap();
-        let services = Arc::new(Services::new(
-            store,
-            mailer,
-            Config::local(b"test secret"),
-            clock.clone(),
-            catalog,
-        ));
-        Harness {
-            dir,
-            services,
-            clock,
-            store: sqlite,
-        }
-    }
-
-    fn outbox(&self) -> Vec<String> {
-        OutboxMailer::new(self.dir.path().join("outbox"), "").messages()
-    }
-
-    async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-        let response = members_app(self.services.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    /// Serves the form and returns its fill-time stamp, then lets 5 seconds pass.
-    async fn form_token(&self) -> String {
-        let (status, _, html) = self
-            .send(
-                Request::get("/api/members/new")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        self.clock.advance(5);
-        let marker = "name=\"form_token\" value=\"";
-        let start = html.find(marker).expect("a form stamp") + marker.len();
-        html[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-fn form_post(body: &str) -> Request<Body> {
-    Request::post("/api/members")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", "203.0.113.7")
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
-fn json_post(body: &str) -> Request<Body> {
-    Request::post("/api/members")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("x-forwarded-for", "203.0.113.7")
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
+use functions::store::{Status, Store, Submission};
 
 fn valid_form(token: &str) -> String {
     serde_urlencoded::to_string([
@@ -429,53 +332,6 @@ async fn control_characters_and_over_long_values_are_field_errors() {
     );
 }
 
-/// A store that is down: every call fails as an unreachable database would.
-struct DownStore;
-
-#[async_trait]
-impl Store for DownStore {
-    async fn create_submission(&self, _: &Submission) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn submission(&self, _: &str) -> Result<Option<Submission>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn slug_reserved(&self, _: &str) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn confirm_submission(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn list_submissions(&self, _: Status) -> Result<Vec<Submission>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn decide(
-        &self,
-        _: &str,
-        _: Status,
-        _: &str,
-        _: Option<&str>,
-        _: jiff::Timestamp,
-    ) -> Result<Option<Submission>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn mark_exported(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-}
-
 #[tokio::test]
 async fn a_store_outage_answers_503_and_keeps_what_was_typed() {
     let dir = tempfile::tempdir().unwrap();
@@ -532,16 +388,4 @@ async fn logs_never_contain_an_email_address_or_a_token() {
         "{logs}"
     );
     assert!(!logs.contains("203.0.113.7"), "{logs}");
-}
-
-struct LogWriter(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

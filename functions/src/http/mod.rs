@@ -1,6 +1,7 @@
 //! HTTP mapping only: requests to service calls, results to responses. Each function is an
 //! axum `Router`; the same router serves on AWS Lambda and locally.
 
+pub mod events;
 pub mod members;
 pub mod page;
 
@@ -22,7 +23,15 @@ pub type Shared = Arc<Services>;
 
 /// Every route of every function, for local runs.
 pub fn app(services: Shared) -> Router {
-    let routes = members::routes().with_state(Shared::clone(&services));
+    let routes = members::routes()
+        .merge(events::routes())
+        .with_state(Shared::clone(&services));
+    with_security_headers(routes, &services)
+}
+
+/// The event sign-up function alone (one Lambda).
+pub fn events_app(services: Shared) -> Router {
+    let routes = events::routes().with_state(Shared::clone(&services));
     with_security_headers(routes, &services)
 }
 

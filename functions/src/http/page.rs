@@ -65,6 +65,18 @@ pub fn notice_page(status: StatusCode, site_url: &str, title: &str, message: &st
     html(status, layout(title, site_url, &main))
 }
 
+/// A page with a heading and ready-made (escaped) HTML.
+pub fn page_with(status: StatusCode, site_url: &str, title: &str, main_html: &str) -> Response {
+    html(
+        status,
+        layout(
+            title,
+            site_url,
+            &format!("<h1>{}</h1>\n{main_html}", escape(title)),
+        ),
+    )
+}
+
 /// What the join form shows: typed values, errors by field, a notice at the top.
 pub struct JoinForm<'a> {
     pub site_url: &'a str,

@@ -1,0 +1,225 @@
+//! The rules of event sign-ups, without HTTP: who may sign up, seats and waitlist (kept
+//! atomic by the store), and the mails with signed cancellation links.
+
+use crate::catalog::EventInfo;
+use crate::mail::{MailError, Message};
+use crate::profile::{FieldErrors, FormFields};
+use crate::signup::{Services, check_email, normalize};
+use crate::store::{Cancellation, NewSignup, SignupOutcome, StoreError};
+use crate::tokens::{Purpose, TokenError};
+
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+/// Sign-ups per client address and hour, across events.
+pub const SIGNUPS_PER_HOUR: u32 = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("no such event")]
+    UnknownEvent,
+    #[error("sign-ups for this event are not taken on the portal")]
+    NoSignups,
+    #[error("the event is over")]
+    Over,
+    #[error("some fields need fixing")]
+    Invalid(FieldErrors),
+    #[error("too many sign-ups from this address; try again later")]
+    RateLimited,
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// The event, if sign-ups for it are open now.
+pub fn open_event<'s>(
+    services: &'s Services,
+    slug: &str,
+) -> Result<(&'s EventInfo, u32), EventError> {
+    let event = services
+        .catalog
+        .events
+        .get(slug)
+        .ok_or(EventError::UnknownEvent)?;
+    let capacity = event.capacity.ok_or(EventError::NoSignups)?;
+    if event.ends <= services.clock.now() {
+        return Err(EventError::Over);
+    }
+    Ok((event, capacity))
+}
+
+fn text_field(
+    fields: &FormFields,
+    name: &str,
+    label: &str,
+    required: bool,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let value = fields
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default();
+    let problem = if value.is_empty() {
+        required.then(|| format!("{label}を入力してください"))
+    } else if value.chars().count() > max {
+        Some(format!("{label}は{max}文字以内で書いてください"))
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !(name == "message" && matches!(c, '\n' | '\t')))
+    {
+        Some(format!("{label}に制御文字が含まれています"))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        errors.entry(name.into()).or_default().push(problem);
+        return None;
+    }
+    (!value.is_empty()).then_some(value)
+}
+
+/// Signs a person up for an event and mails them the outcome with a cancellation link.
+pub async fn sign_up(
+    services: &Services,
+    slug: &str,
+    fields: &FormFields,
+    client: &str,
+) -> Result<SignupOutcome, EventError> {
+    let (event, capacity) = open_event(services, slug)?;
+    let fields = normalize(fields);
+    let mut errors = FieldErrors::new();
+    for name in fields.keys() {
+        if !["name", "email", "message", "form_token"].contains(&name.as_str()) {
+            errors
+                .entry(name.clone())
+                .or_default()
+                .push(format!("unknown field `{name}`"));
+        }
+    }
+    let name = text_field(&fields, "name", "名前", true, 100, &mut errors);
+    let message = text_field(
+        &fields,
+        "message",
+        "メッセージ",
+        false,
+        MAX_MESSAGE_CHARS,
+        &mut errors,
+    );
+    let email = fields
+        .get("email")
+        .map(|e| e.trim().to_lowercase())
+        .unwrap_or_default();
+    if let Err(problem) = check_email(&email) {
+        errors.entry("email".into()).or_default().push(problem);
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let now = services.clock.now();
+    let ip_hash = services.signer.hash_ip(client);
+    if !services
+        .store
+        .allow(&format!("event:{ip_hash}"), SIGNUPS_PER_HOUR, 3600, now)
+        .await?
+    {
+        return Err(EventError::RateLimited);
+    }
+    let outcome = services
+        .store
+        .sign_up(
+            NewSignup {
+                event: slug.into(),
+                email: email.clone(),
+                name: name.clone(),
+                message,
+                at: now,
+            },
+            capacity,
+        )
+        .await?;
+    let cancel = cancel_link(services, slug, &email, event);
+    let (subject, text) = match &outcome {
+        SignupOutcome::Confirmed(_) => (
+            "参加が確定しました",
+            "参加の申し込みを受け付けました。お席を確保しています。".to_owned(),
+        ),
+        SignupOutcome::Waitlisted { position, .. } => (
+            "キャンセル待ちで受け付けました",
+            format!(
+                "定員に達しているため、キャンセル待ちの{position}番目で受け付けました。お席が空いたらお知らせします。"
+            ),
+        ),
+        // The same address again: nothing changed, and no second mail.
+        SignupOutcome::AlreadySignedUp(_) => return Ok(outcome),
+    };
+    services
+        .mailer
+        .send(&Message {
+            to: email,
+            subject: format!("【まじわる】{subject}: {}", event.title),
+            body: format!("{name} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n", event.title),
+        })
+        .await?;
+    tracing::info!(event = "event_signup", slug, state = ?std::mem::discriminant(&outcome));
+    Ok(outcome)
+}
+
+fn cancel_link(services: &Services, slug: &str, email: &str, event: &EventInfo) -> String {
+    let now = services.clock.now();
+    let valid = (event.ends.as_second() - now.as_second()).max(3600);
+    let token = services
+        .signer
+        .sign(Purpose::Cancel, &format!("{slug}\n{email}"), now, valid);
+    format!(
+        "{}/api/events/{slug}/cancel?token={token}",
+        services.config.api_url
+    )
+}
+
+/// Checks a cancellation token for `slug`; returns the e-mail it was made for.
+pub fn cancellation_email(
+    services: &Services,
+    slug: &str,
+    token: &str,
+) -> Result<String, EventError> {
+    let verified = services
+        .signer
+        .verify(token, Purpose::Cancel, services.clock.now())?;
+    match verified.subject.split_once('\n') {
+        Some((event, email)) if event == slug => Ok(email.to_owned()),
+        _ => Err(EventError::Token(TokenError::Invalid)),
+    }
+}
+
+/// Cancels with a signed link; the first person waiting gets the seat and is told by mail.
+pub async fn cancel(
+    services: &Services,
+    slug: &str,
+    token: &str,
+) -> Result<Option<Cancellation>, EventError> {
+    let email = cancellation_email(services, slug, token)?;
+    let event = services
+        .catalog
+        .events
+        .get(slug)
+        .ok_or(EventError::UnknownEvent)?;
+    let cancellation = services.store.cancel_signup(slug, &email).await?;
+    if let Some(promoted) = cancellation.as_ref().and_then(|c| c.promoted.as_ref()) {
+        let link = cancel_link(services, slug, &promoted.email, event);
+        services
+            .mailer
+            .send(&Message {
+                to: promoted.email.clone(),
+                subject: format!("【まじわる】お席が空きました: {}", event.title),
+                body: format!(
+                    "{} 様\n\nキャンセルが出たため、「{}」への参加が確定しました。\n\n参加をやめる場合は、次のリンクから取り消してください。\n{link}\n",
+                    promoted.name, event.title
+                ),
+            })
+            .await?;
+    }
+    tracing::info!(event = "event_cancel", slug, found = cancellation.is_some());
+    Ok(cancellation)
+}

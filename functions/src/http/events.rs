@@ -1,0 +1,196 @@
+//! The event sign-up function: sign up, remaining seats, cancel with a signed link.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::page::{escape, notice_page, page_with};
+use super::{
+    ApiError, Format, Shared, check_origin, client_address, format_of, json_response, read_fields,
+};
+use crate::events::{EventError, cancel, cancellation_email, open_event, sign_up};
+use crate::store::{SeatState, SignupOutcome};
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/events/{slug}/signups", post(signup))
+        .route("/api/events/{slug}/seats", get(seats))
+        .route(
+            "/api/events/{slug}/cancel",
+            get(cancel_page).post(cancel_now),
+        )
+}
+
+fn error_response(services: &Shared, error: EventError, format: Format) -> Response {
+    let (status, message) = match &error {
+        EventError::UnknownEvent => (StatusCode::NOT_FOUND, "このイベントは見つかりません。".to_owned()),
+        EventError::NoSignups => (StatusCode::NOT_FOUND, "このイベントの申し込みはポータルでは受け付けていません。イベントのページをご覧ください。".to_owned()),
+        EventError::Over => (StatusCode::GONE, "このイベントは終了しました。".to_owned()),
+        EventError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "短い時間に多くの申し込みがありました。しばらくおいてからお試しください。".to_owned()),
+        EventError::Token(e) => (StatusCode::BAD_REQUEST, format!("取り消しのリンクが使えません（{e}）。")),
+        EventError::Invalid(errors) => {
+            return match format {
+                Format::Json => json_response(StatusCode::UNPROCESSABLE_ENTITY, &serde_json::json!({ "errors": errors })),
+                Format::Form => {
+                    let list: String = errors.values().flatten().map(|m| format!("<li>{}</li>", escape(m))).collect();
+                    page_with(StatusCode::UNPROCESSABLE_ENTITY, &services.config.site_url, "入力内容を確認してください", &format!("<ul class=\"error\">{list}</ul><p>前のページに戻って直してください。</p>"))
+                }
+            };
+        }
+        EventError::Store(_) | EventError::Mail(_) => {
+            tracing::error!(event = "event_unavailable", error = %error);
+            (StatusCode::SERVICE_UNAVAILABLE, "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。".to_owned())
+        }
+    };
+    ApiError::new(status, message, format).into_response()
+}
+
+async fn signup(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let headers = request.headers().clone();
+    let (format, fields) = match read_fields(request).await {
+        Ok(read) => read,
+        Err(error) => return error.into_response(),
+    };
+    if let Err(error) = check_origin(&headers, &services, format) {
+        return error.into_response();
+    }
+    match sign_up(&services, &slug, &fields, &client_address(&headers)).await {
+        Ok(outcome) => {
+            let (status, state, position, title, text) = match &outcome {
+                SignupOutcome::Confirmed(_) => (
+                    StatusCode::CREATED,
+                    "confirmed",
+                    None,
+                    "参加が確定しました",
+                    "確認のメールを送りました。".to_owned(),
+                ),
+                SignupOutcome::Waitlisted { position, .. } => (
+                    StatusCode::CREATED,
+                    "waitlisted",
+                    Some(*position),
+                    "キャンセル待ちで受け付けました",
+                    format!(
+                        "キャンセル待ちの{position}番目です。お席が空いたらメールでお知らせします。"
+                    ),
+                ),
+                SignupOutcome::AlreadySignedUp(existing) => (
+                    StatusCode::OK,
+                    if existing.state == SeatState::Confirmed {
+                        "confirmed"
+                    } else {
+                        "waitlisted"
+                    },
+                    None,
+                    "すでに受け付けています",
+                    "このメールアドレスでの申し込みは受け付け済みです。".to_owned(),
+                ),
+            };
+            match format {
+                Format::Json => json_response(
+                    status,
+                    &serde_json::json!({ "status": state, "waitlist_position": position }),
+                ),
+                Format::Form => notice_page(status, &services.config.site_url, title, &text),
+            }
+        }
+        Err(error) => error_response(&services, error, format),
+    }
+}
+
+async fn seats(State(services): State<Shared>, Path(slug): Path<String>) -> Response {
+    let (_, capacity) = match open_event(&services, &slug) {
+        Ok(open) => open,
+        Err(error) => return error_response(&services, error, Format::Json),
+    };
+    match services.store.signups(&slug).await {
+        Ok(signups) => {
+            let confirmed = signups
+                .iter()
+                .filter(|s| s.state == SeatState::Confirmed)
+                .count() as u32;
+            let waiting = signups.len() as u32 - confirmed;
+            json_response(
+                StatusCode::OK,
+                &serde_json::json!({ "capacity": capacity, "confirmed": confirmed, "remaining": capacity.saturating_sub(confirmed), "waitlist": waiting }),
+            )
+        }
+        Err(error) => error_response(&services, error.into(), Format::Json),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The link in the mail shows a button: mail scanners open links, and a GET changes nothing.
+async fn cancel_page(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let token = query.token.unwrap_or_default();
+    if let Err(error) = cancellation_email(&services, &slug, &token) {
+        return error_response(&services, error, Format::Form);
+    }
+    let title = services
+        .catalog
+        .events
+        .get(&slug)
+        .map(|e| e.title.clone())
+        .unwrap_or_default();
+    let main = format!(
+        "<p>「{}」への申し込みを取り消しますか。</p>\n<form method=\"post\" action=\"/api/events/{}/cancel\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">取り消す</button></form>",
+        escape(&title),
+        escape(&slug),
+        escape(&token)
+    );
+    page_with(
+        StatusCode::OK,
+        &services.config.site_url,
+        "申し込みの取り消し",
+        &main,
+    )
+}
+
+async fn cancel_now(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let format = format_of(request.headers());
+    let (format, fields) = match read_fields(request).await {
+        Ok(read) => read,
+        Err(error) => return ApiError { format, ..error }.into_response(),
+    };
+    let token = fields.get("token").cloned().unwrap_or_default();
+    match cancel(&services, &slug, &token).await {
+        Ok(found) => {
+            let message = if found.is_some() {
+                "申し込みを取り消しました。"
+            } else {
+                "この申し込みはすでに取り消されています。"
+            };
+            match format {
+                Format::Json => json_response(
+                    StatusCode::OK,
+                    &serde_json::json!({ "cancelled": found.is_some() }),
+                ),
+                Format::Form => notice_page(
+                    StatusCode::OK,
+                    &services.config.site_url,
+                    "取り消しました",
+                    message,
+                ),
+            }
+        }
+        Err(error) => error_response(&services, error, format),
+    }
+}

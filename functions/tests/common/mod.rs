@@ -1,0 +1,188 @@
+//! What the HTTP tests share: a harness with the real SQLite store, the real outbox and
+//! a fixed clock; request builders; a store that is down.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use functions::catalog::Catalog;
+use functions::config::{Config, FixedClock};
+use functions::http::app;
+use functions::mail::OutboxMailer;
+use functions::signup::Services;
+use functions::store::sqlite::SqliteStore;
+use functions::store::{
+    Cancellation, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
+};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub services: Arc<Services>,
+    pub clock: Arc<FixedClock>,
+    pub store: Arc<SqliteStore>,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
+        Harness::with_store(dir, store.clone(), store)
+    }
+
+    pub fn with_store(
+        dir: tempfile::TempDir,
+        store: Arc<dyn Store>,
+        sqlite: Arc<SqliteStore>,
+    ) -> Harness {
+        let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
+        let mailer = Arc::new(OutboxMailer::new(
+            dir.path().join("outbox"),
+            "portal@example.org",
+        ));
+        let catalog =
+            Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")).unwrap();
+        let services = Arc::new(Services::new(
+            store,
+            mailer,
+            Config::local(b"test secret"),
+            clock.clone(),
+            catalog,
+        ));
+        Harness {
+            dir,
+            services,
+            clock,
+            store: sqlite,
+        }
+    }
+
+    pub fn outbox(&self) -> Vec<String> {
+        OutboxMailer::new(self.dir.path().join("outbox"), "").messages()
+    }
+
+    pub async fn send(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = app(self.services.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Serves the form and returns its fill-time stamp, then lets 5 seconds pass.
+    pub async fn form_token(&self) -> String {
+        let (status, _, html) = self
+            .send(
+                Request::get("/api/members/new")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        self.clock.advance(5);
+        let marker = "name=\"form_token\" value=\"";
+        let start = html.find(marker).expect("a form stamp") + marker.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+pub fn form_post(body: &str) -> Request<Body> {
+    Request::post("/api/members")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.7")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+pub fn json_post(body: &str) -> Request<Body> {
+    Request::post("/api/members")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-forwarded-for", "203.0.113.7")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// A request with a body of the given content type from the given client address.
+pub fn post(path: &str, content_type: &str, client: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header("x-forwarded-for", client)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// The first line of a mail that holds `needle`, as a path on the functions' host.
+pub fn link_in(mail: &str, needle: &str) -> String {
+    mail.lines()
+        .find(|l| l.contains(needle))
+        .expect("a link")
+        .trim()
+        .trim_start_matches("http://127.0.0.1:8787")
+        .to_owned()
+}
+
+/// A store that is down: every call fails as an unreachable database would.
+pub struct DownStore;
+
+#[async_trait]
+impl Store for DownStore {
+    async fn create_submission(&self, _: &Submission) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn submission(&self, _: &str) -> Result<Option<Submission>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn slug_reserved(&self, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn confirm_submission(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn list_submissions(&self, _: Status) -> Result<Vec<Submission>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn decide(
+        &self,
+        _: &str,
+        _: Status,
+        _: &str,
+        _: Option<&str>,
+        _: jiff::Timestamp,
+    ) -> Result<Option<Submission>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn mark_exported(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+}
+
+pub struct LogWriter(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,276 @@
+//! The event sign-up function over HTTP: seats, waitlist, idempotence, cancellation with a
+//! signed link, remaining seats, and what is refused.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{Harness, link_in, post};
+use functions::store::{SeatState, Store};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const JSON: &str = "application/json";
+/// In the sample content: capacity 30, on 2027-01-23 (after the tests' fixed now).
+const EVENT: &str = "sendai-bousai-evening";
+
+fn person(n: usize) -> String {
+    format!(r#"{{"name":"参加者{n}","email":"p{n}@example.jp"}}"#)
+}
+
+async fn fill(h: &Harness, count: usize) {
+    for n in 0..count {
+        let (status, _, _) = h
+            .send(post(
+                &format!("/api/events/{EVENT}/signups"),
+                JSON,
+                &format!("198.51.100.{n}"),
+                &person(n),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+}
+
+async fn seats(h: &Harness) -> serde_json::Value {
+    let (status, _, body) = h
+        .send(
+            Request::get(format!("/api/events/{EVENT}/seats"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn a_form_signup_takes_a_seat_and_mails_a_cancellation_link() {
+    let h = Harness::new();
+    let body = "name=%E4%BC%8A%E8%97%A4+%E7%B5%90%E8%A1%A3&email=Yui%40Example.jp&message=%E3%82%88%E3%82%8D%E3%81%97%E3%81%8F";
+    let (status, _, html) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/signups"),
+            FORM,
+            "203.0.113.1",
+            body,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(html.contains("参加が確定しました"));
+    let mails = h.outbox();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: yui@example.jp"));
+    assert!(mails[0].contains("/api/events/sendai-bousai-evening/cancel?token="));
+    assert_eq!(
+        seats(&h).await,
+        serde_json::json!({ "capacity": 30, "confirmed": 1, "remaining": 29, "waitlist": 0 })
+    );
+    let stored = h.store.signups(EVENT).await.unwrap();
+    assert_eq!(
+        (stored[0].name.as_str(), stored[0].message.as_deref()),
+        ("伊藤 結衣", Some("よろしく"))
+    );
+}
+
+#[tokio::test]
+async fn the_same_email_twice_is_one_signup() {
+    let h = Harness::new();
+    let path = format!("/api/events/{EVENT}/signups");
+    assert_eq!(
+        h.send(post(&path, JSON, "203.0.113.1", &person(1))).await.0,
+        StatusCode::CREATED
+    );
+    let (status, _, body) = h
+        .send(post(
+            &path,
+            JSON,
+            "203.0.113.1",
+            &person(1).replace("p1@", "P1@"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"status\":\"confirmed\""));
+    assert_eq!(h.outbox().len(), 1, "no second mail");
+    assert_eq!(seats(&h).await["confirmed"], 1);
+}
+
+#[tokio::test]
+async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up() {
+    let h = Harness::new();
+    fill(&h, 30).await;
+    let path = format!("/api/events/{EVENT}/signups");
+    let (status, _, body) = h
+        .send(post(&path, JSON, "203.0.113.50", &person(100)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        body.contains("\"status\":\"waitlisted\"") && body.contains("\"waitlist_position\":1"),
+        "{body}"
+    );
+    h.send(post(&path, JSON, "203.0.113.51", &person(101)))
+        .await;
+    assert_eq!(
+        seats(&h).await,
+        serde_json::json!({ "capacity": 30, "confirmed": 30, "remaining": 0, "waitlist": 2 })
+    );
+    assert!(h.outbox()[30].contains("キャンセル待ちの1番目"));
+
+    // The link opens a page with a button; opening it changes nothing.
+    let link = link_in(&h.outbox()[0], "/cancel?token=");
+    let (status, _, page) = h
+        .send(Request::get(&link).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<form method=\"post\" action=\"/api/events/sendai-bousai-evening/cancel\">")
+    );
+    assert_eq!(seats(&h).await["confirmed"], 30);
+
+    let token = link.split("token=").nth(1).unwrap();
+    let (status, _, _) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/cancel"),
+            FORM,
+            "203.0.113.1",
+            &format!("token={token}"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let stored = h.store.signups(EVENT).await.unwrap();
+    assert!(!stored.iter().any(|s| s.email == "p0@example.jp"));
+    let promoted = stored
+        .iter()
+        .find(|s| s.email == "p100@example.jp")
+        .unwrap();
+    assert_eq!(promoted.state, SeatState::Confirmed);
+    assert!(h.outbox().last().unwrap().contains("To: p100@example.jp"));
+    assert!(
+        h.outbox().last().unwrap().contains("キャンセルが出たため"),
+        "the promoted person is told"
+    );
+    assert_eq!(
+        seats(&h).await,
+        serde_json::json!({ "capacity": 30, "confirmed": 30, "remaining": 0, "waitlist": 1 })
+    );
+    // Using the link again finds nothing to cancel.
+    let (status, _, html) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/cancel"),
+            FORM,
+            "203.0.113.1",
+            &format!("token={token}"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("すでに取り消されています"));
+}
+
+#[tokio::test]
+async fn two_hundred_simultaneous_requests_for_thirty_seats() {
+    let h = Harness::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let router = functions::http::app(h.services.clone());
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let request = post(
+                &format!("/api/events/{EVENT}/signups"),
+                JSON,
+                &format!("10.0.{}.{}", n / 250, n % 250),
+                &person(n),
+            );
+            router.oneshot(request).await.unwrap().status()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::CREATED);
+    }
+    assert_eq!(
+        seats(&h).await,
+        serde_json::json!({ "capacity": 30, "confirmed": 30, "remaining": 0, "waitlist": 170 })
+    );
+    assert_eq!(h.outbox().len(), 200);
+}
+
+#[tokio::test]
+async fn events_that_take_no_signups_here_are_refused() {
+    let h = Harness::new();
+    for (slug, status) in [
+        ("no-such-event", StatusCode::NOT_FOUND),
+        ("online-kickoff", StatusCode::NOT_FOUND), // no capacity
+        ("fukuoka-startup-night", StatusCode::NOT_FOUND), // signs up elsewhere
+        ("yokohama-opendata-meetup", StatusCode::GONE), // over
+    ] {
+        let (got, _, _) = h
+            .send(post(
+                &format!("/api/events/{slug}/signups"),
+                JSON,
+                "203.0.113.1",
+                &person(1),
+            ))
+            .await;
+        assert_eq!(got, status, "{slug}");
+    }
+    assert!(h.outbox().is_empty());
+}
+
+#[tokio::test]
+async fn bad_fields_are_reported_per_field() {
+    let h = Harness::new();
+    let body = format!(
+        r#"{{"name":"","email":"x","message":"{}","phone":"090"}}"#,
+        "あ".repeat(1001)
+    );
+    let (status, _, text) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/signups"),
+            JSON,
+            "203.0.113.1",
+            &body,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for field in ["name", "email", "message", "phone"] {
+        assert!(errors["errors"][field].is_array(), "{field}: {text}");
+    }
+    let (status, _, html) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/signups"),
+            FORM,
+            "203.0.113.1",
+            "name=&email=x",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("名前を入力してください"));
+    assert_eq!(seats(&h).await["confirmed"], 0);
+}
+
+#[tokio::test]
+async fn cancellation_links_for_another_event_or_altered_are_refused() {
+    let h = Harness::new();
+    fill(&h, 1).await;
+    let link = link_in(&h.outbox()[0], "/cancel?token=");
+    let token = link.split("token=").nth(1).unwrap();
+    let other = "/api/events/public-private-lightning-talks/cancel";
+    assert_eq!(
+        h.send(post(other, FORM, "203.0.113.1", &format!("token={token}")))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    let altered = format!("token={}x", token);
+    assert_eq!(
+        h.send(post(
+            &format!("/api/events/{EVENT}/cancel"),
+            FORM,
+            "203.0.113.1",
+            &altered
+        ))
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(seats(&h).await["confirmed"], 1);
+}
