@@ -7,6 +7,7 @@ pub mod config;
 pub mod events;
 pub mod http;
 pub mod mail;
+pub mod moderation;
 pub mod profile;
 pub mod signup;
 pub mod store;

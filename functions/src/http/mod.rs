@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod members;
+pub mod moderation;
 pub mod page;
 
 use std::sync::Arc;
@@ -25,7 +26,14 @@ pub type Shared = Arc<Services>;
 pub fn app(services: Shared) -> Router {
     let routes = members::routes()
         .merge(events::routes())
+        .merge(moderation::routes())
         .with_state(Shared::clone(&services));
+    with_security_headers(routes, &services)
+}
+
+/// The moderation function alone (one Lambda).
+pub fn moderation_app(services: Shared) -> Router {
+    let routes = moderation::routes().with_state(Shared::clone(&services));
     with_security_headers(routes, &services)
 }
 

@@ -20,6 +20,9 @@ use functions::store::{
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+/// The bearer token of the test editor `sato`.
+pub const EDITOR_TOKEN: &str = "editor-token-of-sato";
+
 pub struct Harness {
     pub dir: tempfile::TempDir,
     pub services: Arc<Services>,
@@ -49,7 +52,7 @@ impl Harness {
         let services = Arc::new(Services::new(
             store,
             mailer,
-            Config::local(b"test secret"),
+            Config::local(b"test secret").with_editor("sato", EDITOR_TOKEN),
             clock.clone(),
             catalog,
         ));
@@ -59,6 +62,11 @@ impl Harness {
             clock,
             store: sqlite,
         }
+    }
+
+    pub fn clock_now(&self) -> jiff::Timestamp {
+        use functions::config::Clock;
+        self.clock.now()
     }
 
     pub fn outbox(&self) -> Vec<String> {

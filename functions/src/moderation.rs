@@ -1,0 +1,203 @@
+//! The rules of moderation, without HTTP: who is an editor, decisions with their mails,
+//! removal requests, and the attendee list as a spreadsheet-safe CSV.
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::mail::{MailError, Message};
+use crate::signup::{Services, check_email};
+use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
+use crate::tokens::{Purpose, random_id};
+
+/// The editor a bearer token belongs to. Every configured hash is compared, in constant
+/// time, so the answer takes as long whichever editor (or none) matches.
+pub fn editor_for<'c>(services: &'c Services, token: &str) -> Option<&'c str> {
+    let presented: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let mut found = None;
+    for editor in &services.config.editors {
+        if bool::from(editor.token_sha256.ct_eq(&presented)) {
+            found = Some(editor.name.as_str());
+        }
+    }
+    found
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    #[error("no such submission, or it is not waiting for a decision")]
+    NotPending,
+    #[error("a rejection needs a reason, which is mailed to the submitter")]
+    ReasonRequired,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// Approves or rejects a confirmed submission, records the editor and the time, and tells
+/// the submitter (with the reason, for a rejection).
+pub async fn decide(
+    services: &Services,
+    id: &str,
+    decision: Status,
+    editor: &str,
+    reason: Option<&str>,
+) -> Result<Submission, ModerationError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if decision == Status::Rejected && reason.is_none() {
+        return Err(ModerationError::ReasonRequired);
+    }
+    let now = services.clock.now();
+    let decided = services
+        .store
+        .decide(id, decision, editor, reason, now)
+        .await?
+        .ok_or(ModerationError::NotPending)?;
+    let what = match decided.kind {
+        SubmissionKind::Profile => "メンバー登録",
+        SubmissionKind::Removal => "プロフィールの削除依頼",
+    };
+    let body = match decision {
+        Status::Rejected => format!(
+            "{what}について、運営で確認した結果、今回はお受けできませんでした。\n\n理由:\n{}\n\nご不明な点は、このメールに返信してお問い合わせください。\n",
+            reason.unwrap_or_default()
+        ),
+        _ => format!("{what}を承認しました。数日のうちにポータルに反映されます。\n"),
+    };
+    services
+        .mailer
+        .send(&Message {
+            to: decided.email.clone(),
+            subject: format!("【まじわる】{what}について"),
+            body,
+        })
+        .await?;
+    tracing::info!(event = "moderation", id = %decided.id, decision = decision.as_str(), editor);
+    Ok(decided)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RemovalError {
+    #[error("no published member has this slug")]
+    UnknownMember,
+    #[error("{0}")]
+    InvalidEmail(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// A member asks for their profile to be removed: stored pending and confirmed by e-mail
+/// before it reaches the queue, where an editor checks that the address is the member's.
+pub async fn request_removal(
+    services: &Services,
+    slug: &str,
+    email: &str,
+    client: &str,
+) -> Result<(), RemovalError> {
+    if !services.catalog.member_slugs.contains(slug) {
+        return Err(RemovalError::UnknownMember);
+    }
+    let email = email.trim().to_lowercase();
+    check_email(&email).map_err(RemovalError::InvalidEmail)?;
+    let now = services.clock.now();
+    let id = random_id();
+    let submission = Submission {
+        id: id.clone(),
+        kind: SubmissionKind::Removal,
+        slug: slug.to_owned(),
+        fields: Default::default(),
+        email: email.clone(),
+        ip_hash: services.signer.hash_ip(client),
+        status: Status::Pending,
+        confirmed_at: None,
+        created_at: now,
+        updated_at: now,
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    services.store.create_submission(&submission).await?;
+    let token = services.signer.sign(
+        Purpose::Confirm,
+        &id,
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    services
+        .mailer
+        .send(&Message {
+            to: email,
+            subject: "【まじわる】プロフィール削除の確認".into(),
+            body: format!(
+                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開いて確認してください。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
+                services.config.api_url
+            ),
+        })
+        .await?;
+    tracing::info!(event = "removal_requested", slug);
+    Ok(())
+}
+
+/// The attendee list of an event as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs
+/// read Japanese correctly). Cells that a spreadsheet would run as a formula are prefixed
+/// with a quote.
+pub fn signups_csv(signups: &[Signup]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str("順番,状態,名前,メールアドレス,メッセージ,申込日時\r\n");
+    for s in signups {
+        let state = match s.state {
+            crate::store::SeatState::Confirmed => "参加",
+            crate::store::SeatState::Waitlisted => "キャンセル待ち",
+        };
+        let when = model::time::tokyo()
+            .to_datetime(s.created_at)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string();
+        let cells = [
+            s.sequence.to_string(),
+            state.into(),
+            s.name.clone(),
+            s.email.clone(),
+            s.message.clone().unwrap_or_default(),
+            when,
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// One CSV cell, quoted, with formula triggers (= + - @, tab, CR) neutralised.
+pub fn csv_cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_become_formulas() {
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_cell("+81"), "\"'+81\"");
+        assert_eq!(csv_cell("-1"), "\"'-1\"");
+        assert_eq!(csv_cell("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(csv_cell("山田, 花子"), "\"山田, 花子\"");
+    }
+}

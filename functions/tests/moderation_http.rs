@@ -1,0 +1,306 @@
+//! Moderation over HTTP: editors' bearer tokens, the queue of confirmed submissions,
+//! decisions with their mails, the attendee CSV, and removal requests.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{EDITOR_TOKEN, Harness, link_in, post};
+use functions::store::{Status, Store, SubmissionKind};
+
+const JSON: &str = "application/json";
+
+fn authorized(request: axum::http::request::Builder) -> axum::http::request::Builder {
+    request.header(header::AUTHORIZATION, format!("Bearer {EDITOR_TOKEN}"))
+}
+
+/// A confirmed profile submission; returns its id.
+async fn confirmed_submission(h: &Harness, email: &str) -> String {
+    let body = format!(
+        r#"{{"name":"佐藤 健","kana":"さとう けん","sector":"private","email":"{email}","consent":"yes"}}"#
+    );
+    assert_eq!(
+        h.send(post("/api/members", JSON, "203.0.113.9", &body))
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+    let mail = h
+        .outbox()
+        .into_iter()
+        .rev()
+        .find(|m| m.contains(&format!("To: {email}")))
+        .unwrap();
+    assert_eq!(
+        h.send(
+            Request::get(link_in(&mail, "/api/confirm?token="))
+                .body(Body::empty())
+                .unwrap()
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    h.store
+        .list_submissions(Status::Pending)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.email == email)
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn moderation_needs_an_editor_token() {
+    let h = Harness::new();
+    let (status, headers, _) = h
+        .send(
+            Request::get("/api/moderation/submissions")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        headers[header::WWW_AUTHENTICATE],
+        "Bearer realm=\"moderation\""
+    );
+    let wrong = Request::get("/api/moderation/submissions")
+        .header(header::AUTHORIZATION, "Bearer guess")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(wrong).await.0, StatusCode::UNAUTHORIZED);
+    let empty = Request::get("/api/moderation/submissions")
+        .header(header::AUTHORIZATION, "Bearer ")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(empty).await.0, StatusCode::UNAUTHORIZED);
+    let approve = Request::post("/api/moderation/submissions/x/approve")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(approve).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_queue_lists_confirmed_submissions_and_an_approval_is_recorded() {
+    let h = Harness::new();
+    // An unconfirmed one stays out of the queue.
+    h.send(post(
+        "/api/members",
+        JSON,
+        "203.0.113.8",
+        r#"{"name":"未確認","sector":"other","email":"later@example.jp","consent":"yes"}"#,
+    ))
+    .await;
+    let id = confirmed_submission(&h, "ken@example.jp").await;
+    let (status, _, body) = h
+        .send(
+            authorized(Request::get("/api/moderation/submissions?status=pending"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let queue: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let listed = queue["submissions"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["slug"], "satou-ken");
+    assert_eq!(listed[0]["fields"]["name"], "佐藤 健");
+
+    h.clock.advance(60);
+    let (status, _, body) = h
+        .send(
+            authorized(Request::post(format!(
+                "/api/moderation/submissions/{id}/approve"
+            )))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let decided = h.store.submission(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (decided.status, decided.decided_by.as_deref()),
+        (Status::Approved, Some("sato"))
+    );
+    assert_eq!(
+        decided.decided_at.unwrap().to_string(),
+        "2026-11-25T03:01:00Z"
+    );
+    assert!(h.outbox().last().unwrap().contains("承認しました"));
+    let again = h
+        .send(
+            authorized(Request::post(format!(
+                "/api/moderation/submissions/{id}/approve"
+            )))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(again.0, StatusCode::CONFLICT);
+    // Approved ones wait for the editorial export, which marks each exactly once.
+    assert!(h.store.mark_exported(&id, h.clock_now()).await.unwrap());
+    assert!(!h.store.mark_exported(&id, h.clock_now()).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_which_is_mailed() {
+    let h = Harness::new();
+    let id = confirmed_submission(&h, "ken@example.jp").await;
+    let path = format!("/api/moderation/submissions/{id}/reject");
+    let (status, _, body) = h
+        .send(
+            authorized(Request::post(&path).header(header::CONTENT_TYPE, JSON))
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("reason"));
+    let reason = r#"{"reason":"自己紹介に営業目的の内容が含まれていたため"}"#;
+    let (status, _, _) = h
+        .send(
+            authorized(Request::post(&path).header(header::CONTENT_TYPE, JSON))
+                .body(Body::from(reason))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let decided = h.store.submission(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (decided.status, decided.reason.as_deref()),
+        (
+            Status::Rejected,
+            Some("自己紹介に営業目的の内容が含まれていたため")
+        )
+    );
+    let mail = h.outbox().last().unwrap().clone();
+    assert!(mail.contains("To: ken@example.jp") && mail.contains("営業目的の内容"));
+}
+
+#[tokio::test]
+async fn the_attendee_csv_is_safe_to_open_in_a_spreadsheet() {
+    let h = Harness::new();
+    let path = "/api/events/sendai-bousai-evening/signups";
+    let body = r#"{"name":"=HYPERLINK(\"http://evil\",\"x\")","email":"a@example.jp","message":"@SUM(A1:A9)"}"#;
+    assert_eq!(
+        h.send(post(path, JSON, "203.0.113.1", body)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        h.send(post(
+            path,
+            JSON,
+            "203.0.113.2",
+            r#"{"name":"伊藤, 結衣","email":"b@example.jp"}"#
+        ))
+        .await
+        .0,
+        StatusCode::CREATED
+    );
+    let csv_path = "/api/moderation/events/sendai-bousai-evening/signups.csv";
+    assert_eq!(
+        h.send(Request::get(csv_path).body(Body::empty()).unwrap())
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, headers, csv) = h
+        .send(
+            authorized(Request::get(csv_path))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("sendai-bousai-evening-signups.csv")
+    );
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "順番,状態,名前,メールアドレス,メッセージ,申込日時"
+    );
+    assert_eq!(
+        lines[1],
+        "\"1\",\"参加\",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",\"a@example.jp\",\"'@SUM(A1:A9)\",\"2026-11-25 12:00\""
+    );
+    assert_eq!(
+        lines[2],
+        "\"2\",\"参加\",\"伊藤, 結衣\",\"b@example.jp\",\"\",\"2026-11-25 12:00\""
+    );
+    let unknown = authorized(Request::get("/api/moderation/events/nope/signups.csv"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(unknown).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_removal_request_is_confirmed_by_mail_then_queued() {
+    let h = Harness::new();
+    let (status, _, _) = h
+        .send(post(
+            "/api/members/yamada-hanako/removal",
+            JSON,
+            "203.0.113.3",
+            r#"{"email":"hanako@example.jp"}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let link = link_in(&h.outbox()[0], "/api/confirm?token=");
+    assert_eq!(
+        h.send(Request::get(link).body(Body::empty()).unwrap())
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let queue = h.store.list_submissions(Status::Pending).await.unwrap();
+    assert_eq!(
+        (queue[0].kind, queue[0].slug.as_str()),
+        (SubmissionKind::Removal, "yamada-hanako")
+    );
+    let unknown = h
+        .send(post(
+            "/api/members/nobody/removal",
+            JSON,
+            "203.0.113.3",
+            r#"{"email":"a@example.jp"}"#,
+        ))
+        .await;
+    assert_eq!(unknown.0, StatusCode::NOT_FOUND);
+    let bad = h
+        .send(post(
+            "/api/members/yamada-hanako/removal",
+            JSON,
+            "203.0.113.3",
+            r#"{"email":"nope"}"#,
+        ))
+        .await;
+    assert_eq!(bad.0, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn an_unknown_status_is_a_clear_error() {
+    let h = Harness::new();
+    let (status, _, body) = h
+        .send(
+            authorized(Request::get("/api/moderation/submissions?status=waiting"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("pending, approved, rejected or exported"));
+}
