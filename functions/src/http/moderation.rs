@@ -23,8 +23,25 @@ pub fn routes() -> Router<Shared> {
         .route("/api/members/{slug}/removal", post(removal))
 }
 
-/// The editor behind the request's bearer token, or a 401 that says how to authenticate.
-fn editor(services: &Shared, headers: &HeaderMap) -> Result<String, Response> {
+/// A request without a valid editor token.
+struct Unauthorized;
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        let mut response = json_response(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({ "error": "send an editor token: Authorization: Bearer <token>" }),
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"moderation\""),
+        );
+        response
+    }
+}
+
+/// The editor behind the request's bearer token.
+fn editor(services: &Shared, headers: &HeaderMap) -> Result<String, Unauthorized> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -33,17 +50,7 @@ fn editor(services: &Shared, headers: &HeaderMap) -> Result<String, Response> {
         .unwrap_or("");
     match editor_for(services, token) {
         Some(name) if !token.is_empty() => Ok(name.to_owned()),
-        _ => {
-            let mut response = json_response(
-                StatusCode::UNAUTHORIZED,
-                &serde_json::json!({ "error": "send an editor token: Authorization: Bearer <token>" }),
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"moderation\""),
-            );
-            Err(response)
-        }
+        _ => Err(Unauthorized),
     }
 }
 
@@ -66,7 +73,7 @@ async fn list(
     Query(query): Query<StatusQuery>,
 ) -> Response {
     if let Err(denied) = editor(&services, &headers) {
-        return denied;
+        return denied.into_response();
     }
     let wanted = query.status.as_deref().unwrap_or("pending");
     let Some(status) = Status::parse(wanted) else {
@@ -93,7 +100,7 @@ async fn decision(
 ) -> Response {
     let editor = match editor(&services, &headers) {
         Ok(editor) => editor,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     match decide(&services, &id, status, &editor, reason.as_deref()).await {
         Ok(decided) => json_response(
@@ -127,7 +134,7 @@ async fn reject(
 ) -> Response {
     let headers = request.headers().clone();
     if let Err(denied) = editor(&services, &headers) {
-        return denied;
+        return denied.into_response();
     }
     let reason = match read_fields(request).await {
         Ok((_, fields)) => fields.get("reason").cloned(),
@@ -148,7 +155,7 @@ async fn attendees(
     Path(slug): Path<String>,
 ) -> Response {
     if let Err(denied) = editor(&services, &headers) {
-        return denied;
+        return denied.into_response();
     }
     if !services.catalog.events.contains_key(&slug) {
         return json_response(
