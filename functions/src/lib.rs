@@ -9,6 +9,7 @@ pub mod http;
 pub mod mail;
 pub mod moderation;
 pub mod profile;
+pub mod runtime;
 pub mod signup;
 pub mod store;
 pub mod tokens;

@@ -1,0 +1,6 @@
+//! The moderation function: on AWS Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else locally.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    functions::runtime::main(functions::http::moderation_app).await
+}

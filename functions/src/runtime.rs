@@ -1,0 +1,222 @@
+//! Starting a function: settings from the environment, the store and mailer they name, and
+//! serving a router on AWS Lambda or locally with the same handler code.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::catalog::Catalog;
+use crate::config::{Config, Editor, SystemClock};
+use crate::mail::OutboxMailer;
+use crate::signup::Services;
+use crate::store::sqlite::SqliteStore;
+
+/// What can stop a function from starting, said so that an operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{name}: {problem}")]
+    Setting { name: &'static str, problem: String },
+    #[error("cannot read the content for the catalog: {0}")]
+    Catalog(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn setting(name: &'static str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The folder for the local store, outbox and secret (`PORTAL_DATA`, default `data`).
+pub fn data_dir() -> PathBuf {
+    setting("PORTAL_DATA").map_or_else(|| PathBuf::from("data"), PathBuf::from)
+}
+
+/// Settings from the environment:
+/// - `PORTAL_SECRET`: signs links and salts IP hashes (locally, a random one is kept in the data folder);
+/// - `PORTAL_SITE_URL`, `PORTAL_API_URL`, `PORTAL_ALLOWED_ORIGINS` (comma-separated);
+/// - `PORTAL_EDITORS`: `name:sha256-hex-of-token,...`.
+pub fn config_from_env(data: &std::path::Path) -> Result<Config, StartError> {
+    let secret = match setting("PORTAL_SECRET") {
+        Some(secret) if secret.len() >= 32 => secret.into_bytes(),
+        Some(_) => {
+            return Err(StartError::Setting {
+                name: "PORTAL_SECRET",
+                problem: "must be at least 32 characters".into(),
+            });
+        }
+        None if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
+            return Err(StartError::Setting {
+                name: "PORTAL_SECRET",
+                problem: "is required on Lambda".into(),
+            });
+        }
+        None => local_secret(data)?,
+    };
+    let mut config = Config::local(&secret);
+    if let Some(url) = setting("PORTAL_SITE_URL") {
+        config.site_url = url.trim_end_matches('/').to_owned();
+    }
+    if let Some(url) = setting("PORTAL_API_URL") {
+        config.api_url = url.trim_end_matches('/').to_owned();
+    }
+    if let Some(origins) = setting("PORTAL_ALLOWED_ORIGINS") {
+        config.allowed_origins = origins
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+    }
+    for entry in setting("PORTAL_EDITORS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|e| !e.trim().is_empty())
+    {
+        let (name, hash) = entry
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| StartError::Setting {
+                name: "PORTAL_EDITORS",
+                problem: format!("`{entry}` is not name:sha256-hex"),
+            })?;
+        let token_sha256 = decode_hex(hash).ok_or_else(|| StartError::Setting {
+            name: "PORTAL_EDITORS",
+            problem: format!("the hash of `{name}` is not 64 hex digits"),
+        })?;
+        config.editors.push(Editor {
+            name: name.to_owned(),
+            token_sha256,
+        });
+    }
+    Ok(config)
+}
+
+fn decode_hex(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A random secret kept in the data folder, so that links survive restarts of a local run.
+fn local_secret(data: &std::path::Path) -> Result<Vec<u8>, StartError> {
+    let path = data.join("secret");
+    if let Ok(secret) = std::fs::read(&path)
+        && secret.len() >= 32
+    {
+        return Ok(secret);
+    }
+    std::fs::create_dir_all(data)?;
+    let secret = format!(
+        "{}{}",
+        crate::tokens::random_id(),
+        crate::tokens::random_id()
+    )
+    .into_bytes();
+    std::fs::write(&path, &secret)?;
+    Ok(secret)
+}
+
+/// The services for a local run: the SQLite store and the outbox in the data folder, the
+/// catalog from `PORTAL_CONTENT` (default `content`).
+pub fn local_services() -> Result<Arc<Services>, StartError> {
+    let data = data_dir();
+    let config = config_from_env(&data)?;
+    let store = SqliteStore::open(&data.join("portal.sqlite3"))?;
+    let mailer = OutboxMailer::new(
+        data.join("outbox"),
+        "まじわる <no-reply@portal.example.org>",
+    );
+    let content = setting("PORTAL_CONTENT").map_or_else(|| PathBuf::from("content"), PathBuf::from);
+    let catalog = Catalog::load(&content).map_err(StartError::Catalog)?;
+    Ok(Arc::new(Services::new(
+        Arc::new(store),
+        Arc::new(mailer),
+        config,
+        Arc::new(SystemClock),
+        catalog,
+    )))
+}
+
+/// Structured logs (JSON on Lambda, text locally), filtered by `RUST_LOG` (default info).
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        builder.json().without_time().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Serves `router` on Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else on `PORTAL_LISTEN`
+/// (default 127.0.0.1:8787).
+pub async fn serve(router: Router) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        return lambda_http::run(router)
+            .await
+            .map_err(|e| e.to_string().into());
+    }
+    let address: SocketAddr = setting("PORTAL_LISTEN")
+        .unwrap_or_else(|| "127.0.0.1:8787".into())
+        .parse()?;
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!(event = "listening", address = %address);
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
+/// The common `main` of every function binary.
+pub async fn main(make: fn(Arc<Services>) -> Router) -> std::process::ExitCode {
+    init_logs();
+    let services = match local_services() {
+        Ok(services) => services,
+        Err(error) => {
+            tracing::error!(event = "start_failed", error = %error);
+            eprintln!("error: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match serve(make(services)).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_editor_hashes() {
+        let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        assert_eq!(decode_hex(hex).map(|h| h[0]), Some(0x9f));
+        assert_eq!(decode_hex("xyz"), None);
+        assert_eq!(decode_hex(&"g".repeat(64)), None);
+    }
+
+    #[test]
+    fn a_local_secret_is_kept_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = local_secret(dir.path()).unwrap();
+        assert!(first.len() >= 32);
+        assert_eq!(local_secret(dir.path()).unwrap(), first);
+    }
+}
