@@ -426,6 +426,24 @@ mod tests {
 
     crate::store_suite!(fresh());
 
+    /// SQLite serializes sign-ups, so seats go strictly in line order (DynamoDB may let two
+    /// racing for the last seat swap; see dynamo.rs).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn seats_go_strictly_in_line_order() {
+        let (_dir, store) = fresh();
+        crate::store::suite::concurrent_signups_never_exceed_capacity(Arc::clone(&store)).await;
+        let stored = store.signups("rush").await.unwrap();
+        assert_eq!(
+            stored.iter().map(|s| s.sequence).collect::<Vec<_>>(),
+            (1..=200).collect::<Vec<_>>()
+        );
+        assert!(
+            stored[..30]
+                .iter()
+                .all(|s| s.state == crate::store::SeatState::Confirmed)
+        );
+    }
+
     #[tokio::test]
     async fn data_survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();

@@ -313,8 +313,8 @@ pub async fn a_cancellation_promotes_the_first_on_the_waitlist(store: Arc<dyn St
     assert_eq!(store.cancel_signup("e", "d@x").await.unwrap(), None);
 }
 
-/// 200 simultaneous sign-ups for 30 seats: exactly 30 confirmed and 170 waitlisted, in a
-/// strict arrival order, nothing lost.
+/// 200 simultaneous sign-ups for 30 seats: exactly 30 confirmed and 170 waitlisted, each
+/// with its own place in line, nothing lost.
 pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..200 {

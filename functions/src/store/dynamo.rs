@@ -1,0 +1,854 @@
+//! The production store: one DynamoDB table with typed keys.
+//!
+//! | item | PK | SK | notes |
+//! |---|---|---|---|
+//! | submission | `SUB#<id>` | `SUB` | `GSI1PK = STATUS#<status>` only once confirmed (the queues), `GSI1SK = <created, padded>#<id>` |
+//! | slug held by an open profile | `SLUG#<slug>` | `SLUG` | put with `attribute_not_exists` in the same transaction as the submission |
+//! | seat counter | `EVENT#<slug>` | `COUNTER` | `confirmed` seats |
+//! | arrival counter | `EVENT#<slug>` | `SEQUENCE` | the last `sequence` given out |
+//! | sign-up | `EVENT#<slug>` | `SIGNUP#<email>` | a seat is written in one transaction with the seat counter |
+//! | rate-limit window | `RATE#<key>` | `<window start>` | `ttl` attribute (epoch seconds) |
+//!
+//! Seats are never oversold: a sign-up takes its place in line from an atomic counter, then
+//! claims a seat in one transaction that adds to the seat counter only while it is below
+//! the capacity and writes the sign-up; when the seats are gone it is written as waiting.
+//! Unlike SQLite's serialized transactions, two sign-ups racing for the last seat may take
+//! it out of line order; the waitlist is always served in line order. DynamoDB deletes
+//! expired items late, so rate-limit windows are keyed by their start and never read once past.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
+    TimeToLiveSpecification, TransactWriteItem, Update,
+};
+use jiff::Timestamp;
+
+use super::{
+    Cancellation, NewSignup, SeatState, Signup, SignupOutcome, Status, Store, StoreError,
+    Submission, SubmissionKind,
+};
+
+type Item = HashMap<String, AttributeValue>;
+
+const QUEUE_INDEX: &str = "GSI1";
+/// How often a contended sign-up or cancellation is tried before giving up (503).
+const ATTEMPTS: u32 = 60;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))])
+}
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn sdk<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
+    StoreError::Unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string())
+}
+
+fn get_s(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+fn get_n(item: &Item, name: &str) -> i64 {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn get_time(item: &Item, name: &str) -> Option<Timestamp> {
+    get_s(item, name).and_then(|t| t.parse().ok())
+}
+
+/// Sort key of the queues: creation time padded to sort as text, then the id.
+fn queue_sort_key(submission: &Submission) -> String {
+    format!(
+        "{:020}#{}",
+        submission.created_at.as_nanosecond(),
+        submission.id
+    )
+}
+
+fn submission_item(s_: &Submission) -> Item {
+    let mut item = key(format!("SUB#{}", s_.id), "SUB");
+    item.insert("id".into(), s(&s_.id));
+    item.insert("kind".into(), s(s_.kind.as_str()));
+    item.insert("slug".into(), s(&s_.slug));
+    item.insert(
+        "fields".into(),
+        s(serde_json::to_string(&s_.fields).unwrap_or_default()),
+    );
+    item.insert("email".into(), s(&s_.email));
+    item.insert("ip_hash".into(), s(&s_.ip_hash));
+    item.insert("status".into(), s(s_.status.as_str()));
+    item.insert("created_at".into(), s(s_.created_at.to_string()));
+    item.insert("updated_at".into(), s(s_.updated_at.to_string()));
+    item.insert("queue_sk".into(), s(queue_sort_key(s_)));
+    for (name, value) in [
+        ("confirmed_at", s_.confirmed_at.map(|t| t.to_string())),
+        ("decided_by", s_.decided_by.clone()),
+        ("decided_at", s_.decided_at.map(|t| t.to_string())),
+        ("reason", s_.reason.clone()),
+    ] {
+        if let Some(value) = value {
+            item.insert(name.into(), s(value));
+        }
+    }
+    if s_.confirmed_at.is_some() {
+        item.insert("GSI1PK".into(), s(format!("STATUS#{}", s_.status.as_str())));
+        item.insert("GSI1SK".into(), s(queue_sort_key(s_)));
+    }
+    item
+}
+
+fn submission_from(item: &Item) -> Submission {
+    Submission {
+        id: get_s(item, "id").unwrap_or_default(),
+        kind: get_s(item, "kind")
+            .and_then(|k| SubmissionKind::parse(&k))
+            .unwrap_or(SubmissionKind::Profile),
+        slug: get_s(item, "slug").unwrap_or_default(),
+        fields: get_s(item, "fields")
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
+        email: get_s(item, "email").unwrap_or_default(),
+        ip_hash: get_s(item, "ip_hash").unwrap_or_default(),
+        status: get_s(item, "status")
+            .and_then(|st| Status::parse(&st))
+            .unwrap_or(Status::Pending),
+        confirmed_at: get_time(item, "confirmed_at"),
+        created_at: get_time(item, "created_at").unwrap_or_default(),
+        updated_at: get_time(item, "updated_at").unwrap_or_default(),
+        decided_by: get_s(item, "decided_by"),
+        decided_at: get_time(item, "decided_at"),
+        reason: get_s(item, "reason"),
+    }
+}
+
+fn signup_item(signup: &Signup) -> Item {
+    let mut item = key(
+        format!("EVENT#{}", signup.event),
+        &format!("SIGNUP#{}", signup.email),
+    );
+    item.insert("event".into(), s(&signup.event));
+    item.insert("email".into(), s(&signup.email));
+    item.insert("name".into(), s(&signup.name));
+    item.insert("state".into(), s(signup.state.as_str()));
+    item.insert("sequence".into(), n(signup.sequence));
+    item.insert("created_at".into(), s(signup.created_at.to_string()));
+    if let Some(message) = &signup.message {
+        item.insert("message".into(), s(message));
+    }
+    item
+}
+
+fn signup_from(item: &Item) -> Signup {
+    Signup {
+        event: get_s(item, "event").unwrap_or_default(),
+        email: get_s(item, "email").unwrap_or_default(),
+        name: get_s(item, "name").unwrap_or_default(),
+        message: get_s(item, "message"),
+        state: if get_s(item, "state").as_deref() == Some("confirmed") {
+            SeatState::Confirmed
+        } else {
+            SeatState::Waitlisted
+        },
+        sequence: get_n(item, "sequence") as u64,
+        created_at: get_time(item, "created_at").unwrap_or_default(),
+    }
+}
+
+/// For a cancelled transaction, which of its items failed their condition (a cancellation for
+/// a conflict with another transaction shows as `false` everywhere, and is worth a retry too).
+fn cancelled_by_condition<R: std::fmt::Debug>(
+    error: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> Option<Vec<bool>> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => Some(
+            e.cancellation_reasons()
+                .iter()
+                .map(|r| r.code() == Some("ConditionalCheckFailed"))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+async fn backoff(attempt: u32) {
+    let mut bytes = [0u8; 2];
+    let _ = getrandom::fill(&mut bytes);
+    let ceiling = 5u64 << attempt.min(5);
+    tokio::time::sleep(Duration::from_millis(
+        u64::from(u16::from_le_bytes(bytes)) % ceiling + 1,
+    ))
+    .await;
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Creates the table with its index and TTL if it does not exist (local runs and tests;
+    /// production tables come from the deployment).
+    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+        let exists = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .is_ok();
+        if exists {
+            return Ok(());
+        }
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+        };
+        let key_element = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+        };
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_attribute_definitions(Some(
+                ["PK", "SK", "GSI1PK", "GSI1SK"]
+                    .into_iter()
+                    .map(attribute)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(unavailable)?,
+            ))
+            .key_schema(key_element("PK", KeyType::Hash).map_err(unavailable)?)
+            .key_schema(key_element("SK", KeyType::Range).map_err(unavailable)?)
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(QUEUE_INDEX)
+                    .key_schema(key_element("GSI1PK", KeyType::Hash).map_err(unavailable)?)
+                    .key_schema(key_element("GSI1SK", KeyType::Range).map_err(unavailable)?)
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(unavailable)?,
+            )
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name("ttl")
+                    .build()
+                    .map_err(unavailable)?,
+            )
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn get(&self, item_key: Item) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(item_key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(output.item)
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned));
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(unavailable)?)
+            .build())
+    }
+
+    fn delete(&self, item_key: Item) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(item_key))
+            .build()
+            .map_err(unavailable)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// An update; `#state` in the expressions stands for the attribute `state` (a reserved word).
+    fn update(
+        &self,
+        item_key: Item,
+        expression: &str,
+        condition: Option<&str>,
+        values: Item,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(item_key))
+            .update_expression(expression)
+            .set_condition_expression(condition.map(str::to_owned))
+            .set_expression_attribute_values((!values.is_empty()).then_some(values));
+        if expression.contains("#state") || condition.is_some_and(|c| c.contains("#state")) {
+            update = update.expression_attribute_names("#state", "state");
+        }
+        Ok(TransactWriteItem::builder()
+            .update(update.build().map_err(unavailable)?)
+            .build())
+    }
+
+    /// A delete that happens only if the sign-up is still in `state`.
+    fn delete_signup(
+        &self,
+        item_key: Item,
+        state: SeatState,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(item_key))
+            .condition_expression("#state = :state")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":state", s(state.as_str()))
+            .build()
+            .map_err(unavailable)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    async fn query_partition(&self, pk: String, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":prefix", s(sk_prefix))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Changes a submission's status in one transaction with what its slug needs.
+    async fn transition(
+        &self,
+        submission: &Submission,
+        to: Status,
+        condition: &str,
+        extra: Item,
+    ) -> Result<bool, StoreError> {
+        let mut updated = submission.clone();
+        updated.status = to;
+        let mut values = HashMap::from([
+            (":to".to_owned(), s(to.as_str())),
+            (":queue".to_owned(), s(format!("STATUS#{}", to.as_str()))),
+            (
+                ":now".to_owned(),
+                s(extra
+                    .get(":now")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default()),
+            ),
+        ]);
+        values.extend(extra.into_iter().filter(|(k, _)| k != ":now"));
+        let mut expression = String::from("SET #status = :to, GSI1PK = :queue, updated_at = :now");
+        for (field, placeholder) in [
+            ("decided_by", ":editor"),
+            ("decided_at", ":now"),
+            ("reason", ":reason"),
+        ] {
+            if values.contains_key(placeholder)
+                && (field != "decided_at" || values.contains_key(":editor"))
+            {
+                expression.push_str(&format!(", {field} = {placeholder}"));
+            }
+        }
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("SUB#{}", submission.id), "SUB")))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .expression_attribute_names("#status", "status")
+            .set_expression_attribute_values(Some(values));
+        update = update.return_values_on_condition_check_failure(
+            aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::None,
+        );
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(update.build().map_err(unavailable)?)
+                .build(),
+        ];
+        let frees_slug = submission.kind == SubmissionKind::Profile
+            && matches!(to, Status::Rejected | Status::Exported);
+        if frees_slug {
+            items.push(self.delete(key(format!("SLUG#{}", submission.slug), "SLUG"))?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error)
+                if cancelled_by_condition(&error)
+                    .is_some_and(|reasons| reasons.first() == Some(&true)) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk(error)),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn create_submission(&self, submission: &Submission) -> Result<(), StoreError> {
+        let mut items = vec![self.put(
+            submission_item(submission),
+            Some("attribute_not_exists(PK)"),
+        )?];
+        let holds_slug = submission.kind == SubmissionKind::Profile
+            && matches!(submission.status, Status::Pending | Status::Approved);
+        if holds_slug {
+            let mut slug = key(format!("SLUG#{}", submission.slug), "SLUG");
+            slug.insert("submission".into(), s(&submission.id));
+            items.push(self.put(slug, Some("attribute_not_exists(PK)"))?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) => match cancelled_by_condition(&error) {
+                Some(reasons) if reasons.get(1) == Some(&true) => {
+                    Err(StoreError::SlugTaken(submission.slug.clone()))
+                }
+                _ => Err(sdk(error)),
+            },
+        }
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        Ok(self
+            .get(key(format!("SUB#{id}"), "SUB"))
+            .await?
+            .map(|item| submission_from(&item)))
+    }
+
+    async fn slug_reserved(&self, slug: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .get(key(format!("SLUG#{slug}"), "SLUG"))
+            .await?
+            .is_some())
+    }
+
+    async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+        let Some(submission) = self.submission(id).await? else {
+            return Ok(false);
+        };
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("SUB#{id}"), "SUB")))
+            .update_expression("SET confirmed_at = if_not_exists(confirmed_at, :at), updated_at = :at, GSI1PK = :queue, GSI1SK = :sort")
+            .condition_expression("attribute_exists(PK) AND #status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":at", s(at.to_string()))
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":queue", s("STATUS#pending"))
+            .expression_attribute_values(":sort", s(queue_sort_key(&submission)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk(error)),
+        }
+    }
+
+    async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError> {
+        let mut submissions = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(QUEUE_INDEX)
+                .key_condition_expression("GSI1PK = :queue")
+                .expression_attribute_values(":queue", s(format!("STATUS#{}", status.as_str())))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            submissions.extend(output.items.unwrap_or_default().iter().map(submission_from));
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(submissions);
+            }
+        }
+    }
+
+    async fn decide(
+        &self,
+        id: &str,
+        decision: Status,
+        editor: &str,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Option<Submission>, StoreError> {
+        let Some(submission) = self.submission(id).await? else {
+            return Ok(None);
+        };
+        let mut extra = HashMap::from([
+            (":now".to_owned(), s(at.to_string())),
+            (":editor".to_owned(), s(editor)),
+            (":pending".to_owned(), s("pending")),
+        ]);
+        if let Some(reason) = reason {
+            extra.insert(":reason".into(), s(reason));
+        }
+        let condition = "#status = :pending AND attribute_exists(confirmed_at)";
+        if self
+            .transition(&submission, decision, condition, extra)
+            .await?
+        {
+            self.submission(id).await
+        } else {
+            Ok(None)
+        }
+    }
+
+    async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+        let Some(submission) = self.submission(id).await? else {
+            return Ok(false);
+        };
+        let extra = HashMap::from([
+            (":now".to_owned(), s(at.to_string())),
+            (":approved".to_owned(), s("approved")),
+        ]);
+        self.transition(&submission, Status::Exported, "#status = :approved", extra)
+            .await
+    }
+
+    async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
+        let partition = format!("EVENT#{}", signup.event);
+        let signup_key = key(partition.clone(), &format!("SIGNUP#{}", signup.email));
+        if let Some(existing) = self.get(signup_key.clone()).await? {
+            return Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing)));
+        }
+        // Arrival order: an atomic counter, never contended (a rare gap is harmless).
+        let sequence = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(partition.clone(), "SEQUENCE")))
+            .update_expression("ADD #seq :one")
+            .expression_attribute_names("#seq", "sequence")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let sequence = sequence
+            .attributes
+            .as_ref()
+            .map_or(0, |a| get_n(a, "sequence")) as u64;
+        let mut stored = Signup {
+            event: signup.event.clone(),
+            email: signup.email.clone(),
+            name: signup.name.clone(),
+            message: signup.message.clone(),
+            state: SeatState::Confirmed,
+            sequence,
+            created_at: signup.at,
+        };
+        for attempt in 0..ATTEMPTS {
+            // A seat: the counter stays below the capacity, in one transaction with the sign-up.
+            stored.state = SeatState::Confirmed;
+            let claim = vec![
+                self.update(
+                    key(partition.clone(), "COUNTER"),
+                    "ADD confirmed :one",
+                    Some("attribute_not_exists(confirmed) OR confirmed < :capacity"),
+                    HashMap::from([
+                        (":one".to_owned(), n(1)),
+                        (":capacity".to_owned(), n(capacity)),
+                    ]),
+                )?,
+                self.put(signup_item(&stored), Some("attribute_not_exists(PK)"))?,
+            ];
+            let full = match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(claim))
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(SignupOutcome::Confirmed(stored)),
+                Err(error) => match cancelled_by_condition(&error) {
+                    Some(reasons) if reasons.get(1) == Some(&true) => break,
+                    Some(reasons) if reasons.first() == Some(&true) => true,
+                    // A conflict with another transaction: try again.
+                    Some(_) => false,
+                    None => return Err(sdk(error)),
+                },
+            };
+            if full {
+                stored.state = SeatState::Waitlisted;
+                let put = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(signup_item(&stored)))
+                    .condition_expression("attribute_not_exists(PK)")
+                    .send()
+                    .await;
+                match put {
+                    Ok(_) => {
+                        let position = self
+                            .signups(&signup.event)
+                            .await?
+                            .iter()
+                            .filter(|s| {
+                                s.state == SeatState::Waitlisted && s.sequence <= stored.sequence
+                            })
+                            .count() as u64;
+                        return Ok(SignupOutcome::Waitlisted {
+                            signup: stored,
+                            position,
+                        });
+                    }
+                    Err(error)
+                        if error
+                            .as_service_error()
+                            .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                    {
+                        break;
+                    }
+                    Err(error) => return Err(sdk(error)),
+                }
+            }
+            backoff(attempt).await;
+        }
+        // The same e-mail signed up at the same moment: that sign-up stands.
+        match self.get(signup_key).await? {
+            Some(existing) => Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing))),
+            None => Err(StoreError::Unavailable(
+                "too much contention on this event; try again".into(),
+            )),
+        }
+    }
+
+    async fn cancel_signup(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Cancellation>, StoreError> {
+        let partition = format!("EVENT#{event}");
+        for attempt in 0..ATTEMPTS {
+            let signups: Vec<Signup> = self
+                .query_partition(partition.clone(), "SIGNUP#")
+                .await?
+                .iter()
+                .map(signup_from)
+                .collect();
+            let Some(cancelled) = signups.iter().find(|s| s.email == email).cloned() else {
+                return Ok(None);
+            };
+            let first_waiting = signups
+                .iter()
+                .filter(|s| s.state == SeatState::Waitlisted)
+                .min_by_key(|s| s.sequence)
+                .cloned();
+            // The sign-up must still be as read; a seat passes to the first waiting, or is freed.
+            let mut items = vec![self.delete_signup(
+                key(partition.clone(), &format!("SIGNUP#{email}")),
+                cancelled.state,
+            )?];
+            let mut promoted = None;
+            if cancelled.state == SeatState::Confirmed {
+                match first_waiting {
+                    Some(mut next) => {
+                        items.push(self.update(
+                            key(partition.clone(), &format!("SIGNUP#{}", next.email)),
+                            "SET #state = :confirmed",
+                            Some("#state = :waiting"),
+                            HashMap::from([
+                                (":confirmed".to_owned(), s("confirmed")),
+                                (":waiting".to_owned(), s("waitlisted")),
+                            ]),
+                        )?);
+                        next.state = SeatState::Confirmed;
+                        promoted = Some(next);
+                    }
+                    None => items.push(self.update(
+                        key(partition.clone(), "COUNTER"),
+                        "SET confirmed = confirmed - :one",
+                        Some("confirmed >= :one"),
+                        HashMap::from([(":one".to_owned(), n(1))]),
+                    )?),
+                }
+            }
+            match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Some(Cancellation {
+                        cancelled,
+                        promoted,
+                    }));
+                }
+                Err(error) if cancelled_by_condition(&error).is_some() => backoff(attempt).await,
+                Err(error) => return Err(sdk(error)),
+            }
+        }
+        Err(StoreError::Unavailable(
+            "too much contention on this event; try again".into(),
+        ))
+    }
+
+    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
+        let mut signups: Vec<Signup> = self
+            .query_partition(format!("EVENT#{event}"), "SIGNUP#")
+            .await?
+            .iter()
+            .map(signup_from)
+            .collect();
+        signups.sort_by_key(|s| s.sequence);
+        Ok(signups)
+    }
+
+    async fn allow(
+        &self,
+        key_name: &str,
+        limit: u32,
+        window_seconds: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let now = now.as_second();
+        let window_start = now - now.rem_euclid(window_seconds.max(1));
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(
+                format!("RATE#{key_name}"),
+                &window_start.to_string(),
+            )))
+            .update_expression("ADD #count :one SET #ttl = :expires")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":expires", n(window_start + window_seconds))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let count = output.attributes.as_ref().map_or(0, |a| get_n(a, "count"));
+        Ok(count <= i64::from(limit))
+    }
+}
+
+/// A client for a DynamoDB-protocol endpoint such as a local moto server (tests, local runs).
+pub fn local_client(endpoint: &str) -> Client {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("local", "local", None, None, "local"))
+        .build();
+    Client::from_conf(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// A store on its own new table of the DynamoDB-protocol server that `scripts/test`
+    /// starts (moto, on 127.0.0.1); its address is in `PORTAL_DYNAMODB_ENDPOINT`.
+    async fn fresh() -> ((), Arc<dyn Store>) {
+        let endpoint = std::env::var("PORTAL_DYNAMODB_ENDPOINT").expect(
+            "PORTAL_DYNAMODB_ENDPOINT is not set: run scripts/test, which starts a local DynamoDB-protocol server (moto)",
+        );
+        let table = format!("portal-test-{}", crate::tokens::random_id());
+        let store = DynamoStore::new(local_client(&endpoint), table);
+        store
+            .ensure_table()
+            .await
+            .expect("the test table is created");
+        ((), Arc::new(store))
+    }
+
+    crate::store_suite!(fresh().await);
+}
