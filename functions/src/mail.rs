@@ -92,6 +92,51 @@ impl Mailer for OutboxMailer {
     }
 }
 
+/// Sends through Amazon SES (v2 API) from a verified address.
+pub struct SesMailer {
+    client: aws_sdk_sesv2::Client,
+    from: String,
+}
+
+impl SesMailer {
+    pub fn new(client: aws_sdk_sesv2::Client, from: impl Into<String>) -> SesMailer {
+        SesMailer {
+            client,
+            from: from.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send(&self, message: &Message) -> Result<(), MailError> {
+        use aws_sdk_sesv2::types::{
+            Body, Content, Destination, EmailContent, Message as SesMessage,
+        };
+        let text = |data: &str| {
+            Content::builder()
+                .data(data)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| MailError(e.to_string()))
+        };
+        let email = SesMessage::builder()
+            .subject(text(&message.subject)?)
+            .body(Body::builder().text(text(&message.body)?).build())
+            .build();
+        self.client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(&message.to).build())
+            .content(EmailContent::builder().simple(email).build())
+            .send()
+            .await
+            .map(|_| ())
+            // The error names the service's reason; it never holds the recipient.
+            .map_err(|e| MailError(aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +160,48 @@ mod tests {
         );
         assert!(eml.contains("Date: Wed, 25 Nov 2026 03:00:00 +0000\r\n"));
         assert!(eml.ends_with("こんにちは\r\n確認してください\r\n"));
+    }
+
+    /// Amazon SES through the local AWS-protocol server that `scripts/test` starts.
+    #[tokio::test]
+    async fn ses_sends_from_a_verified_address_only() {
+        use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+        let endpoint = std::env::var("PORTAL_TEST_AWS_ENDPOINT")
+            .expect("PORTAL_TEST_AWS_ENDPOINT is not set: run scripts/test, which starts a local AWS-protocol server (moto)");
+        let config = aws_sdk_sesv2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(Credentials::new("local", "local", None, None, "local"))
+            .build();
+        let client = aws_sdk_sesv2::Client::from_conf(config);
+        let sender = format!(
+            "portal-{}@example.org",
+            crate::tokens::random_id().to_lowercase()
+        );
+        client
+            .create_email_identity()
+            .email_identity(&sender)
+            .send()
+            .await
+            .expect("identity");
+        let message = Message {
+            to: "hanako@example.jp".into(),
+            subject: "登録の確認".into(),
+            body: "確認してください".into(),
+        };
+        SesMailer::new(client.clone(), &sender)
+            .send(&message)
+            .await
+            .expect("sent");
+        let unverified = SesMailer::new(client, "nobody@unverified.example")
+            .send(&message)
+            .await;
+        let error = unverified.expect_err("an unverified sender is refused");
+        assert!(
+            !error.to_string().contains("hanako@example.jp"),
+            "errors do not carry the recipient: {error}"
+        );
     }
 
     #[tokio::test]

@@ -9,8 +9,10 @@ use axum::Router;
 
 use crate::catalog::Catalog;
 use crate::config::{Config, Editor, SystemClock};
-use crate::mail::OutboxMailer;
+use crate::mail::{Mailer, OutboxMailer, SesMailer};
 use crate::signup::Services;
+use crate::store::Store;
+use crate::store::dynamo::DynamoStore;
 use crate::store::sqlite::SqliteStore;
 
 /// What can stop a function from starting, said so that an operator can fix it.
@@ -128,21 +130,52 @@ fn local_secret(data: &std::path::Path) -> Result<Vec<u8>, StartError> {
     Ok(secret)
 }
 
-/// The services for a local run: the SQLite store and the outbox in the data folder, the
-/// catalog from `PORTAL_CONTENT` (default `content`).
-pub fn local_services() -> Result<Arc<Services>, StartError> {
+/// The services the environment names. Production: `PORTAL_DYNAMODB_TABLE` (DynamoDB) and
+/// `PORTAL_MAIL_FROM` (Amazon SES), with AWS settings from the usual sources. Otherwise, for
+/// local runs: SQLite and the outbox in the data folder. The catalog comes from
+/// `PORTAL_CONTENT` (default `content`).
+pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
     let data = data_dir();
     let config = config_from_env(&data)?;
-    let store = SqliteStore::open(&data.join("portal.sqlite3"))?;
-    let mailer = OutboxMailer::new(
-        data.join("outbox"),
-        "まじわる <no-reply@portal.example.org>",
-    );
     let content = setting("PORTAL_CONTENT").map_or_else(|| PathBuf::from("content"), PathBuf::from);
     let catalog = Catalog::load(&content).map_err(StartError::Catalog)?;
+    let table = setting("PORTAL_DYNAMODB_TABLE");
+    let from = setting("PORTAL_MAIL_FROM");
+    let aws = if table.is_some() || from.is_some() {
+        Some(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .load()
+                .await,
+        )
+    } else {
+        None
+    };
+    let store: Arc<dyn Store> = match (&table, &aws) {
+        (Some(table), Some(aws)) => {
+            let mut builder = aws_sdk_dynamodb::config::Builder::from(aws);
+            if let Some(endpoint) = setting("PORTAL_DYNAMODB_ENDPOINT") {
+                builder = builder.endpoint_url(endpoint);
+            }
+            Arc::new(DynamoStore::new(
+                aws_sdk_dynamodb::Client::from_conf(builder.build()),
+                table.clone(),
+            ))
+        }
+        _ => Arc::new(SqliteStore::open(&data.join("portal.sqlite3"))?),
+    };
+    let mailer: Arc<dyn Mailer> = match (&from, &aws) {
+        (Some(from), Some(aws)) => Arc::new(SesMailer::new(
+            aws_sdk_sesv2::Client::new(aws),
+            from.clone(),
+        )),
+        _ => Arc::new(OutboxMailer::new(
+            data.join("outbox"),
+            "まじわる <no-reply@portal.example.org>",
+        )),
+    };
     Ok(Arc::new(Services::new(
-        Arc::new(store),
-        Arc::new(mailer),
+        store,
+        mailer,
         config,
         Arc::new(SystemClock),
         catalog,
@@ -183,7 +216,7 @@ pub async fn serve(router: Router) -> Result<(), Box<dyn std::error::Error + Sen
 /// The common `main` of every function binary.
 pub async fn main(make: fn(Arc<Services>) -> Router) -> std::process::ExitCode {
     init_logs();
-    let services = match local_services() {
+    let services = match services_from_env().await {
         Ok(services) => services,
         Err(error) => {
             tracing::error!(event = "start_failed", error = %error);

@@ -836,10 +836,10 @@ mod tests {
     use super::*;
 
     /// A store on its own new table of the DynamoDB-protocol server that `scripts/test`
-    /// starts (moto, on 127.0.0.1); its address is in `PORTAL_DYNAMODB_ENDPOINT`.
+    /// starts (moto, on 127.0.0.1); its address is in `PORTAL_TEST_AWS_ENDPOINT`.
     async fn fresh() -> ((), Arc<dyn Store>) {
-        let endpoint = std::env::var("PORTAL_DYNAMODB_ENDPOINT").expect(
-            "PORTAL_DYNAMODB_ENDPOINT is not set: run scripts/test, which starts a local DynamoDB-protocol server (moto)",
+        let endpoint = std::env::var("PORTAL_TEST_AWS_ENDPOINT").expect(
+            "PORTAL_TEST_AWS_ENDPOINT is not set: run scripts/test, which starts a local AWS-protocol server (moto)",
         );
         let table = format!("portal-test-{}", crate::tokens::random_id());
         let store = DynamoStore::new(local_client(&endpoint), table);
