@@ -162,7 +162,12 @@ pub async fn sign_up(
             body: format!("{name} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n", event.title),
         })
         .await?;
-    tracing::info!(event = "event_signup", slug, state = ?std::mem::discriminant(&outcome));
+    let state = match &outcome {
+        SignupOutcome::Confirmed(_) => "confirmed",
+        SignupOutcome::Waitlisted { .. } => "waitlisted",
+        SignupOutcome::AlreadySignedUp(_) => "already",
+    };
+    tracing::info!(event = "event_signup", slug, state);
     Ok(outcome)
 }
 

@@ -63,7 +63,7 @@ async fn a_form_signup_is_stored_pending_and_mails_a_confirmation_link() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(
         headers[header::LOCATION],
-        "http://127.0.0.1:8000/join/thanks/"
+        "http://127.0.0.1:8000/join-thanks/"
     );
 
     // yamada-hanako is a published member, so the proposal takes the next free slug.

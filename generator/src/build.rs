@@ -19,6 +19,8 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Overrides `base_url` of site.yaml (for previews and deploy previews).
     pub base_url: Option<String>,
+    /// Overrides `api_base` of site.yaml (a preview posts to local functions).
+    pub api_base: Option<String>,
     pub drafts: bool,
     /// What counts as "now" for the upcoming/past split and calendar stamps.
     pub now: Timestamp,
@@ -88,7 +90,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         });
     }
     theme.set_globals("menu", &menu);
-    theme.set_globals("site", &SiteGlobals::new(&site, &renderer_urls));
+    theme.set_globals(
+        "site",
+        &SiteGlobals::new(&site, &renderer_urls, options.api_base.as_deref()),
+    );
 
     timer.stage("theme");
     let renderer = Renderer::new(&site, &theme, &base_url, options.now)?;
@@ -229,7 +234,7 @@ struct SiteGlobals {
 }
 
 impl SiteGlobals {
-    fn new(site: &Site, urls: &crate::urls::Urls) -> Self {
+    fn new(site: &Site, urls: &crate::urls::Urls, api_base: Option<&str>) -> Self {
         let page_url = |slug: &str| {
             site.pages
                 .iter()
@@ -243,7 +248,9 @@ impl SiteGlobals {
             author: site.config.author.clone(),
             base: urls.base_path().to_owned(),
             home: urls.link("/"),
-            api_base: site.config.api_base.clone(),
+            api_base: api_base
+                .map(|a| a.trim_end_matches('/').to_owned())
+                .or_else(|| site.config.api_base.clone()),
             about_url: page_url("about"),
             join_url: page_url("join"),
             feed_url: urls.link("/feed.xml"),

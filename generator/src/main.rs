@@ -44,6 +44,10 @@ enum Command {
         /// Use this base URL instead of site.yaml's (e.g. http://127.0.0.1:8000 for a preview).
         #[arg(long)]
         base_url: Option<String>,
+        /// Use this address of the functions instead of site.yaml's `api_base`
+        /// (e.g. http://127.0.0.1:8787 to post to local functions).
+        #[arg(long)]
+        api_base: Option<String>,
         /// What counts as now (RFC 3339) for upcoming/past events; defaults to
         /// SOURCE_DATE_EPOCH if set, else the clock. A fixed value makes builds byte-identical.
         #[arg(long)]
@@ -89,6 +93,7 @@ fn run(cli: Cli) -> Result<()> {
             site,
             out,
             base_url,
+            api_base,
             now,
         } => {
             let options = BuildOptions {
@@ -96,6 +101,7 @@ fn run(cli: Cli) -> Result<()> {
                 theme: site.theme,
                 out,
                 base_url,
+                api_base,
                 drafts: site.drafts,
                 now: resolve_now(now.as_deref())?,
             };
@@ -118,6 +124,7 @@ fn run(cli: Cli) -> Result<()> {
                 theme: site.theme,
                 out: PathBuf::new(),
                 base_url: None,
+                api_base: None,
                 drafts: site.drafts,
                 now: Timestamp::UNIX_EPOCH,
             };

@@ -30,6 +30,7 @@ pub fn options(content: &Path, out: &Path) -> BuildOptions {
         theme: root().join("themes/default"),
         out: out.to_owned(),
         base_url: None,
+        api_base: None,
         drafts: false,
         now: now(),
     }

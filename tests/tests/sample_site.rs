@@ -408,3 +408,33 @@ fn robots_and_404() {
     );
     assert!(read(sample(), "404.html").contains("ページが見つかりません"));
 }
+
+#[test]
+fn the_site_posts_to_the_functions_at_api_base() {
+    let join = read(sample(), "join/index.html");
+    assert!(
+        join.contains(
+            "<a class=\"button\" href=\"https://api.portal.example.org/api/members/new\">"
+        )
+    );
+    assert!(read(sample(), "join-thanks/index.html").contains("確認のメールを送りました"));
+    // An upcoming event with a capacity and no outside registration takes sign-ups here.
+    let open = read(sample(), "events/sendai-bousai-evening/index.html");
+    assert!(open.contains("<form method=\"post\" action=\"https://api.portal.example.org/api/events/sendai-bousai-evening/signups\""));
+    for closed in [
+        "events/online-kickoff/index.html",
+        "events/yokohama-opendata-meetup/index.html",
+        "events/fukuoka-startup-night/index.html",
+    ] {
+        assert!(
+            !read(sample(), closed).contains("/signups\""),
+            "{closed}: no capacity, over, or registration elsewhere"
+        );
+    }
+    let profile = read(sample(), "members/yamada-hanako/index.html");
+    assert!(
+        profile.contains(
+            "action=\"https://api.portal.example.org/api/members/yamada-hanako/removal\""
+        )
+    );
+}

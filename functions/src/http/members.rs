@@ -136,7 +136,7 @@ fn accepted(services: &Shared, format: Format) -> Response {
         ),
         Format::Form => {
             let location = format!(
-                "{}/join/thanks/",
+                "{}/join-thanks/",
                 services.config.site_url.trim_end_matches('/')
             );
             let mut response = StatusCode::SEE_OTHER.into_response();

@@ -1,6 +1,6 @@
 // Keeps event lists honest between builds: an event that has ended since the site was
 // built moves from "upcoming" to "past" (or leaves a list that shows only upcoming ones),
-// and an event page says it has ended. Without script, the build-time split stands.
+// and an event page says it has ended (and hides its sign-up form). Without script, the build-time split stands.
 (function () {
   "use strict";
   var now = Date.now();
@@ -27,5 +27,6 @@
     if (!ended(article)) return;
     var note = article.querySelector("[data-past-note]");
     if (note) note.hidden = false;
+    article.querySelectorAll("[data-past-hide]").forEach(function (el) { el.hidden = true; });
   });
 })();
