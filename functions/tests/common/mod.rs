@@ -81,7 +81,9 @@ impl Harness {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, String::from_utf8_lossy(&body).into_owned())
+        let text = String::from_utf8_lossy(&body).into_owned();
+        save_html(&headers, &text);
+        (status, headers, text)
     }
 
     /// Serves the form and returns its fill-time stamp, then lets 5 seconds pass.
@@ -115,6 +117,25 @@ pub fn json_post(body: &str) -> Request<Body> {
         .header("x-forwarded-for", "203.0.113.7")
         .body(Body::from(body.to_owned()))
         .unwrap()
+}
+
+/// Keeps every HTML page the functions answer with in `PORTAL_HTML_OUT`, if set, so that
+/// scripts/test can run them through the Nu HTML Checker.
+fn save_html(headers: &axum::http::HeaderMap, text: &str) {
+    let Some(dir) = std::env::var_os("PORTAL_HTML_OUT") else {
+        return;
+    };
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_html {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut hasher);
+        let dir = std::path::PathBuf::from(dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(format!("{:016x}.html", hasher.finish())), text);
+    }
 }
 
 /// A request with a body of the given content type from the given client address.
