@@ -112,6 +112,12 @@ pub async fn request_removal(
         ip_hash: services.signer.hash_ip(client),
         status: Status::Pending,
         confirmed_at: None,
+        expires_at: Some(
+            now.checked_add(jiff::SignedDuration::from_secs(
+                services.config.confirm_valid_seconds,
+            ))
+            .unwrap_or(now),
+        ),
         created_at: now,
         updated_at: now,
         decided_by: None,

@@ -146,6 +146,12 @@ pub async fn submit_profile(
         ip_hash,
         status: Status::Pending,
         confirmed_at: None,
+        expires_at: Some(
+            now.checked_add(jiff::SignedDuration::from_secs(
+                services.config.confirm_valid_seconds,
+            ))
+            .unwrap_or(now),
+        ),
         created_at: now,
         updated_at: now,
         decided_by: None,
@@ -159,7 +165,7 @@ pub async fn submit_profile(
             format!("{base}-{attempt}")
         };
         if services.catalog.member_slugs.contains(&slug)
-            || services.store.slug_reserved(&slug).await?
+            || services.store.slug_reserved(&slug, now).await?
         {
             continue;
         }

@@ -167,7 +167,12 @@ async fn json_errors_are_per_field_and_nothing_is_stored() {
         "`website` must be an https:// address"
     );
     assert!(h.outbox().is_empty());
-    assert!(!h.store.slug_reserved("member").await.unwrap());
+    assert!(
+        !h.store
+            .slug_reserved("member", h.clock_now())
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -244,7 +249,12 @@ async fn spam_is_answered_as_usual_but_never_stored() {
         StatusCode::SEE_OTHER
     );
     assert!(h.outbox().is_empty());
-    assert!(!h.store.slug_reserved("yamada-hanako-2").await.unwrap());
+    assert!(
+        !h.store
+            .slug_reserved("yamada-hanako-2", h.clock_now())
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]

@@ -115,6 +115,9 @@ fn submission_item(s_: &Submission) -> Item {
             item.insert(name.into(), s(value));
         }
     }
+    if let Some(expires) = s_.expires_at.filter(|_| s_.confirmed_at.is_none()) {
+        item.insert("ttl".into(), n(expires.as_second()));
+    }
     if s_.confirmed_at.is_some() {
         item.insert("GSI1PK".into(), s(format!("STATUS#{}", s_.status.as_str())));
         item.insert("GSI1SK".into(), s(queue_sort_key(s_)));
@@ -138,6 +141,9 @@ fn submission_from(item: &Item) -> Submission {
             .and_then(|st| Status::parse(&st))
             .unwrap_or(Status::Pending),
         confirmed_at: get_time(item, "confirmed_at"),
+        expires_at: item
+            .get("ttl")
+            .and_then(|_| Timestamp::from_second(get_n(item, "ttl")).ok()),
         created_at: get_time(item, "created_at").unwrap_or_default(),
         updated_at: get_time(item, "updated_at").unwrap_or_default(),
         decided_by: get_s(item, "decided_by"),
@@ -465,7 +471,22 @@ impl Store for DynamoStore {
         if holds_slug {
             let mut slug = key(format!("SLUG#{}", submission.slug), "SLUG");
             slug.insert("submission".into(), s(&submission.id));
-            items.push(self.put(slug, Some("attribute_not_exists(PK)"))?);
+            if let Some(expires) = submission
+                .expires_at
+                .filter(|_| submission.confirmed_at.is_none())
+            {
+                slug.insert("ttl".into(), n(expires.as_second()));
+            }
+            // DynamoDB deletes expired items late: a lapsed holder is checked here too.
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(slug))
+                .condition_expression("attribute_not_exists(PK) OR #ttl <= :now")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":now", n(submission.created_at.as_second()))
+                .build()
+                .map_err(unavailable)?;
+            items.push(TransactWriteItem::builder().put(put).build());
         }
         match self
             .client
@@ -491,37 +512,58 @@ impl Store for DynamoStore {
             .map(|item| submission_from(&item)))
     }
 
-    async fn slug_reserved(&self, slug: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .get(key(format!("SLUG#{slug}"), "SLUG"))
-            .await?
-            .is_some())
+    async fn slug_reserved(&self, slug: &str, now: Timestamp) -> Result<bool, StoreError> {
+        // DynamoDB deletes expired items late: the expiry is checked on read too.
+        let item = self.get(key(format!("SLUG#{slug}"), "SLUG")).await?;
+        Ok(item
+            .is_some_and(|item| !item.contains_key("ttl") || get_n(&item, "ttl") > now.as_second()))
     }
 
     async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
         let Some(submission) = self.submission(id).await? else {
             return Ok(false);
         };
-        let result = self
-            .client
-            .update_item()
+        // Confirmed items no longer expire; a lapsed one can no longer be confirmed.
+        let confirm = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(format!("SUB#{id}"), "SUB")))
-            .update_expression("SET confirmed_at = if_not_exists(confirmed_at, :at), updated_at = :at, GSI1PK = :queue, GSI1SK = :sort")
-            .condition_expression("attribute_exists(PK) AND #status = :pending")
+            .update_expression("SET confirmed_at = if_not_exists(confirmed_at, :at), updated_at = :at, GSI1PK = :queue, GSI1SK = :sort REMOVE #ttl")
+            .condition_expression(
+                "attribute_exists(PK) AND #status = :pending AND (attribute_exists(confirmed_at) OR attribute_not_exists(#ttl) OR #ttl > :now)",
+            )
             .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":at", s(at.to_string()))
+            .expression_attribute_values(":now", n(at.as_second()))
             .expression_attribute_values(":pending", s("pending"))
             .expression_attribute_values(":queue", s("STATUS#pending"))
             .expression_attribute_values(":sort", s(queue_sort_key(&submission)))
+            .build()
+            .map_err(unavailable)?;
+        let mut items = vec![TransactWriteItem::builder().update(confirm).build()];
+        if submission.kind == SubmissionKind::Profile {
+            let keep_slug = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(format!("SLUG#{}", submission.slug), "SLUG")))
+                .update_expression("REMOVE #ttl")
+                .condition_expression("submission = :id")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":id", s(id))
+                .build()
+                .map_err(unavailable)?;
+            items.push(TransactWriteItem::builder().update(keep_slug).build());
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
             .send()
-            .await;
-        match result {
+            .await
+        {
             Ok(_) => Ok(true),
             Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                if cancelled_by_condition(&error)
+                    .is_some_and(|reasons| reasons.contains(&true)) =>
             {
                 Ok(false)
             }

@@ -87,6 +87,9 @@ pub struct Submission {
     pub ip_hash: String,
     pub status: Status,
     pub confirmed_at: Option<Timestamp>,
+    /// Until it is confirmed, a submission lapses at this time: its slug is free again and
+    /// it can no longer be confirmed. `None` once confirmed.
+    pub expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// The editor who approved or rejected it, and when.
@@ -160,17 +163,17 @@ pub enum StoreError {
 /// happens entirely or not at all, whatever runs at the same time.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Stores a new submission; a profile fails with `SlugTaken` if an open (pending or
-    /// approved) profile submission holds the same slug.
+    /// Stores a new submission; a profile fails with `SlugTaken` if an open (pending and not
+    /// lapsed at the new one's `created_at`, or approved) profile submission holds the slug.
     async fn create_submission(&self, submission: &Submission) -> Result<(), StoreError>;
 
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError>;
 
-    /// Whether an open profile submission holds `slug`.
-    async fn slug_reserved(&self, slug: &str) -> Result<bool, StoreError>;
+    /// Whether an open profile submission holds `slug` at `now` (a lapsed one does not).
+    async fn slug_reserved(&self, slug: &str, now: Timestamp) -> Result<bool, StoreError>;
 
-    /// Marks a pending submission as confirmed by e-mail; `false` if it is not pending.
-    /// Confirming twice is harmless.
+    /// Marks a pending submission as confirmed by e-mail; `false` if it is not pending or
+    /// has lapsed. Confirming twice is harmless.
     async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
 
     /// Confirmed submissions with `status`, oldest first (the moderation queue for `Pending`).

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     ip_hash TEXT NOT NULL,
     status TEXT NOT NULL,
     confirmed_at TEXT,
+    expires_at INTEGER,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     decided_by TEXT,
@@ -72,6 +73,7 @@ impl SqliteStore {
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(unavailable)?;
         connection.execute_batch(SCHEMA).map_err(unavailable)?;
+        migrate(&connection)?;
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(connection)),
         })
@@ -92,6 +94,19 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
+}
+
+/// Brings a store file made by an earlier version up to the current schema, keeping its data.
+fn migrate(connection: &Connection) -> Result<(), StoreError> {
+    let has_expiry: bool = connection
+        .query_row("SELECT EXISTS (SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'expires_at')", [], |row| row.get(0))
+        .map_err(unavailable)?;
+    if !has_expiry {
+        connection
+            .execute_batch("ALTER TABLE submissions ADD COLUMN expires_at INTEGER")
+            .map_err(unavailable)?;
+    }
+    Ok(())
 }
 
 fn unavailable(error: rusqlite::Error) -> StoreError {
@@ -115,6 +130,9 @@ fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
         ip_hash: row.get("ip_hash")?,
         status: Status::parse(&status).unwrap_or(Status::Pending),
         confirmed_at: time(row.get("confirmed_at")?),
+        expires_at: row
+            .get::<_, Option<i64>>("expires_at")?
+            .and_then(|s| Timestamp::from_second(s).ok()),
         created_at: time(Some(row.get("created_at")?)).unwrap_or_default(),
         updated_at: time(Some(row.get("updated_at")?)).unwrap_or_default(),
         decided_by: row.get("decided_by")?,
@@ -161,9 +179,18 @@ impl Store for SqliteStore {
         let s = submission.clone();
         self.with(move |c| {
             let fields = serde_json::to_string(&s.fields).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            let result = c.execute(
-                "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, created_at, updated_at, decided_by, decided_at, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
+            // A lapsed, unconfirmed submission gives its slug up.
+            transaction
+                .execute(
+                    "DELETE FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status = 'pending'
+                     AND confirmed_at IS NULL AND expires_at <= ?2",
+                    params![s.slug, s.created_at.as_second()],
+                )
+                .map_err(unavailable)?;
+            let result = transaction.execute(
+                "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, expires_at, created_at, updated_at, decided_by, decided_at, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     s.id,
                     s.kind.as_str(),
@@ -173,6 +200,7 @@ impl Store for SqliteStore {
                     s.ip_hash,
                     s.status.as_str(),
                     s.confirmed_at.map(|t| t.to_string()),
+                    s.expires_at.map(|t| t.as_second()),
                     s.created_at.to_string(),
                     s.updated_at.to_string(),
                     s.decided_by,
@@ -181,7 +209,7 @@ impl Store for SqliteStore {
                 ],
             );
             match result {
-                Ok(_) => Ok(()),
+                Ok(_) => transaction.commit().map_err(unavailable),
                 Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
                     Err(StoreError::SlugTaken(s.slug.clone()))
                 }
@@ -205,12 +233,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn slug_reserved(&self, slug: &str) -> Result<bool, StoreError> {
+    async fn slug_reserved(&self, slug: &str, now: Timestamp) -> Result<bool, StoreError> {
         let slug = slug.to_owned();
         self.with(move |c| {
             c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status IN ('pending', 'approved'))",
-                params![slug],
+                "SELECT EXISTS (SELECT 1 FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status IN ('pending', 'approved')
+                 AND (confirmed_at IS NOT NULL OR expires_at IS NULL OR expires_at > ?2))",
+                params![slug, now.as_second()],
                 |row| row.get(0),
             )
             .map_err(unavailable)
@@ -223,8 +252,9 @@ impl Store for SqliteStore {
         self.with(move |c| {
             let changed = c
                 .execute(
-                    "UPDATE submissions SET confirmed_at = COALESCE(confirmed_at, ?2), updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
-                    params![id, at.to_string()],
+                    "UPDATE submissions SET confirmed_at = COALESCE(confirmed_at, ?2), expires_at = NULL, updated_at = ?2
+                     WHERE id = ?1 AND status = 'pending' AND (confirmed_at IS NOT NULL OR expires_at IS NULL OR expires_at > ?3)",
+                    params![id, at.to_string(), at.as_second()],
                 )
                 .map_err(unavailable)?;
             Ok(changed == 1)
@@ -441,6 +471,34 @@ mod tests {
             stored[..30]
                 .iter()
                 .all(|s| s.state == crate::store::SeatState::Confirmed)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_store_file_from_before_expiry_is_migrated_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let old_schema = SCHEMA.replace("    expires_at INTEGER,\n", "");
+        assert_ne!(old_schema, SCHEMA, "the old schema has no expiry column");
+        let connection = Connection::open(&path).unwrap();
+        connection.execute_batch(&old_schema).unwrap();
+        connection
+            .execute(
+                "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, created_at, updated_at)
+                 VALUES ('a1', 'profile', 'yamada', '{}', 'a@example.jp', 'h', 'pending', '2026-11-25T03:00:00Z', '2026-11-25T03:00:00Z')",
+                [],
+            )
+            .unwrap();
+        drop(connection);
+        let store = SqliteStore::open(&path).unwrap();
+        let kept = store.submission("a1").await.unwrap().expect("kept");
+        assert_eq!((kept.slug.as_str(), kept.expires_at), ("yamada", None));
+        assert!(
+            store
+                .slug_reserved("yamada", "2030-01-01T00:00:00Z".parse().unwrap())
+                .await
+                .unwrap(),
+            "no expiry: still held"
         );
     }
 

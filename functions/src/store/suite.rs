@@ -24,6 +24,7 @@ pub fn submission(id: &str, slug: &str) -> Submission {
         ip_hash: "hash".into(),
         status: Status::Pending,
         confirmed_at: None,
+        expires_at: Some(at("2026-11-27T03:00:00Z")),
         created_at: t,
         updated_at: t,
         decided_by: None,
@@ -54,7 +55,12 @@ pub async fn open_submissions_hold_their_slug(store: Arc<dyn Store>) {
         .create_submission(&submission("a1", "yamada"))
         .await
         .unwrap();
-    assert!(store.slug_reserved("yamada").await.unwrap());
+    assert!(
+        store
+            .slug_reserved("yamada", at("2026-11-25T03:00:00Z"))
+            .await
+            .unwrap()
+    );
     let err = store
         .create_submission(&submission("a2", "yamada"))
         .await
@@ -75,11 +81,56 @@ pub async fn open_submissions_hold_their_slug(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert!(!store.slug_reserved("yamada").await.unwrap());
+    assert!(
+        !store
+            .slug_reserved("yamada", at("2026-11-25T03:00:00Z"))
+            .await
+            .unwrap()
+    );
     store
         .create_submission(&submission("a3", "yamada"))
         .await
         .unwrap();
+}
+
+/// An unconfirmed submission lapses: its slug is free again and it can no longer be confirmed;
+/// a confirmed one never lapses.
+pub async fn an_unconfirmed_submission_lapses(store: Arc<dyn Store>) {
+    store
+        .create_submission(&submission("old", "yamada"))
+        .await
+        .unwrap();
+    store
+        .create_submission(&submission("kept", "sato"))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .confirm_submission("kept", at("2026-11-26T00:00:00Z"))
+            .await
+            .unwrap()
+    );
+    let later = at("2026-11-28T00:00:00Z");
+    assert!(!store.slug_reserved("yamada", later).await.unwrap());
+    assert!(
+        store.slug_reserved("sato", later).await.unwrap(),
+        "confirmed: still held"
+    );
+    assert!(
+        !store.confirm_submission("old", later).await.unwrap(),
+        "too late to confirm"
+    );
+    let mut newer = submission("new", "yamada");
+    newer.created_at = later;
+    newer.expires_at = Some(at("2026-11-30T00:00:00Z"));
+    store.create_submission(&newer).await.unwrap();
+    assert!(store.slug_reserved("yamada", later).await.unwrap());
+    let mut clash = submission("clash", "sato");
+    clash.created_at = later;
+    assert!(matches!(
+        store.create_submission(&clash).await,
+        Err(StoreError::SlugTaken(_))
+    ));
 }
 
 pub async fn only_confirmed_submissions_reach_the_queue(store: Arc<dyn Store>) {
@@ -382,6 +433,7 @@ macro_rules! store_suite {
         $crate::store_suite!(@tests $make;
             submissions_round_trip,
             open_submissions_hold_their_slug,
+            an_unconfirmed_submission_lapses,
             only_confirmed_submissions_reach_the_queue,
             decisions_record_the_editor_and_happen_once,
             an_approved_submission_is_exported_exactly_once,

@@ -168,7 +168,7 @@ impl Store for DownStore {
     async fn submission(&self, _: &str) -> Result<Option<Submission>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn slug_reserved(&self, _: &str) -> Result<bool, StoreError> {
+    async fn slug_reserved(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn confirm_submission(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
