@@ -103,27 +103,15 @@ pub async fn request_removal(
     check_email(&email).map_err(RemovalError::InvalidEmail)?;
     let now = services.clock.now();
     let id = random_id();
-    let submission = Submission {
-        id: id.clone(),
-        kind: SubmissionKind::Removal,
-        slug: slug.to_owned(),
-        fields: Default::default(),
-        email: email.clone(),
-        ip_hash: services.signer.hash_ip(client),
-        status: Status::Pending,
-        confirmed_at: None,
-        expires_at: Some(
-            now.checked_add(jiff::SignedDuration::from_secs(
-                services.config.confirm_valid_seconds,
-            ))
-            .unwrap_or(now),
-        ),
-        created_at: now,
-        updated_at: now,
-        decided_by: None,
-        decided_at: None,
-        reason: None,
-    };
+    let submission = Submission::pending(
+        id.clone(),
+        SubmissionKind::Removal,
+        slug.to_owned(),
+        email.clone(),
+        services.signer.hash_ip(client),
+        now,
+        services.config.confirm_valid_seconds,
+    );
     services.store.create_submission(&submission).await?;
     let token = services.signer.sign(
         Purpose::Confirm,

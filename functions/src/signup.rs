@@ -12,7 +12,7 @@ use crate::catalog::Catalog;
 use crate::config::{Clock, Config};
 use crate::mail::{MailError, Mailer, Message};
 use crate::profile::{FieldErrors, FormFields, check_profile};
-use crate::store::{Status, Store, StoreError, Submission, SubmissionKind};
+use crate::store::{Store, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, Signer, random_id};
 
 /// Form fields that are not part of the profile.
@@ -137,27 +137,16 @@ pub async fn submit_profile(
 
     let base = proposed_slug(&profile);
     let id = random_id();
-    let mut submission = Submission {
-        id: id.clone(),
-        kind: SubmissionKind::Profile,
-        slug: String::new(),
-        fields: profile,
+    let mut submission = Submission::pending(
+        id.clone(),
+        SubmissionKind::Profile,
+        String::new(),
         email,
         ip_hash,
-        status: Status::Pending,
-        confirmed_at: None,
-        expires_at: Some(
-            now.checked_add(jiff::SignedDuration::from_secs(
-                services.config.confirm_valid_seconds,
-            ))
-            .unwrap_or(now),
-        ),
-        created_at: now,
-        updated_at: now,
-        decided_by: None,
-        decided_at: None,
-        reason: None,
-    };
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    submission.fields = profile;
     for attempt in 1..=100 {
         let slug = if attempt == 1 {
             base.clone()

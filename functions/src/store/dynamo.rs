@@ -22,6 +22,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
@@ -361,18 +362,13 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    async fn query_partition(&self, pk: String, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+    /// Every item a query finds, following its pages.
+    async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .expression_attribute_values(":prefix", s(sk_prefix))
-                .consistent_read(true)
+            let output = query
+                .clone()
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -383,6 +379,19 @@ impl DynamoStore {
                 return Ok(items);
             }
         }
+    }
+
+    /// The items of one partition whose sort key starts with `sk_prefix` (strongly consistent).
+    async fn query_partition(&self, pk: String, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(sk_prefix))
+            .consistent_read(true);
+        self.query_all(query).await
     }
 
     /// Changes a submission's status in one transaction with what its slug needs.
@@ -572,26 +581,19 @@ impl Store for DynamoStore {
     }
 
     async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError> {
-        let mut submissions = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(QUEUE_INDEX)
-                .key_condition_expression("GSI1PK = :queue")
-                .expression_attribute_values(":queue", s(format!("STATUS#{}", status.as_str())))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            submissions.extend(output.items.unwrap_or_default().iter().map(submission_from));
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(submissions);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(QUEUE_INDEX)
+            .key_condition_expression("GSI1PK = :queue")
+            .expression_attribute_values(":queue", s(format!("STATUS#{}", status.as_str())));
+        Ok(self
+            .query_all(query)
+            .await?
+            .iter()
+            .map(submission_from)
+            .collect())
     }
 
     async fn decide(

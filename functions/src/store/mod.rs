@@ -98,6 +98,40 @@ pub struct Submission {
     pub reason: Option<String>,
 }
 
+impl Submission {
+    /// A new submission (with no profile fields yet) waiting for its e-mail confirmation,
+    /// which lapses after `confirm_seconds`.
+    pub fn pending(
+        id: String,
+        kind: SubmissionKind,
+        slug: String,
+        email: String,
+        ip_hash: String,
+        now: Timestamp,
+        confirm_seconds: i64,
+    ) -> Submission {
+        Submission {
+            id,
+            kind,
+            slug,
+            fields: BTreeMap::new(),
+            email,
+            ip_hash,
+            status: Status::Pending,
+            confirmed_at: None,
+            expires_at: Some(
+                now.checked_add(jiff::SignedDuration::from_secs(confirm_seconds))
+                    .unwrap_or(now),
+            ),
+            created_at: now,
+            updated_at: now,
+            decided_by: None,
+            decided_at: None,
+            reason: None,
+        }
+    }
+}
+
 /// Whether a person holds a seat or waits for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -119,6 +119,25 @@ pub fn json_post(body: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// A complete, valid join form carrying the fill-time stamp `token`.
+pub fn valid_form(token: &str) -> String {
+    serde_urlencoded::to_string([
+        ("name", "山田 花子"),
+        ("kana", "やまだ はなこ"),
+        ("sector", "local-gov"),
+        ("organization", "横浜市役所"),
+        ("prefecture", "kanagawa"),
+        ("interests", "防災\r\n観光"),
+        ("links.website", "https://example.org/hanako"),
+        ("bio", "よろしくお願いします。"),
+        ("email", "Hanako@Example.jp"),
+        ("consent", "yes"),
+        ("homepage", ""),
+        ("form_token", token),
+    ])
+    .unwrap()
+}
+
 /// Keeps every HTML page the functions answer with in `PORTAL_HTML_OUT`, if set, so that
 /// scripts/test can run them through the Nu HTML Checker.
 fn save_html(headers: &axum::http::HeaderMap, text: &str) {
