@@ -338,3 +338,23 @@ async fn a_store_outage_answers_503_and_keeps_what_was_typed() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(h.outbox().is_empty(), "nothing is half-done");
 }
+
+#[tokio::test]
+async fn a_field_sent_twice_keeps_both_values() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    let body = valid_form(&token).replace(
+        "interests=%E9%98%B2%E7%81%BD%0D%0A%E8%A6%B3%E5%85%89",
+        "interests=%E9%98%B2%E7%81%BD&interests=%E8%A6%B3%E5%85%89",
+    );
+    assert!(
+        body.contains("&interests=%E8%A6%B3%E5%85%89"),
+        "the form sends the field twice: {body}"
+    );
+    assert_eq!(h.send(form_post(&body)).await.0, StatusCode::SEE_OTHER);
+    let link = common::link_in(&h.outbox()[0], "/api/confirm?token=");
+    h.send(Request::get(link).body(Body::empty()).unwrap())
+        .await;
+    let queue = h.store.list_submissions(Status::Pending).await.unwrap();
+    assert_eq!(queue[0].fields["interests"], "防災\n観光");
+}

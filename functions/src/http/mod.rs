@@ -171,14 +171,17 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
                 )
             })?;
             let mut fields = FormFields::new();
+            // A field sent more than once (several interests) keeps every value, one per line.
             for (name, value) in pairs {
-                fields
-                    .entry(name)
-                    .and_modify(|v: &mut String| {
-                        v.push('\n');
-                    })
-                    .or_default()
-                    .push_str(&value);
+                match fields.get_mut(&name) {
+                    Some(earlier) => {
+                        earlier.push('\n');
+                        earlier.push_str(&value);
+                    }
+                    None => {
+                        fields.insert(name, value);
+                    }
+                }
             }
             fields
         }
