@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 
 use super::page::{escape, notice_page, page_with};
 use super::{
-    ApiError, Format, Shared, check_origin, client_address, format_of, json_response, read_fields,
+    ApiError, Format, Post, Shared, client_address, format_of, json_response, read_fields,
+    read_post,
 };
 use crate::events::{EventError, cancel, cancellation_email, open_event, sign_up};
 use crate::store::{SeatState, SignupOutcome};
@@ -53,14 +54,14 @@ async fn signup(
     Path(slug): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let headers = request.headers().clone();
-    let (format, fields) = match read_fields(request).await {
-        Ok(read) => read,
+    let Post {
+        format,
+        fields,
+        headers,
+    } = match read_post(request, &services).await {
+        Ok(post) => post,
         Err(error) => return error.into_response(),
     };
-    if let Err(error) = check_origin(&headers, &services, format) {
-        return error.into_response();
-    }
     match sign_up(&services, &slug, &fields, &client_address(&headers)).await {
         Ok(outcome) => {
             let (status, state, position, title, text) = match &outcome {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, notice_page};
-use super::{Format, Shared, check_origin, client_address, format_of, json_response, read_fields};
+use super::{Format, Post, Shared, client_address, format_of, json_response, read_post};
 use crate::profile::{FieldErrors, FormFields};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
@@ -59,14 +59,14 @@ async fn form(State(services): State<Shared>) -> Response {
 }
 
 async fn submit(State(services): State<Shared>, request: Request<Body>) -> Response {
-    let headers = request.headers().clone();
-    let (format, fields) = match read_fields(request).await {
-        Ok(read) => read,
+    let Post {
+        format,
+        fields,
+        headers,
+    } = match read_post(request, &services).await {
+        Ok(post) => post,
         Err(error) => return error.into_response(),
     };
-    if let Err(error) = check_origin(&headers, &services, format) {
-        return error.into_response();
-    }
     let client = client_address(&headers);
     // Shown again as it would be stored, without the spent stamp.
     let mut kept = normalize(&fields);

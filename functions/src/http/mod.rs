@@ -227,6 +227,25 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
     Ok((format, fields))
 }
 
+/// A post from a browser or an API client: its fields, format and headers, once the body
+/// was read (size, type, UTF-8) and the Origin checked.
+pub struct Post {
+    pub format: Format,
+    pub fields: FormFields,
+    pub headers: HeaderMap,
+}
+
+pub async fn read_post(request: Request<Body>, services: &Services) -> Result<Post, ApiError> {
+    let headers = request.headers().clone();
+    let (format, fields) = read_fields(request).await?;
+    check_origin(&headers, services, format)?;
+    Ok(Post {
+        format,
+        fields,
+        headers,
+    })
+}
+
 /// The client address: the first hop of X-Forwarded-For (set by API Gateway and proxies).
 pub fn client_address(headers: &HeaderMap) -> String {
     headers

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::notice_page;
-use super::{ApiError, Format, Shared, check_origin, client_address, json_response, read_fields};
+use super::{
+    ApiError, Format, Post, Shared, client_address, json_response, read_fields, read_post,
+};
 use crate::moderation::{
     ModerationError, RemovalError, decide, editor_for, request_removal, signups_csv,
 };
@@ -187,14 +189,14 @@ async fn removal(
     Path(slug): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let headers = request.headers().clone();
-    let (format, fields) = match read_fields(request).await {
-        Ok(read) => read,
+    let Post {
+        format,
+        fields,
+        headers,
+    } = match read_post(request, &services).await {
+        Ok(post) => post,
         Err(error) => return error.into_response(),
     };
-    if let Err(error) = check_origin(&headers, &services, format) {
-        return error.into_response();
-    }
     let email = fields.get("email").cloned().unwrap_or_default();
     let (status, message) =
         match request_removal(&services, &slug, &email, &client_address(&headers)).await {
