@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 
 use super::page::{escape, notice_page, page_with};
 use super::{
-    ApiError, Format, Post, Shared, client_address, format_of, json_response, read_fields,
-    read_post,
+    ApiError, Format, Post, Shared, TokenQuery, client_address, format_of, json_response,
+    read_fields, read_post,
 };
 use crate::events::{EventError, cancel, cancellation_email, open_event, sign_up};
 use crate::store::{SeatState, SignupOutcome};
@@ -124,11 +124,6 @@ async fn seats(State(services): State<Shared>, Path(slug): Path<String>) -> Resp
         }
         Err(error) => error_response(&services, error.into(), Format::Json),
     }
-}
-
-#[derive(serde::Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
 }
 
 /// The link in the mail shows a button: mail scanners open links, and a GET changes nothing.

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, notice_page};
-use super::{Format, Post, Shared, client_address, format_of, json_response, read_post};
+use super::{
+    Format, Post, Shared, TokenQuery, client_address, format_of, json_response, read_post,
+};
 use crate::profile::{FieldErrors, FormFields};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
@@ -146,11 +148,6 @@ fn accepted(services: &Shared, format: Format) -> Response {
             response
         }
     }
-}
-
-#[derive(serde::Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
 }
 
 async fn confirm(

@@ -227,6 +227,12 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
     Ok((format, fields))
 }
 
+/// The `?token=` of a link from a mail.
+#[derive(serde::Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
 /// A post from a browser or an API client: its fields, format and headers, once the body
 /// was read (size, type, UTF-8) and the Origin checked.
 pub struct Post {

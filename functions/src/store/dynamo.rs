@@ -362,6 +362,27 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
+    /// Runs a transaction. `Ok(None)`: applied. `Ok(Some(failed))`: cancelled, with for
+    /// each item whether its condition failed (all `false` for a conflict with another
+    /// transaction, worth a retry). Anything else is an outage.
+    async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<Option<Vec<bool>>, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(error) => cancelled_by_condition(&error)
+                .map(Some)
+                .ok_or_else(|| sdk(error)),
+        }
+    }
+
     /// Every item a query finds, following its pages.
     async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
@@ -449,21 +470,13 @@ impl DynamoStore {
         if frees_slug {
             items.push(self.delete(key(format!("SLUG#{}", submission.slug), "SLUG"))?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(error)
-                if cancelled_by_condition(&error)
-                    .is_some_and(|reasons| reasons.first() == Some(&true)) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(sdk(error)),
+        // Only the status condition (the first item) means "not in that state".
+        match self.transact(items).await? {
+            None => Ok(true),
+            Some(failed) if failed.first() == Some(&true) => Ok(false),
+            Some(_) => Err(StoreError::Unavailable(
+                "the change conflicted with another; try again".into(),
+            )),
         }
     }
 }
@@ -497,20 +510,14 @@ impl Store for DynamoStore {
                 .map_err(unavailable)?;
             items.push(TransactWriteItem::builder().put(put).build());
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(error) => match cancelled_by_condition(&error) {
-                Some(reasons) if reasons.get(1) == Some(&true) => {
-                    Err(StoreError::SlugTaken(submission.slug.clone()))
-                }
-                _ => Err(sdk(error)),
-            },
+        match self.transact(items).await? {
+            None => Ok(()),
+            Some(failed) if failed.get(1) == Some(&true) => {
+                Err(StoreError::SlugTaken(submission.slug.clone()))
+            }
+            Some(_) => Err(StoreError::Unavailable(
+                "the submission could not be stored; try again".into(),
+            )),
         }
     }
 
@@ -562,21 +569,12 @@ impl Store for DynamoStore {
                 .map_err(unavailable)?;
             items.push(TransactWriteItem::builder().update(keep_slug).build());
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(error)
-                if cancelled_by_condition(&error)
-                    .is_some_and(|reasons| reasons.contains(&true)) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(sdk(error)),
+        match self.transact(items).await? {
+            None => Ok(true),
+            Some(failed) if failed.contains(&true) => Ok(false),
+            Some(_) => Err(StoreError::Unavailable(
+                "the confirmation conflicted with another change; try again".into(),
+            )),
         }
     }
 
@@ -685,21 +683,10 @@ impl Store for DynamoStore {
                 )?,
                 self.put(signup_item(&stored), Some("attribute_not_exists(PK)"))?,
             ];
-            let full = match self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(claim))
-                .send()
-                .await
-            {
-                Ok(_) => return Ok(SignupOutcome::Confirmed(stored)),
-                Err(error) => match cancelled_by_condition(&error) {
-                    Some(reasons) if reasons.get(1) == Some(&true) => break,
-                    Some(reasons) if reasons.first() == Some(&true) => true,
-                    // A conflict with another transaction: try again.
-                    Some(_) => false,
-                    None => return Err(sdk(error)),
-                },
+            let full = match self.transact(claim).await? {
+                None => return Ok(SignupOutcome::Confirmed(stored)),
+                Some(failed) if failed.get(1) == Some(&true) => break,
+                Some(failed) => failed.first() == Some(&true),
             };
             if full {
                 stored.state = SeatState::Waitlisted;
@@ -797,22 +784,14 @@ impl Store for DynamoStore {
                     )?),
                 }
             }
-            match self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items))
-                .send()
-                .await
-            {
-                Ok(_) => {
-                    return Ok(Some(Cancellation {
-                        cancelled,
-                        promoted,
-                    }));
-                }
-                Err(error) if cancelled_by_condition(&error).is_some() => backoff(attempt).await,
-                Err(error) => return Err(sdk(error)),
+            // A cancelled transaction means someone changed the event meanwhile: read again.
+            if self.transact(items).await?.is_none() {
+                return Ok(Some(Cancellation {
+                    cancelled,
+                    promoted,
+                }));
             }
+            backoff(attempt).await;
         }
         Err(StoreError::Unavailable(
             "too much contention on this event; try again".into(),
