@@ -3,10 +3,10 @@
 
 use crate::catalog::EventInfo;
 use crate::mail::{MailError, Message};
-use crate::profile::{FieldErrors, FormFields};
 use crate::signup::{Services, check_email, normalize};
 use crate::store::{Cancellation, NewSignup, SignupOutcome, StoreError};
 use crate::tokens::{Purpose, TokenError};
+use model::profile::{FieldErrors, FormFields};
 
 pub const MAX_MESSAGE_CHARS: usize = 1000;
 /// Sign-ups per client address and hour, across events.

@@ -8,7 +8,6 @@ pub mod events;
 pub mod http;
 pub mod mail;
 pub mod moderation;
-pub mod profile;
 pub mod runtime;
 pub mod signup;
 pub mod store;

@@ -11,9 +11,9 @@ use unicode_normalization::UnicodeNormalization;
 use crate::catalog::Catalog;
 use crate::config::{Clock, Config};
 use crate::mail::{MailError, Mailer, Message};
-use crate::profile::{FieldErrors, FormFields, check_profile};
 use crate::store::{Store, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, Signer, random_id};
+use model::profile::{FieldErrors, FormFields, check_profile};
 
 /// Form fields that are not part of the profile.
 pub const EMAIL: &str = "email";

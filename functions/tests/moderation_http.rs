@@ -145,6 +145,53 @@ async fn the_queue_lists_confirmed_submissions_and_an_approval_is_recorded() {
 }
 
 #[tokio::test]
+async fn the_export_acknowledges_approved_submissions_idempotently() {
+    let h = Harness::new();
+    let id = confirmed_submission(&h, "ken@example.jp").await;
+    let ack = |id: &str| {
+        authorized(Request::post(format!(
+            "/api/moderation/submissions/{id}/exported"
+        )))
+        .body(Body::empty())
+        .unwrap()
+    };
+    // Still pending: nothing to acknowledge.
+    let (status, _, body) = h.send(ack(&id)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("pending, not approved"), "{body}");
+
+    h.store
+        .decide(&id, Status::Approved, "sato", None, h.clock_now())
+        .await
+        .unwrap();
+    let (status, _, body) = h.send(ack(&id)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"newly_exported\":true"), "{body}");
+    let (status, _, body) = h.send(ack(&id)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a repeated acknowledgement is harmless"
+    );
+    assert!(body.contains("\"newly_exported\":false"), "{body}");
+    assert_eq!(
+        h.store.submission(&id).await.unwrap().unwrap().status,
+        Status::Exported
+    );
+
+    let (status, _, _) = h.send(ack("no-such-id")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = h
+        .send(
+            Request::post(format!("/api/moderation/submissions/{id}/exported"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn a_rejection_needs_a_reason_which_is_mailed() {
     let h = Harness::new();
     let id = confirmed_submission(&h, "ken@example.jp").await;

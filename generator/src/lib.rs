@@ -4,6 +4,8 @@ pub mod build;
 pub mod corpus;
 pub mod dates;
 pub mod error;
+pub mod export;
+pub mod git;
 pub mod load;
 pub mod markdown;
 pub mod render;

@@ -58,6 +58,30 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Write approved sign-ups and removals from the moderation API into content/members/
+    /// (with --commit, as commits on a new branch); each is acknowledged once written.
+    /// The editor token comes from PORTAL_EDITOR_TOKEN.
+    Export {
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// The site (or functions) origin that serves /api/moderation/, e.g. https://portal.example.org.
+        #[arg(long)]
+        api: String,
+        /// Commit each item on a new branch (submissions/<date>-<n>) instead of writing into
+        /// the working tree; the current branch and working tree are left as they are.
+        #[arg(long)]
+        commit: bool,
+        /// The branch for --commit (must not exist).
+        #[arg(long, requires = "commit")]
+        branch: Option<String>,
+        /// Push the branch to this remote before acknowledging the items (with --commit).
+        #[arg(long, requires = "commit")]
+        push: Option<String>,
+        /// What counts as now (RFC 3339), for the branch's date; defaults to the clock.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Write a synthetic content folder of N members and N/10 events (for benchmarks).
     Corpus {
         #[arg(long)]
@@ -136,6 +160,54 @@ fn run(cli: Cli) -> Result<()> {
                 site.pages.len()
             );
             Ok(())
+        }
+        Command::Export {
+            content,
+            api,
+            commit,
+            branch,
+            push,
+            now,
+        } => {
+            let now = resolve_now(now.as_deref())?;
+            // Only from the environment: a token on the command line is visible to others.
+            let token = std::env::var("PORTAL_EDITOR_TOKEN").unwrap_or_default();
+            let options = generator::export::ExportOptions {
+                content,
+                api,
+                token,
+                commit,
+                branch,
+                push,
+                today: model::time::tokyo().to_datetime(now).date(),
+            };
+            let report = generator::export::export(&options)?;
+            for slug in &report.written {
+                eprintln!("wrote content/members/{slug}.md");
+            }
+            for slug in &report.removed {
+                eprintln!("removed content/members/{slug}.md");
+            }
+            for slug in &report.already_done {
+                eprintln!("already done: {slug} (acknowledged)");
+            }
+            if let Some(branch) = &report.branch {
+                eprintln!("committed on branch {branch}");
+            }
+            for (id, problem) in &report.failed {
+                eprintln!("error: submission {id} stays in the queue: {problem}");
+            }
+            if report.failed.is_empty() {
+                eprintln!(
+                    "exported {} new, {} removed, {} already done",
+                    report.written.len(),
+                    report.removed.len(),
+                    report.already_done.len()
+                );
+                Ok(())
+            } else {
+                Err(anyhow!("{} item(s) stay in the queue", report.failed.len()))
+            }
         }
         Command::Corpus { members, out } => {
             generator::corpus::write_corpus(&out, members)

@@ -11,10 +11,10 @@ use super::page::{JoinForm, notice_page};
 use super::{
     Format, Post, Shared, TokenQuery, client_address, format_of, json_response, read_post,
 };
-use crate::profile::{FieldErrors, FormFields};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
+use model::profile::{FieldErrors, FormFields};
 
 /// How long a served form stays usable.
 const FORM_VALID_SECONDS: i64 = 24 * 3600;

@@ -14,8 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use http_body_util::BodyExt;
 
-use crate::profile::FormFields;
 use crate::signup::Services;
+use model::profile::FormFields;
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;

@@ -21,6 +21,7 @@ pub fn routes() -> Router<Shared> {
         .route("/api/moderation/submissions", get(list))
         .route("/api/moderation/submissions/{id}/approve", post(approve))
         .route("/api/moderation/submissions/{id}/reject", post(reject))
+        .route("/api/moderation/submissions/{id}/exported", post(exported))
         .route("/api/moderation/events/{slug}/signups.csv", get(attendees))
         .route("/api/members/{slug}/removal", post(removal))
 }
@@ -149,6 +150,39 @@ async fn reject(
         }
     };
     decision(services, headers, id, Status::Rejected, reason).await
+}
+
+/// The editorial export acknowledges an approved submission once its content file is
+/// written (and committed). Acknowledging twice is harmless, so an export that lost the
+/// first answer can retry; a submission that is not approved cannot be acknowledged.
+async fn exported(
+    State(services): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(denied) = editor(&services, &headers) {
+        return denied.into_response();
+    }
+    let now = services.clock.now();
+    let marked = match services.store.mark_exported(&id, now).await {
+        Ok(marked) => marked,
+        Err(error) => return unavailable(error),
+    };
+    match services.store.submission(&id).await {
+        Ok(Some(submission)) if marked || submission.status == Status::Exported => json_response(
+            StatusCode::OK,
+            &serde_json::json!({ "submission": submission, "newly_exported": marked }),
+        ),
+        Ok(Some(submission)) => json_response(
+            StatusCode::CONFLICT,
+            &serde_json::json!({ "error": format!("the submission is {}, not approved", submission.status.as_str()) }),
+        ),
+        Ok(None) => json_response(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({ "error": "no such submission" }),
+        ),
+        Err(error) => unavailable(error),
+    }
 }
 
 async fn attendees(

@@ -6,8 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use model::{Choice, Prefecture, Sector};
 
-use crate::profile::{FieldErrors, FormFields};
 use crate::signup::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT};
+use model::profile::{FieldErrors, FormFields};
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {

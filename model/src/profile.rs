@@ -1,10 +1,12 @@
-//! A member profile submitted through the join form, checked with the content model.
+//! A member profile as a form submits it (field by field), checked with the member rules:
+//! the functions validate sign-ups with it and the editorial export turns them into files.
 
 use std::collections::BTreeMap;
 
-use model::member::{LINK_KINDS, MEMBER_FIELDS};
-use model::{Document, Member};
 use serde_yaml::{Mapping, Value};
+
+use crate::document::Document;
+use crate::member::{LINK_KINDS, MEMBER_FIELDS, Member};
 
 /// Form fields that are lists, written one item per line or separated by commas (、 too).
 const LIST_FIELDS: &[&str] = &["interests"];

@@ -1,0 +1,499 @@
+//! `portal export`: approved sign-ups and removals, fetched from the moderation API, become
+//! content files (and, with `--commit`, commits on a new branch); each item is acknowledged
+//! to the API only once its change is on disk (committed, pushed), so none is lost or doubled.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jiff::civil::Date;
+use model::profile::check_profile;
+use model::slug::is_valid_slug;
+use serde::Deserialize;
+
+use crate::git::{Git, Worktree};
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// The content folder (with `--commit`, the same folder inside a new worktree).
+    pub content: PathBuf,
+    /// The site or API origin that serves `/api/moderation/...`.
+    pub api: String,
+    /// An editor's bearer token.
+    pub token: String,
+    /// Commit each item on a new branch instead of writing into the working tree.
+    pub commit: bool,
+    /// The branch name; default `submissions/<today>-<n>`.
+    pub branch: Option<String>,
+    /// Push the branch to this remote before acknowledging (with `commit`).
+    pub push: Option<String>,
+    /// Today in Japan, for the default branch name.
+    pub today: Date,
+}
+
+/// What an export did, item by item.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Member files written, by slug.
+    pub written: Vec<String>,
+    /// Member files deleted, by slug.
+    pub removed: Vec<String>,
+    /// Items whose change was already made (a file as it should be, or a commit naming the
+    /// submission): acknowledged without a new change.
+    pub already_done: Vec<String>,
+    /// The branch made, when `--commit` made any commit.
+    pub branch: Option<String>,
+    /// Items left in the queue, with why; the export exits 1 when there are any.
+    pub failed: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the moderation API at {url}: {message}")]
+    Api { url: String, message: String },
+    #[error("git: {0}")]
+    Git(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// One approved item as the moderation API lists it. Only what a content file needs is
+/// read: the submitter's e-mail address is never deserialized, so it cannot reach a file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApprovedItem {
+    pub id: String,
+    pub kind: String,
+    pub slug: String,
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    pub decided_by: Option<String>,
+}
+
+/// The change an item makes to the content folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Change {
+    /// `members/<slug>.md` with this text.
+    Write { slug: String, text: String },
+    /// Delete `members/<slug>.md` (and its photo under `static/members/`).
+    Remove { slug: String },
+}
+
+impl Change {
+    fn of(item: &ApprovedItem) -> Result<Change, String> {
+        if !is_valid_slug(&item.slug) {
+            return Err(format!("`{}` is not a valid member slug", item.slug));
+        }
+        match item.kind.as_str() {
+            "profile" => {
+                let member = check_profile(&item.fields, &item.slug).map_err(|errors| {
+                    let list: Vec<String> = errors
+                        .iter()
+                        .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
+                        .collect();
+                    format!(
+                        "the profile no longer passes the member rules ({}); reject it on /admin/ with a reason",
+                        list.join(", ")
+                    )
+                })?;
+                let text = member.to_file_text().map_err(|e| e.to_string())?;
+                Ok(Change::Write {
+                    slug: item.slug.clone(),
+                    text,
+                })
+            }
+            "removal" => Ok(Change::Remove {
+                slug: item.slug.clone(),
+            }),
+            other => Err(format!("unknown submission kind `{other}`")),
+        }
+    }
+
+    fn slug(&self) -> &str {
+        match self {
+            Change::Write { slug, .. } | Change::Remove { slug } => slug,
+        }
+    }
+
+    fn commit_message(&self, item: &ApprovedItem) -> String {
+        let title = match self {
+            Change::Write { slug, .. } => {
+                let name = item.fields.get("name").map(String::as_str).unwrap_or("");
+                format!("Add member {slug} ({name})")
+            }
+            Change::Remove { slug } => format!("Remove member {slug} at their request"),
+        };
+        let editor = item.decided_by.as_deref().unwrap_or("unknown");
+        format!(
+            "{title}\n\nSubmission: {}\nApproved-by: {editor}\n",
+            item.id
+        )
+    }
+
+    /// Makes the change under `content`; `Ok(false)` when it was already made.
+    fn apply(&self, content: &Path) -> Result<bool, String> {
+        let file = content.join("members").join(format!("{}.md", self.slug()));
+        let shown = file.display();
+        match self {
+            Change::Write { text, .. } => match std::fs::read(&file) {
+                Ok(existing) if existing == text.as_bytes() => Ok(false),
+                Ok(_) => Err(format!(
+                    "{shown} exists with other content: a member already has this slug; edit the submission's slug or remove the old file first"
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    write_atomically(&file, text.as_bytes())
+                        .map_err(|e| format!("writing {shown}: {e}"))?;
+                    Ok(true)
+                }
+                Err(e) => Err(format!("reading {shown}: {e}")),
+            },
+            Change::Remove { .. } => {
+                let text = match std::fs::read_to_string(&file) {
+                    Ok(text) => text,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+                    Err(e) => return Err(format!("reading {shown}: {e}")),
+                };
+                std::fs::remove_file(&file).map_err(|e| format!("deleting {shown}: {e}"))?;
+                // The member's own photo goes too; a shared image elsewhere in static/ stays.
+                if let Some(photo) = photo_of(&text).filter(|p| p.starts_with("members/")) {
+                    let photo = content.join("static").join(photo);
+                    match std::fs::remove_file(&photo) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(format!("deleting {}: {e}", photo.display())),
+                    }
+                }
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// The `photo` of a member file, if it parses.
+fn photo_of(text: &str) -> Option<String> {
+    let doc = model::Document::parse("member.md", text).ok()?;
+    let photo = doc.front.get("photo")?.as_str()?;
+    let safe = !photo.starts_with('/') && !photo.split('/').any(|p| p == ".." || p.is_empty());
+    safe.then(|| photo.to_owned())
+}
+
+/// Writes next to the target, then renames: a reader never sees half a file.
+fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let temporary = file.with_extension(format!("md.tmp-{}", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, file).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
+/// The moderation API, seen by an editor.
+pub struct ModerationApi {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl ModerationApi {
+    pub fn new(base: &str, token: &str) -> Result<ModerationApi, ExportError> {
+        let base = base.trim_end_matches('/').to_owned();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(ExportError::Usage(format!(
+                "--api `{base}` must be an http(s) address, e.g. https://portal.example.org"
+            )));
+        }
+        if token.trim().is_empty() {
+            return Err(ExportError::Usage(
+                "no editor token: set PORTAL_EDITOR_TOKEN".into(),
+            ));
+        }
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Ok(ModerationApi {
+            base,
+            token: token.trim().to_owned(),
+            agent,
+        })
+    }
+
+    fn error(&self, path: &str, message: impl Into<String>) -> ExportError {
+        ExportError::Api {
+            url: format!("{}{path}", self.base),
+            message: message.into(),
+        }
+    }
+
+    fn answer(
+        &self,
+        path: &str,
+        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<serde_json::Value, ExportError> {
+        let mut response = result.map_err(|e| self.error(path, format!("unreachable: {e}")))?;
+        let status = response.status();
+        let body: serde_json::Value = response
+            .body_mut()
+            .read_json()
+            .unwrap_or(serde_json::Value::Null);
+        if status == 401 {
+            return Err(self.error(
+                path,
+                "the editor token was refused; check PORTAL_EDITOR_TOKEN",
+            ));
+        }
+        if !status.is_success() {
+            let detail = body["error"].as_str().unwrap_or("no explanation");
+            return Err(self.error(path, format!("answered {status}: {detail}")));
+        }
+        Ok(body)
+    }
+
+    /// Approved sign-ups and removals, oldest decision first.
+    pub fn approved(&self) -> Result<Vec<ApprovedItem>, ExportError> {
+        let path = "/api/moderation/submissions?status=approved";
+        let result = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Accept", "application/json")
+            .call();
+        let body = self.answer(path, result)?;
+        let items = body
+            .get("submissions")
+            .cloned()
+            .ok_or_else(|| self.error(path, "the answer has no `submissions`"))?;
+        serde_json::from_value(items).map_err(|e| {
+            self.error(
+                path,
+                format!("the answer is not a list of submissions: {e}"),
+            )
+        })
+    }
+
+    /// Tells the API that the item's change is made; harmless to repeat.
+    pub fn acknowledge(&self, id: &str) -> Result<(), ExportError> {
+        let path = format!("/api/moderation/submissions/{id}/exported");
+        let result = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Accept", "application/json")
+            .send_empty();
+        self.answer(&path, result).map(|_| ())
+    }
+}
+
+/// A submission id as the functions make them (URL-safe base64); anything else is refused
+/// before it reaches a URL or a commit message.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Runs the export.
+pub fn export(options: &ExportOptions) -> Result<ExportReport, ExportError> {
+    let api = ModerationApi::new(&options.api, &options.token)?;
+    let mut report = ExportReport::default();
+    let mut planned = Vec::new();
+    for item in api.approved()? {
+        if !valid_id(&item.id) {
+            report
+                .failed
+                .push((item.id.clone(), "the submission id is malformed".into()));
+            continue;
+        }
+        match Change::of(&item) {
+            Ok(change) => planned.push((item, change)),
+            Err(problem) => report.failed.push((item.id.clone(), problem)),
+        }
+    }
+    let done = if options.commit {
+        commit_changes(options, &planned, &mut report)?
+    } else {
+        write_changes(&options.content, &planned, &mut report)
+    };
+    for item in done {
+        if let Err(error) = api.acknowledge(&item.id) {
+            report.failed.push((
+                item.id.clone(),
+                format!("{error}; the change is made, and the next export acknowledges it"),
+            ));
+        }
+    }
+    Ok(report)
+}
+
+fn record(report: &mut ExportReport, change: &Change, changed: bool) {
+    let slug = change.slug().to_owned();
+    match (change, changed) {
+        (_, false) => report.already_done.push(slug),
+        (Change::Write { .. }, true) => report.written.push(slug),
+        (Change::Remove { .. }, true) => report.removed.push(slug),
+    }
+}
+
+/// Without `--commit`: the changes go into the content folder as it is.
+fn write_changes<'i>(
+    content: &Path,
+    planned: &'i [(ApprovedItem, Change)],
+    report: &mut ExportReport,
+) -> Vec<&'i ApprovedItem> {
+    let mut done = Vec::new();
+    for (item, change) in planned {
+        match change.apply(content) {
+            Ok(changed) => {
+                record(report, change, changed);
+                done.push(item);
+            }
+            Err(problem) => report.failed.push((item.id.clone(), problem)),
+        }
+    }
+    done
+}
+
+/// With `--commit`: one commit per item on a new branch, made in a worktree of its own so
+/// that the current branch and working tree are never touched.
+fn commit_changes<'i>(
+    options: &ExportOptions,
+    planned: &'i [(ApprovedItem, Change)],
+    report: &mut ExportReport,
+) -> Result<Vec<&'i ApprovedItem>, ExportError> {
+    let git = Git::discover(&options.content).map_err(ExportError::Git)?;
+    let content_in_repo = git.relative(&options.content).map_err(ExportError::Git)?;
+    let mut done = Vec::new();
+    let mut to_commit = Vec::new();
+    for (item, change) in planned {
+        // An earlier run committed it but could not acknowledge it: acknowledge now.
+        if git
+            .any_commit_mentions(&format!("Submission: {}", item.id))
+            .map_err(ExportError::Git)?
+        {
+            report.already_done.push(change.slug().to_owned());
+            done.push(item);
+        } else {
+            to_commit.push((item, change));
+        }
+    }
+    if to_commit.is_empty() {
+        return Ok(done);
+    }
+    let branch = match &options.branch {
+        Some(name) => {
+            git.check_new_branch(name).map_err(ExportError::Git)?;
+            name.clone()
+        }
+        None => git
+            .free_branch(&format!("submissions/{}", options.today))
+            .map_err(ExportError::Git)?,
+    };
+    let worktree = Worktree::add(&git, &branch).map_err(ExportError::Git)?;
+    let content = worktree.path().join(&content_in_repo);
+    let mut committed = Vec::new();
+    for (item, change) in to_commit {
+        match change.apply(&content) {
+            Ok(changed) => {
+                if changed {
+                    worktree
+                        .commit_all(&content_in_repo, &change.commit_message(item))
+                        .map_err(ExportError::Git)?;
+                }
+                record(report, change, changed);
+                committed.push(item);
+            }
+            Err(problem) => report.failed.push((item.id.clone(), problem)),
+        }
+    }
+    let made_commits = worktree.has_commits().map_err(ExportError::Git)?;
+    worktree.remove().map_err(ExportError::Git)?;
+    if !made_commits {
+        git.delete_branch(&branch).map_err(ExportError::Git)?;
+        done.extend(committed);
+        return Ok(done);
+    }
+    if let Some(remote) = &options.push {
+        git.push(remote, &branch).map_err(ExportError::Git)?;
+    }
+    report.branch = Some(branch);
+    done.extend(committed);
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(kind: &str, slug: &str, fields: &[(&str, &str)]) -> ApprovedItem {
+        ApprovedItem {
+            id: "abc".into(),
+            kind: kind.into(),
+            slug: slug.into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            decided_by: Some("sato".into()),
+        }
+    }
+
+    #[test]
+    fn a_slug_that_leaves_the_folder_is_refused() {
+        let err = Change::of(&item("removal", "../site", &[])).unwrap_err();
+        assert!(err.contains("not a valid member slug"), "{err}");
+    }
+
+    #[test]
+    fn a_profile_that_fails_the_rules_stays_in_the_queue() {
+        let err = Change::of(&item("profile", "x", &[("name", "x")])).unwrap_err();
+        assert!(err.contains("sector"), "{err}");
+    }
+
+    #[test]
+    fn writing_refuses_to_replace_another_member() {
+        let dir = tempfile::tempdir().unwrap();
+        let change = Change::of(&item(
+            "profile",
+            "x",
+            &[("name", "x"), ("sector", "other"), ("joined", "2026-11-25")],
+        ))
+        .unwrap();
+        assert_eq!(change.apply(dir.path()), Ok(true));
+        assert_eq!(
+            change.apply(dir.path()),
+            Ok(false),
+            "same text: already done"
+        );
+        std::fs::write(dir.path().join("members/x.md"), "other").unwrap();
+        assert!(change.apply(dir.path()).unwrap_err().contains("exists"));
+    }
+
+    #[test]
+    fn removal_deletes_the_file_and_the_members_photo() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("members")).unwrap();
+        std::fs::create_dir_all(dir.path().join("static/members")).unwrap();
+        std::fs::write(
+            dir.path().join("members/x.md"),
+            "---\nname: x\nphoto: members/x.jpg\n---\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("static/members/x.jpg"), "jpg").unwrap();
+        let change = Change::of(&item("removal", "x", &[])).unwrap();
+        assert_eq!(change.apply(dir.path()), Ok(true));
+        assert!(!dir.path().join("members/x.md").exists());
+        assert!(!dir.path().join("static/members/x.jpg").exists());
+        assert_eq!(change.apply(dir.path()), Ok(false));
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(valid_id("Zx-9_a"));
+        assert!(!valid_id("../x"));
+        assert!(!valid_id("a\nb"));
+    }
+}

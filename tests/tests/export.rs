@@ -1,0 +1,414 @@
+//! `portal export` against the real moderation API (served on 127.0.0.1 with the SQLite
+//! store): files, commits on a new branch, acknowledgement exactly once, failures kept.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use functions::catalog::Catalog;
+use functions::config::{Config, FixedClock};
+use functions::mail::OutboxMailer;
+use functions::signup::Services;
+use functions::store::sqlite::SqliteStore;
+use functions::store::{Status, Store, Submission, SubmissionKind};
+use generator::export::{ExportOptions, ExportReport, export};
+
+const TOKEN: &str = "token-of-editor-sato";
+const NOW: &str = "2026-11-25T03:00:00Z";
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A repository with a small site, one member, one commit, and unrelated uncommitted work.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content/members")).unwrap();
+    std::fs::create_dir_all(root.join("content/static/members")).unwrap();
+    std::fs::write(
+        root.join("content/site.yaml"),
+        "title: テスト\ndescription: 書き出しのテスト\nbase_url: https://portal.example.org\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/members/leaving-member.md"),
+        "---\nname: 去る 人\nsector: other\njoined: 2026-01-01\nphoto: members/leaving-member.jpg\n---\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/static/members/leaving-member.jpg"),
+        "jpeg",
+    )
+    .unwrap();
+    std::fs::write(root.join("README.md"), "first\n").unwrap();
+    git(root, &["init", "--quiet", "--initial-branch=main"]);
+    git(root, &["config", "user.name", "Export Test"]);
+    git(root, &["config", "user.email", "export@example.org"]);
+    git(root, &["add", "--all"]);
+    git(root, &["commit", "--quiet", "-m", "start"]);
+    // Unrelated work in progress that the export must not touch.
+    std::fs::write(root.join("README.md"), "edited, not committed\n").unwrap();
+    std::fs::write(root.join("notes.txt"), "untracked\n").unwrap();
+    dir
+}
+
+struct Api {
+    url: String,
+    store: Arc<SqliteStore>,
+    _data: tempfile::TempDir,
+}
+
+async fn start_api(content: &Path) -> Api {
+    let data = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&data.path().join("portal.sqlite3")).unwrap());
+    let services = Arc::new(Services::new(
+        store.clone(),
+        Arc::new(OutboxMailer::new(
+            data.path().join("outbox"),
+            "portal@example.org",
+        )),
+        Config::local(b"export test secret").with_editor("sato", TOKEN),
+        Arc::new(FixedClock::new(NOW.parse().unwrap())),
+        Catalog::load(content).unwrap(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, functions::http::app(services))
+            .await
+            .unwrap()
+    });
+    Api {
+        url,
+        store,
+        _data: data,
+    }
+}
+
+/// A submission as the sign-up function stores it, then confirmed and decided.
+async fn submission(
+    store: &SqliteStore,
+    id: &str,
+    kind: SubmissionKind,
+    slug: &str,
+    fields: &[(&str, &str)],
+    decision: Option<Status>,
+) {
+    let at = NOW.parse().unwrap();
+    let mut s = Submission::pending(
+        id.into(),
+        kind,
+        slug.into(),
+        format!("{slug}@example.org"),
+        "iphash".into(),
+        at,
+        48 * 3600,
+    );
+    s.fields = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect::<BTreeMap<_, _>>();
+    store.create_submission(&s).await.unwrap();
+    let Some(decision) = decision else { return };
+    assert!(store.confirm_submission(id, at).await.unwrap());
+    let reason = (decision == Status::Rejected).then_some("not a real person");
+    store
+        .decide(id, decision, "sato", reason, at)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+fn profile(name: &str, kana: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_owned()),
+        ("kana", kana.to_owned()),
+        ("sector", "local-gov".into()),
+        ("prefecture", "kanagawa".into()),
+        ("interests", "防災\nオープンデータ".into()),
+        ("joined", "2026-11-25".into()),
+        ("bio", "よろしくお願いします。\n".into()),
+    ]
+}
+
+async fn run_export(options: ExportOptions) -> ExportReport {
+    tokio::task::spawn_blocking(move || export(&options))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn options(api: &Api, content: &Path, commit: bool) -> ExportOptions {
+    ExportOptions {
+        content: content.to_owned(),
+        api: api.url.clone(),
+        token: TOKEN.into(),
+        commit,
+        branch: None,
+        push: None,
+        today: "2026-11-25".parse().unwrap(),
+    }
+}
+
+async fn status_of(store: &SqliteStore, id: &str) -> Status {
+    store.submission(id).await.unwrap().unwrap().status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_commits_on_a_new_branch_once_and_leaves_the_working_tree_alone() {
+    let repo = repository();
+    let root = repo.path();
+    let content = root.join("content");
+    let api = start_api(&content).await;
+    let hanako: Vec<(&str, String)> = profile("山田 花子", "やまだ はなこ");
+    let hanako: Vec<(&str, &str)> = hanako.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let ken = profile("佐藤 健", "さとう けん");
+    let ken: Vec<(&str, &str)> = ken.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let spam = profile("宣伝 太郎", "せんでん たろう");
+    let spam: Vec<(&str, &str)> = spam.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    submission(
+        &api.store,
+        "idHanako",
+        SubmissionKind::Profile,
+        "yamada-hanako",
+        &hanako,
+        Some(Status::Approved),
+    )
+    .await;
+    submission(
+        &api.store,
+        "idKen",
+        SubmissionKind::Profile,
+        "sato-ken",
+        &ken,
+        Some(Status::Approved),
+    )
+    .await;
+    submission(
+        &api.store,
+        "idRemoval",
+        SubmissionKind::Removal,
+        "leaving-member",
+        &[],
+        Some(Status::Approved),
+    )
+    .await;
+    submission(
+        &api.store,
+        "idSpam",
+        SubmissionKind::Profile,
+        "senden-taro",
+        &spam,
+        Some(Status::Rejected),
+    )
+    .await;
+    submission(
+        &api.store,
+        "idLapsed",
+        SubmissionKind::Profile,
+        "mikakunin",
+        &spam,
+        None,
+    )
+    .await;
+
+    let head_before = git(root, &["rev-parse", "HEAD"]);
+    let status_before = git(root, &["status", "--porcelain"]);
+
+    let report = run_export(options(&api, &content, true)).await;
+    assert_eq!(report.failed, []);
+    assert_eq!(report.written, ["yamada-hanako", "sato-ken"]);
+    assert_eq!(report.removed, ["leaving-member"]);
+    assert_eq!(report.branch.as_deref(), Some("submissions/2026-11-25-1"));
+
+    // The current branch, its commit and the uncommitted work are as they were.
+    assert_eq!(
+        git(root, &["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
+        "main"
+    );
+    assert_eq!(git(root, &["rev-parse", "HEAD"]), head_before);
+    assert_eq!(git(root, &["status", "--porcelain"]), status_before);
+    assert_eq!(
+        std::fs::read_to_string(root.join("README.md")).unwrap(),
+        "edited, not committed\n"
+    );
+    assert!(!content.join("members/yamada-hanako.md").exists());
+    assert!(content.join("members/leaving-member.md").exists());
+
+    // One commit per item, each naming its submission.
+    let log = git(
+        root,
+        &["log", "--format=%s%n%b", "main..submissions/2026-11-25-1"],
+    );
+    for line in [
+        "Add member yamada-hanako (山田 花子)",
+        "Submission: idHanako",
+        "Add member sato-ken (佐藤 健)",
+        "Submission: idKen",
+        "Remove member leaving-member at their request",
+        "Submission: idRemoval",
+        "Approved-by: sato",
+    ] {
+        assert!(log.contains(line), "{line} not in\n{log}");
+    }
+    assert_eq!(
+        git(
+            root,
+            &["rev-list", "--count", "main..submissions/2026-11-25-1"]
+        )
+        .trim(),
+        "3"
+    );
+    let file = git(
+        root,
+        &[
+            "show",
+            "submissions/2026-11-25-1:content/members/yamada-hanako.md",
+        ],
+    );
+    assert!(file.starts_with("---\nname: 山田 花子\n"), "{file}");
+    assert!(
+        !file.contains('@'),
+        "no e-mail address in a member file:\n{file}"
+    );
+    let tree = git(
+        root,
+        &["ls-tree", "-r", "--name-only", "submissions/2026-11-25-1"],
+    );
+    assert!(
+        !tree.contains("leaving-member"),
+        "file and photo removed:\n{tree}"
+    );
+
+    // Rejected and lapsed submissions never enter history.
+    let history = git(root, &["log", "--all", "-p"]);
+    assert!(
+        !history.contains("宣伝") && !history.contains("senden") && !history.contains("mikakunin")
+    );
+
+    // Acknowledged: a second run finds nothing and makes no branch.
+    for id in ["idHanako", "idKen", "idRemoval"] {
+        assert_eq!(status_of(&api.store, id).await, Status::Exported);
+    }
+    assert_eq!(status_of(&api.store, "idSpam").await, Status::Rejected);
+    let again = run_export(options(&api, &content, true)).await;
+    assert_eq!(again, ExportReport::default());
+    assert_eq!(
+        git(root, &["branch", "--list", "submissions/*"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        git(root, &["worktree", "list"]).lines().count(),
+        1,
+        "no worktree left behind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_committed_but_not_acknowledged_is_acknowledged_without_a_second_commit() {
+    let repo = repository();
+    let content = repo.path().join("content");
+    let api = start_api(&content).await;
+    let ken = profile("佐藤 健", "さとう けん");
+    let ken: Vec<(&str, &str)> = ken.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    submission(
+        &api.store,
+        "idKen",
+        SubmissionKind::Profile,
+        "sato-ken",
+        &ken,
+        Some(Status::Approved),
+    )
+    .await;
+    // An earlier run committed it, then lost the API's answer.
+    git(
+        repo.path(),
+        &[
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            "Add member sato-ken\n\nSubmission: idKen",
+        ],
+    );
+
+    let report = run_export(options(&api, &content, true)).await;
+    assert_eq!(report.already_done, ["sato-ken"]);
+    assert_eq!(report.branch, None);
+    assert_eq!(status_of(&api.store, "idKen").await, Status::Exported);
+    assert_eq!(git(repo.path(), &["branch", "--list", "submissions/*"]), "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_write_leaves_the_item_in_the_queue() {
+    let repo = repository();
+    let content = repo.path().join("content");
+    let api = start_api(&content).await;
+    let ken = profile("佐藤 健", "さとう けん");
+    let ken: Vec<(&str, &str)> = ken.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    submission(
+        &api.store,
+        "idKen",
+        SubmissionKind::Profile,
+        "sato-ken",
+        &ken,
+        Some(Status::Approved),
+    )
+    .await;
+    // Something in the way: the file cannot be written.
+    std::fs::create_dir_all(content.join("members/sato-ken.md")).unwrap();
+
+    let report = run_export(options(&api, &content, false)).await;
+    assert_eq!(report.written, Vec::<String>::new());
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(status_of(&api.store, "idKen").await, Status::Approved);
+
+    std::fs::remove_dir(content.join("members/sato-ken.md")).unwrap();
+    let report = run_export(options(&api, &content, false)).await;
+    assert_eq!(report.written, ["sato-ken"]);
+    assert_eq!(status_of(&api.store, "idKen").await, Status::Exported);
+    let site = generator::load_site(&generator::BuildOptions {
+        content: content.clone(),
+        theme: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default"),
+        out: repo.path().join("public"),
+        base_url: None,
+        api_base: None,
+        drafts: false,
+        now: NOW.parse().unwrap(),
+    })
+    .unwrap();
+    assert!(
+        site.members
+            .iter()
+            .any(|m| m.slug == "sato-ken" && m.name == "佐藤 健")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_is_reported_and_nothing_is_written() {
+    let repo = repository();
+    let content = repo.path().join("content");
+    let api = start_api(&content).await;
+    let mut opts = options(&api, &content, false);
+    opts.token = "wrong".into();
+    let error = tokio::task::spawn_blocking(move || export(&opts))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(error.to_string().contains("token was refused"), "{error}");
+}
