@@ -1,6 +1,7 @@
 //! The portal's static site generator: load -> validate -> render -> write.
 
 pub mod build;
+pub mod check;
 pub mod corpus;
 pub mod dates;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod git;
 pub mod load;
 pub mod markdown;
 pub mod render;
+pub mod report;
 pub mod theme;
 pub mod urls;
 pub mod validate;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Parser, Subcommand};
+use generator::report::Format;
 use generator::{BuildError, BuildOptions};
 use jiff::Timestamp;
 
@@ -53,10 +54,17 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
-    /// Check the content and report every problem with file, line and column.
+    /// Check the content and report every problem with file, line and column; nothing is
+    /// written. Exit 1 on errors (and on warnings with --strict).
     Check {
         #[command(flatten)]
         site: SiteArgs,
+        /// human (coloured on a terminal), github (annotations on a pull request) or json.
+        #[arg(long, value_enum, default_value = "human")]
+        format: generator::report::Format,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
     },
     /// Write approved sign-ups and removals from the moderation API into content/members/
     /// (with --commit, as commits on a new branch); each is acknowledged once written.
@@ -95,7 +103,11 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if let Some(BuildError::Content(diagnostics)) = error.downcast_ref::<BuildError>() {
+            if error.downcast_ref::<ProblemsFound>().is_some() {
+                // The report is printed already.
+            } else if let Some(BuildError::Content(diagnostics)) =
+                error.downcast_ref::<BuildError>()
+            {
                 for d in diagnostics {
                     eprintln!("{d}");
                 }
@@ -142,25 +154,11 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Check { site } => {
-            let options = BuildOptions {
-                content: site.content,
-                theme: site.theme,
-                out: PathBuf::new(),
-                base_url: None,
-                api_base: None,
-                drafts: site.drafts,
-                now: Timestamp::UNIX_EPOCH,
-            };
-            let site = generator::load_site(&options)?;
-            eprintln!(
-                "content is valid: {} members, {} events, {} pages",
-                site.members.len(),
-                site.events.len(),
-                site.pages.len()
-            );
-            Ok(())
-        }
+        Command::Check {
+            site,
+            format,
+            strict,
+        } => check(site, format, strict),
         Command::Export {
             content,
             api,
@@ -220,6 +218,53 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Exit code 1 when there is an error, or a warning with `--strict`.
+#[derive(Debug, thiserror::Error)]
+#[error("the content has problems")]
+struct ProblemsFound;
+
+fn check(site: SiteArgs, format: Format, strict: bool) -> Result<()> {
+    use std::io::IsTerminal as _;
+    let options = BuildOptions {
+        content: site.content,
+        theme: site.theme,
+        out: PathBuf::new(),
+        base_url: None,
+        api_base: None,
+        drafts: site.drafts,
+        now: Timestamp::UNIX_EPOCH,
+    };
+    let started = std::time::Instant::now();
+    let report = generator::check::check(&options)?;
+    let (errors, warnings) = (report.errors(), report.warnings());
+    match format {
+        Format::Human => {
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", generator::report::human(&report.diagnostics, colour));
+        }
+        Format::Github => print!("{}", generator::report::github(&report.diagnostics)),
+        Format::Json => print!("{}", generator::report::json(&report.diagnostics)),
+    }
+    if errors == 0 && warnings == 0 {
+        eprintln!(
+            "content is valid: {} members, {} events, {} pages (checked in {:.2?})",
+            report.members,
+            report.events,
+            report.pages,
+            started.elapsed()
+        );
+    } else {
+        eprintln!(
+            "{errors} error(s), {warnings} warning(s) (checked in {:.2?})",
+            started.elapsed()
+        );
+    }
+    if errors > 0 || (strict && warnings > 0) {
+        return Err(ProblemsFound.into());
+    }
+    Ok(())
 }
 
 fn resolve_now(flag: Option<&str>) -> Result<Timestamp> {

@@ -96,9 +96,18 @@ pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diag
         .map(|(_, m)| m.slug.as_str())
         .collect();
     let all_slugs: Vec<&str> = members.iter().map(|(_, m)| m.slug.as_str()).collect();
+    // A member file with errors of its own is reported once, not again by every event
+    // that names it as an organizer.
+    let parsed: HashSet<&str> = all_slugs.iter().copied().collect();
+    let unparsed: HashSet<String> = sources
+        .members
+        .iter()
+        .filter_map(|file| slug_of_file(&file.path).ok())
+        .filter(|slug| !parsed.contains(slug.as_str()))
+        .collect();
     for (path, event) in &events {
         for organizer in &event.organizers {
-            if published.contains(organizer.value.as_str()) {
+            if published.contains(organizer.value.as_str()) || unparsed.contains(&organizer.value) {
                 continue;
             }
             let (message, hint) = if drafts.contains(organizer.value.as_str()) {

@@ -47,6 +47,41 @@ fn content_errors_exit_non_zero_with_every_problem_on_stderr() {
 }
 
 #[test]
+fn check_fails_on_errors_and_on_warnings_only_when_strict() {
+    let errors = portal(
+        &[
+            "check",
+            "--content",
+            "tests/fixtures/invalid/broken-internal-link/content",
+            "--format",
+            "github",
+        ],
+        None,
+    );
+    assert_eq!(errors.status.code(), Some(1));
+    let annotations = String::from_utf8_lossy(&errors.stdout);
+    assert!(
+        annotations.starts_with("::error file=tests/fixtures/invalid/broken-internal-link/content/pages/about.md,line=6,col=1,"),
+        "{annotations}"
+    );
+
+    let warnings = [
+        "check",
+        "--content",
+        "tests/fixtures/invalid/image-without-alt/content",
+    ];
+    let relaxed = portal(&warnings, None);
+    assert_eq!(relaxed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&relaxed.stderr).contains("0 error(s), 1 warning(s)"));
+    let strict = portal(&[&warnings[..], &["--strict"]].concat(), None);
+    assert_eq!(strict.status.code(), Some(1));
+
+    let json = portal(&[&warnings[..], &["--format", "json"]].concat(), None);
+    let text = String::from_utf8_lossy(&json.stdout);
+    assert!(text.contains("\"warnings\": 1"), "{text}");
+}
+
+#[test]
 fn check_reports_valid_content() {
     let result = portal(&["check"], None);
     assert!(

@@ -3,6 +3,23 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// How bad a problem is: an error stops the build; a warning is shown and fails
+/// `portal check` only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One problem found in the content. Lines and columns are 1-based; a problem that
 /// concerns a whole file (a duplicate slug, a symlink loop) points at line 1, column 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +32,7 @@ pub struct Diagnostic {
     pub field: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -31,6 +49,7 @@ impl Diagnostic {
             field: None,
             message: message.into(),
             hint: None,
+            severity: Severity::Error,
         }
     }
 
@@ -42,6 +61,16 @@ impl Diagnostic {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The same problem as a warning.
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -63,10 +92,11 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}:{}:{}: error: {}",
+            "{}:{}:{}: {}: {}",
             self.display_path(),
             self.line,
             self.column,
+            self.severity.as_str(),
             self.message
         )?;
         if let Some(hint) = &self.hint {

@@ -49,6 +49,9 @@ pub struct Event {
     pub draft: bool,
     /// Markdown (untrusted: events may come from submissions).
     pub body: String,
+    /// The file it was read from, and the line on which its body starts (for diagnostics).
+    pub file: std::path::PathBuf,
+    pub body_line: usize,
 }
 
 impl Event {
@@ -86,6 +89,8 @@ impl Event {
 
         match (title, start) {
             (Some(title), Some(start)) if r.diagnostics.is_empty() => Ok(Event {
+                file: doc.file.clone(),
+                body_line: doc.body_line,
                 slug: slug.to_owned(),
                 title,
                 start,

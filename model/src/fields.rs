@@ -212,7 +212,7 @@ impl<'d> FieldReader<'d> {
             let at = self
                 .doc
                 .locator
-                .item(&item_path, item.as_str().unwrap_or(""))
+                .value(&item_path)
                 .unwrap_or_else(|| self.position(path));
             let before = self.diagnostics.len();
             if let Some(text) = self.text_value(&item_path, item, max_chars) {

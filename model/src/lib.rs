@@ -17,7 +17,7 @@ pub mod site_config;
 pub mod slug;
 pub mod time;
 
-pub use diagnostic::{Diagnostic, sort_diagnostics};
+pub use diagnostic::{Diagnostic, Severity, sort_diagnostics};
 pub use document::Document;
 pub use event::{Event, Venue};
 pub use fields::{Choice, Located};

@@ -1,11 +1,11 @@
-//! Finds the line and column of each key (and block-list item) in a YAML front matter,
-//! because `serde_yaml` values carry no positions.
-//!
-//! It understands the block style that the content contract uses (nested maps by
-//! indentation, `- item` lists, `|` and `>` block scalars, comments). Flow collections
-//! (`[a, b]`) are located by their key, and their items by searching the key's line.
+//! Finds the line and column of each key, value and list item of a YAML front matter,
+//! because `serde_yaml` values carry no positions. The positions come from the marks of a
+//! YAML parser (saphyr-parser) reading the same text, never from searching the text, so
+//! flow lists (`[a, b]`), quoted keys and block scalars are placed exactly.
 
 use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, Span};
 
 /// A 1-based position in the whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,110 +24,108 @@ struct Entry {
 #[derive(Debug, Default, Clone)]
 pub struct KeyLocator {
     entries: HashMap<String, Entry>,
-    /// Keys written a second time at the same level, where they were repeated.
+    /// Keys written a second time in the same mapping, where they were repeated.
     repeated: HashMap<String, Position>,
-    lines: Vec<String>,
     first_line: usize,
 }
 
+/// A collection being read, with the path of its children's parent.
+enum Frame {
+    Mapping {
+        path: String,
+        /// The key just read, waiting for its value.
+        key: Option<(String, Position)>,
+    },
+    Sequence {
+        path: String,
+        next: usize,
+    },
+    /// A mapping or list used as a key: nothing inside is located.
+    Ignored,
+}
+
+fn child_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
 impl KeyLocator {
-    /// Scans `yaml`, whose first line is line `first_line` of the file.
+    /// Reads `yaml`, whose first line is line `first_line` of the file. A syntax error
+    /// stops the reading; what came before it is located (serde_yaml reports the error).
     pub fn new(yaml: &str, first_line: usize) -> Self {
         let mut locator = KeyLocator {
             entries: HashMap::new(),
             repeated: HashMap::new(),
-            lines: yaml.lines().map(str::to_owned).collect(),
             first_line,
         };
-        // (indent, path) of the keys that enclose the current line.
-        let mut stack: Vec<(usize, String)> = Vec::new();
-        let mut item_counts: HashMap<String, usize> = HashMap::new();
-        let mut block_scalar_indent: Option<usize> = None;
-
-        for (index, raw) in yaml.lines().enumerate() {
-            let line_no = first_line + index;
-            let trimmed = raw.trim_start();
-            let indent = raw.len() - trimmed.len();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            if let Some(scalar_indent) = block_scalar_indent {
-                if indent > scalar_indent {
+        let mut stack: Vec<Frame> = Vec::new();
+        for result in Parser::new_from_str(yaml) {
+            let Ok((event, span)) = result else { break };
+            let at = locator.position(&span);
+            let opens = match &event {
+                Event::MappingStart(..) => Some(true),
+                Event::SequenceStart(..) => Some(false),
+                Event::Scalar(..) | Event::Alias(..) => None,
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
                     continue;
                 }
-                block_scalar_indent = None;
-            }
-
-            if let Some(rest) =
-                trimmed
-                    .strip_prefix("- ")
-                    .or(if trimmed == "-" { Some("") } else { None })
-            {
-                // A list item belongs to the nearest key above with a smaller or equal indent.
-                while stack.last().is_some_and(|(i, _)| *i > indent) {
-                    stack.pop();
-                }
-                if let Some((_, parent)) = stack.last() {
-                    let count = item_counts.entry(parent.clone()).or_insert(0);
-                    let path = format!("{parent}[{count}]");
-                    *count += 1;
-                    let column = indent + 3 + (rest.len() - rest.trim_start().len());
-                    let position = Position {
-                        line: line_no,
-                        column,
-                    };
-                    locator.entries.insert(
-                        path,
-                        Entry {
-                            key: position,
-                            value: position,
-                        },
-                    );
-                }
-                continue;
-            }
-
-            let Some((key, after_colon)) = split_key(trimmed) else {
-                continue;
+                _ => continue,
             };
-            while stack.last().is_some_and(|(i, _)| *i >= indent) {
-                stack.pop();
-            }
-            let path = match stack.last() {
-                Some((_, parent)) => format!("{parent}.{key}"),
-                None => key.to_owned(),
-            };
-            let key_pos = Position {
-                line: line_no,
-                column: indent + 1,
-            };
-            let value_text = after_colon.trim_start();
-            let value_pos = if value_text.is_empty() || value_text.starts_with('#') {
-                key_pos
-            } else {
-                let value_offset = raw.len() - value_text.len();
-                Position {
-                    line: line_no,
-                    column: char_column(raw, value_offset),
+            // Which place this node takes: a key, a value, a list item, or the root.
+            let path = match stack.last_mut() {
+                None => Some(String::new()),
+                Some(Frame::Ignored) => None,
+                Some(Frame::Mapping { path, key }) => match key.take() {
+                    None => {
+                        if let Event::Scalar(text, ..) = &event {
+                            *key = Some((child_path(path, text), at));
+                            continue;
+                        }
+                        None
+                    }
+                    Some((child, key_at)) => {
+                        if locator.entries.contains_key(&child) {
+                            locator.repeated.entry(child.clone()).or_insert(key_at);
+                        } else {
+                            locator.entries.insert(
+                                child.clone(),
+                                Entry {
+                                    key: key_at,
+                                    value: at,
+                                },
+                            );
+                        }
+                        Some(child)
+                    }
+                },
+                Some(Frame::Sequence { path, next }) => {
+                    let child = format!("{path}[{next}]");
+                    *next += 1;
+                    locator
+                        .entries
+                        .insert(child.clone(), Entry { key: at, value: at });
+                    Some(child)
                 }
             };
-            if value_text.starts_with('|') || value_text.starts_with('>') {
-                block_scalar_indent = Some(indent);
+            match (opens, path) {
+                (Some(true), Some(path)) => stack.push(Frame::Mapping { path, key: None }),
+                (Some(false), Some(path)) => stack.push(Frame::Sequence { path, next: 0 }),
+                (Some(_), None) => stack.push(Frame::Ignored),
+                (None, _) => {}
             }
-            if locator.entries.contains_key(&path) {
-                locator.repeated.entry(path.clone()).or_insert(key_pos);
-            } else {
-                locator.entries.insert(
-                    path.clone(),
-                    Entry {
-                        key: key_pos,
-                        value: value_pos,
-                    },
-                );
-            }
-            stack.push((indent, path));
         }
         locator
+    }
+
+    fn position(&self, span: &Span) -> Position {
+        Position {
+            line: self.first_line + span.start.line().saturating_sub(1),
+            column: span.start.col() + 1,
+        }
     }
 
     /// Where the key at `path` is written, if it is.
@@ -135,35 +133,9 @@ impl KeyLocator {
         self.entries.get(path).map(|e| e.key)
     }
 
-    /// Where the value at `path` starts; for an item of a flow list (`[a, b]`) that the
-    /// scan could not see, where `item_text` stands on its key's line.
+    /// Where the value at `path` starts (a list item: where the item starts).
     pub fn value(&self, path: &str) -> Option<Position> {
-        if let Some(entry) = self.entries.get(path) {
-            return Some(entry.value);
-        }
-        let (parent, _) = path.rsplit_once('[')?;
-        self.entries.get(parent).map(|e| e.value)
-    }
-
-    /// Like [`KeyLocator::value`], but for a flow-list item also finds `item_text` on the line.
-    pub fn item(&self, path: &str, item_text: &str) -> Option<Position> {
-        if let Some(entry) = self.entries.get(path) {
-            return Some(entry.value);
-        }
-        let (parent, _) = path.rsplit_once('[')?;
-        let entry = self.entries.get(parent)?;
-        let line = self
-            .lines
-            .get(entry.value.line.checked_sub(self.first_line)?)?;
-        if !item_text.is_empty()
-            && let Some(offset) = line.find(item_text)
-        {
-            return Some(Position {
-                line: entry.value.line,
-                column: char_column(line, offset),
-            });
-        }
-        Some(entry.value)
+        self.entries.get(path).map(|e| e.value)
     }
 
     /// Where a key that is written twice is written the second time.
@@ -178,36 +150,6 @@ impl KeyLocator {
             column: 1,
         }
     }
-}
-
-/// Splits `key: value` (or `key:`); a key may be quoted. Returns `None` for anything else.
-fn split_key(trimmed: &str) -> Option<(&str, &str)> {
-    let (key, rest) = if let Some(quoted) = trimmed
-        .strip_prefix('"')
-        .or_else(|| trimmed.strip_prefix('\''))
-    {
-        let quote = trimmed.as_bytes()[0] as char;
-        let end = quoted.find(quote)?;
-        (&quoted[..end], quoted[end + 1..].strip_prefix(':')?)
-    } else {
-        let colon = trimmed.find(':')?;
-        let key = &trimmed[..colon];
-        if key.is_empty() || key.contains(['{', '[', ',', '#', '"', '\'']) {
-            return None;
-        }
-        (key.trim_end(), &trimmed[colon + 1..])
-    };
-    if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
-        return None;
-    }
-    Some((key, rest))
-}
-
-/// The 1-based column (in characters, as editors count) of a byte offset in a line.
-fn char_column(line: &str, byte_offset: usize) -> usize {
-    line.get(..byte_offset)
-        .map_or(byte_offset, |prefix| prefix.chars().count())
-        + 1
 }
 
 #[cfg(test)]
@@ -235,11 +177,11 @@ mod tests {
     }
 
     #[test]
-    fn finds_flow_list_items_by_text_in_characters() {
+    fn finds_flow_list_items_in_characters() {
         let loc = KeyLocator::new(YAML, 2);
         // "tags: [まちづくり, " is 14 characters before 子育て.
         assert_eq!(
-            loc.item("tags[1]", "子育て"),
+            loc.value("tags[1]"),
             Some(Position {
                 line: 9,
                 column: 15
@@ -259,6 +201,33 @@ mod tests {
                 column: 1
             })
         );
+    }
+
+    #[test]
+    fn a_flow_item_is_placed_by_the_parser_not_by_searching_its_text() {
+        // `gan` also stands inside the key; a text search would find it there first.
+        let loc = KeyLocator::new("organizers: [gan, organ]\n", 2);
+        assert_eq!(
+            loc.value("organizers[0]"),
+            Some(Position {
+                line: 2,
+                column: 14
+            })
+        );
+        assert_eq!(
+            loc.value("organizers[1]"),
+            Some(Position {
+                line: 2,
+                column: 19
+            })
+        );
+    }
+
+    #[test]
+    fn quoted_keys_and_repeated_keys() {
+        let loc = KeyLocator::new("\"name\": x\nrole: a\nrole: b\n", 2);
+        assert_eq!(loc.value("name"), Some(Position { line: 2, column: 9 }));
+        assert_eq!(loc.repeated("role"), Some(Position { line: 4, column: 1 }));
     }
 
     #[test]

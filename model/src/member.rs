@@ -56,6 +56,9 @@ pub struct Member {
     pub draft: bool,
     /// The self-introduction, Markdown written by the member (untrusted).
     pub body: String,
+    /// The file it was read from, and the line on which its body starts (for diagnostics).
+    pub file: std::path::PathBuf,
+    pub body_line: usize,
 }
 
 impl Member {
@@ -87,6 +90,8 @@ impl Member {
 
         match (name, sector, joined) {
             (Some(name), Some(sector), Some(joined)) if r.diagnostics.is_empty() => Ok(Member {
+                file: doc.file.clone(),
+                body_line: doc.body_line,
                 slug: slug.to_owned(),
                 name,
                 kana,

@@ -15,6 +15,9 @@ pub struct Page {
     pub menu: Option<i64>,
     /// Markdown written by editors (trusted: may contain raw HTML).
     pub body: String,
+    /// The file it was read from, and the line on which its body starts (for diagnostics).
+    pub file: std::path::PathBuf,
+    pub body_line: usize,
 }
 
 impl Page {
@@ -27,6 +30,8 @@ impl Page {
         let menu = r.integer(map, "menu");
         match title {
             Some(title) if r.diagnostics.is_empty() => Ok(Page {
+                file: doc.file.clone(),
+                body_line: doc.body_line,
                 slug: slug.to_owned(),
                 title,
                 description,
