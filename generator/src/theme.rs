@@ -71,6 +71,11 @@ impl Theme {
         self.tera.global_context().insert(key, value);
     }
 
+    /// Every UI string of the theme's language, by key.
+    pub fn strings(&self) -> &BTreeMap<String, String> {
+        &self.strings
+    }
+
     /// A theme string; a missing key shows as itself so that it is noticed, never as a blank.
     pub fn translate(&self, key: &str) -> String {
         self.strings

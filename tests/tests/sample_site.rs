@@ -117,11 +117,31 @@ fn the_sitemap_lists_every_page_and_nothing_else() {
             format!("{decoded}index.html")
         })
         .collect();
+    // The 404 page and the editors' page are not for search engines.
     let pages: BTreeSet<String> = html_pages()
         .into_iter()
-        .filter(|p| p != "404.html")
+        .filter(|p| p != "404.html" && p != "admin/index.html")
         .collect();
     assert_eq!(listed, pages);
+}
+
+#[test]
+fn the_editors_page_is_built_but_hidden_from_search_and_from_public_pages() {
+    let admin = read(sample(), "admin/index.html");
+    assert!(admin.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+    assert!(admin.contains("<script src=\"/js/admin.js\" defer></script>"));
+    assert!(admin.contains("<label for=\"admin-token\">編集者トークン</label>"));
+    // Only the site's own scripts: no third-party code.
+    for src in admin.split("<script src=\"").skip(1) {
+        assert!(src.starts_with('/'), "a script from elsewhere: {src}");
+    }
+    for page in html_pages().into_iter().filter(|p| p != "admin/index.html") {
+        assert!(
+            !read(sample(), &page).contains("/admin/"),
+            "{page} links to the editors' page"
+        );
+    }
+    assert!(!read(sample(), "sitemap.xml").contains("/admin/"));
 }
 
 #[test]

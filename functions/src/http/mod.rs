@@ -5,10 +5,11 @@ pub mod events;
 pub mod members;
 pub mod moderation;
 pub mod page;
+pub mod site;
 
 use std::sync::Arc;
 
-use axum::Router;
+pub use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;

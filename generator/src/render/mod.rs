@@ -45,6 +45,8 @@ pub enum Job {
         page: usize,
     },
     Page(usize),
+    /// The editors' page: not indexed, not in the sitemap, linked from no public page.
+    Admin,
     NotFound,
     Feed,
     Sitemap,
@@ -79,6 +81,8 @@ struct PageMeta {
     canonical: String,
     og_type: &'static str,
     image: Option<String>,
+    /// Asks search engines not to index the page.
+    noindex: bool,
 }
 
 #[derive(Serialize)]
@@ -111,6 +115,29 @@ struct VenueView<'v> {
     name: &'v Option<String>,
     address: &'v Option<String>,
     url: &'v Option<String>,
+}
+
+/// Labels of the profile page that the editors' preview of a submission shows too.
+const PREVIEW_LABELS: &[&str] = &[
+    "sector",
+    "organization",
+    "role",
+    "prefecture",
+    "interests",
+    "introduction",
+    "links",
+    "joined",
+];
+
+/// An event whose sign-ups editors can download.
+#[derive(Serialize)]
+struct AdminEvent<'e> {
+    slug: &'e str,
+    title: &'e str,
+    when: &'e str,
+    url: &'e str,
+    upcoming: bool,
+    capacity: u32,
 }
 
 #[derive(Serialize)]
@@ -216,6 +243,7 @@ impl<'a> Renderer<'a> {
             Job::Home,
             Job::EventList,
             Job::Calendar,
+            Job::Admin,
             Job::NotFound,
             Job::Feed,
             Job::Sitemap,
@@ -267,6 +295,7 @@ impl<'a> Renderer<'a> {
                 paged(&self.views.taxonomy(*kind).terms[*term].path, *page)
             }
             Job::Page(i) => format!("/{}/", self.site.pages[*i].slug),
+            Job::Admin => "/admin/".into(),
             Job::NotFound => "/404.html".into(),
             Job::Feed => "/feed.xml".into(),
             Job::Sitemap => "/sitemap.xml".into(),
@@ -279,6 +308,7 @@ impl<'a> Renderer<'a> {
         !matches!(
             job,
             Job::NotFound
+                | Job::Admin
                 | Job::Feed
                 | Job::Sitemap
                 | Job::Robots
@@ -337,6 +367,7 @@ impl<'a> Renderer<'a> {
             canonical: self.urls.absolute(path),
             og_type,
             image: None,
+            noindex: false,
         }
     }
 
@@ -554,6 +585,34 @@ impl<'a> Renderer<'a> {
                 c.insert("slug", &page.slug);
                 ("page.html", c)
             }
+            Job::Admin => {
+                let mut meta = self.meta(
+                    self.t("admin_title"),
+                    self.t("admin_description"),
+                    path,
+                    "website",
+                );
+                meta.noindex = true;
+                let mut c = self.context(meta);
+                let events: Vec<AdminEvent<'_>> = self
+                    .site
+                    .events
+                    .iter()
+                    .zip(&self.views.events)
+                    .filter(|(event, _)| event.capacity.is_some())
+                    .map(|(event, view)| AdminEvent {
+                        slug: &event.slug,
+                        title: &event.title,
+                        when: &view.when,
+                        url: &view.url,
+                        upcoming: view.upcoming,
+                        capacity: event.capacity.unwrap_or_default(),
+                    })
+                    .collect();
+                c.insert("events", &events);
+                c.insert("admin_data", &self.admin_data());
+                ("admin.html", c)
+            }
             Job::NotFound => (
                 "404.html",
                 self.context(self.meta(
@@ -567,6 +626,43 @@ impl<'a> Renderer<'a> {
                 unreachable!("rendered without a template")
             }
         }
+    }
+
+    /// What the editors' page script needs to show a submission as the site will: its UI
+    /// strings (`admin_*` of the theme's translations) and the names of sectors and
+    /// prefectures, as JSON that is safe inside a `<script type="application/json">`.
+    fn admin_data(&self) -> String {
+        use model::Choice;
+        let strings: std::collections::BTreeMap<&str, &str> = self
+            .theme
+            .strings()
+            .iter()
+            .filter(|(key, _)| {
+                key.starts_with("admin_")
+                    || key.starts_with("link_")
+                    || PREVIEW_LABELS.contains(&key.as_str())
+            })
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        let name = |ja: &'static str, en: &'static str| match self.lang {
+            Language::Ja => ja,
+            Language::En => en,
+        };
+        let sectors: std::collections::BTreeMap<&str, &str> = model::Sector::all()
+            .iter()
+            .map(|s| (s.slug(), name(s.name_ja(), s.name_en())))
+            .collect();
+        let prefectures: std::collections::BTreeMap<&str, &str> = model::Prefecture::all()
+            .iter()
+            .map(|p| (p.slug(), name(p.name_ja(), p.name_en())))
+            .collect();
+        let data = serde_json::json!({
+            "strings": strings,
+            "sectors": sectors,
+            "prefectures": prefectures,
+            "locale": name("ja-JP", "en-GB"),
+        });
+        data.to_string().replace('<', "\\u003c")
     }
 
     /// Indexes of events that have not finished, soonest first.
