@@ -9,6 +9,7 @@ pub mod export;
 pub mod git;
 pub mod load;
 pub mod markdown;
+pub mod new;
 pub mod render;
 pub mod report;
 pub mod theme;

@@ -90,6 +90,20 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Start a content file from a commented template that passes `portal check` as written.
+    New {
+        /// member, event or page.
+        #[arg(value_enum)]
+        kind: generator::new::Kind,
+        /// The file name without .md: lowercase letters, digits and hyphens.
+        slug: String,
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// What counts as now (RFC 3339), for the dates in the template; defaults to the clock.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Write a synthetic content folder of N members and N/10 events (for benchmarks).
     Corpus {
         #[arg(long)]
@@ -206,6 +220,22 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 Err(anyhow!("{} item(s) stay in the queue", report.failed.len()))
             }
+        }
+        Command::New {
+            kind,
+            slug,
+            content,
+            now,
+        } => {
+            let today = model::time::tokyo()
+                .to_datetime(resolve_now(now.as_deref())?)
+                .date();
+            let path = generator::new::new_file(&content, kind, &slug, today)?;
+            eprintln!(
+                "wrote {}: fill it in, remove `draft: true` when it is ready, and run `portal check`",
+                path.display()
+            );
+            Ok(())
         }
         Command::Corpus { members, out } => {
             generator::corpus::write_corpus(&out, members)

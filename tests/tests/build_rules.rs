@@ -374,3 +374,32 @@ fn a_static_file_may_not_replace_a_generated_page() {
         "`members/index.html` would replace a page the portal makes"
     );
 }
+
+#[test]
+fn every_new_file_passes_check_as_written() {
+    use generator::new::{Kind, new_file};
+    let site = ContentDir::japanese();
+    let content = site.dir.path().join("content");
+    let today = "2026-11-25".parse().unwrap();
+    for (kind, slug) in [
+        (Kind::Member, "yamada-hanako"),
+        (Kind::Event, "tea-party"),
+        (Kind::Page, "guide"),
+    ] {
+        new_file(&content, kind, slug, today).expect("written");
+    }
+    for drafts in [false, true] {
+        let mut options = portal_tests::options(&content, &site.dir.path().join("public"));
+        options.drafts = drafts;
+        let report = generator::check::check(&options).expect("checked");
+        assert!(
+            report.diagnostics.is_empty(),
+            "drafts {drafts}: {:?}",
+            report.diagnostics
+        );
+        assert_eq!(
+            (report.members, report.events, report.pages),
+            if drafts { (1, 1, 1) } else { (0, 0, 1) }
+        );
+    }
+}
