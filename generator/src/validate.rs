@@ -40,6 +40,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "404",
     "api",
     "assets",
+    "admin",
 ];
 
 /// Checks all sources; every problem in every file is returned together.
