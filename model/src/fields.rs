@@ -429,7 +429,7 @@ fn valid_list<C: Choice>() -> String {
     let all: Vec<&str> = C::all().iter().map(|c| c.slug()).collect();
     if all.len() > 10 {
         format!(
-            "use one of the {} slugs listed in CONTENT.md, e.g. {}",
+            "use one of the {} slugs listed in docs/content.md, e.g. {}",
             all.len(),
             all[..3].join(", ")
         )

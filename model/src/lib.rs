@@ -1,4 +1,4 @@
-//! The portal's content contract (shared/CONTENT.md) as types: parsing, validation and
+//! The portal's content contract (docs/content.md) as types: parsing, validation and
 //! diagnostics. It knows nothing about rendering: the generator and the functions share it.
 
 pub mod diagnostic;

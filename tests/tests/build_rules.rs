@@ -270,6 +270,12 @@ fn english_ui_with_language_en() {
         site.read("members/index.html")
             .contains(">Local government</a>")
     );
+    // The editors' page and its script's strings follow the language too.
+    let admin = site.read("admin/index.html");
+    assert!(admin.contains("<label for=\"admin-token\">Editor token</label>"));
+    assert!(admin.contains("\"admin_approve\":\"Approve\""));
+    assert!(admin.contains("\"kanagawa\":\"Kanagawa\""));
+    assert!(!admin.contains("編集者"));
 }
 
 #[test]

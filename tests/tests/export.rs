@@ -144,6 +144,19 @@ fn profile(name: &str, kana: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A profile sign-up of `name` (read `kana`) at `slug`, confirmed and decided as given.
+async fn profile_submission(
+    store: &SqliteStore,
+    id: &str,
+    slug: &str,
+    (name, kana): (&str, &str),
+    decision: Option<Status>,
+) {
+    let fields = profile(name, kana);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    submission(store, id, SubmissionKind::Profile, slug, &fields, decision).await;
+}
+
 async fn run_export(options: ExportOptions) -> ExportReport {
     tokio::task::spawn_blocking(move || export(&options))
         .await
@@ -173,30 +186,18 @@ async fn export_commits_on_a_new_branch_once_and_leaves_the_working_tree_alone()
     let root = repo.path();
     let content = root.join("content");
     let api = start_api(&content).await;
-    let hanako: Vec<(&str, String)> = profile("山田 花子", "やまだ はなこ");
-    let hanako: Vec<(&str, &str)> = hanako.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let ken = profile("佐藤 健", "さとう けん");
-    let ken: Vec<(&str, &str)> = ken.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let spam = profile("宣伝 太郎", "せんでん たろう");
-    let spam: Vec<(&str, &str)> = spam.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    submission(
+    let hanako = ("山田 花子", "やまだ はなこ");
+    let ken = ("佐藤 健", "さとう けん");
+    let spam = ("宣伝 太郎", "せんでん たろう");
+    profile_submission(
         &api.store,
         "idHanako",
-        SubmissionKind::Profile,
         "yamada-hanako",
-        &hanako,
+        hanako,
         Some(Status::Approved),
     )
     .await;
-    submission(
-        &api.store,
-        "idKen",
-        SubmissionKind::Profile,
-        "sato-ken",
-        &ken,
-        Some(Status::Approved),
-    )
-    .await;
+    profile_submission(&api.store, "idKen", "sato-ken", ken, Some(Status::Approved)).await;
     submission(
         &api.store,
         "idRemoval",
@@ -206,24 +207,15 @@ async fn export_commits_on_a_new_branch_once_and_leaves_the_working_tree_alone()
         Some(Status::Approved),
     )
     .await;
-    submission(
+    profile_submission(
         &api.store,
         "idSpam",
-        SubmissionKind::Profile,
         "senden-taro",
-        &spam,
+        spam,
         Some(Status::Rejected),
     )
     .await;
-    submission(
-        &api.store,
-        "idLapsed",
-        SubmissionKind::Profile,
-        "mikakunin",
-        &spam,
-        None,
-    )
-    .await;
+    profile_submission(&api.store, "idLapsed", "mikakunin", spam, None).await;
 
     let head_before = git(root, &["rev-parse", "HEAD"]);
     let status_before = git(root, &["status", "--porcelain"]);
@@ -324,17 +316,8 @@ async fn an_item_committed_but_not_acknowledged_is_acknowledged_without_a_second
     let repo = repository();
     let content = repo.path().join("content");
     let api = start_api(&content).await;
-    let ken = profile("佐藤 健", "さとう けん");
-    let ken: Vec<(&str, &str)> = ken.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    submission(
-        &api.store,
-        "idKen",
-        SubmissionKind::Profile,
-        "sato-ken",
-        &ken,
-        Some(Status::Approved),
-    )
-    .await;
+    let ken = ("佐藤 健", "さとう けん");
+    profile_submission(&api.store, "idKen", "sato-ken", ken, Some(Status::Approved)).await;
     // An earlier run committed it, then lost the API's answer.
     git(
         repo.path(),
@@ -359,17 +342,8 @@ async fn a_failed_write_leaves_the_item_in_the_queue() {
     let repo = repository();
     let content = repo.path().join("content");
     let api = start_api(&content).await;
-    let ken = profile("佐藤 健", "さとう けん");
-    let ken: Vec<(&str, &str)> = ken.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    submission(
-        &api.store,
-        "idKen",
-        SubmissionKind::Profile,
-        "sato-ken",
-        &ken,
-        Some(Status::Approved),
-    )
-    .await;
+    let ken = ("佐藤 健", "さとう けん");
+    profile_submission(&api.store, "idKen", "sato-ken", ken, Some(Status::Approved)).await;
     // Something in the way: the file cannot be written.
     std::fs::create_dir_all(content.join("members/sato-ken.md")).unwrap();
 
