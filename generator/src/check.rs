@@ -153,6 +153,10 @@ impl Targets<'_> {
     }
 
     fn exists(&self, path: &str) -> bool {
+        // The functions answer /api/* on the site's origin, not the static files.
+        if path.starts_with("/api/") {
+            return true;
+        }
         let file = file_for(path);
         self.outputs.contains(&file)
             || (!path.ends_with('/') && self.outputs.contains(&file_for(&format!("{path}/"))))
@@ -377,6 +381,10 @@ mod tests {
         );
         assert!(targets.exists("/members"));
         assert!(!targets.exists("/member/"));
+        assert!(
+            targets.exists("/api/members/new"),
+            "the functions answer /api/*"
+        );
     }
 
     #[test]
