@@ -62,8 +62,11 @@ fn markdown_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
             continue;
         };
         for entry in entries {
-            let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-            if path.is_dir() {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = entry.path();
+            // Linked folders are not followed: a link loop must not hang the function.
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "md") {
                 files.push(path);
@@ -85,5 +88,27 @@ mod tests {
         assert!(catalog.member_slugs.contains("yamada-hanako"));
         assert_eq!(catalog.events["sendai-bousai-evening"].capacity, Some(30));
         assert_eq!(catalog.events["online-kickoff"].capacity, None);
+    }
+
+    #[test]
+    fn alias_bombs_and_link_loops_fail_fast() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = dir.path().join("events");
+        std::fs::create_dir_all(&events).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(".", events.join("loop")).unwrap();
+        let mut bomb = String::from(
+            "---\ntitle: t\nstart: 2026-12-01T19:00\na: &a [x, x, x, x, x, x, x, x, x]\n",
+        );
+        for (level, previous) in ('b'..='i').zip('a'..='h') {
+            let refs = vec![format!("*{previous}"); 9].join(", ");
+            bomb.push_str(&format!("{level}: &{level} [{refs}]\n"));
+        }
+        bomb.push_str("---\n");
+        std::fs::write(events.join("bomb.md"), bomb).unwrap();
+        let started = std::time::Instant::now();
+        let error = Catalog::load(dir.path()).unwrap_err();
+        assert!(error.contains("YAML aliases"), "{error}");
+        assert!(started.elapsed().as_secs() < 2);
     }
 }

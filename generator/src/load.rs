@@ -60,13 +60,16 @@ pub fn load(content_dir: &Path) -> (Sources, Vec<Diagnostic>) {
     }
 
     check_top_level(content_dir, &mut diagnostics);
+    // Links may point anywhere inside content/, never outside it: a pull request must not
+    // be able to publish files from the machine that builds it.
+    let root = std::fs::canonicalize(content_dir).unwrap_or_else(|_| content_dir.to_owned());
     let mut markdown: Vec<(Kind, PathBuf)> = Vec::new();
     for (collection, kind) in [
         ("members", Kind::Member),
         ("events", Kind::Event),
         ("pages", Kind::Page),
     ] {
-        for path in walk(&content_dir.join(collection), &mut diagnostics) {
+        for path in walk(&content_dir.join(collection), &root, &mut diagnostics) {
             if path.extension().is_some_and(|e| e == "md") {
                 markdown.push((kind, path));
             } else {
@@ -78,7 +81,7 @@ pub fn load(content_dir: &Path) -> (Sources, Vec<Diagnostic>) {
         }
     }
     let static_root = content_dir.join("static");
-    for path in walk(&static_root, &mut diagnostics) {
+    for path in walk(&static_root, &root, &mut diagnostics) {
         let relative = path
             .strip_prefix(&static_root)
             .unwrap_or(&path)
@@ -103,7 +106,9 @@ pub fn load(content_dir: &Path) -> (Sources, Vec<Diagnostic>) {
         }
     }
     let site_path = sources.site_path.clone();
-    if site_path.is_file() {
+    if let Some(outside) = link_outside(&site_path, &root) {
+        diagnostics.push(outside);
+    } else if site_path.is_file() {
         match read_source(&site_path) {
             Ok(file) => sources.site = Some(file),
             Err(d) => diagnostics.push(d),
@@ -160,19 +165,54 @@ fn check_top_level(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Files below `dir` in name order, following links; loops and unreadable entries are reported.
-fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+/// A diagnostic when `path` is a symbolic link that leads outside `root` (canonical).
+fn link_outside(path: &Path, root: &Path) -> Option<Diagnostic> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return None;
+    }
+    let inside = std::fs::canonicalize(path).is_ok_and(|target| target.starts_with(root));
+    (!inside).then(|| {
+        Diagnostic::for_file(path, "this symbolic link points outside the content folder")
+            .with_hint("copy the file into content/ instead of linking to it; links may only point inside content/")
+    })
+}
+
+/// Files below `dir` in name order, following links that stay inside `root`; loops, links
+/// that leave `root` and unreadable entries are reported.
+fn walk(dir: &Path, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     if !dir.exists() {
         return Vec::new();
     }
+    if let Some(outside) = link_outside(dir, root) {
+        diagnostics.push(outside);
+        return Vec::new();
+    }
     let mut files = Vec::new();
-    let walker = WalkDir::new(dir)
+    let mut walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter();
-    for entry in
-        walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
+    while let Some(entry) = walker.next() {
+        if let Ok(entry) = &entry
+            && entry.depth() > 0
+            && entry.file_name().to_string_lossy().starts_with('.')
+        {
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if let Ok(entry) = &entry
+            && entry.path_is_symlink()
+            && let Some(outside) = link_outside(entry.path(), root)
+        {
+            diagnostics.push(outside);
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         match entry {
             Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
             Ok(_) => {}
@@ -237,6 +277,48 @@ mod tests {
         let d = read_source(&path).unwrap_err();
         assert_eq!((d.line, d.column), (2, 2));
         assert!(d.hint.unwrap().contains("UTF-8"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_may_not_leave_the_content_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("secret");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("id_rsa"), "key").unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(content.join("static/ok")).unwrap();
+        std::fs::write(content.join("static/ok/a.png"), "png").unwrap();
+        std::fs::write(content.join("site.yaml"), "title: t\n").unwrap();
+        let link =
+            |target: &Path, at: &str| std::os::unix::fs::symlink(target, content.join(at)).unwrap();
+        link(&outside.join("id_rsa"), "static/key.txt");
+        link(&outside, "static/all");
+        link(&content.join("static/ok/a.png"), "static/inside.png");
+        let (sources, diagnostics) = load(&content);
+        let files: Vec<&str> = sources
+            .static_files
+            .iter()
+            .map(|f| f.relative.as_str())
+            .collect();
+        assert_eq!(files, ["inside.png", "ok/a.png"]);
+        let reported: Vec<String> = diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {}",
+                    d.file.file_name().unwrap().to_string_lossy(),
+                    d.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                "all: this symbolic link points outside the content folder",
+                "key.txt: this symbolic link points outside the content folder",
+            ]
+        );
     }
 
     #[test]

@@ -61,8 +61,8 @@ impl Document {
         let body_line = lines.line + 1;
         let body = text[lines.offset..].to_owned();
         let locator = KeyLocator::new(yaml, 2);
-        let front =
-            parse_yaml_mapping(&file, yaml, 2).map_err(|d| place_duplicate_key(d, &locator))?;
+        let front = parse_yaml_mapping(&file, yaml, &locator)
+            .map_err(|d| place_duplicate_key(d, &locator))?;
         Ok(Document {
             locator,
             file,
@@ -106,14 +106,26 @@ fn place_duplicate_key(mut diagnostic: Diagnostic, locator: &KeyLocator) -> Diag
 const FRONT_MATTER_HINT: &str =
     "start the file with a line `---`, the fields (`name: ...`), and another line `---`";
 
-/// Parses a YAML text that must hold a mapping; `first_line` is the file line of its first line.
+/// Parses a YAML text that must hold a mapping; `locator` was made from the same text
+/// (and knows the file line of its first line). Aliases are refused before anything is
+/// expanded, so a file of a few lines cannot grow into gigabytes.
 pub fn parse_yaml_mapping(
     file: &Path,
     yaml: &str,
-    first_line: usize,
+    locator: &KeyLocator,
 ) -> Result<Mapping, Diagnostic> {
+    let first_line = locator.start().line;
     if yaml.trim().is_empty() {
         return Ok(Mapping::new());
+    }
+    if let Some(at) = locator.first_alias() {
+        return Err(Diagnostic::new(
+            file,
+            at.line,
+            at.column,
+            "YAML aliases (`*name`) are not allowed in content files",
+        )
+        .with_hint("write the value out in full instead of referring to an anchor (`&name`)"));
     }
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(map)) => Ok(map),
@@ -237,6 +249,27 @@ mod tests {
             "malformed YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 3, column 12)"
         );
         assert_eq!((err.line, err.column), (4, 7));
+    }
+
+    #[test]
+    fn refuses_aliases_before_expanding_them() {
+        // Nine levels of nine aliases: about 387 million strings if expanded.
+        let mut yaml =
+            String::from("name: x\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        let mut previous = 'a';
+        for level in 'b'..='j' {
+            let refs = vec![format!("*{previous}"); 9].join(", ");
+            yaml.push_str(&format!("{level}: &{level} [{refs}]\n"));
+            previous = level;
+        }
+        let started = std::time::Instant::now();
+        let err = Document::parse("a.md", &format!("---\n{yaml}---\n")).unwrap_err();
+        assert!(started.elapsed().as_secs() < 2, "refused quickly");
+        assert_eq!(
+            err.message,
+            "YAML aliases (`*name`) are not allowed in content files"
+        );
+        assert_eq!((err.line, err.column), (4, 8));
     }
 
     #[test]

@@ -5,7 +5,6 @@ use jiff::Timestamp;
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 use crate::fields::{FieldReader, Located};
-use crate::member::{MAX_TAG_CHARS, MAX_TAGS};
 use crate::prefecture::Prefecture;
 
 pub const EVENT_FIELDS: &[&str] = &[
@@ -84,7 +83,7 @@ impl Event {
         let capacity = r.positive_integer(map, "capacity");
         let registration_url = r.https_url(map, "registration_url");
         let organizers = r.text_list(map, "organizers", 50, 100);
-        let tags = r.text_list(map, "tags", MAX_TAGS, MAX_TAG_CHARS);
+        let tags = r.term_list(map, "tags");
         let draft = r.flag(map, "draft").unwrap_or(false);
 
         match (title, start) {

@@ -7,7 +7,11 @@ use serde_yaml::{Mapping, Value};
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 use crate::locate::Position;
+use crate::member::{MAX_TAG_CHARS, MAX_TAGS};
 use crate::time::{parse_date, parse_datetime};
+
+/// The longest folder name a taxonomy term may make, in UTF-8 bytes (file systems allow 255).
+pub const MAX_TERM_FILE_BYTES: usize = 200;
 
 /// A closed set of values written as slugs in the content (sectors, prefectures).
 pub trait Choice: Sized + Copy + 'static {
@@ -74,6 +78,29 @@ impl<'d> FieldReader<'d> {
             diagnostic = diagnostic.with_hint(hint);
         }
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Interests and tags: a list of short texts, each of which becomes a page in a folder
+    /// named after it. A term whose folder name would be too long for a file system (NFKC
+    /// can turn one character into many) is refused here, at its line, rather than failing
+    /// the write of every later build.
+    pub fn term_list(&mut self, map: &Mapping, path: &str) -> Vec<Located<String>> {
+        let terms = self.text_list(map, path, MAX_TAGS, MAX_TAG_CHARS);
+        let mut kept = Vec::with_capacity(terms.len());
+        for term in terms {
+            let bytes = crate::slug::term_slug(&term.value).len();
+            if bytes > MAX_TERM_FILE_BYTES {
+                self.error_at(
+                    term.position,
+                    &term.field,
+                    format!("`{}` makes a page name of {bytes} bytes, more than the {MAX_TERM_FILE_BYTES} a file name may have", term.value),
+                    "shorten it, or write it without compatibility characters such as ㍻ or ﷺ",
+                );
+            } else {
+                kept.push(term);
+            }
+        }
+        kept
     }
 
     /// Reports every key of `map` (at `prefix`) that is not in `allowed`.

@@ -26,6 +26,9 @@ pub struct KeyLocator {
     entries: HashMap<String, Entry>,
     /// Keys written a second time in the same mapping, where they were repeated.
     repeated: HashMap<String, Position>,
+    /// The first alias (`*name`) written, if any: content never needs one, and aliases are
+    /// how a small file expands into a huge one ("billion laughs").
+    first_alias: Option<Position>,
     first_line: usize,
 }
 
@@ -59,12 +62,16 @@ impl KeyLocator {
         let mut locator = KeyLocator {
             entries: HashMap::new(),
             repeated: HashMap::new(),
+            first_alias: None,
             first_line,
         };
         let mut stack: Vec<Frame> = Vec::new();
         for result in Parser::new_from_str(yaml) {
             let Ok((event, span)) = result else { break };
             let at = locator.position(&span);
+            if matches!(event, Event::Alias(..)) && locator.first_alias.is_none() {
+                locator.first_alias = Some(at);
+            }
             let opens = match &event {
                 Event::MappingStart(..) => Some(true),
                 Event::SequenceStart(..) => Some(false),
@@ -136,6 +143,11 @@ impl KeyLocator {
     /// Where the value at `path` starts (a list item: where the item starts).
     pub fn value(&self, path: &str) -> Option<Position> {
         self.entries.get(path).map(|e| e.value)
+    }
+
+    /// Where the first alias (`*name`) is written, if any.
+    pub fn first_alias(&self) -> Option<Position> {
+        self.first_alias
     }
 
     /// Where a key that is written twice is written the second time.

@@ -82,7 +82,7 @@ impl Member {
         let organization = r.text(map, "organization", false, MAX_SHORT_TEXT_CHARS);
         let role = r.text(map, "role", false, MAX_SHORT_TEXT_CHARS);
         let prefecture = r.choice::<Prefecture>(map, "prefecture", false, "prefecture");
-        let interests = r.text_list(map, "interests", MAX_TAGS, MAX_TAG_CHARS);
+        let interests = r.term_list(map, "interests");
         let links = read_links(&mut r, map);
         let joined = r.date(map, "joined", true);
         let photo = read_photo(&mut r, map);

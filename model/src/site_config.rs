@@ -62,11 +62,12 @@ impl SiteConfig {
 
     pub fn parse(file: &Path, text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let front = parse_yaml_mapping(file, text, 1).map_err(|d| vec![d])?;
+        let locator = KeyLocator::new(text, 1);
+        let front = parse_yaml_mapping(file, text, &locator).map_err(|d| vec![d])?;
         let doc = Document {
             file: file.to_owned(),
             front,
-            locator: KeyLocator::new(text, 1),
+            locator,
             body: String::new(),
             body_line: 1,
         };
