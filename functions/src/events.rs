@@ -2,8 +2,9 @@
 //! atomic by the store), and the mails with signed cancellation links.
 
 use crate::catalog::EventInfo;
+use crate::email::EmailAddress;
 use crate::mail::{MailError, Message};
-use crate::signup::{Services, check_email, normalize};
+use crate::signup::{Services, normalize};
 use crate::store::{Cancellation, NewSignup, SignupOutcome, StoreError};
 use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
@@ -107,13 +108,14 @@ pub async fn sign_up(
         MAX_MESSAGE_CHARS,
         &mut errors,
     );
-    let email = fields
-        .get("email")
-        .map(|e| e.trim().to_lowercase())
-        .unwrap_or_default();
-    if let Err(problem) = check_email(&email) {
-        errors.entry("email".into()).or_default().push(problem);
-    }
+    let typed = fields.get("email").map(String::as_str).unwrap_or("");
+    let email = match EmailAddress::parse(typed) {
+        Ok(address) => address.into_string(),
+        Err(problem) => {
+            errors.entry("email".into()).or_default().push(problem);
+            String::new()
+        }
+    };
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod email;
 pub mod events;
 pub mod http;
 pub mod mail;

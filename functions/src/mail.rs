@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,15 +54,6 @@ impl OutboxMailer {
     }
 }
 
-/// RFC 2047 encoding for a header with non-ASCII text.
-fn encode_header(text: &str) -> String {
-    if text.is_ascii() {
-        text.to_owned()
-    } else {
-        format!("=?UTF-8?B?{}?=", STANDARD.encode(text))
-    }
-}
-
 /// The message as an RFC 5322 text with a UTF-8 body.
 pub fn render_eml(from: &str, message: &Message, date: Timestamp, id: &str) -> String {
     let date = date.strftime("%a, %d %b %Y %H:%M:%S +0000");
@@ -72,7 +61,7 @@ pub fn render_eml(from: &str, message: &Message, date: Timestamp, id: &str) -> S
     format!(
         "From: {from}\r\nTo: {}\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{id}@portal>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
         message.to,
-        encode_header(&message.subject),
+        crate::email::encode_header(&message.subject),
     )
 }
 
@@ -83,11 +72,13 @@ impl Mailer for OutboxMailer {
         let id = crate::tokens::random_id();
         let text = render_eml(&self.from, message, now, &id);
         let path = self.dir.join(format!("{}-{id}.eml", now.as_nanosecond()));
-        tokio::fs::create_dir_all(&self.dir)
-            .await
+        // Mails hold addresses and links: owner-only folder and files.
+        crate::runtime::private_dir(&self.dir)
             .map_err(|e| MailError(format!("{}: {e}", self.dir.display())))?;
         tokio::fs::write(&path, text)
             .await
+            .map_err(|e| MailError(format!("{}: {e}", path.display())))?;
+        crate::runtime::private_file(&path)
             .map_err(|e| MailError(format!("{}: {e}", path.display())))
     }
 }
@@ -140,6 +131,30 @@ impl Mailer for SesMailer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_outbox_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = dir.path().join("outbox");
+        let mailer = OutboxMailer::new(&outbox, "portal@example.org");
+        let message = Message {
+            to: "a@example.org".into(),
+            subject: "s".into(),
+            body: "b".into(),
+        };
+        mailer.send(&message).await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&outbox), 0o700);
+        let file = std::fs::read_dir(&outbox)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        assert_eq!(mode(&file), 0o600);
+    }
 
     #[test]
     fn renders_utf8_mail_with_encoded_subject() {
@@ -194,6 +209,11 @@ mod tests {
             .send(&message)
             .await
             .expect("sent");
+        // With a Japanese display name, encoded for the header, as production sends it.
+        SesMailer::new(client.clone(), crate::email::from_mailbox("まじわる", &sender))
+            .send(&message)
+            .await
+            .expect("sent with a display name");
         let unverified = SesMailer::new(client, "nobody@unverified.example")
             .send(&message)
             .await;

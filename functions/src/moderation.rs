@@ -4,8 +4,9 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::email::EmailAddress;
 use crate::mail::{MailError, Message};
-use crate::signup::{Services, check_email};
+use crate::signup::Services;
 use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 
@@ -99,8 +100,9 @@ pub async fn request_removal(
     if !services.catalog.member_slugs.contains(slug) {
         return Err(RemovalError::UnknownMember);
     }
-    let email = email.trim().to_lowercase();
-    check_email(&email).map_err(RemovalError::InvalidEmail)?;
+    let email = EmailAddress::parse(email)
+        .map_err(RemovalError::InvalidEmail)?
+        .into_string();
     let now = services.clock.now();
     let id = random_id();
     let submission = Submission::pending(

@@ -119,7 +119,7 @@ fn local_secret(data: &std::path::Path) -> Result<Vec<u8>, StartError> {
     {
         return Ok(secret);
     }
-    std::fs::create_dir_all(data)?;
+    private_dir(data)?;
     let secret = format!(
         "{}{}",
         crate::tokens::random_id(),
@@ -127,7 +127,63 @@ fn local_secret(data: &std::path::Path) -> Result<Vec<u8>, StartError> {
     )
     .into_bytes();
     std::fs::write(&path, &secret)?;
+    private_file(&path)?;
     Ok(secret)
+}
+
+/// Creates `dir` if it is missing, readable by its owner only (the local store, outbox and
+/// secret hold personal data). An existing folder is left as it is: it may be shared, such
+/// as /tmp; the files inside are made private one by one.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes `file` readable and writable by its owner only.
+pub fn private_file(file: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+/// Settings that production must name: on Lambda there is no local fallback, so a missing
+/// one stops the start with every missing name at once.
+const PRODUCTION_SETTINGS: &[&str] = &[
+    "PORTAL_DYNAMODB_TABLE",
+    "PORTAL_MAIL_FROM",
+    "PORTAL_SITE_URL",
+    "PORTAL_API_URL",
+    "PORTAL_ALLOWED_ORIGINS",
+];
+
+fn on_lambda() -> bool {
+    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
+}
+
+/// On Lambda, the production settings that are missing; empty elsewhere.
+pub fn missing_production_settings() -> Vec<&'static str> {
+    if !on_lambda() {
+        return Vec::new();
+    }
+    PRODUCTION_SETTINGS
+        .iter()
+        .copied()
+        .filter(|name| setting(name).is_none())
+        .collect()
 }
 
 /// The services the environment names. Production: `PORTAL_DYNAMODB_TABLE` (DynamoDB) and
@@ -135,6 +191,16 @@ fn local_secret(data: &std::path::Path) -> Result<Vec<u8>, StartError> {
 /// local runs: SQLite and the outbox in the data folder. The catalog comes from
 /// `PORTAL_CONTENT` (default `content`).
 pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
+    let missing = missing_production_settings();
+    if !missing.is_empty() {
+        return Err(StartError::Setting {
+            name: "production settings",
+            problem: format!(
+                "{} must be set on Lambda (there is no local store or outbox there)",
+                missing.join(", ")
+            ),
+        });
+    }
     let data = data_dir();
     let config = config_from_env(&data)?;
     let content = setting("PORTAL_CONTENT").map_or_else(|| PathBuf::from("content"), PathBuf::from);
@@ -163,14 +229,16 @@ pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
         }
         _ => Arc::new(SqliteStore::open(&data.join("portal.sqlite3"))?),
     };
+    // The display name of the sender (`PORTAL_MAIL_FROM_NAME`), encoded for the header.
+    let sender_name = setting("PORTAL_MAIL_FROM_NAME").unwrap_or_else(|| "まじわる".into());
     let mailer: Arc<dyn Mailer> = match (&from, &aws) {
         (Some(from), Some(aws)) => Arc::new(SesMailer::new(
             aws_sdk_sesv2::Client::new(aws),
-            from.clone(),
+            crate::email::from_mailbox(&sender_name, from),
         )),
         _ => Arc::new(OutboxMailer::new(
             data.join("outbox"),
-            "まじわる <no-reply@portal.example.org>",
+            crate::email::from_mailbox(&sender_name, "no-reply@portal.example.org"),
         )),
     };
     Ok(Arc::new(Services::new(
@@ -246,10 +314,19 @@ mod tests {
     }
 
     #[test]
-    fn a_local_secret_is_kept_across_restarts() {
+    fn a_local_secret_is_kept_across_restarts_and_private() {
         let dir = tempfile::tempdir().unwrap();
-        let first = local_secret(dir.path()).unwrap();
+        let data = dir.path().join("data");
+        let first = local_secret(&data).unwrap();
         assert!(first.len() >= 32);
-        assert_eq!(local_secret(dir.path()).unwrap(), first);
+        assert_eq!(local_secret(&data).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&data), 0o700);
+            assert_eq!(mode(&data.join("secret")), 0o600);
+        }
     }
 }

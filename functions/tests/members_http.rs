@@ -325,6 +325,28 @@ async fn control_characters_and_over_long_values_are_field_errors() {
 }
 
 #[tokio::test]
+async fn names_with_bidirectional_or_zero_width_characters_are_refused() {
+    let h = Harness::new();
+    // "佐藤 健" with a right-to-left override, and an organization with a zero-width space.
+    let body = VALID_JSON
+        .replace("佐藤 健", "佐藤\\u202e健")
+        .replace("DX推進", "DX\\u200b推進");
+    let (status, _, text) = h.send(json_post(&body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for field in ["name", "interests"] {
+        assert!(
+            errors["errors"][field][0]
+                .as_str()
+                .unwrap_or_default()
+                .contains("invisible formatting character"),
+            "{field}: {text}"
+        );
+    }
+    assert!(h.outbox().is_empty(), "nothing is mailed");
+}
+
+#[tokio::test]
 async fn a_store_outage_answers_503_and_keeps_what_was_typed() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Arc::new(SqliteStore::open(&dir.path().join("unused.sqlite3")).unwrap());

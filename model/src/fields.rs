@@ -196,6 +196,18 @@ impl<'d> FieldReader<'d> {
             );
             return None;
         }
+        if let Some(c) = crate::text::hidden_format_char(&text) {
+            self.error(
+                path,
+                format!(
+                    "`{}` contains an invisible formatting character (U+{:04X}) that changes how text displays",
+                    leaf(path),
+                    c as u32
+                ),
+                "retype the value without it (it often comes from copying text from another page)",
+            );
+            return None;
+        }
         Some(text)
     }
 

@@ -15,6 +15,7 @@ pub mod profile;
 pub mod sector;
 pub mod site_config;
 pub mod slug;
+pub mod text;
 pub mod time;
 
 pub use diagnostic::{Diagnostic, Severity, sort_diagnostics};

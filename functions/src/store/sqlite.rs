@@ -61,11 +61,15 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (or creates) the store file, e.g. `data/portal.sqlite3`.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
+        // The store holds personal data: its folder and files are the owner's only (SQLite
+        // creates the -wal and -shm files with the database's permissions).
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::runtime::private_dir(parent)
                 .map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
         }
         let connection = Connection::open(path).map_err(unavailable)?;
+        crate::runtime::private_file(path)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
         connection
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(unavailable)?;
@@ -444,6 +448,18 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_database_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/portal.sqlite3");
+        let _store = super::SqliteStore::open(&path).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
     use std::sync::Arc;
 
     use super::*;
