@@ -210,10 +210,13 @@ mod tests {
             .await
             .expect("sent");
         // With a Japanese display name, encoded for the header, as production sends it.
-        SesMailer::new(client.clone(), crate::email::from_mailbox("まじわる", &sender))
-            .send(&message)
-            .await
-            .expect("sent with a display name");
+        SesMailer::new(
+            client.clone(),
+            crate::email::from_mailbox("まじわる", &sender),
+        )
+        .send(&message)
+        .await
+        .expect("sent with a display name");
         let unverified = SesMailer::new(client, "nobody@unverified.example")
             .send(&message)
             .await;

@@ -277,7 +277,12 @@ pub async fn serve(router: Router) -> Result<(), Box<dyn std::error::Error + Sen
         .parse()?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(event = "listening", address = %address);
-    axum::serve(listener, router).await?;
+    // The peer address is the client for rate limits (see http::extract::ClientIp).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }
 

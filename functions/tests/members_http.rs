@@ -240,6 +240,50 @@ async fn spam_is_answered_as_usual_but_never_stored() {
 }
 
 #[tokio::test]
+async fn a_forged_forwarded_for_header_does_not_escape_the_rate_limit() {
+    let h = Harness::new();
+    for n in 0..6 {
+        let body = VALID_JSON.replace("ken@example.jp", &format!("ken{n}@example.jp"));
+        let mut request = json_post(&body);
+        request.headers_mut().insert(
+            "x-forwarded-for",
+            format!("198.51.100.{n}").parse().unwrap(),
+        );
+        let (status, _, _) = h.send(request).await;
+        let expected = if n < 5 {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "sign-up {n}");
+    }
+}
+
+#[tokio::test]
+async fn ipv6_clients_share_a_limit_within_their_64_network() {
+    let h = Harness::new();
+    for n in 0..6 {
+        let body = VALID_JSON.replace("ken@example.jp", &format!("ken{n}@example.jp"));
+        let mut request = json_post(&body);
+        request
+            .extensions_mut()
+            .insert(common::peer(&format!("2001:db8:5:6::{n:x}")));
+        let expected = if n < 5 {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(h.send(request).await.0, expected, "sign-up {n}");
+    }
+    // Another /64 has its own limit.
+    let mut request = json_post(&VALID_JSON.replace("ken@", "other@"));
+    request
+        .extensions_mut()
+        .insert(common::peer("2001:db8:5:7::1"));
+    assert_eq!(h.send(request).await.0, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
 async fn more_than_five_signups_an_hour_from_one_address_are_refused() {
     let h = Harness::new();
     for n in 0..5 {

@@ -8,10 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::{escape, notice_page, page_with};
-use super::{
-    ApiError, Format, Post, Shared, TokenQuery, client_address, format_of, json_response,
-    read_fields, read_post,
-};
+use super::{ApiError, Format, Post, Shared, TokenQuery, format_of, json_response, read_fields};
 use crate::events::{EventError, cancel, cancellation_email, open_event, sign_up};
 use crate::store::{SeatState, SignupOutcome};
 
@@ -52,17 +49,13 @@ fn error_response(services: &Shared, error: EventError, format: Format) -> Respo
 async fn signup(
     State(services): State<Shared>,
     Path(slug): Path<String>,
-    request: Request<Body>,
-) -> Response {
-    let Post {
+    Post {
         format,
         fields,
-        headers,
-    } = match read_post(request, &services).await {
-        Ok(post) => post,
-        Err(error) => return error.into_response(),
-    };
-    match sign_up(&services, &slug, &fields, &client_address(&headers)).await {
+        client,
+    }: Post,
+) -> Response {
+    match sign_up(&services, &slug, &fields, &client.rate_key()).await {
         Ok(outcome) => {
             let (status, state, position, title, text) = match &outcome {
                 SignupOutcome::Confirmed(_) => (

@@ -8,9 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, notice_page};
-use super::{
-    Format, Post, Shared, TokenQuery, client_address, format_of, json_response, read_post,
-};
+use super::{Format, Post, Shared, TokenQuery, format_of, json_response};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
@@ -60,16 +58,15 @@ async fn form(State(services): State<Shared>) -> Response {
     )
 }
 
-async fn submit(State(services): State<Shared>, request: Request<Body>) -> Response {
-    let Post {
+async fn submit(
+    State(services): State<Shared>,
+    Post {
         format,
         fields,
-        headers,
-    } = match read_post(request, &services).await {
-        Ok(post) => post,
-        Err(error) => return error.into_response(),
-    };
-    let client = client_address(&headers);
+        client,
+    }: Post,
+) -> Response {
+    let client = client.rate_key();
     // Shown again as it would be stored, without the spent stamp.
     let mut kept = normalize(&fields);
     kept.remove(FORM_TOKEN);

@@ -2,6 +2,7 @@
 //! axum `Router`; the same router serves on AWS Lambda and locally.
 
 pub mod events;
+pub mod extract;
 pub mod members;
 pub mod moderation;
 pub mod page;
@@ -17,6 +18,8 @@ use http_body_util::BodyExt;
 
 use crate::signup::Services;
 use model::profile::FormFields;
+
+pub use extract::{ClientIp, Editor, Post};
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -232,36 +235,6 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
 #[derive(serde::Deserialize)]
 pub struct TokenQuery {
     pub token: Option<String>,
-}
-
-/// A post from a browser or an API client: its fields, format and headers, once the body
-/// was read (size, type, UTF-8) and the Origin checked.
-pub struct Post {
-    pub format: Format,
-    pub fields: FormFields,
-    pub headers: HeaderMap,
-}
-
-pub async fn read_post(request: Request<Body>, services: &Services) -> Result<Post, ApiError> {
-    let headers = request.headers().clone();
-    let (format, fields) = read_fields(request).await?;
-    check_origin(&headers, services, format)?;
-    Ok(Post {
-        format,
-        fields,
-        headers,
-    })
-}
-
-/// The client address: the first hop of X-Forwarded-For (set by API Gateway and proxies).
-pub fn client_address(headers: &HeaderMap) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Browsers send Origin on posts; one that is not the portal's is refused (403).

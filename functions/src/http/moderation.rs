@@ -3,17 +3,13 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::notice_page;
-use super::{
-    ApiError, Format, Post, Shared, client_address, json_response, read_fields, read_post,
-};
-use crate::moderation::{
-    ModerationError, RemovalError, decide, editor_for, request_removal, signups_csv,
-};
+use super::{ApiError, Editor, Format, Post, Shared, json_response, read_fields};
+use crate::moderation::{ModerationError, RemovalError, decide, request_removal, signups_csv};
 use crate::store::Status;
 
 pub fn routes() -> Router<Shared> {
@@ -24,37 +20,6 @@ pub fn routes() -> Router<Shared> {
         .route("/api/moderation/submissions/{id}/exported", post(exported))
         .route("/api/moderation/events/{slug}/signups.csv", get(attendees))
         .route("/api/members/{slug}/removal", post(removal))
-}
-
-/// A request without a valid editor token.
-struct Unauthorized;
-
-impl IntoResponse for Unauthorized {
-    fn into_response(self) -> Response {
-        let mut response = json_response(
-            StatusCode::UNAUTHORIZED,
-            &serde_json::json!({ "error": "send an editor token: Authorization: Bearer <token>" }),
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"moderation\""),
-        );
-        response
-    }
-}
-
-/// The editor behind the request's bearer token.
-fn editor(services: &Shared, headers: &HeaderMap) -> Result<String, Unauthorized> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("");
-    match editor_for(services, token) {
-        Some(name) if !token.is_empty() => Ok(name.to_owned()),
-        _ => Err(Unauthorized),
-    }
 }
 
 fn unavailable(error: impl std::fmt::Display) -> Response {
@@ -72,12 +37,9 @@ struct StatusQuery {
 
 async fn list(
     State(services): State<Shared>,
-    headers: HeaderMap,
+    _: Editor,
     Query(query): Query<StatusQuery>,
 ) -> Response {
-    if let Err(denied) = editor(&services, &headers) {
-        return denied.into_response();
-    }
     let wanted = query.status.as_deref().unwrap_or("pending");
     let Some(status) = Status::parse(wanted) else {
         return json_response(
@@ -96,15 +58,11 @@ async fn list(
 
 async fn decision(
     services: Shared,
-    headers: HeaderMap,
+    Editor(editor): Editor,
     id: String,
     status: Status,
     reason: Option<String>,
 ) -> Response {
-    let editor = match editor(&services, &headers) {
-        Ok(editor) => editor,
-        Err(denied) => return denied.into_response(),
-    };
     match decide(&services, &id, status, &editor, reason.as_deref()).await {
         Ok(decided) => json_response(
             StatusCode::OK,
@@ -124,21 +82,18 @@ async fn decision(
 
 async fn approve(
     State(services): State<Shared>,
-    headers: HeaderMap,
+    editor: Editor,
     Path(id): Path<String>,
 ) -> Response {
-    decision(services, headers, id, Status::Approved, None).await
+    decision(services, editor, id, Status::Approved, None).await
 }
 
 async fn reject(
     State(services): State<Shared>,
+    editor: Editor,
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let headers = request.headers().clone();
-    if let Err(denied) = editor(&services, &headers) {
-        return denied.into_response();
-    }
     let reason = match read_fields(request).await {
         Ok((_, fields)) => fields.get("reason").cloned(),
         Err(error) => {
@@ -149,20 +104,13 @@ async fn reject(
             .into_response();
         }
     };
-    decision(services, headers, id, Status::Rejected, reason).await
+    decision(services, editor, id, Status::Rejected, reason).await
 }
 
 /// The editorial export acknowledges an approved submission once its content file is
 /// written (and committed). Acknowledging twice is harmless, so an export that lost the
 /// first answer can retry; a submission that is not approved cannot be acknowledged.
-async fn exported(
-    State(services): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(denied) = editor(&services, &headers) {
-        return denied.into_response();
-    }
+async fn exported(State(services): State<Shared>, _: Editor, Path(id): Path<String>) -> Response {
     let now = services.clock.now();
     let marked = match services.store.mark_exported(&id, now).await {
         Ok(marked) => marked,
@@ -187,12 +135,9 @@ async fn exported(
 
 async fn attendees(
     State(services): State<Shared>,
-    headers: HeaderMap,
+    _: Editor,
     Path(slug): Path<String>,
 ) -> Response {
-    if let Err(denied) = editor(&services, &headers) {
-        return denied.into_response();
-    }
     if !services.catalog.events.contains_key(&slug) {
         return json_response(
             StatusCode::NOT_FOUND,
@@ -221,19 +166,15 @@ async fn attendees(
 async fn removal(
     State(services): State<Shared>,
     Path(slug): Path<String>,
-    request: Request<Body>,
-) -> Response {
-    let Post {
+    Post {
         format,
         fields,
-        headers,
-    } = match read_post(request, &services).await {
-        Ok(post) => post,
-        Err(error) => return error.into_response(),
-    };
+        client,
+    }: Post,
+) -> Response {
     let email = fields.get("email").cloned().unwrap_or_default();
     let (status, message) =
-        match request_removal(&services, &slug, &email, &client_address(&headers)).await {
+        match request_removal(&services, &slug, &email, &client.rate_key()).await {
             Ok(()) => (
                 StatusCode::ACCEPTED,
                 "確認のメールを送りました。メールのリンクを開くと、削除の依頼が運営に届きます。"

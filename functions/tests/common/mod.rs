@@ -2,11 +2,13 @@
 //! a fixed clock; request builders; a store that is down.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use functions::catalog::Catalog;
 use functions::config::{Config, FixedClock};
@@ -73,10 +75,19 @@ impl Harness {
         OutboxMailer::new(self.dir.path().join("outbox"), "").messages()
     }
 
+    /// Sends a request as the local server would receive it: from a socket peer, by default
+    /// 203.0.113.7 (see `from_client`).
     pub async fn send(
         &self,
-        request: Request<Body>,
+        mut request: Request<Body>,
     ) -> (StatusCode, axum::http::HeaderMap, String) {
+        if request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_none()
+        {
+            request.extensions_mut().insert(peer("203.0.113.7"));
+        }
         let response = app(self.services.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -106,7 +117,6 @@ impl Harness {
 pub fn form_post(body: &str) -> Request<Body> {
     Request::post("/api/members")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", "203.0.113.7")
         .body(Body::from(body.to_owned()))
         .unwrap()
 }
@@ -114,7 +124,6 @@ pub fn form_post(body: &str) -> Request<Body> {
 pub fn json_post(body: &str) -> Request<Body> {
     Request::post("/api/members")
         .header(header::CONTENT_TYPE, "application/json")
-        .header("x-forwarded-for", "203.0.113.7")
         .body(Body::from(body.to_owned()))
         .unwrap()
 }
@@ -161,9 +170,14 @@ fn save_html(headers: &axum::http::HeaderMap, text: &str) {
 pub fn post(path: &str, content_type: &str, client: &str, body: &str) -> Request<Body> {
     Request::post(path)
         .header(header::CONTENT_TYPE, content_type)
-        .header("x-forwarded-for", client)
+        .extension(peer(client))
         .body(Body::from(body.to_owned()))
         .unwrap()
+}
+
+/// The socket peer a request comes from: the only client address the functions trust locally.
+pub fn peer(ip: &str) -> ConnectInfo<SocketAddr> {
+    ConnectInfo(SocketAddr::new(ip.parse().expect("an IP address"), 40000))
 }
 
 /// The first line of a mail that holds `needle`, as a path on the functions' host.
