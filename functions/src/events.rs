@@ -3,6 +3,7 @@
 
 use crate::catalog::EventInfo;
 use crate::email::EmailAddress;
+use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::signup::{Services, normalize};
 use crate::store::{Cancellation, NewSignup, SignupOutcome, StoreError};
@@ -10,8 +11,6 @@ use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
 
 pub const MAX_MESSAGE_CHARS: usize = 1000;
-/// Sign-ups per client address and hour, across events.
-pub const SIGNUPS_PER_HOUR: u32 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
@@ -120,11 +119,9 @@ pub async fn sign_up(
         return Err(EventError::Invalid(errors));
     };
     let now = services.clock.now();
-    let ip_hash = services.signer.hash_ip(client);
-    if !services
-        .store
-        .allow(&format!("event:{ip_hash}"), SIGNUPS_PER_HOUR, 3600, now)
+    if crate::limits::check(services, Action::EventSignup, client, &email)
         .await?
+        .is_err()
     {
         return Err(EventError::RateLimited);
     }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod email;
 pub mod events;
 pub mod http;
+pub mod limits;
 pub mod mail;
 pub mod moderation;
 pub mod runtime;

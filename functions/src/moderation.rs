@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::email::EmailAddress;
+use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::signup::Services;
 use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
@@ -83,6 +84,8 @@ pub enum RemovalError {
     UnknownMember,
     #[error("{0}")]
     InvalidEmail(String),
+    #[error("too many removal requests; try again later")]
+    RateLimited,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -103,6 +106,12 @@ pub async fn request_removal(
     let email = EmailAddress::parse(email)
         .map_err(RemovalError::InvalidEmail)?
         .into_string();
+    if crate::limits::check(services, Action::RemovalRequest, client, &email)
+        .await?
+        .is_err()
+    {
+        return Err(RemovalError::RateLimited);
+    }
     let now = services.clock.now();
     let id = random_id();
     let submission = Submission::pending(

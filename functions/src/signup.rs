@@ -11,6 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::catalog::Catalog;
 use crate::config::{Clock, Config};
 use crate::email::EmailAddress;
+use crate::limits::Action;
 use crate::mail::{MailError, Mailer, Message};
 use crate::store::{Store, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, Signer, random_id};
@@ -97,43 +98,50 @@ pub fn normalize(fields: &FormFields) -> FormFields {
 /// Checks, stores and mails the confirmation of a profile sign-up. `client` is the client
 /// address (only its salted hash is kept); `form` is whether it came from the HTML form,
 /// which carries a signed fill-time stamp.
+///
+/// Form and JSON posts pass the same spam rules: a signed stamp from `GET /api/members/new`
+/// (as HTML or JSON) that is old enough and used once, and an empty honeypot.
 pub async fn submit_profile(
     services: &Services,
     fields: &FormFields,
     client: &str,
-    form: bool,
 ) -> Result<Accepted, SignupError> {
     let now = services.clock.now();
     let fields = normalize(fields);
     if fields.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
         return Err(SignupError::Spam("honeypot"));
     }
-    if form {
-        let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
-        match services.signer.verify(stamp, Purpose::Form, now) {
-            Ok(verified)
-                if now.as_second() - verified.issued_at.as_second()
-                    >= services.config.min_fill_seconds => {}
-            Ok(_) => return Err(SignupError::Spam("filled too fast")),
-            Err(_) => return Err(SignupError::Spam("no valid form stamp")),
+    let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
+    let stamp_expires = match services.signer.verify(stamp, Purpose::Form, now) {
+        Ok(verified)
+            if now.as_second() - verified.issued_at.as_second()
+                >= services.config.min_fill_seconds =>
+        {
+            verified.expires_at
         }
-    }
+        Ok(_) => return Err(SignupError::Spam("filled too fast")),
+        Err(_) => return Err(SignupError::Spam("no valid form stamp")),
+    };
     let (profile, email, errors) = split_and_check(&fields, now);
     if !errors.is_empty() {
         return Err(SignupError::Invalid(errors));
     }
     let ip_hash = services.signer.hash_ip(client);
-    if !services
-        .store
-        .allow(
-            &format!("signup:{ip_hash}"),
-            services.config.signups_per_hour,
-            3600,
-            now,
-        )
+    if crate::limits::check(services, Action::ProfileSignup, client, &email)
         .await?
+        .is_err()
     {
         return Err(SignupError::RateLimited);
+    }
+    // Spent only by a submission that is otherwise taken, so a form sent back with errors
+    // (which comes with a fresh stamp) costs nothing.
+    let stamp_key = format!("stamp:{}", services.signer.hash_email(stamp));
+    if !services
+        .store
+        .use_once(&stamp_key, stamp_expires, now)
+        .await?
+    {
+        return Err(SignupError::Spam("stamp used twice"));
     }
 
     let base = proposed_slug(&profile);

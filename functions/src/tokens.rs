@@ -43,6 +43,7 @@ pub enum TokenError {
 pub struct Verified {
     pub subject: String,
     pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Clone)]
@@ -112,13 +113,23 @@ impl Signer {
             return Err(TokenError::Expired);
         }
         let issued_at = Timestamp::from_second(payload.i).map_err(|_| TokenError::Invalid)?;
+        let expires_at = Timestamp::from_second(payload.e).map_err(|_| TokenError::Invalid)?;
         Ok(Verified {
             subject: payload.s,
             issued_at,
+            expires_at,
         })
     }
 
     /// A salted, keyed hash of a client address: stable for rate limits, useless to recover the address.
+    /// A salted hash of an e-mail address, for counting mails to it without keeping it.
+    pub fn hash_email(&self, email: &str) -> String {
+        let mut mac = self.mac();
+        mac.update(b"email\n");
+        mac.update(email.as_bytes());
+        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..16])
+    }
+
     pub fn hash_ip(&self, ip: &str) -> String {
         let mut mac = self.mac();
         mac.update(b"ip\n");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{DownStore, Harness, form_post, json_post, valid_form};
+use common::{DownStore, Harness, form_post, valid_form};
 use functions::store::sqlite::SqliteStore;
 use functions::store::{Status, Store, Submission};
 
@@ -121,7 +121,7 @@ async fn confirmation_links_that_expired_or_were_altered_are_refused() {
 #[tokio::test]
 async fn a_json_signup_gets_json() {
     let h = Harness::new();
-    let (status, headers, body) = h.send(json_post(VALID_JSON)).await;
+    let (status, headers, body) = h.send(h.json_post(VALID_JSON).await).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(
         headers[header::CONTENT_TYPE],
@@ -135,7 +135,7 @@ async fn a_json_signup_gets_json() {
 async fn json_errors_are_per_field_and_nothing_is_stored() {
     let h = Harness::new();
     let body = r#"{"name":"","sector":"goverment","links.website":"http://x.example","email":"nope","interests":["ok"],"age":"30"}"#;
-    let (status, _, text) = h.send(json_post(body)).await;
+    let (status, _, text) = h.send(h.json_post(body).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
     for field in ["name", "sector", "links.website", "email", "consent", "age"] {
@@ -244,7 +244,7 @@ async fn a_forged_forwarded_for_header_does_not_escape_the_rate_limit() {
     let h = Harness::new();
     for n in 0..6 {
         let body = VALID_JSON.replace("ken@example.jp", &format!("ken{n}@example.jp"));
-        let mut request = json_post(&body);
+        let mut request = h.json_post(&body).await;
         request.headers_mut().insert(
             "x-forwarded-for",
             format!("198.51.100.{n}").parse().unwrap(),
@@ -264,7 +264,7 @@ async fn ipv6_clients_share_a_limit_within_their_64_network() {
     let h = Harness::new();
     for n in 0..6 {
         let body = VALID_JSON.replace("ken@example.jp", &format!("ken{n}@example.jp"));
-        let mut request = json_post(&body);
+        let mut request = h.json_post(&body).await;
         request
             .extensions_mut()
             .insert(common::peer(&format!("2001:db8:5:6::{n:x}")));
@@ -276,7 +276,7 @@ async fn ipv6_clients_share_a_limit_within_their_64_network() {
         assert_eq!(h.send(request).await.0, expected, "sign-up {n}");
     }
     // Another /64 has its own limit.
-    let mut request = json_post(&VALID_JSON.replace("ken@", "other@"));
+    let mut request = h.json_post(&VALID_JSON.replace("ken@", "other@")).await;
     request
         .extensions_mut()
         .insert(common::peer("2001:db8:5:7::1"));
@@ -288,16 +288,19 @@ async fn more_than_five_signups_an_hour_from_one_address_are_refused() {
     let h = Harness::new();
     for n in 0..5 {
         let body = VALID_JSON.replace("ken@example.jp", &format!("ken{n}@example.jp"));
-        assert_eq!(h.send(json_post(&body)).await.0, StatusCode::ACCEPTED);
+        assert_eq!(
+            h.send(h.json_post(&body).await).await.0,
+            StatusCode::ACCEPTED
+        );
     }
     let (status, _, body) = h
-        .send(json_post(&VALID_JSON.replace("ken@", "ken9@")))
+        .send(h.json_post(&VALID_JSON.replace("ken@", "ken9@")).await)
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(body.contains("1時間"));
     h.clock.advance(3600);
     assert_eq!(
-        h.send(json_post(&VALID_JSON.replace("ken@", "ken10@")))
+        h.send(h.json_post(&VALID_JSON.replace("ken@", "ken10@")).await)
             .await
             .0,
         StatusCode::ACCEPTED
@@ -307,12 +310,12 @@ async fn more_than_five_signups_an_hour_from_one_address_are_refused() {
 #[tokio::test]
 async fn posts_from_other_sites_are_refused() {
     let h = Harness::new();
-    let mut request = json_post(VALID_JSON);
+    let mut request = h.json_post(VALID_JSON).await;
     request
         .headers_mut()
         .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
     assert_eq!(h.send(request).await.0, StatusCode::FORBIDDEN);
-    let mut request = json_post(VALID_JSON);
+    let mut request = h.json_post(VALID_JSON).await;
     request
         .headers_mut()
         .insert(header::ORIGIN, "http://127.0.0.1:8000".parse().unwrap());
@@ -323,7 +326,7 @@ async fn posts_from_other_sites_are_refused() {
 async fn oversized_mistyped_and_non_utf8_bodies_are_refused_clearly() {
     let h = Harness::new();
     let huge = format!("{{\"name\":\"{}\"}}", "あ".repeat(30_000));
-    let (status, _, body) = h.send(json_post(&huge)).await;
+    let (status, _, body) = h.send(h.json_post(&huge).await).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body.contains("64 KiB"));
     let request = Request::post("/api/members")
@@ -338,7 +341,7 @@ async fn oversized_mistyped_and_non_utf8_bodies_are_refused_clearly() {
     let (status, _, body) = h.send(request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("UTF-8"));
-    let (status, _, _) = h.send(json_post("[1,2]")).await;
+    let (status, _, _) = h.send(h.json_post("[1,2]").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(h.outbox().is_empty());
 }
@@ -349,7 +352,7 @@ async fn control_characters_and_over_long_values_are_field_errors() {
     let body = VALID_JSON
         .replace("佐藤 健", "佐藤\\u0007健")
         .replace("DX推進", &"長".repeat(41));
-    let (status, _, text) = h.send(json_post(&body)).await;
+    let (status, _, text) = h.send(h.json_post(&body).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(
@@ -369,13 +372,74 @@ async fn control_characters_and_over_long_values_are_field_errors() {
 }
 
 #[tokio::test]
+async fn json_sign_ups_pass_the_same_spam_rules_as_the_form() {
+    let h = Harness::new();
+    // No stamp: the usual answer, but nothing is stored or mailed.
+    let (status, _, _) = h.send(common::json_post_unstamped(VALID_JSON)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // A fresh stamp used at once: too fast for a person.
+    let (_, _, text) = h
+        .send(
+            Request::get("/api/members/new")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let stamp: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let stamp = stamp["form_token"].as_str().unwrap().to_owned();
+    let with = |stamp: &str, extra: &str| {
+        VALID_JSON.replace("}", &format!(r#","form_token":"{stamp}"{extra}}}"#))
+    };
+    assert_eq!(
+        h.send(common::json_post_unstamped(&with(&stamp, "")))
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+    // The honeypot filled in.
+    h.clock.advance(5);
+    assert_eq!(
+        h.send(common::json_post_unstamped(&with(
+            &stamp,
+            r#","homepage":"x""#
+        )))
+        .await
+        .0,
+        StatusCode::ACCEPTED
+    );
+    assert!(h.outbox().is_empty(), "nothing mailed so far");
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The same stamp, properly used: taken once, then never again.
+    assert_eq!(
+        h.send(common::json_post_unstamped(&with(&stamp, "")))
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(h.outbox().len(), 1);
+    let again = with(&stamp, "").replace("ken@example.jp", "ken2@example.jp");
+    assert_eq!(
+        h.send(common::json_post_unstamped(&again)).await.0,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(h.outbox().len(), 1, "a stamp is good for one submission");
+}
+
+#[tokio::test]
 async fn names_with_bidirectional_or_zero_width_characters_are_refused() {
     let h = Harness::new();
     // "佐藤 健" with a right-to-left override, and an organization with a zero-width space.
     let body = VALID_JSON
         .replace("佐藤 健", "佐藤\\u202e健")
         .replace("DX推進", "DX\\u200b推進");
-    let (status, _, text) = h.send(json_post(&body)).await;
+    let (status, _, text) = h.send(h.json_post(&body).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
     let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
     for field in ["name", "interests"] {
@@ -400,7 +464,7 @@ async fn a_store_outage_answers_503_and_keeps_what_was_typed() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(html.contains("入力内容はそのままです"));
     assert!(html.contains("value=\"山田 花子\"") && html.contains("value=\"Hanako@Example.jp\""));
-    let (status, _, _) = h.send(json_post(VALID_JSON)).await;
+    let (status, _, _) = h.send(h.json_post(VALID_JSON).await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(h.outbox().is_empty(), "nothing is half-done");
 }

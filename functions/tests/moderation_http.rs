@@ -16,8 +16,9 @@ fn authorized(request: axum::http::request::Builder) -> axum::http::request::Bui
 
 /// A confirmed profile submission; returns its id.
 async fn confirmed_submission(h: &Harness, email: &str) -> String {
+    let stamp = h.json_stamp().await;
     let body = format!(
-        r#"{{"name":"佐藤 健","kana":"さとう けん","sector":"private","email":"{email}","consent":"yes"}}"#
+        r#"{{"name":"佐藤 健","kana":"さとう けん","sector":"private","email":"{email}","consent":"yes","form_token":"{stamp}"}}"#
     );
     assert_eq!(
         h.send(post("/api/members", JSON, "203.0.113.9", &body))
@@ -126,7 +127,7 @@ async fn the_queue_lists_confirmed_submissions_and_an_approval_is_recorded() {
     );
     assert_eq!(
         decided.decided_at.unwrap().to_string(),
-        "2026-11-25T03:01:00Z"
+        "2026-11-25T03:01:05Z"
     );
     assert!(h.outbox().last().unwrap().contains("承認しました"));
     let again = h

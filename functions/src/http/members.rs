@@ -24,10 +24,15 @@ pub fn routes() -> Router<Shared> {
         .route("/api/confirm", get(confirm))
 }
 
+/// A form stamp: signed, timed, and unique (a random subject), since each is good for one
+/// submission and two visitors may load the form in the same second.
 fn fresh_token(services: &Shared) -> String {
-    services
-        .signer
-        .sign(Purpose::Form, "", services.clock.now(), FORM_VALID_SECONDS)
+    services.signer.sign(
+        Purpose::Form,
+        &crate::tokens::random_id(),
+        services.clock.now(),
+        FORM_VALID_SECONDS,
+    )
 }
 
 fn form_page(
@@ -48,7 +53,19 @@ fn form_page(
     .render(status)
 }
 
-async fn form(State(services): State<Shared>) -> Response {
+/// The join form; an API client asking for JSON gets the stamp its post must carry.
+async fn form(State(services): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+    if format_of(&headers) == Format::Json {
+        return json_response(
+            StatusCode::OK,
+            &serde_json::json!({
+                "form_token": fresh_token(&services),
+                "valid_seconds": FORM_VALID_SECONDS,
+                "min_fill_seconds": services.config.min_fill_seconds,
+                "note": "send form_token with the sign-up, no sooner than min_fill_seconds after this answer; each is good for one sign-up",
+            }),
+        );
+    }
     form_page(
         &services,
         StatusCode::OK,
@@ -70,7 +87,7 @@ async fn submit(
     // Shown again as it would be stored, without the spent stamp.
     let mut kept = normalize(&fields);
     kept.remove(FORM_TOKEN);
-    match submit_profile(&services, &fields, &client, format == Format::Form).await {
+    match submit_profile(&services, &fields, &client).await {
         Ok(_) => accepted(&services, format),
         Err(SignupError::Spam(reason)) => {
             // Counted, never stored; the sender sees the usual answer so that bots learn nothing.

@@ -185,6 +185,11 @@ async fn removal(
                 "このメンバーは見つかりません。".to_owned(),
             ),
             Err(RemovalError::InvalidEmail(problem)) => (StatusCode::UNPROCESSABLE_ENTITY, problem),
+            Err(RemovalError::RateLimited) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "短い時間に多くの依頼がありました。しばらくおいてから、もう一度お試しください。"
+                    .to_owned(),
+            ),
             Err(error @ (RemovalError::Store(_) | RemovalError::Mail(_))) => {
                 return unavailable(error);
             }

@@ -809,6 +809,41 @@ impl Store for DynamoStore {
         Ok(signups)
     }
 
+    async fn use_once(
+        &self,
+        key_name: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // Written only if absent, or present but past its expiry (DynamoDB deletes expired
+        // items late, so the condition reads the expiry too).
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some({
+                let mut item = key(format!("ONCE#{key_name}"), "0");
+                item.insert("ttl".into(), n(expires_at.as_second()));
+                item
+            }))
+            .condition_expression("attribute_not_exists(PK) OR #ttl <= :now")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":now", n(now.as_second()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(sdk(error)),
+        }
+    }
+
     async fn allow(
         &self,
         key_name: &str,

@@ -240,6 +240,16 @@ pub trait Store: Send + Sync {
     /// Every sign-up of an event in arrival order.
     async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError>;
 
+    /// Records that `key` (a one-time value, such as a form stamp) was used; `false` if it
+    /// was used before. The record lasts until `expires_at`, after which the value itself
+    /// is no longer valid.
+    async fn use_once(
+        &self,
+        key: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
     /// Counts one use of `key` in the fixed window containing `now`; `false` once more than
     /// `limit` uses fall in that window. Old windows expire.
     async fn allow(

@@ -418,6 +418,34 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn use_once(
+        &self,
+        key: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // A one-time key is a rate-limit row of its own (window 0) allowed once.
+        let key = format!("once:{key}");
+        self.with(move |c| {
+            let transaction = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            transaction
+                .execute("DELETE FROM rate_limits WHERE expires_at <= ?1", params![now.as_second()])
+                .map_err(unavailable)?;
+            let inserted = transaction
+                .execute(
+                    "INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?1, 0, 1, ?2)
+                     ON CONFLICT (key, window_start) DO NOTHING",
+                    params![key, expires_at.as_second()],
+                )
+                .map_err(unavailable)?;
+            transaction.commit().map_err(unavailable)?;
+            Ok(inserted == 1)
+        })
+        .await
+    }
+
     async fn allow(
         &self,
         key: &str,

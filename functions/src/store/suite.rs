@@ -426,6 +426,24 @@ pub async fn rate_limits_count_per_window(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn a_one_time_key_is_used_once(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:10:00Z");
+    let expires = at("2026-11-26T03:10:00Z");
+    assert!(store.use_once("stamp:abc", expires, now).await.unwrap());
+    assert!(
+        !store.use_once("stamp:abc", expires, now).await.unwrap(),
+        "twice"
+    );
+    assert!(
+        !store
+            .use_once("stamp:abc", expires, at("2026-11-26T03:09:59Z"))
+            .await
+            .unwrap(),
+        "still used just before it expires"
+    );
+    assert!(store.use_once("stamp:other", expires, now).await.unwrap());
+}
+
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
 #[macro_export]
 macro_rules! store_suite {
@@ -442,6 +460,7 @@ macro_rules! store_suite {
             a_cancellation_promotes_the_first_on_the_waitlist,
             concurrent_signups_never_exceed_capacity,
             rate_limits_count_per_window,
+            a_one_time_key_is_used_once,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {

@@ -121,7 +121,39 @@ pub fn form_post(body: &str) -> Request<Body> {
         .unwrap()
 }
 
-pub fn json_post(body: &str) -> Request<Body> {
+/// A JSON sign-up as an API client sends it: with a fresh stamp from
+/// `GET /api/members/new` (Accept: application/json), sent 5 seconds later. A body that is
+/// not a JSON object is sent as it is.
+impl Harness {
+    pub async fn json_post(&self, body: &str) -> Request<Body> {
+        let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_str(body) else {
+            return json_post_unstamped(body);
+        };
+        if !fields.contains_key("form_token") {
+            fields.insert("form_token".into(), self.json_stamp().await.into());
+        }
+        json_post_unstamped(&serde_json::Value::Object(fields).to_string())
+    }
+
+    /// A stamp for a JSON sign-up, then 5 seconds pass.
+    pub async fn json_stamp(&self) -> String {
+        let (status, _, text) = self
+            .send(
+                Request::get("/api/members/new")
+                    .header(header::ACCEPT, "application/json")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        self.clock.advance(5);
+        let answer: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        answer["form_token"].as_str().expect("a stamp").to_owned()
+    }
+}
+
+/// A JSON sign-up without a stamp (an API client that did not ask for one).
+pub fn json_post_unstamped(body: &str) -> Request<Body> {
     Request::post("/api/members")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_owned()))
@@ -230,6 +262,14 @@ impl Store for DownStore {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn use_once(
+        &self,
+        _: &str,
+        _: jiff::Timestamp,
+        _: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {

@@ -1,0 +1,108 @@
+//! Nothing mails anyone, or holds anything, for free: every endpoint that stores something
+//! and mails someone is limited per client and per recipient address.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Harness, post};
+
+const JSON: &str = "application/json";
+
+fn profile(email: &str, stamp: &str) -> String {
+    format!(
+        r#"{{"name":"佐藤 健","kana":"さとう けん","sector":"private","email":"{email}","consent":true,"form_token":"{stamp}"}}"#
+    )
+}
+
+#[tokio::test]
+async fn one_address_gets_at_most_three_sign_up_mails_a_day_whoever_asks() {
+    let h = Harness::new();
+    for n in 0..4 {
+        // A different client each time: only the recipient ties them together.
+        let client = format!("198.51.100.{n}");
+        let stamp = h.json_stamp().await;
+        let (status, _, _) = h
+            .send(post(
+                "/api/members",
+                JSON,
+                &client,
+                &profile("victim@example.jp", &stamp),
+            ))
+            .await;
+        let expected = if n < 3 {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "sign-up {n}");
+    }
+    assert_eq!(h.outbox().len(), 3, "no fourth mail");
+    h.clock.advance(86_400);
+    let stamp = h.json_stamp().await;
+    let (status, _, _) = h
+        .send(post(
+            "/api/members",
+            JSON,
+            "198.51.100.9",
+            &profile("victim@example.jp", &stamp),
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "a day later it may be mailed again"
+    );
+}
+
+#[tokio::test]
+async fn removal_requests_are_limited_per_client_and_per_recipient() {
+    let h = Harness::new();
+    let path = "/api/members/yamada-hanako/removal";
+    let body = |email: &str| format!(r#"{{"email":"{email}"}}"#);
+    for n in 0..4 {
+        let client = format!("198.51.100.{n}");
+        let (status, _, _) = h
+            .send(post(path, JSON, &client, &body("victim@example.jp")))
+            .await;
+        let expected = if n < 3 {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "request {n} for one address");
+    }
+    for n in 0..6 {
+        let (status, _, _) = h
+            .send(post(
+                path,
+                JSON,
+                "203.0.113.50",
+                &body(&format!("p{n}@example.jp")),
+            ))
+            .await;
+        let expected = if n < 5 {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "request {n} from one client");
+    }
+    assert_eq!(h.outbox().len(), 3 + 5);
+}
+
+#[tokio::test]
+async fn event_sign_ups_are_limited_per_recipient() {
+    let h = Harness::new();
+    let path = "/api/events/sendai-bousai-evening/signups";
+    let body = r#"{"name":"佐藤 健","email":"victim@example.jp"}"#;
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        let client = format!("198.51.100.{n}");
+        statuses.push(h.send(post(path, JSON, &client, body)).await.0);
+    }
+    assert!(
+        statuses[..10].iter().all(|s| s.is_success()),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+}
