@@ -136,7 +136,7 @@ pub async fn request_removal(
             to: email,
             subject: "【まじわる】プロフィール削除の確認".into(),
             body: format!(
-                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開いて確認してください。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
+                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押してください。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
                 services.config.api_url
             ),
         })

@@ -5,8 +5,6 @@ mod common;
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::Request;
 use common::{Harness, LogWriter, form_post};
 
 #[tokio::test]
@@ -33,8 +31,7 @@ async fn logs_never_contain_an_email_address_or_a_token() {
         .trim()
         .trim_start_matches("http://127.0.0.1:8787")
         .to_owned();
-    h.send(Request::get(&link).body(Body::empty()).unwrap())
-        .await;
+    h.confirm(&link).await;
     h.send(form_post(
         &common::valid_form("").replace("homepage=", "homepage=spam"),
     ))

@@ -71,9 +71,20 @@ async fn a_form_signup_is_stored_pending_and_mails_a_confirmation_link() {
     );
 
     let path = link.trim_start_matches("http://127.0.0.1:8787");
-    let (status, _, html) = h
+    // Opening the link (as a mail scanner would) changes nothing.
+    let (status, _, page) = h
         .send(Request::get(path).body(Body::empty()).unwrap())
         .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("確認する"), "{page}");
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (status, _, html) = h.confirm(path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("確認できました"));
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
@@ -483,8 +494,7 @@ async fn a_field_sent_twice_keeps_both_values() {
     );
     assert_eq!(h.send(form_post(&body)).await.0, StatusCode::SEE_OTHER);
     let link = common::link_in(&h.outbox()[0], "/api/confirm?token=");
-    h.send(Request::get(link).body(Body::empty()).unwrap())
-        .await;
+    h.confirm(&link).await;
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
     assert_eq!(queue[0].fields["interests"], "防災\n観光");
 }

@@ -33,13 +33,7 @@ async fn confirmed_submission(h: &Harness, email: &str) -> String {
         .find(|m| m.contains(&format!("To: {email}")))
         .unwrap();
     assert_eq!(
-        h.send(
-            Request::get(link_in(&mail, "/api/confirm?token="))
-                .body(Body::empty())
-                .unwrap()
-        )
-        .await
-        .0,
+        h.confirm(&link_in(&mail, "/api/confirm?token=")).await.0,
         StatusCode::OK
     );
     h.store
@@ -308,12 +302,7 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
             .is_empty()
     );
     let link = link_in(&h.outbox()[0], "/api/confirm?token=");
-    assert_eq!(
-        h.send(Request::get(link).body(Body::empty()).unwrap())
-            .await
-            .0,
-        StatusCode::OK
-    );
+    assert_eq!(h.confirm(&link).await.0, StatusCode::OK);
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
     assert_eq!(
         (queue[0].kind, queue[0].slug.as_str()),

@@ -7,8 +7,8 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::page::{JoinForm, notice_page};
-use super::{Format, Post, Shared, TokenQuery, format_of, json_response};
+use super::page::{JoinForm, escape, notice_page, page_with};
+use super::{ApiError, Format, Post, Shared, TokenQuery, format_of, json_response, read_fields};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
@@ -21,7 +21,7 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/members", axum::routing::post(submit))
         .route("/api/members/new", get(form))
-        .route("/api/confirm", get(confirm))
+        .route("/api/confirm", get(confirm_page).post(confirm))
 }
 
 /// A form stamp: signed, timed, and unique (a random subject), since each is good for one
@@ -164,38 +164,90 @@ fn accepted(services: &Shared, format: Format) -> Response {
     }
 }
 
-async fn confirm(
+/// The link in the mail opens a page with a button: mail scanners and link previews fetch
+/// links, and a GET changes nothing. An expired or broken link says so at once.
+async fn confirm_page(
     State(services): State<Shared>,
     Query(query): Query<TokenQuery>,
-    request: Request<Body>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
-    let format = format_of(request.headers());
-    let now = services.clock.now();
-    let site = services.config.site_url.clone();
-    let answer = |status: StatusCode, title: &str, message: &str| match format {
+    let format = format_of(&headers);
+    let token = query.token.unwrap_or_default();
+    if let Err(refusal) = verify_confirmation(&services, &token, format) {
+        return refusal;
+    }
+    match format {
+        Format::Json => json_response(
+            StatusCode::OK,
+            &serde_json::json!({ "status": "not yet confirmed", "next": "POST the token to /api/confirm" }),
+        ),
+        Format::Form => page_with(
+            StatusCode::OK,
+            &services.config.site_url,
+            "メールアドレスの確認",
+            &format!(
+                "<p>下のボタンを押すと確認が完了します。</p>\n<form method=\"post\" action=\"/api/confirm\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">確認する</button></form>",
+                escape(&token)
+            ),
+        ),
+    }
+}
+
+fn confirm_answer(
+    services: &Shared,
+    format: Format,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+) -> Response {
+    match format {
         Format::Json => json_response(
             status,
             &serde_json::json!({ "status": title, "message": message }),
         ),
-        Format::Form => notice_page(status, &site, title, message),
+        Format::Form => notice_page(status, &services.config.site_url, title, message),
+    }
+}
+
+/// The submission id a confirmation token names, or the page that says why not.
+fn verify_confirmation(services: &Shared, token: &str, format: Format) -> Result<String, Response> {
+    match services
+        .signer
+        .verify(token, Purpose::Confirm, services.clock.now())
+    {
+        Ok(verified) => Ok(verified.subject),
+        Err(TokenError::Expired) => Err(confirm_answer(
+            services,
+            format,
+            StatusCode::GONE,
+            "リンクの有効期限が切れています",
+            "お手数ですが、もう一度登録してください。",
+        )),
+        Err(TokenError::Invalid) => Err(confirm_answer(
+            services,
+            format,
+            StatusCode::BAD_REQUEST,
+            "リンクが正しくありません",
+            "メールにあるリンクを、途中で切れないように開いてください。",
+        )),
+    }
+}
+
+/// The button's post: confirms the address of a sign-up or a removal request.
+async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Response {
+    let format = format_of(request.headers());
+    let (format, fields) = match read_fields(request).await {
+        Ok(read) => read,
+        Err(error) => return ApiError { format, ..error }.into_response(),
     };
-    let token = query.token.unwrap_or_default();
-    let id = match services.signer.verify(&token, Purpose::Confirm, now) {
-        Ok(verified) => verified.subject,
-        Err(TokenError::Expired) => {
-            return answer(
-                StatusCode::GONE,
-                "リンクの有効期限が切れています",
-                "お手数ですが、もう一度登録してください。",
-            );
-        }
-        Err(TokenError::Invalid) => {
-            return answer(
-                StatusCode::BAD_REQUEST,
-                "リンクが正しくありません",
-                "メールにあるリンクを、途中で切れないように開いてください。",
-            );
-        }
+    let token = fields.get("token").cloned().unwrap_or_default();
+    let id = match verify_confirmation(&services, &token, format) {
+        Ok(id) => id,
+        Err(refusal) => return refusal,
+    };
+    let now = services.clock.now();
+    let answer = |status, title: &str, message: &str| {
+        confirm_answer(&services, format, status, title, message)
     };
     match services.store.confirm_submission(&id, now).await {
         Ok(true) => {

@@ -152,6 +152,29 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Opens a mailed confirmation link as a person does: the page (which must change
+    /// nothing and carry a button), then the button's post. Returns the post's answer.
+    pub async fn confirm(&self, link: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let (status, _, page) = self
+            .send(Request::get(link).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            page.contains("<form method=\"post\" action=\"/api/confirm\">"),
+            "{page}"
+        );
+        let token = link.split("token=").nth(1).expect("a token in the link");
+        self.send(
+            Request::post("/api/confirm")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("token={token}")))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
 /// A JSON sign-up without a stamp (an API client that did not ask for one).
 pub fn json_post_unstamped(body: &str) -> Request<Body> {
     Request::post("/api/members")
