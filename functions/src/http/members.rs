@@ -173,8 +173,11 @@ async fn confirm_page(
 ) -> Response {
     let format = format_of(&headers);
     let token = query.token.unwrap_or_default();
-    if let Err(refusal) = verify_confirmation(&services, &token, format) {
-        return refusal;
+    if let Err(error) = services
+        .signer
+        .verify(&token, Purpose::Confirm, services.clock.now())
+    {
+        return refuse_link(&services, format, error);
     }
     match format {
         Format::Json => json_response(
@@ -209,27 +212,23 @@ fn confirm_answer(
     }
 }
 
-/// The submission id a confirmation token names, or the page that says why not.
-fn verify_confirmation(services: &Shared, token: &str, format: Format) -> Result<String, Response> {
-    match services
-        .signer
-        .verify(token, Purpose::Confirm, services.clock.now())
-    {
-        Ok(verified) => Ok(verified.subject),
-        Err(TokenError::Expired) => Err(confirm_answer(
+/// The page that says why a confirmation link cannot be used.
+fn refuse_link(services: &Shared, format: Format, error: TokenError) -> Response {
+    match error {
+        TokenError::Expired => confirm_answer(
             services,
             format,
             StatusCode::GONE,
             "リンクの有効期限が切れています",
             "お手数ですが、もう一度登録してください。",
-        )),
-        Err(TokenError::Invalid) => Err(confirm_answer(
+        ),
+        TokenError::Invalid => confirm_answer(
             services,
             format,
             StatusCode::BAD_REQUEST,
             "リンクが正しくありません",
             "メールにあるリンクを、途中で切れないように開いてください。",
-        )),
+        ),
     }
 }
 
@@ -241,9 +240,12 @@ async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Resp
         Err(error) => return ApiError { format, ..error }.into_response(),
     };
     let token = fields.get("token").cloned().unwrap_or_default();
-    let id = match verify_confirmation(&services, &token, format) {
-        Ok(id) => id,
-        Err(refusal) => return refusal,
+    let id = match services
+        .signer
+        .verify(&token, Purpose::Confirm, services.clock.now())
+    {
+        Ok(verified) => verified.subject,
+        Err(error) => return refuse_link(&services, format, error),
     };
     let now = services.clock.now();
     let answer = |status, title: &str, message: &str| {
