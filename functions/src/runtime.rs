@@ -13,7 +13,6 @@ use crate::mail::{Mailer, OutboxMailer, SesMailer};
 use crate::signup::Services;
 use crate::store::Store;
 use crate::store::dynamo::DynamoStore;
-use crate::store::sqlite::SqliteStore;
 
 /// What can stop a function from starting, said so that an operator can fix it.
 #[derive(Debug, thiserror::Error)]
@@ -227,7 +226,7 @@ pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
                 table.clone(),
             ))
         }
-        _ => Arc::new(SqliteStore::open(&data.join("portal.sqlite3"))?),
+        _ => local_store(&data)?,
     };
     // The display name of the sender (`PORTAL_MAIL_FROM_NAME`), encoded for the header.
     let sender_name = setting("PORTAL_MAIL_FROM_NAME").unwrap_or_else(|| "まじわる".into());
@@ -248,6 +247,22 @@ pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
         Arc::new(SystemClock),
         catalog,
     )))
+}
+
+/// The embedded store of local runs.
+#[cfg(feature = "local")]
+fn local_store(data: &std::path::Path) -> Result<Arc<dyn Store>, StartError> {
+    Ok(Arc::new(crate::store::sqlite::SqliteStore::open(
+        &data.join("portal.sqlite3"),
+    )?))
+}
+
+#[cfg(not(feature = "local"))]
+fn local_store(_: &std::path::Path) -> Result<Arc<dyn Store>, StartError> {
+    Err(StartError::Setting {
+        name: "PORTAL_DYNAMODB_TABLE",
+        problem: "this build has no local store (feature `local`); name the DynamoDB table".into(),
+    })
 }
 
 /// Structured logs (JSON on Lambda, text locally), filtered by `RUST_LOG` (default info).

@@ -2,6 +2,7 @@
 //! for local runs (and DynamoDB in production). One behavioural suite tests every store.
 
 pub mod dynamo;
+#[cfg(feature = "local")]
 pub mod sqlite;
 #[cfg(test)]
 pub mod suite;
