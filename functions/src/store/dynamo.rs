@@ -64,7 +64,10 @@ fn unavailable(error: impl std::fmt::Display) -> StoreError {
 }
 
 fn sdk<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
-    StoreError::Unavailable(aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string())
+    // AWS's text may quote values; it is logged, so nothing personal may stay in it.
+    StoreError::Unavailable(crate::redact::redact(
+        &aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string(),
+    ))
 }
 
 fn get_s(item: &Item, name: &str) -> Option<String> {
