@@ -21,11 +21,10 @@ pub fn redact(text: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         // A run of characters that may form an address, an IP or a token.
-        if is_token_char(chars[i]) || chars[i] == '@' || chars[i] == ':' || is_local_char(chars[i])
-        {
+        let in_word = |c: char| is_local_char(c) || c == '@' || c == ':';
+        if in_word(chars[i]) {
             let start = i;
-            while i < chars.len() && (is_local_char(chars[i]) || chars[i] == '@' || chars[i] == ':')
-            {
+            while i < chars.len() && in_word(chars[i]) {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();
