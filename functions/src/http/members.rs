@@ -265,7 +265,11 @@ async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Resp
             "登録が見つかりません",
             "すでに処理が済んでいるか、登録が取り消されています。",
         ),
-        Err(StoreError::Unavailable(error) | StoreError::SlugTaken(error)) => {
+        Err(
+            StoreError::Unavailable(error)
+            | StoreError::SlugTaken(error)
+            | StoreError::Corrupt(error),
+        ) => {
             tracing::error!(event = "confirm_unavailable", error = %error);
             answer(
                 StatusCode::SERVICE_UNAVAILABLE,

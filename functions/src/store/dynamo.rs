@@ -70,19 +70,11 @@ fn sdk<E: std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>
     ))
 }
 
-fn get_s(item: &Item, name: &str) -> Option<String> {
-    item.get(name).and_then(|v| v.as_s().ok()).cloned()
-}
-
 fn get_n(item: &Item, name: &str) -> i64 {
     item.get(name)
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-fn get_time(item: &Item, name: &str) -> Option<Timestamp> {
-    get_s(item, name).and_then(|t| t.parse().ok())
 }
 
 /// Sort key of the queues: creation time padded to sort as text, then the id.
@@ -129,31 +121,94 @@ fn submission_item(s_: &Submission) -> Item {
     item
 }
 
-fn submission_from(item: &Item) -> Submission {
-    Submission {
-        id: get_s(item, "id").unwrap_or_default(),
-        kind: get_s(item, "kind")
-            .and_then(|k| SubmissionKind::parse(&k))
-            .unwrap_or(SubmissionKind::Profile),
-        slug: get_s(item, "slug").unwrap_or_default(),
-        fields: get_s(item, "fields")
-            .and_then(|f| serde_json::from_str(&f).ok())
-            .unwrap_or_default(),
-        email: get_s(item, "email").unwrap_or_default(),
-        ip_hash: get_s(item, "ip_hash").unwrap_or_default(),
-        status: get_s(item, "status")
-            .and_then(|st| Status::parse(&st))
-            .unwrap_or(Status::Pending),
-        confirmed_at: get_time(item, "confirmed_at"),
-        expires_at: item
-            .get("ttl")
-            .and_then(|_| Timestamp::from_second(get_n(item, "ttl")).ok()),
-        created_at: get_time(item, "created_at").unwrap_or_default(),
-        updated_at: get_time(item, "updated_at").unwrap_or_default(),
-        decided_by: get_s(item, "decided_by"),
-        decided_at: get_time(item, "decided_at"),
-        reason: get_s(item, "reason"),
+/// Reads the attributes of one stored item strictly: a missing required attribute, a value
+/// of the wrong type or an unknown enum value is `StoreError::Corrupt`, never a default.
+struct ItemReader<'i> {
+    item: &'i Item,
+    what: &'static str,
+}
+
+impl ItemReader<'_> {
+    fn corrupt(&self, name: &str, problem: &str) -> StoreError {
+        // Names the attribute, never its value (which may be personal data).
+        StoreError::Corrupt(format!("{} item: `{name}` {problem}", self.what))
     }
+
+    fn opt_s(&self, name: &str) -> Result<Option<String>, StoreError> {
+        match self.item.get(name) {
+            None => Ok(None),
+            Some(value) => value
+                .as_s()
+                .map(|text| Some(text.clone()))
+                .map_err(|_| self.corrupt(name, "is not a string")),
+        }
+    }
+
+    fn s(&self, name: &str) -> Result<String, StoreError> {
+        self.opt_s(name)?
+            .ok_or_else(|| self.corrupt(name, "is missing"))
+    }
+
+    fn opt_time(&self, name: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.opt_s(name)?
+            .map(|text| {
+                text.parse()
+                    .map_err(|_| self.corrupt(name, "is not a time"))
+            })
+            .transpose()
+    }
+
+    fn time(&self, name: &str) -> Result<Timestamp, StoreError> {
+        self.opt_time(name)?
+            .ok_or_else(|| self.corrupt(name, "is missing"))
+    }
+
+    fn opt_n(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        match self.item.get(name) {
+            None => Ok(None),
+            Some(value) => value
+                .as_n()
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .map(Some)
+                .ok_or_else(|| self.corrupt(name, "is not a whole number")),
+        }
+    }
+
+    fn n(&self, name: &str) -> Result<i64, StoreError> {
+        self.opt_n(name)?
+            .ok_or_else(|| self.corrupt(name, "is missing"))
+    }
+}
+
+fn submission_from(item: &Item) -> Result<Submission, StoreError> {
+    let r = ItemReader {
+        item,
+        what: "submission",
+    };
+    let kind = r.s("kind")?;
+    let status = r.s("status")?;
+    let fields = r.s("fields")?;
+    Ok(Submission {
+        id: r.s("id")?,
+        kind: SubmissionKind::parse(&kind).ok_or_else(|| r.corrupt("kind", "is unknown"))?,
+        slug: r.s("slug")?,
+        fields: serde_json::from_str(&fields)
+            .map_err(|_| r.corrupt("fields", "is not a JSON object of texts"))?,
+        email: r.s("email")?,
+        ip_hash: r.s("ip_hash")?,
+        status: Status::parse(&status).ok_or_else(|| r.corrupt("status", "is unknown"))?,
+        confirmed_at: r.opt_time("confirmed_at")?,
+        expires_at: r
+            .opt_n("ttl")?
+            .map(|ttl| Timestamp::from_second(ttl).map_err(|_| r.corrupt("ttl", "is out of range")))
+            .transpose()?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+        decided_by: r.opt_s("decided_by")?,
+        decided_at: r.opt_time("decided_at")?,
+        reason: r.opt_s("reason")?,
+    })
 }
 
 fn signup_item(signup: &Signup) -> Item {
@@ -173,20 +228,26 @@ fn signup_item(signup: &Signup) -> Item {
     item
 }
 
-fn signup_from(item: &Item) -> Signup {
-    Signup {
-        event: get_s(item, "event").unwrap_or_default(),
-        email: get_s(item, "email").unwrap_or_default(),
-        name: get_s(item, "name").unwrap_or_default(),
-        message: get_s(item, "message"),
-        state: if get_s(item, "state").as_deref() == Some("confirmed") {
-            SeatState::Confirmed
-        } else {
-            SeatState::Waitlisted
-        },
-        sequence: get_n(item, "sequence") as u64,
-        created_at: get_time(item, "created_at").unwrap_or_default(),
-    }
+fn signup_from(item: &Item) -> Result<Signup, StoreError> {
+    let r = ItemReader {
+        item,
+        what: "sign-up",
+    };
+    let state = match r.s("state")?.as_str() {
+        "confirmed" => SeatState::Confirmed,
+        "waitlisted" => SeatState::Waitlisted,
+        _ => return Err(r.corrupt("state", "is unknown")),
+    };
+    let sequence = r.n("sequence")?;
+    Ok(Signup {
+        event: r.s("event")?,
+        email: r.s("email")?,
+        name: r.s("name")?,
+        message: r.opt_s("message")?,
+        state,
+        sequence: u64::try_from(sequence).map_err(|_| r.corrupt("sequence", "is negative"))?,
+        created_at: r.time("created_at")?,
+    })
 }
 
 /// For a cancelled transaction, which of its items failed their condition (a cancellation for
@@ -525,10 +586,10 @@ impl Store for DynamoStore {
     }
 
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
-        Ok(self
-            .get(key(format!("SUB#{id}"), "SUB"))
+        self.get(key(format!("SUB#{id}"), "SUB"))
             .await?
-            .map(|item| submission_from(&item)))
+            .map(|item| submission_from(&item))
+            .transpose()
     }
 
     async fn slug_reserved(&self, slug: &str, now: Timestamp) -> Result<bool, StoreError> {
@@ -589,12 +650,11 @@ impl Store for DynamoStore {
             .index_name(QUEUE_INDEX)
             .key_condition_expression("GSI1PK = :queue")
             .expression_attribute_values(":queue", s(format!("STATUS#{}", status.as_str())));
-        Ok(self
-            .query_all(query)
+        self.query_all(query)
             .await?
             .iter()
             .map(submission_from)
-            .collect())
+            .collect()
     }
 
     async fn decide(
@@ -643,7 +703,7 @@ impl Store for DynamoStore {
         let partition = format!("EVENT#{}", signup.event);
         let signup_key = key(partition.clone(), &format!("SIGNUP#{}", signup.email));
         if let Some(existing) = self.get(signup_key.clone()).await? {
-            return Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing)));
+            return Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing)?));
         }
         // Arrival order: an atomic counter, never contended (a rare gap is harmless).
         let sequence = self
@@ -730,7 +790,7 @@ impl Store for DynamoStore {
         }
         // The same e-mail signed up at the same moment: that sign-up stands.
         match self.get(signup_key).await? {
-            Some(existing) => Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing))),
+            Some(existing) => Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing)?)),
             None => Err(StoreError::Unavailable(
                 "too much contention on this event; try again".into(),
             )),
@@ -749,7 +809,7 @@ impl Store for DynamoStore {
                 .await?
                 .iter()
                 .map(signup_from)
-                .collect();
+                .collect::<Result<_, _>>()?;
             let Some(cancelled) = signups.iter().find(|s| s.email == email).cloned() else {
                 return Ok(None);
             };
@@ -807,7 +867,7 @@ impl Store for DynamoStore {
             .await?
             .iter()
             .map(signup_from)
-            .collect();
+            .collect::<Result<_, _>>()?;
         signups.sort_by_key(|s| s.sequence);
         Ok(signups)
     }
@@ -912,4 +972,54 @@ mod tests {
     }
 
     crate::store_suite!(fresh().await);
+
+    #[tokio::test]
+    async fn an_item_this_code_did_not_write_is_corrupt_not_empty() {
+        let endpoint = std::env::var("PORTAL_TEST_AWS_ENDPOINT").expect("PORTAL_TEST_AWS_ENDPOINT");
+        let table = format!("portal-test-{}", crate::tokens::random_id());
+        let store = DynamoStore::new(local_client(&endpoint), table.clone());
+        store.ensure_table().await.unwrap();
+        // A submission item without an address or times, and one with an unknown status.
+        let mut item = key("SUB#bare".into(), "SUB");
+        item.insert("id".into(), s("bare"));
+        item.insert("kind".into(), s("profile"));
+        item.insert("slug".into(), s("x"));
+        item.insert("fields".into(), s("{}"));
+        item.insert("status".into(), s("pending"));
+        store
+            .client
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(item.clone()))
+            .send()
+            .await
+            .unwrap();
+        let error = store.submission("bare").await.unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Corrupt(m) if m.contains("email")),
+            "{error}"
+        );
+        item.insert("email".into(), s("x@example.org"));
+        item.insert("ip_hash".into(), s("h"));
+        item.insert("created_at".into(), s("2026-11-25T03:00:00Z"));
+        item.insert("updated_at".into(), s("2026-11-25T03:00:00Z"));
+        item.insert("status".into(), s("approvedd"));
+        store
+            .client
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
+        let error = store.submission("bare").await.unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Corrupt(m) if m.contains("status")),
+            "{error}"
+        );
+        assert!(
+            !error.to_string().contains("x@example.org"),
+            "no value in the message"
+        );
+    }
 }

@@ -192,6 +192,10 @@ pub enum StoreError {
     /// The store could not be reached or failed; nothing was written.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// A stored item is not what this code wrote (a missing attribute, a wrong type, an
+    /// unknown value): reported, never read as a record with empty fields.
+    #[error("a stored item is corrupt: {0}")]
+    Corrupt(String),
 }
 
 /// Storage for submissions, sign-ups and rate limits. Every method is atomic: it either

@@ -114,11 +114,49 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
 }
 
 fn unavailable(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(error.to_string())
+    match error {
+        // A row that is not what this code wrote: corrupt, never read with defaults.
+        rusqlite::Error::FromSqlConversionFailure(_, _, cause) => {
+            StoreError::Corrupt(cause.to_string())
+        }
+        rusqlite::Error::InvalidColumnType(_, column, _) => {
+            StoreError::Corrupt(format!("`{column}` has the wrong type"))
+        }
+        rusqlite::Error::IntegralValueOutOfRange(index, _) => {
+            StoreError::Corrupt(format!("column {index} is out of range"))
+        }
+        other => StoreError::Unavailable(other.to_string()),
+    }
 }
 
-fn time(text: Option<String>) -> Option<Timestamp> {
-    text.and_then(|t| t.parse().ok())
+/// Why a stored value cannot be read (names the column, never the value).
+#[derive(Debug)]
+struct CorruptValue(String);
+
+impl std::fmt::Display for CorruptValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CorruptValue {}
+
+fn corrupt(column: &str, problem: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(CorruptValue(format!("`{column}` {problem}"))),
+    )
+}
+
+fn time(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<Timestamp>> {
+    row.get::<_, Option<String>>(column)?
+        .map(|text| text.parse().map_err(|_| corrupt(column, "is not a time")))
+        .transpose()
+}
+
+fn required_time(row: &Row<'_>, column: &str) -> rusqlite::Result<Timestamp> {
+    time(row, column)?.ok_or_else(|| corrupt(column, "is missing"))
 }
 
 fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
@@ -127,20 +165,24 @@ fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
     let status: String = row.get("status")?;
     Ok(Submission {
         id: row.get("id")?,
-        kind: SubmissionKind::parse(&kind).unwrap_or(SubmissionKind::Profile),
+        kind: SubmissionKind::parse(&kind).ok_or_else(|| corrupt("kind", "is unknown"))?,
         slug: row.get("slug")?,
-        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        fields: serde_json::from_str(&fields)
+            .map_err(|_| corrupt("fields", "is not a JSON object of texts"))?,
         email: row.get("email")?,
         ip_hash: row.get("ip_hash")?,
-        status: Status::parse(&status).unwrap_or(Status::Pending),
-        confirmed_at: time(row.get("confirmed_at")?),
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", "is unknown"))?,
+        confirmed_at: time(row, "confirmed_at")?,
         expires_at: row
             .get::<_, Option<i64>>("expires_at")?
-            .and_then(|s| Timestamp::from_second(s).ok()),
-        created_at: time(Some(row.get("created_at")?)).unwrap_or_default(),
-        updated_at: time(Some(row.get("updated_at")?)).unwrap_or_default(),
+            .map(|s| {
+                Timestamp::from_second(s).map_err(|_| corrupt("expires_at", "is out of range"))
+            })
+            .transpose()?,
+        created_at: required_time(row, "created_at")?,
+        updated_at: required_time(row, "updated_at")?,
         decided_by: row.get("decided_by")?,
-        decided_at: time(row.get("decided_at")?),
+        decided_at: time(row, "decided_at")?,
         reason: row.get("reason")?,
     })
 }
@@ -153,13 +195,13 @@ fn signup_from(row: &Row<'_>) -> rusqlite::Result<Signup> {
         email: row.get("email")?,
         name: row.get("name")?,
         message: row.get("message")?,
-        state: if state == "confirmed" {
-            SeatState::Confirmed
-        } else {
-            SeatState::Waitlisted
+        state: match state.as_str() {
+            "confirmed" => SeatState::Confirmed,
+            "waitlisted" => SeatState::Waitlisted,
+            _ => return Err(corrupt("state", "is unknown")),
         },
-        sequence: sequence as u64,
-        created_at: time(Some(row.get("created_at")?)).unwrap_or_default(),
+        sequence: u64::try_from(sequence).map_err(|_| corrupt("sequence", "is negative"))?,
+        created_at: required_time(row, "created_at")?,
     })
 }
 
@@ -499,6 +541,42 @@ mod tests {
     }
 
     crate::store_suite!(fresh());
+
+    #[tokio::test]
+    async fn a_row_this_code_did_not_write_is_corrupt_not_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("portal.sqlite3")).unwrap();
+        let at: Timestamp = "2026-11-25T03:00:00Z".parse().unwrap();
+        let submission = Submission::pending(
+            "s1".into(),
+            crate::store::SubmissionKind::Profile,
+            "x".into(),
+            "x@example.org".into(),
+            "h".into(),
+            at,
+            3600,
+        );
+        for (column, value) in [
+            ("status", "approvedd"),
+            ("created_at", "yesterday"),
+            ("fields", "[1]"),
+        ] {
+            let connection = Arc::clone(&store.connection);
+            connection
+                .lock()
+                .unwrap()
+                .execute("DELETE FROM submissions", [])
+                .unwrap();
+            store.create_submission(&submission).await.unwrap();
+            let sql = format!("UPDATE submissions SET {column} = ?1 WHERE id = 's1'");
+            connection.lock().unwrap().execute(&sql, [value]).unwrap();
+            let error = store.submission("s1").await.unwrap_err();
+            assert!(
+                matches!(&error, StoreError::Corrupt(message) if message.contains(column)),
+                "{column}: {error}"
+            );
+        }
+    }
 
     /// SQLite serializes sign-ups, so seats go strictly in line order (DynamoDB may let two
     /// racing for the last seat swap; see dynamo.rs).
