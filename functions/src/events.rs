@@ -204,13 +204,24 @@ pub async fn cancel(
     token: &str,
 ) -> Result<Option<Cancellation>, EventError> {
     let email = cancellation_email(services, slug, token)?;
-    let event = services
-        .catalog
-        .events
-        .get(slug)
-        .ok_or(EventError::UnknownEvent)?;
-    let cancellation = services.store.cancel_signup(slug, &email).await?;
-    if let Some(promoted) = cancellation.as_ref().and_then(|c| c.promoted.as_ref()) {
+    withdraw(services, slug, &email).await
+}
+
+/// Takes `email` off an event (a cancellation, or a removal of the person); the first
+/// person waiting gets the freed seat and is told by mail. An event that is no longer in
+/// the content is withdrawn from all the same, with no mail.
+pub async fn withdraw(
+    services: &Services,
+    slug: &str,
+    email: &str,
+) -> Result<Option<Cancellation>, EventError> {
+    let cancellation = services.store.cancel_signup(slug, email).await?;
+    let event = services.catalog.events.get(slug);
+    if let Some((promoted, event)) = cancellation
+        .as_ref()
+        .and_then(|c| c.promoted.as_ref())
+        .zip(event)
+    {
         let link = cancel_link(services, slug, &promoted.email, event);
         services
             .mailer

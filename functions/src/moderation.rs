@@ -75,7 +75,30 @@ pub async fn decide(
         })
         .await?;
     tracing::info!(event = "moderation", id = %decided.id, decision = decision.as_str(), editor);
+    if decided.kind == SubmissionKind::Removal && decision == Status::Approved {
+        forget_person(services, &decided).await?;
+    }
     Ok(decided)
+}
+
+/// A confirmed, approved removal: the person's event sign-ups are withdrawn (freed seats go
+/// to the waitlist) and everything the store holds about them is deleted, but for the
+/// removal's slug and decision, which the export needs to delete the member's file.
+async fn forget_person(services: &Services, removal: &Submission) -> Result<(), ModerationError> {
+    for signup in services.store.signups_of(&removal.email).await? {
+        crate::events::withdraw(services, &signup.event, &removal.email)
+            .await
+            .map_err(|error| match error {
+                crate::events::EventError::Mail(mail) => ModerationError::Mail(mail),
+                other => ModerationError::Store(StoreError::Unavailable(other.to_string())),
+            })?;
+    }
+    let deleted = services
+        .store
+        .forget_submissions(&removal.email, &removal.slug, &removal.id)
+        .await?;
+    tracing::info!(event = "person_forgotten", slug = %removal.slug, submissions = deleted);
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -283,6 +283,77 @@ async fn the_attendee_csv_is_safe_to_open_in_a_spreadsheet() {
 }
 
 #[tokio::test]
+async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
+    let h = Harness::new();
+    // Hanako takes the last of the event's 30 seats, and someone waits for one.
+    let event = "/api/events/sendai-bousai-evening/signups";
+    for n in 0..29 {
+        let body = format!(r#"{{"name":"参加者{n}","email":"p{n}@example.jp"}}"#);
+        h.send(post(event, JSON, &format!("198.51.100.{n}"), &body))
+            .await;
+    }
+    let hanako = r#"{"name":"山田 花子","email":"hanako@example.jp"}"#;
+    assert_eq!(
+        h.send(post(event, JSON, "203.0.113.60", hanako)).await.0,
+        StatusCode::CREATED
+    );
+    let waiting = r#"{"name":"待つ 人","email":"waiting@example.jp"}"#;
+    h.send(post(event, JSON, "203.0.113.61", waiting)).await;
+
+    let (status, _, _) = h
+        .send(post(
+            "/api/members/yamada-hanako/removal",
+            JSON,
+            "203.0.113.3",
+            r#"{"email":"hanako@example.jp"}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let link = link_in(h.outbox().last().unwrap(), "/api/confirm?token=");
+    assert_eq!(h.confirm(&link).await.0, StatusCode::OK);
+    let removal = h.store.list_submissions(Status::Pending).await.unwrap()[0].clone();
+    let (status, _, body) = h
+        .send(
+            authorized(Request::post(format!(
+                "/api/moderation/submissions/{}/approve",
+                removal.id
+            )))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The seat is freed and goes to the person waiting, who is told.
+    let signups = h.store.signups("sendai-bousai-evening").await.unwrap();
+    assert!(signups.iter().all(|s| s.email != "hanako@example.jp"));
+    assert!(
+        signups.iter().any(|s| s.email == "waiting@example.jp"
+            && s.state == functions::store::SeatState::Confirmed)
+    );
+    assert!(
+        h.outbox()
+            .last()
+            .unwrap()
+            .contains("To: waiting@example.jp")
+    );
+    // Of the removal, only the slug and the decision remain; the export still finds it.
+    let kept = h.store.submission(&removal.id).await.unwrap().unwrap();
+    assert_eq!((kept.email.as_str(), kept.ip_hash.as_str()), ("", ""));
+    assert_eq!(
+        (kept.slug.as_str(), kept.status),
+        ("yamada-hanako", Status::Approved)
+    );
+    assert!(
+        h.store
+            .signups_of("hanako@example.jp")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn a_removal_request_is_confirmed_by_mail_then_queued() {
     let h = Harness::new();
     let (status, _, _) = h

@@ -448,6 +448,39 @@ impl DynamoStore {
     }
 
     /// Every item a query finds, following its pages.
+    /// Every item that matches `filter`, page by page (for rare, whole-table questions).
+    async fn scan_all(
+        &self,
+        filter: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut scan = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression(filter)
+                .set_exclusive_start_key(start);
+            for (name, value) in values {
+                scan = scan.expression_attribute_values(*name, value.clone());
+            }
+            // Attribute names by placeholder, since some are reserved words.
+            for name in ["email", "kind", "slug"] {
+                if filter.contains(&format!("#{name}")) {
+                    scan = scan.expression_attribute_names(format!("#{name}"), name);
+                }
+            }
+            let output = scan.send().await.map_err(sdk)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
     async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
@@ -607,7 +640,7 @@ impl Store for DynamoStore {
         let confirm = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(format!("SUB#{id}"), "SUB")))
-            .update_expression("SET confirmed_at = if_not_exists(confirmed_at, :at), updated_at = :at, GSI1PK = :queue, GSI1SK = :sort REMOVE #ttl")
+            .update_expression("SET confirmed_at = if_not_exists(confirmed_at, :at), updated_at = :at, GSI1PK = :queue, GSI1SK = :sort, ip_hash = :erased REMOVE #ttl")
             .condition_expression(
                 "attribute_exists(PK) AND #status = :pending AND (attribute_exists(confirmed_at) OR attribute_not_exists(#ttl) OR #ttl > :now)",
             )
@@ -618,6 +651,8 @@ impl Store for DynamoStore {
             .expression_attribute_values(":pending", s("pending"))
             .expression_attribute_values(":queue", s("STATUS#pending"))
             .expression_attribute_values(":sort", s(queue_sort_key(&submission)))
+            // The IP hash has served its purpose once the address is confirmed.
+            .expression_attribute_values(":erased", s(""))
             .build()
             .map_err(unavailable)?;
         let mut items = vec![TransactWriteItem::builder().update(confirm).build()];
@@ -870,6 +905,72 @@ impl Store for DynamoStore {
             .collect::<Result<_, _>>()?;
         signups.sort_by_key(|s| s.sequence);
         Ok(signups)
+    }
+
+    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
+        // Removals are rare: a scan is cheaper than an index kept for them.
+        let items = self
+            .scan_all(
+                "begins_with(PK, :event) AND #email = :email",
+                &[(":event", s("EVENT#")), (":email", s(email))],
+            )
+            .await?;
+        items.iter().map(signup_from).collect()
+    }
+
+    async fn forget_submissions(
+        &self,
+        email: &str,
+        slug: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError> {
+        let items = self
+            .scan_all(
+                "begins_with(PK, :sub) AND (#email = :email OR (#kind = :profile AND #slug = :slug))",
+                &[
+                    (":sub", s("SUB#")),
+                    (":email", s(email)),
+                    (":profile", s("profile")),
+                    (":slug", s(slug)),
+                ],
+            )
+            .await?;
+        let mut deleted = 0;
+        for item in &items {
+            let submission = submission_from(item)?;
+            if submission.id == keep {
+                continue;
+            }
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key(format!("SUB#{}", submission.id), "SUB")))
+                .send()
+                .await
+                .map_err(sdk)?;
+            deleted += 1;
+        }
+        // The slug's reservation named a deleted submission.
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("SLUG#{slug}"), "SLUG")))
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("SUB#{keep}"), "SUB")))
+            .update_expression("SET email = :erased, ip_hash = :erased, #fields = :none")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#fields", "fields")
+            .expression_attribute_values(":erased", s(""))
+            .expression_attribute_values(":none", s("{}"))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(deleted)
     }
 
     async fn use_once(

@@ -245,6 +245,22 @@ pub trait Store: Send + Sync {
     /// Every sign-up of an event in arrival order.
     async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError>;
 
+    /// Every event sign-up made with `email`, in any event.
+    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError>;
+
+    /// Deletes for real what is held about a person who asked to be removed: every
+    /// submission with `email`, and every profile submission of the member `slug` (with its
+    /// slug reservation), except the removal request `keep`, of which only the slug and the
+    /// decision stay (its address, fields and IP hash are erased). Returns how many
+    /// submissions were deleted. Event sign-ups are cancelled by the caller, so that a freed
+    /// seat goes to the waitlist.
+    async fn forget_submissions(
+        &self,
+        email: &str,
+        slug: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError>;
+
     /// Records that `key` (a one-time value, such as a form stamp) was used; `false` if it
     /// was used before. The record lasts until `expires_at`, after which the value itself
     /// is no longer valid.

@@ -226,12 +226,12 @@ impl Store for SqliteStore {
         self.with(move |c| {
             let fields = serde_json::to_string(&s.fields).map_err(|e| StoreError::Unavailable(e.to_string()))?;
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
-            // A lapsed, unconfirmed submission gives its slug up.
+            // Lapsed, unconfirmed submissions are deleted (DynamoDB does it by TTL): their
+            // slugs are free again and nothing of them is kept.
             transaction
                 .execute(
-                    "DELETE FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status = 'pending'
-                     AND confirmed_at IS NULL AND expires_at <= ?2",
-                    params![s.slug, s.created_at.as_second()],
+                    "DELETE FROM submissions WHERE status = 'pending' AND confirmed_at IS NULL AND expires_at <= ?1",
+                    params![s.created_at.as_second()],
                 )
                 .map_err(unavailable)?;
             let result = transaction.execute(
@@ -298,7 +298,7 @@ impl Store for SqliteStore {
         self.with(move |c| {
             let changed = c
                 .execute(
-                    "UPDATE submissions SET confirmed_at = COALESCE(confirmed_at, ?2), expires_at = NULL, updated_at = ?2
+                    "UPDATE submissions SET confirmed_at = COALESCE(confirmed_at, ?2), expires_at = NULL, ip_hash = '', updated_at = ?2
                      WHERE id = ?1 AND status = 'pending' AND (confirmed_at IS NOT NULL OR expires_at IS NULL OR expires_at > ?3)",
                     params![id, at.to_string(), at.as_second()],
                 )
@@ -456,6 +456,50 @@ impl Store for SqliteStore {
                 .map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
+        let email = email.to_owned();
+        self.with(move |c| {
+            let mut statement = c
+                .prepare("SELECT * FROM signups WHERE email = ?1 ORDER BY event")
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(params![email], signup_from)
+                .map_err(unavailable)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn forget_submissions(
+        &self,
+        email: &str,
+        slug: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError> {
+        let (email, slug, keep) = (email.to_owned(), slug.to_owned(), keep.to_owned());
+        self.with(move |c| {
+            let transaction = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            let deleted = transaction
+                .execute(
+                    "DELETE FROM submissions WHERE id != ?3 AND (email = ?1 OR (kind = 'profile' AND slug = ?2))",
+                    params![email, slug, keep],
+                )
+                .map_err(unavailable)?;
+            transaction
+                .execute(
+                    "UPDATE submissions SET email = '', ip_hash = '', fields = '{}' WHERE id = ?1",
+                    params![keep],
+                )
+                .map_err(unavailable)?;
+            transaction.commit().map_err(unavailable)?;
+            Ok(deleted)
         })
         .await
     }

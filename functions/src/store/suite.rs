@@ -444,6 +444,100 @@ pub async fn a_one_time_key_is_used_once(store: Arc<dyn Store>) {
     assert!(store.use_once("stamp:other", expires, now).await.unwrap());
 }
 
+pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:00:00Z");
+    let submission = |id: &str, kind: SubmissionKind, slug: &str, email: &str| {
+        let mut s = Submission::pending(
+            id.into(),
+            kind,
+            slug.into(),
+            email.into(),
+            "iphash".into(),
+            now,
+            3600,
+        );
+        s.fields.insert("name".into(), "山田 花子".into());
+        s
+    };
+    for s in [
+        submission(
+            "profile",
+            SubmissionKind::Profile,
+            "yamada-hanako",
+            "hanako@example.jp",
+        ),
+        submission(
+            "older",
+            SubmissionKind::Profile,
+            "yamada-hanako-2",
+            "hanako@example.jp",
+        ),
+        submission(
+            "removal",
+            SubmissionKind::Removal,
+            "yamada-hanako",
+            "hanako@example.jp",
+        ),
+        submission(
+            "other",
+            SubmissionKind::Profile,
+            "sato-ken",
+            "ken@example.jp",
+        ),
+    ] {
+        store.create_submission(&s).await.unwrap();
+    }
+    assert!(store.confirm_submission("profile", now).await.unwrap());
+    assert_eq!(
+        store.submission("profile").await.unwrap().unwrap().ip_hash,
+        "",
+        "the IP hash is erased once the address is confirmed"
+    );
+    for event in ["a", "b"] {
+        store
+            .sign_up(
+                NewSignup {
+                    event: event.into(),
+                    email: "hanako@example.jp".into(),
+                    name: "山田 花子".into(),
+                    message: None,
+                    at: now,
+                },
+                10,
+            )
+            .await
+            .unwrap();
+    }
+    let found = store.signups_of("hanako@example.jp").await.unwrap();
+    assert_eq!(
+        found.iter().map(|s| s.event.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+
+    let deleted = store
+        .forget_submissions("hanako@example.jp", "yamada-hanako", "removal")
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2);
+    assert!(store.submission("profile").await.unwrap().is_none());
+    assert!(store.submission("older").await.unwrap().is_none());
+    let kept = store.submission("removal").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            kept.slug.as_str(),
+            kept.email.as_str(),
+            kept.ip_hash.as_str(),
+            kept.fields.len()
+        ),
+        ("yamada-hanako", "", "", 0)
+    );
+    assert!(
+        store.submission("other").await.unwrap().is_some(),
+        "others stay"
+    );
+    assert!(!store.slug_reserved("yamada-hanako", now).await.unwrap());
+}
+
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
 #[macro_export]
 macro_rules! store_suite {
@@ -461,6 +555,7 @@ macro_rules! store_suite {
             concurrent_signups_never_exceed_capacity,
             rate_limits_count_per_window,
             a_one_time_key_is_used_once,
+            a_removal_forgets_the_person,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {

@@ -287,6 +287,12 @@ impl Store for DownStore {
     async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+    async fn signups_of(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn forget_submissions(&self, _: &str, _: &str, _: &str) -> Result<usize, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
     async fn use_once(
         &self,
         _: &str,
