@@ -101,6 +101,10 @@ def measure(binary: str, path: str) -> tuple[float, int]:
         "PORTAL_CONTENT": "content",
         "PORTAL_DYNAMODB_TABLE": "portal",
         "PORTAL_MAIL_FROM": "no-reply@portal.example.org",
+        # Production refuses to start without these (no silent local fallback).
+        "PORTAL_SITE_URL": "https://portal.example.org",
+        "PORTAL_API_URL": "https://portal.example.org",
+        "PORTAL_ALLOWED_ORIGINS": "https://portal.example.org",
         "RUST_LOG": "warn",
     }
     started = time.perf_counter()

@@ -6,7 +6,7 @@ use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::signup::{Services, normalize};
-use crate::store::{Cancellation, NewSignup, SignupOutcome, StoreError};
+use crate::store::{Cancellation, NewSignup, SeatState, SignupOutcome, StoreError};
 use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
 
@@ -150,8 +150,21 @@ pub async fn sign_up(
                 "定員に達しているため、キャンセル待ちの{position}番目で受け付けました。お席が空いたらお知らせします。"
             ),
         ),
-        // The same address again: nothing changed, and no second mail.
-        SignupOutcome::AlreadySignedUp(_) => return Ok(outcome),
+        // The same address again: nothing changes, but the mail is sent again, so that a
+        // person whose first mail was lost (or failed) gets their cancellation link. The
+        // per-recipient limit keeps this from becoming a way to flood an address.
+        SignupOutcome::AlreadySignedUp(existing) => (
+            "お申し込みの内容（再送）",
+            match existing.state {
+                SeatState::Confirmed => {
+                    "すでに参加のお申し込みを受け付けています。お席を確保しています。".to_owned()
+                }
+                SeatState::Waitlisted => {
+                    "すでにキャンセル待ちで受け付けています。お席が空いたらお知らせします。"
+                        .to_owned()
+                }
+            },
+        ),
     };
     services
         .mailer

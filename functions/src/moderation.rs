@@ -50,11 +50,21 @@ pub async fn decide(
         return Err(ModerationError::ReasonRequired);
     }
     let now = services.clock.now();
-    let decided = services
+    let decided = match services
         .store
         .decide(id, decision, editor, reason, now)
         .await?
-        .ok_or(ModerationError::NotPending)?;
+    {
+        Some(decided) => decided,
+        // The same decision again: a retry after its mail failed, so the mail goes again
+        // (and a removal's data is forgotten, if that did not happen). A removal already
+        // forgotten has no address left to mail.
+        None => match services.store.submission(id).await? {
+            Some(earlier) if earlier.status == decision && !earlier.email.is_empty() => earlier,
+            _ => return Err(ModerationError::NotPending),
+        },
+    };
+    let reason = decided.reason.as_deref().or(reason);
     let what = match decided.kind {
         SubmissionKind::Profile => "メンバー登録",
         SubmissionKind::Removal => "プロフィールの削除依頼",
@@ -75,7 +85,10 @@ pub async fn decide(
         })
         .await?;
     tracing::info!(event = "moderation", id = %decided.id, decision = decision.as_str(), editor);
-    if decided.kind == SubmissionKind::Removal && decision == Status::Approved {
+    if decided.kind == SubmissionKind::Removal
+        && decision == Status::Approved
+        && !decided.email.is_empty()
+    {
         forget_person(services, &decided).await?;
     }
     Ok(decided)

@@ -124,19 +124,38 @@ async fn the_queue_lists_confirmed_submissions_and_an_approval_is_recorded() {
         "2026-11-25T03:01:05Z"
     );
     assert!(h.outbox().last().unwrap().contains("承認しました"));
-    let again = h
+    let approve_again = || {
+        authorized(Request::post(format!(
+            "/api/moderation/submissions/{id}/approve"
+        )))
+        .body(Body::empty())
+        .unwrap()
+    };
+    // The same decision again (a retry after a failed mail) mails the submitter again and
+    // changes nothing else.
+    let mails = h.outbox().len();
+    let again = h.send(approve_again()).await;
+    assert_eq!(again.0, StatusCode::OK);
+    assert_eq!(h.outbox().len(), mails + 1);
+    let unchanged = h.store.submission(&id).await.unwrap().unwrap();
+    assert_eq!(unchanged.decided_at, decided.decided_at);
+    // The opposite decision is refused.
+    let reject = h
         .send(
             authorized(Request::post(format!(
-                "/api/moderation/submissions/{id}/approve"
+                "/api/moderation/submissions/{id}/reject"
             )))
-            .body(Body::empty())
+            .header(header::CONTENT_TYPE, JSON)
+            .body(Body::from(r#"{"reason":"x"}"#))
             .unwrap(),
         )
         .await;
-    assert_eq!(again.0, StatusCode::CONFLICT);
-    // Approved ones wait for the editorial export, which marks each exactly once.
+    assert_eq!(reject.0, StatusCode::CONFLICT);
+    // Approved ones wait for the editorial export, which marks each exactly once; after
+    // that, approving again is refused.
     assert!(h.store.mark_exported(&id, h.clock_now()).await.unwrap());
     assert!(!h.store.mark_exported(&id, h.clock_now()).await.unwrap());
+    assert_eq!(h.send(approve_again()).await.0, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

@@ -924,14 +924,16 @@ impl Store for DynamoStore {
         slug: &str,
         keep: &str,
     ) -> Result<usize, StoreError> {
+        // An erased (empty) address matches nothing: tombstones are not one person.
         let items = self
             .scan_all(
-                "begins_with(PK, :sub) AND (#email = :email OR (#kind = :profile AND #slug = :slug))",
+                "begins_with(PK, :sub) AND ((#email = :email AND #email <> :erased) OR (#kind = :profile AND #slug = :slug))",
                 &[
                     (":sub", s("SUB#")),
                     (":email", s(email)),
                     (":profile", s("profile")),
                     (":slug", s(slug)),
+                    (":erased", s("")),
                 ],
             )
             .await?;

@@ -488,7 +488,8 @@ impl Store for SqliteStore {
                 .map_err(unavailable)?;
             let deleted = transaction
                 .execute(
-                    "DELETE FROM submissions WHERE id != ?3 AND (email = ?1 OR (kind = 'profile' AND slug = ?2))",
+                    // An erased (empty) address matches nothing: tombstones are not one person.
+                    "DELETE FROM submissions WHERE id != ?3 AND ((?1 != '' AND email = ?1) OR (kind = 'profile' AND slug = ?2))",
                     params![email, slug, keep],
                 )
                 .map_err(unavailable)?;
