@@ -6,8 +6,8 @@ use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::signup::{Services, normalize};
-use crate::store::{Cancellation, NewSignup, SeatState, SignupOutcome, StoreError};
-use crate::tokens::{Purpose, TokenError};
+use crate::store::{Cancellation, NewSignup, SeatState, Signup, SignupOutcome, StoreError};
+use crate::tokens::{Purpose, TokenError, random_id};
 use model::profile::{FieldErrors, FormFields};
 
 pub const MAX_MESSAGE_CHARS: usize = 1000;
@@ -24,6 +24,8 @@ pub enum EventError {
     Invalid(FieldErrors),
     #[error("too many sign-ups from this address; try again later")]
     RateLimited,
+    #[error("the sign-up was confirmed already, or its link lapsed")]
+    NotHeld,
     #[error(transparent)]
     Token(#[from] TokenError),
     #[error(transparent)]
@@ -70,6 +72,10 @@ fn text_field(
         .any(|c| c.is_control() && !(name == "message" && matches!(c, '\n' | '\t')))
     {
         Some(format!("{label}に制御文字が含まれています"))
+    } else if name != "message" && model::text::hidden_format_char(&value).is_some() {
+        Some(format!(
+            "{label}に見えない書式の文字（方向の制御やゼロ幅の文字）が含まれています"
+        ))
     } else {
         None
     };
@@ -80,14 +86,26 @@ fn text_field(
     (!value.is_empty()).then_some(value)
 }
 
-/// Signs a person up for an event and mails them the outcome with a cancellation link.
-pub async fn sign_up(
+/// What a sign-up request did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignupRequest {
+    /// Held until the address is confirmed; a confirmation link was mailed.
+    Held,
+    /// The address holds a seat or a waiting place already: its state and cancellation link
+    /// were mailed again.
+    AlreadySignedUp(Signup),
+}
+
+/// A sign-up request: checked, counted against the limits, and held (taking no seat)
+/// until the person confirms their address with the mailed link. Seats go to confirmed
+/// addresses only, in the order they confirm.
+pub async fn request_signup(
     services: &Services,
     slug: &str,
     fields: &FormFields,
     client: &str,
-) -> Result<SignupOutcome, EventError> {
-    let (event, capacity) = open_event(services, slug)?;
+) -> Result<SignupRequest, EventError> {
+    let (event, _) = open_event(services, slug)?;
     let fields = normalize(fields);
     let mut errors = FieldErrors::new();
     for name in fields.keys() {
@@ -118,27 +136,104 @@ pub async fn sign_up(
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
-    let now = services.clock.now();
     if crate::limits::check(services, Action::EventSignup, client, &email)
         .await?
         .is_err()
     {
         return Err(EventError::RateLimited);
     }
-    let outcome = services
+    let now = services.clock.now();
+    if let Some(existing) = services
         .store
-        .sign_up(
-            NewSignup {
-                event: slug.into(),
-                email: email.clone(),
-                name: name.clone(),
-                message,
-                at: now,
-            },
-            capacity,
+        .signups(slug)
+        .await?
+        .into_iter()
+        .find(|s| s.email == email)
+    {
+        // Nothing changes, but the mail goes again, so that a person whose first mail was
+        // lost (or failed) gets their cancellation link; the per-recipient limit keeps this
+        // from becoming a way to flood an address.
+        let text = match existing.state {
+            SeatState::Confirmed => {
+                "すでに参加のお申し込みを受け付けています。お席を確保しています。"
+            }
+            SeatState::Waitlisted => {
+                "すでにキャンセル待ちで受け付けています。お席が空いたらお知らせします。"
+            }
+        };
+        mail_state(
+            services,
+            slug,
+            event,
+            &existing.name,
+            &email,
+            "お申し込みの内容（再送）",
+            text,
         )
         .await?;
-    let cancel = cancel_link(services, slug, &email, event);
+        tracing::info!(event = "event_signup", slug, state = "already");
+        return Ok(SignupRequest::AlreadySignedUp(existing));
+    }
+    let id = random_id();
+    let valid = services.config.confirm_valid_seconds;
+    let lapses = now
+        .checked_add(jiff::SignedDuration::from_secs(valid))
+        .unwrap_or(now);
+    let held = NewSignup {
+        event: slug.into(),
+        email: email.clone(),
+        name: name.clone(),
+        message,
+        at: now,
+    };
+    services.store.hold_signup(&id, &held, lapses).await?;
+    let token = services.signer.sign(Purpose::Seat, &id, now, valid);
+    services
+        .mailer
+        .send(&Message {
+            to: email,
+            subject: format!("【まじわる】お申し込みの確認: {}", event.title),
+            body: format!(
+                "{name} 様\n\n「{}」へのお申し込みを受け付けました。\n次のリンクを開き、表示されるページの「申し込みを確定する」ボタンを押してください（{}時間有効）。確定した順にお席を用意し、満席の場合はキャンセル待ちになります。\n\n{}/api/events/{slug}/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
+                event.title,
+                valid / 3600,
+                services.config.api_url
+            ),
+        })
+        .await?;
+    tracing::info!(event = "event_signup", slug, state = "held");
+    Ok(SignupRequest::Held)
+}
+
+/// The held sign-up a confirmation token names, checked without taking it (for the page
+/// the link opens).
+pub fn held_signup_id(services: &Services, token: &str) -> Result<String, EventError> {
+    Ok(services
+        .signer
+        .verify(token, Purpose::Seat, services.clock.now())?
+        .subject)
+}
+
+/// The confirmation: the held sign-up takes a seat, or a waiting place, in the order of
+/// confirmation, and the person gets the outcome with a cancellation link.
+pub async fn confirm_signup(
+    services: &Services,
+    slug: &str,
+    token: &str,
+) -> Result<SignupOutcome, EventError> {
+    let id = held_signup_id(services, token)?;
+    let (event, capacity) = open_event(services, slug)?;
+    let now = services.clock.now();
+    let Some(mut held) = services.store.take_held_signup(&id, now).await? else {
+        return Err(EventError::NotHeld);
+    };
+    if held.event != slug {
+        return Err(EventError::Token(TokenError::Invalid));
+    }
+    // The line is the order of confirmation.
+    held.at = now;
+    let (name, email) = (held.name.clone(), held.email.clone());
+    let outcome = services.store.sign_up(held, capacity).await?;
     let (subject, text) = match &outcome {
         SignupOutcome::Confirmed(_) => (
             "参加が確定しました",
@@ -150,37 +245,44 @@ pub async fn sign_up(
                 "定員に達しているため、キャンセル待ちの{position}番目で受け付けました。お席が空いたらお知らせします。"
             ),
         ),
-        // The same address again: nothing changes, but the mail is sent again, so that a
-        // person whose first mail was lost (or failed) gets their cancellation link. The
-        // per-recipient limit keeps this from becoming a way to flood an address.
-        SignupOutcome::AlreadySignedUp(existing) => (
-            "お申し込みの内容（再送）",
-            match existing.state {
-                SeatState::Confirmed => {
-                    "すでに参加のお申し込みを受け付けています。お席を確保しています。".to_owned()
-                }
-                SeatState::Waitlisted => {
-                    "すでにキャンセル待ちで受け付けています。お席が空いたらお知らせします。"
-                        .to_owned()
-                }
-            },
+        SignupOutcome::AlreadySignedUp(_) => (
+            "お申し込みの内容",
+            "すでにお申し込みを受け付けています。".to_owned(),
         ),
     };
-    services
-        .mailer
-        .send(&Message {
-            to: email,
-            subject: format!("【まじわる】{subject}: {}", event.title),
-            body: format!("{name} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n", event.title),
-        })
-        .await?;
+    mail_state(services, slug, event, &name, &email, subject, &text).await?;
     let state = match &outcome {
         SignupOutcome::Confirmed(_) => "confirmed",
         SignupOutcome::Waitlisted { .. } => "waitlisted",
         SignupOutcome::AlreadySignedUp(_) => "already",
     };
-    tracing::info!(event = "event_signup", slug, state);
+    tracing::info!(event = "event_signup_confirmed", slug, state);
     Ok(outcome)
+}
+
+/// Mails a person where they stand, with their cancellation link.
+async fn mail_state(
+    services: &Services,
+    slug: &str,
+    event: &EventInfo,
+    name: &str,
+    email: &str,
+    subject: &str,
+    text: &str,
+) -> Result<(), EventError> {
+    let cancel = cancel_link(services, slug, email, event);
+    services
+        .mailer
+        .send(&Message {
+            to: email.to_owned(),
+            subject: format!("【まじわる】{subject}: {}", event.title),
+            body: format!(
+                "{name} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n",
+                event.title
+            ),
+        })
+        .await?;
+    Ok(())
 }
 
 fn cancel_link(services: &Services, slug: &str, email: &str, event: &EventInfo) -> String {

@@ -16,8 +16,10 @@ pub enum Purpose {
     Confirm,
     /// Cancels an event sign-up (subject: `event` + newline + e-mail).
     Cancel,
-    /// Stamps when the join form was served (subject: empty).
+    /// Stamps when the join form was served (subject: a random id, used once).
     Form,
+    /// Confirms the address of a held event sign-up (subject: the held sign-up's id).
+    Seat,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -1,5 +1,6 @@
-//! The event sign-up function over HTTP: seats, waitlist, idempotence, cancellation with a
-//! signed link, remaining seats, and what is refused.
+//! The event sign-up function over HTTP: a request is held until its address is confirmed,
+//! then seats and waitlist in confirmation order, idempotence, cancellation with a signed
+//! link, remaining seats, and what is refused.
 
 mod common;
 
@@ -17,18 +18,23 @@ fn person(n: usize) -> String {
     format!(r#"{{"name":"参加者{n}","email":"p{n}@example.jp"}}"#)
 }
 
+/// `count` people sign up and confirm, one after another.
 async fn fill(h: &Harness, count: usize) {
     for n in 0..count {
         let (status, _, _) = h
-            .send(post(
-                &format!("/api/events/{EVENT}/signups"),
-                JSON,
-                &format!("198.51.100.{n}"),
-                &person(n),
-            ))
+            .event_signup(EVENT, &format!("198.51.100.{n}"), JSON, &person(n))
             .await;
         assert_eq!(status, StatusCode::CREATED);
     }
+}
+
+/// The last mail to `email` that holds `needle`.
+fn mail_to(h: &Harness, email: &str, needle: &str) -> String {
+    h.outbox()
+        .into_iter()
+        .rev()
+        .find(|m| m.contains(&format!("To: {email}")) && m.contains(needle))
+        .unwrap_or_else(|| panic!("no mail to {email} with {needle}"))
 }
 
 async fn seats(h: &Harness) -> serde_json::Value {
@@ -44,23 +50,44 @@ async fn seats(h: &Harness) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn a_form_signup_takes_a_seat_and_mails_a_cancellation_link() {
+async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
     let h = Harness::new();
     let body = "name=%E4%BC%8A%E8%97%A4+%E7%B5%90%E8%A1%A3&email=Yui%40Example.jp&message=%E3%82%88%E3%82%8D%E3%81%97%E3%81%8F";
-    let (status, _, html) = h
-        .send(post(
-            &format!("/api/events/{EVENT}/signups"),
-            FORM,
-            "203.0.113.1",
-            body,
-        ))
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert!(html.contains("参加が確定しました"));
+    let path = format!("/api/events/{EVENT}/signups");
+    let (status, _, html) = h.send(post(&path, FORM, "203.0.113.1", body)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(html.contains("確認のメールを送りました"));
+    // Held: no seat yet, whatever the number of requests.
+    assert_eq!(seats(&h).await["confirmed"], 0);
     let mails = h.outbox();
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("To: yui@example.jp"));
-    assert!(mails[0].contains("/api/events/sendai-bousai-evening/cancel?token="));
+    let link = link_in(
+        &mails[0],
+        "/api/events/sendai-bousai-evening/confirm?token=",
+    );
+    // Opening the link changes nothing; the page's button confirms.
+    let (status, _, page) = h
+        .send(Request::get(&link).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("申し込みを確定する"));
+    assert_eq!(seats(&h).await["confirmed"], 0);
+    let token = link.split("token=").nth(1).unwrap();
+    let confirm = |token: &str| {
+        post(
+            &format!("/api/events/{EVENT}/confirm"),
+            FORM,
+            "203.0.113.1",
+            &format!("token={token}"),
+        )
+    };
+    let (status, _, html) = h.send(confirm(token)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(html.contains("参加が確定しました"));
+    let mails = h.outbox();
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1].contains("/api/events/sendai-bousai-evening/cancel?token="));
     assert_eq!(
         seats(&h).await,
         serde_json::json!({ "capacity": 30, "confirmed": 1, "remaining": 29, "waitlist": 0 })
@@ -70,6 +97,28 @@ async fn a_form_signup_takes_a_seat_and_mails_a_cancellation_link() {
         (stored[0].name.as_str(), stored[0].message.as_deref()),
         ("伊藤 結衣", Some("よろしく"))
     );
+    // The link works once.
+    assert_eq!(h.send(confirm(token)).await.0, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn an_unconfirmed_signup_lapses_with_its_link() {
+    let h = Harness::new();
+    let path = format!("/api/events/{EVENT}/signups");
+    h.send(post(&path, JSON, "203.0.113.1", &person(1))).await;
+    let link = link_in(&h.outbox()[0], "/confirm?token=");
+    h.clock.advance(48 * 3600);
+    let token = link.split("token=").nth(1).unwrap();
+    let (status, _, _) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/confirm"),
+            FORM,
+            "203.0.113.1",
+            &format!("token={token}"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an expired link");
+    assert_eq!(seats(&h).await["confirmed"], 0);
 }
 
 #[tokio::test]
@@ -77,7 +126,9 @@ async fn the_same_email_twice_is_one_signup_and_re_mails_the_cancellation_link()
     let h = Harness::new();
     let path = format!("/api/events/{EVENT}/signups");
     assert_eq!(
-        h.send(post(&path, JSON, "203.0.113.1", &person(1))).await.0,
+        h.event_signup(EVENT, "203.0.113.1", JSON, &person(1))
+            .await
+            .0,
         StatusCode::CREATED
     );
     let (status, _, body) = h
@@ -93,33 +144,35 @@ async fn the_same_email_twice_is_one_signup_and_re_mails_the_cancellation_link()
     assert_eq!(seats(&h).await["confirmed"], 1, "one sign-up");
     // A person whose first mail was lost gets the cancellation link again.
     let mails = h.outbox();
-    assert_eq!(mails.len(), 2);
-    assert!(mails[1].contains("/api/events/sendai-bousai-evening/cancel?token="));
+    assert_eq!(mails.len(), 3);
+    assert!(mails[2].contains("/api/events/sendai-bousai-evening/cancel?token="));
 }
 
 #[tokio::test]
 async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up() {
     let h = Harness::new();
     fill(&h, 30).await;
-    let path = format!("/api/events/{EVENT}/signups");
     let (status, _, body) = h
-        .send(post(&path, JSON, "203.0.113.50", &person(100)))
+        .event_signup(EVENT, "203.0.113.50", JSON, &person(100))
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(
         body.contains("\"status\":\"waitlisted\"") && body.contains("\"waitlist_position\":1"),
         "{body}"
     );
-    h.send(post(&path, JSON, "203.0.113.51", &person(101)))
+    h.event_signup(EVENT, "203.0.113.51", JSON, &person(101))
         .await;
     assert_eq!(
         seats(&h).await,
         serde_json::json!({ "capacity": 30, "confirmed": 30, "remaining": 0, "waitlist": 2 })
     );
-    assert!(h.outbox()[30].contains("キャンセル待ちの1番目"));
+    assert!(mail_to(&h, "p100@example.jp", "/cancel?token=").contains("キャンセル待ちの1番目"));
 
     // The link opens a page with a button; opening it changes nothing.
-    let link = link_in(&h.outbox()[0], "/cancel?token=");
+    let link = link_in(
+        &mail_to(&h, "p0@example.jp", "/cancel?token="),
+        "/cancel?token=",
+    );
     let (status, _, page) = h
         .send(Request::get(&link).body(Body::empty()).unwrap())
         .await;
@@ -169,19 +222,41 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
 }
 
 #[tokio::test]
-async fn two_hundred_simultaneous_requests_for_thirty_seats() {
+async fn two_hundred_simultaneous_confirmations_for_thirty_seats() {
     let h = Harness::new();
-    let mut tasks = tokio::task::JoinSet::new();
     for n in 0..200 {
+        let request = post(
+            &format!("/api/events/{EVENT}/signups"),
+            JSON,
+            &format!("10.0.{}.{}", n / 250, n % 250),
+            &person(n),
+        );
+        assert_eq!(h.send(request).await.0, StatusCode::ACCEPTED);
+    }
+    assert_eq!(seats(&h).await["confirmed"], 0, "requests hold no seats");
+    let tokens: Vec<String> = h
+        .outbox()
+        .iter()
+        .map(|m| {
+            link_in(m, "/confirm?token=")
+                .split("token=")
+                .nth(1)
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in tokens {
         let router = functions::http::app(h.services.clone());
         tasks.spawn(async move {
             use tower::ServiceExt;
-            let request = post(
-                &format!("/api/events/{EVENT}/signups"),
-                JSON,
-                &format!("10.0.{}.{}", n / 250, n % 250),
-                &person(n),
+            let mut request = post(
+                &format!("/api/events/{EVENT}/confirm"),
+                FORM,
+                "10.1.0.1",
+                &format!("token={token}"),
             );
+            request.extensions_mut().insert(common::peer("10.1.0.1"));
             router.oneshot(request).await.unwrap().status()
         });
     }
@@ -192,7 +267,11 @@ async fn two_hundred_simultaneous_requests_for_thirty_seats() {
         seats(&h).await,
         serde_json::json!({ "capacity": 30, "confirmed": 30, "remaining": 0, "waitlist": 170 })
     );
-    assert_eq!(h.outbox().len(), 200);
+    assert_eq!(
+        h.outbox().len(),
+        400,
+        "a confirmation link and an outcome each"
+    );
 }
 
 #[tokio::test]
@@ -254,7 +333,7 @@ async fn bad_fields_are_reported_per_field() {
 async fn cancellation_links_for_another_event_or_altered_are_refused() {
     let h = Harness::new();
     fill(&h, 1).await;
-    let link = link_in(&h.outbox()[0], "/cancel?token=");
+    let link = link_in(&h.outbox()[1], "/cancel?token=");
     let token = link.split("token=").nth(1).unwrap();
     let other = "/api/events/public-private-lightning-talks/cancel";
     assert_eq!(

@@ -243,19 +243,20 @@ async fn a_rejection_needs_a_reason_which_is_mailed() {
 #[tokio::test]
 async fn the_attendee_csv_is_safe_to_open_in_a_spreadsheet() {
     let h = Harness::new();
-    let path = "/api/events/sendai-bousai-evening/signups";
     let body = r#"{"name":"=HYPERLINK(\"http://evil\",\"x\")","email":"a@example.jp","message":"@SUM(A1:A9)"}"#;
     assert_eq!(
-        h.send(post(path, JSON, "203.0.113.1", body)).await.0,
+        h.event_signup("sendai-bousai-evening", "203.0.113.1", JSON, body)
+            .await
+            .0,
         StatusCode::CREATED
     );
     assert_eq!(
-        h.send(post(
-            path,
-            JSON,
+        h.event_signup(
+            "sendai-bousai-evening",
             "203.0.113.2",
+            JSON,
             r#"{"name":"伊藤, 結衣","email":"b@example.jp"}"#
-        ))
+        )
         .await
         .0,
         StatusCode::CREATED
@@ -305,19 +306,19 @@ async fn the_attendee_csv_is_safe_to_open_in_a_spreadsheet() {
 async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
     let h = Harness::new();
     // Hanako takes the last of the event's 30 seats, and someone waits for one.
-    let event = "/api/events/sendai-bousai-evening/signups";
+    let event = "sendai-bousai-evening";
     for n in 0..29 {
         let body = format!(r#"{{"name":"参加者{n}","email":"p{n}@example.jp"}}"#);
-        h.send(post(event, JSON, &format!("198.51.100.{n}"), &body))
+        h.event_signup(event, &format!("198.51.100.{n}"), JSON, &body)
             .await;
     }
     let hanako = r#"{"name":"山田 花子","email":"hanako@example.jp"}"#;
     assert_eq!(
-        h.send(post(event, JSON, "203.0.113.60", hanako)).await.0,
+        h.event_signup(event, "203.0.113.60", JSON, hanako).await.0,
         StatusCode::CREATED
     );
     let waiting = r#"{"name":"待つ 人","email":"waiting@example.jp"}"#;
-    h.send(post(event, JSON, "203.0.113.61", waiting)).await;
+    h.event_signup(event, "203.0.113.61", JSON, waiting).await;
 
     let (status, _, _) = h
         .send(post(

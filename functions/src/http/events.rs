@@ -9,13 +9,20 @@ use axum::routing::{get, post};
 
 use super::page::{escape, notice_page, page_with};
 use super::{ApiError, Format, Post, Shared, TokenQuery, format_of, json_response, read_fields};
-use crate::events::{EventError, cancel, cancellation_email, open_event, sign_up};
+use crate::events::{
+    EventError, SignupRequest, cancel, cancellation_email, confirm_signup, held_signup_id,
+    open_event, request_signup,
+};
 use crate::store::{SeatState, SignupOutcome};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/events/{slug}/signups", post(signup))
         .route("/api/events/{slug}/seats", get(seats))
+        .route(
+            "/api/events/{slug}/confirm",
+            get(confirm_page).post(confirm_now),
+        )
         .route(
             "/api/events/{slug}/cancel",
             get(cancel_page).post(cancel_now),
@@ -28,6 +35,7 @@ fn error_response(services: &Shared, error: EventError, format: Format) -> Respo
         EventError::NoSignups => (StatusCode::NOT_FOUND, "このイベントの申し込みはポータルでは受け付けていません。イベントのページをご覧ください。".to_owned()),
         EventError::Over => (StatusCode::GONE, "このイベントは終了しました。".to_owned()),
         EventError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "短い時間に多くの申し込みがありました。しばらくおいてからお試しください。".to_owned()),
+        EventError::NotHeld => (StatusCode::GONE, "この申し込みは確定済みか、リンクの有効期限が切れています。必要ならもう一度お申し込みください。".to_owned()),
         EventError::Token(e) => (StatusCode::BAD_REQUEST, format!("取り消しのリンクが使えません（{e}）。")),
         EventError::Invalid(errors) => {
             return match format {
@@ -55,46 +63,110 @@ async fn signup(
         client,
     }: Post,
 ) -> Response {
-    match sign_up(&services, &slug, &fields, &client.rate_key()).await {
-        Ok(outcome) => {
-            let (status, state, position, title, text) = match &outcome {
-                SignupOutcome::Confirmed(_) => (
-                    StatusCode::CREATED,
-                    "confirmed",
-                    None,
-                    "参加が確定しました",
-                    "確認のメールを送りました。".to_owned(),
-                ),
-                SignupOutcome::Waitlisted { position, .. } => (
-                    StatusCode::CREATED,
-                    "waitlisted",
-                    Some(*position),
-                    "キャンセル待ちで受け付けました",
-                    format!(
-                        "キャンセル待ちの{position}番目です。お席が空いたらメールでお知らせします。"
-                    ),
-                ),
-                SignupOutcome::AlreadySignedUp(existing) => (
-                    StatusCode::OK,
-                    if existing.state == SeatState::Confirmed {
-                        "confirmed"
-                    } else {
-                        "waitlisted"
-                    },
-                    None,
-                    "すでに受け付けています",
-                    "このメールアドレスでの申し込みは受け付け済みです。".to_owned(),
-                ),
-            };
-            match format {
-                Format::Json => json_response(
-                    status,
-                    &serde_json::json!({ "status": state, "waitlist_position": position }),
-                ),
-                Format::Form => notice_page(status, &services.config.site_url, title, &text),
-            }
-        }
-        Err(error) => error_response(&services, error, format),
+    let (status, state, title, text) = match request_signup(
+        &services,
+        &slug,
+        &fields,
+        &client.rate_key(),
+    )
+    .await
+    {
+        Ok(SignupRequest::Held) => (
+            StatusCode::ACCEPTED,
+            "held",
+            "確認のメールを送りました",
+            "メールのリンクを開き、「申し込みを確定する」を押すと申し込みが確定します。確定した順にお席を用意します。",
+        ),
+        Ok(SignupRequest::AlreadySignedUp(existing)) => (
+            StatusCode::OK,
+            if existing.state == SeatState::Confirmed {
+                "confirmed"
+            } else {
+                "waitlisted"
+            },
+            "すでに受け付けています",
+            "このメールアドレスでの申し込みは受け付け済みです。内容と取り消しのリンクをメールで再送しました。",
+        ),
+        Err(error) => return error_response(&services, error, format),
+    };
+    match format {
+        Format::Json => json_response(status, &serde_json::json!({ "status": state })),
+        Format::Form => notice_page(status, &services.config.site_url, title, text),
+    }
+}
+
+/// The link in the mail shows a button: a GET changes nothing.
+async fn confirm_page(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let token = query.token.unwrap_or_default();
+    if let Err(error) = held_signup_id(&services, &token) {
+        return error_response(&services, error, Format::Form);
+    }
+    let title = services
+        .catalog
+        .events
+        .get(&slug)
+        .map(|e| e.title.clone())
+        .unwrap_or_default();
+    let main = format!(
+        "<p>「{}」への申し込みを確定しますか。</p>\n<form method=\"post\" action=\"/api/events/{}/confirm\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">申し込みを確定する</button></form>",
+        escape(&title),
+        escape(&slug),
+        escape(&token)
+    );
+    page_with(
+        StatusCode::OK,
+        &services.config.site_url,
+        "申し込みの確定",
+        &main,
+    )
+}
+
+/// The button's post: the held sign-up takes a seat or a waiting place.
+async fn confirm_now(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let format = format_of(request.headers());
+    let (format, fields) = match read_fields(request).await {
+        Ok(read) => read,
+        Err(error) => return ApiError { format, ..error }.into_response(),
+    };
+    let token = fields.get("token").cloned().unwrap_or_default();
+    let outcome = match confirm_signup(&services, &slug, &token).await {
+        Ok(outcome) => outcome,
+        Err(error) => return error_response(&services, error, format),
+    };
+    let (state, position, title, text) = match &outcome {
+        SignupOutcome::Confirmed(_) => (
+            "confirmed",
+            None,
+            "参加が確定しました",
+            "確認のメールを送りました。".to_owned(),
+        ),
+        SignupOutcome::Waitlisted { position, .. } => (
+            "waitlisted",
+            Some(*position),
+            "キャンセル待ちで受け付けました",
+            format!("キャンセル待ちの{position}番目です。お席が空いたらメールでお知らせします。"),
+        ),
+        SignupOutcome::AlreadySignedUp(_) => (
+            "confirmed",
+            None,
+            "すでに受け付けています",
+            "このメールアドレスでの申し込みは受け付け済みです。".to_owned(),
+        ),
+    };
+    match format {
+        Format::Json => json_response(
+            StatusCode::CREATED,
+            &serde_json::json!({ "status": state, "waitlist_position": position }),
+        ),
+        Format::Form => notice_page(StatusCode::CREATED, &services.config.site_url, title, &text),
     }
 }
 

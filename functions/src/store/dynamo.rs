@@ -907,6 +907,73 @@ impl Store for DynamoStore {
         Ok(signups)
     }
 
+    async fn hold_signup(
+        &self,
+        id: &str,
+        signup: &NewSignup,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut item = key(format!("HELD#{id}"), "HELD");
+        item.insert("event".into(), s(&signup.event));
+        item.insert("email".into(), s(&signup.email));
+        item.insert("name".into(), s(&signup.name));
+        item.insert("at".into(), s(signup.at.to_string()));
+        // DynamoDB deletes it after its link lapses.
+        item.insert("ttl".into(), n(expires_at.as_second()));
+        if let Some(message) = &signup.message {
+            item.insert("message".into(), s(message));
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn take_held_signup(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<NewSignup>, StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("HELD#{id}"), "HELD")))
+            // Expired items linger until DynamoDB deletes them: the condition reads the TTL.
+            .condition_expression("attribute_exists(PK) AND #ttl > :now")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":now", n(now.as_second()))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
+        let item = match result {
+            Ok(output) => output.attributes.unwrap_or_default(),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(error) => return Err(sdk(error)),
+        };
+        let r = ItemReader {
+            item: &item,
+            what: "held sign-up",
+        };
+        Ok(Some(NewSignup {
+            event: r.s("event")?,
+            email: r.s("email")?,
+            name: r.s("name")?,
+            message: r.opt_s("message")?,
+            at: r.time("at")?,
+        }))
+    }
+
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
         // Removals are rare: a scan is cheaper than an index kept for them.
         let items = self

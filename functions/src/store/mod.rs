@@ -232,6 +232,22 @@ pub trait Store: Send + Sync {
     /// Marks an approved submission exported; `true` exactly once per submission.
     async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
 
+    /// Holds an event sign-up that waits for its address to be confirmed, until
+    /// `expires_at`. It takes no seat and no place in line.
+    async fn hold_signup(
+        &self,
+        id: &str,
+        signup: &NewSignup,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Takes the held sign-up `id`, once, unless it lapsed before `now`.
+    async fn take_held_signup(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<NewSignup>, StoreError>;
+
     /// Signs a person up: a seat while fewer than `capacity` are confirmed, else the waitlist.
     async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError>;
 

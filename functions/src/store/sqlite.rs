@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS signups (
     created_at TEXT NOT NULL,
     PRIMARY KEY (event, email)
 );
+CREATE TABLE IF NOT EXISTS held_signups (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    message TEXT,
+    at TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rate_limits (
     key TEXT NOT NULL,
     window_start INTEGER NOT NULL,
@@ -456,6 +465,60 @@ impl Store for SqliteStore {
                 .map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn hold_signup(
+        &self,
+        id: &str,
+        signup: &NewSignup,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (id, s) = (id.to_owned(), signup.clone());
+        self.with(move |c| {
+            // Lapsed ones go: nothing unconfirmed is kept past its link.
+            c.execute(
+                "DELETE FROM held_signups WHERE expires_at <= ?1",
+                params![s.at.as_second()],
+            )
+            .map_err(unavailable)?;
+            c.execute(
+                "INSERT INTO held_signups (id, event, email, name, message, at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, s.event, s.email, s.name, s.message, s.at.to_string(), expires_at.as_second()],
+            )
+            .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_held_signup(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<NewSignup>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "DELETE FROM held_signups WHERE id = ?1 AND expires_at > ?2
+                 RETURNING event, email, name, message, at",
+                params![id, now.as_second()],
+                |row| {
+                    Ok(NewSignup {
+                        event: row.get(0)?,
+                        email: row.get(1)?,
+                        name: row.get(2)?,
+                        message: row.get(3)?,
+                        at: row
+                            .get::<_, String>(4)?
+                            .parse()
+                            .map_err(|_| corrupt("at", "is not a time"))?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(unavailable)
         })
         .await
     }

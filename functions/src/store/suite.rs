@@ -538,6 +538,48 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
     assert!(!store.slug_reserved("yamada-hanako", now).await.unwrap());
 }
 
+pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:00:00Z");
+    let signup = NewSignup {
+        event: "meetup".into(),
+        email: "hanako@example.jp".into(),
+        name: "山田 花子".into(),
+        message: Some("よろしく".into()),
+        at: now,
+    };
+    let lapses = at("2026-11-27T03:00:00Z");
+    store.hold_signup("h1", &signup, lapses).await.unwrap();
+    store.hold_signup("h2", &signup, lapses).await.unwrap();
+    assert!(
+        store.signups("meetup").await.unwrap().is_empty(),
+        "no seat while held"
+    );
+    let taken = store.take_held_signup("h1", now).await.unwrap().unwrap();
+    assert_eq!(
+        (taken.name.as_str(), taken.message.as_deref()),
+        ("山田 花子", Some("よろしく"))
+    );
+    assert!(
+        store.take_held_signup("h1", now).await.unwrap().is_none(),
+        "once"
+    );
+    assert!(
+        store
+            .take_held_signup("h2", lapses)
+            .await
+            .unwrap()
+            .is_none(),
+        "lapsed with its link"
+    );
+    assert!(
+        store
+            .take_held_signup("nothing", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
 #[macro_export]
 macro_rules! store_suite {
@@ -556,6 +598,7 @@ macro_rules! store_suite {
             rate_limits_count_per_window,
             a_one_time_key_is_used_once,
             a_removal_forgets_the_person,
+            a_held_signup_is_taken_once_until_it_lapses,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {

@@ -175,6 +175,48 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// An event sign-up as a person makes it: the post (answered 202, with a mail), then
+    /// the mailed link's page and its button. Returns the button's answer.
+    pub async fn event_signup(
+        &self,
+        event: &str,
+        client: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let path = format!("/api/events/{event}/signups");
+        let (status, _, text) = self.send(post(&path, content_type, client, body)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+        let marker = format!("/api/events/{event}/confirm?token=");
+        let mail = self
+            .outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(&marker))
+            .expect("a confirmation mail");
+        let link = link_in(&mail, &marker);
+        let (status, _, page) = self
+            .send(Request::get(&link).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let token = link.split("token=").nth(1).expect("a token");
+        // The button answers in the format the sign-up was made in.
+        let confirm = if content_type.starts_with("application/json") {
+            format!(r#"{{"token":"{token}"}}"#)
+        } else {
+            format!("token={token}")
+        };
+        self.send(post(
+            &format!("/api/events/{event}/confirm"),
+            content_type,
+            client,
+            &confirm,
+        ))
+        .await
+    }
+}
+
 /// A JSON sign-up without a stamp (an API client that did not ask for one).
 pub fn json_post_unstamped(body: &str) -> Request<Body> {
     Request::post("/api/members")
@@ -285,6 +327,21 @@ impl Store for DownStore {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn hold_signup(
+        &self,
+        _: &str,
+        _: &functions::store::NewSignup,
+        _: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn take_held_signup(
+        &self,
+        _: &str,
+        _: jiff::Timestamp,
+    ) -> Result<Option<functions::store::NewSignup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn signups_of(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
