@@ -409,6 +409,29 @@ impl DynamoStore {
             .build())
     }
 
+    /// Puts a waitlisted sign-up and counts it among those waiting, in one transaction that
+    /// holds only while the event is full (see `sign_up`); the result as `transact`'s.
+    async fn join_waitlist(
+        &self,
+        partition: &str,
+        stored: &Signup,
+        capacity: u32,
+    ) -> Result<Option<Vec<bool>>, StoreError> {
+        let wait = vec![
+            self.update(
+                key(partition.to_owned(), "COUNTER"),
+                "ADD waiting :one",
+                Some("confirmed >= :capacity"),
+                HashMap::from([
+                    (":one".to_owned(), n(1)),
+                    (":capacity".to_owned(), n(capacity)),
+                ]),
+            )?,
+            self.put(signup_item(stored), Some("attribute_not_exists(PK)"))?,
+        ];
+        self.transact(wait).await
+    }
+
     /// A delete that happens only if the sign-up is still in `state`.
     fn delete_signup(
         &self,
@@ -787,17 +810,13 @@ impl Store for DynamoStore {
                 Some(failed) => failed.first() == Some(&true),
             };
             if full {
+                // The waiting place and the count of those waiting in one step, only while
+                // the event is still full: a cancellation that frees a seat meanwhile makes
+                // this fail, and the loop claims the freed seat instead. (Written apart, a
+                // seat could stay free while this person waits.)
                 stored.state = SeatState::Waitlisted;
-                let put = self
-                    .client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(signup_item(&stored)))
-                    .condition_expression("attribute_not_exists(PK)")
-                    .send()
-                    .await;
-                match put {
-                    Ok(_) => {
+                match self.join_waitlist(&partition, &stored, capacity).await? {
+                    None => {
                         let position = self
                             .signups(&signup.event)
                             .await?
@@ -811,14 +830,9 @@ impl Store for DynamoStore {
                             position,
                         });
                     }
-                    Err(error)
-                        if error
-                            .as_service_error()
-                            .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                    {
-                        break;
-                    }
-                    Err(error) => return Err(sdk(error)),
+                    Some(failed) if failed.get(1) == Some(&true) => break,
+                    // A seat was freed meanwhile (or another change conflicted): again.
+                    Some(_) => {}
                 }
             }
             backoff(attempt).await;
@@ -859,28 +873,43 @@ impl Store for DynamoStore {
                 cancelled.state,
             )?];
             let mut promoted = None;
-            if cancelled.state == SeatState::Confirmed {
-                match first_waiting {
-                    Some(mut next) => {
-                        items.push(self.update(
-                            key(partition.clone(), &format!("SIGNUP#{}", next.email)),
-                            "SET #state = :confirmed",
-                            Some("#state = :waiting"),
-                            HashMap::from([
-                                (":confirmed".to_owned(), s("confirmed")),
-                                (":waiting".to_owned(), s("waitlisted")),
-                            ]),
-                        )?);
-                        next.state = SeatState::Confirmed;
-                        promoted = Some(next);
-                    }
-                    None => items.push(self.update(
-                        key(partition.clone(), "COUNTER"),
-                        "SET confirmed = confirmed - :one",
-                        Some("confirmed >= :one"),
-                        HashMap::from([(":one".to_owned(), n(1))]),
-                    )?),
+            let counter = key(partition.clone(), "COUNTER");
+            match (cancelled.state, first_waiting) {
+                (SeatState::Confirmed, Some(mut next)) => {
+                    items.push(self.update(
+                        key(partition.clone(), &format!("SIGNUP#{}", next.email)),
+                        "SET #state = :confirmed",
+                        Some("#state = :waiting"),
+                        HashMap::from([
+                            (":confirmed".to_owned(), s("confirmed")),
+                            (":waiting".to_owned(), s("waitlisted")),
+                        ]),
+                    )?);
+                    items.push(self.update(
+                        counter,
+                        "ADD waiting :minus",
+                        Some("waiting >= :one"),
+                        HashMap::from([(":minus".to_owned(), n(-1)), (":one".to_owned(), n(1))]),
+                    )?);
+                    next.state = SeatState::Confirmed;
+                    promoted = Some(next);
                 }
+                // The seat is freed only while nobody waits: someone who joined the waitlist
+                // after the read makes this fail, and the next round promotes them.
+                (SeatState::Confirmed, None) => items.push(self.update(
+                    counter,
+                    "SET confirmed = confirmed - :one",
+                    Some(
+                        "confirmed >= :one AND (attribute_not_exists(waiting) OR waiting = :zero)",
+                    ),
+                    HashMap::from([(":one".to_owned(), n(1)), (":zero".to_owned(), n(0))]),
+                )?),
+                (SeatState::Waitlisted, _) => items.push(self.update(
+                    counter,
+                    "ADD waiting :minus",
+                    Some("waiting >= :one"),
+                    HashMap::from([(":minus".to_owned(), n(-1)), (":one".to_owned(), n(1))]),
+                )?),
             }
             // A cancelled transaction means someone changed the event meanwhile: read again.
             if self.transact(items).await?.is_none() {
@@ -1142,6 +1171,55 @@ mod tests {
     }
 
     crate::store_suite!(fresh().await);
+
+    /// The step that was open to a race: a sign-up that found the event full joins the
+    /// waitlist only if the event is still full when it writes.
+    #[tokio::test]
+    async fn joining_the_waitlist_fails_once_a_seat_was_freed() {
+        let endpoint = std::env::var("PORTAL_TEST_AWS_ENDPOINT").expect("PORTAL_TEST_AWS_ENDPOINT");
+        let store = DynamoStore::new(
+            local_client(&endpoint),
+            format!("portal-test-{}", crate::tokens::random_id()),
+        );
+        store.ensure_table().await.unwrap();
+        let at: Timestamp = "2026-11-25T03:00:00Z".parse().unwrap();
+        let person = |email: &str| NewSignup {
+            event: "race".into(),
+            email: email.into(),
+            name: "x".into(),
+            message: None,
+            at,
+        };
+        store.sign_up(person("a@example.jp"), 1).await.unwrap();
+        // B found the event full; before B writes, A cancels and frees the seat.
+        store
+            .cancel_signup("race", "a@example.jp")
+            .await
+            .unwrap()
+            .unwrap();
+        let b = Signup {
+            event: "race".into(),
+            email: "b@example.jp".into(),
+            name: "x".into(),
+            message: None,
+            state: SeatState::Waitlisted,
+            sequence: 2,
+            created_at: at,
+        };
+        let refused = store.join_waitlist("EVENT#race", &b, 1).await.unwrap();
+        assert_eq!(
+            refused.map(|f| f[0]),
+            Some(true),
+            "the count condition refuses it"
+        );
+        assert!(store.signups("race").await.unwrap().is_empty());
+        // And sign_up as a whole takes the freed seat.
+        let outcome = store.sign_up(person("b@example.jp"), 1).await.unwrap();
+        assert!(
+            matches!(outcome, SignupOutcome::Confirmed(_)),
+            "{outcome:?}"
+        );
+    }
 
     #[tokio::test]
     async fn an_item_this_code_did_not_write_is_corrupt_not_empty() {

@@ -580,6 +580,55 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
     );
 }
 
+/// A sign-up that finds the event full and a cancellation that finds nobody waiting, at
+/// the same time, must never leave a seat free while someone waits.
+pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left(
+    store: Arc<dyn Store>,
+) {
+    let now = at("2026-11-25T03:00:00Z");
+    let person = move |event: &str, email: &str| NewSignup {
+        event: event.into(),
+        email: email.into(),
+        name: "x".into(),
+        message: None,
+        at: now,
+    };
+    for round in 0..25 {
+        let event = format!("race-{round}");
+        store
+            .sign_up(person(&event, "a@example.jp"), 1)
+            .await
+            .unwrap();
+        let (joining, leaving) = (Arc::clone(&store), Arc::clone(&store));
+        let (e1, e2) = (event.clone(), event.clone());
+        let join =
+            tokio::spawn(async move { joining.sign_up(person(&e1, "b@example.jp"), 1).await });
+        let leave = tokio::spawn(async move { leaving.cancel_signup(&e2, "a@example.jp").await });
+        join.await.unwrap().unwrap();
+        leave.await.unwrap().unwrap();
+        let signups = store.signups(&event).await.unwrap();
+        let seated = signups
+            .iter()
+            .filter(|s| s.state == SeatState::Confirmed)
+            .count();
+        let waiting = signups.len() - seated;
+        assert!(
+            !(seated == 0 && waiting > 0),
+            "round {round}: a seat is free while someone waits: {signups:?}"
+        );
+        assert_eq!(signups.len(), 1, "round {round}: b alone remains");
+        // The seat count agrees: one more sign-up now waits.
+        let third = store
+            .sign_up(person(&event, "c@example.jp"), 1)
+            .await
+            .unwrap();
+        assert!(
+            matches!(third, SignupOutcome::Waitlisted { .. }),
+            "round {round}: {third:?}"
+        );
+    }
+}
+
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
 #[macro_export]
 macro_rules! store_suite {
@@ -599,6 +648,7 @@ macro_rules! store_suite {
             a_one_time_key_is_used_once,
             a_removal_forgets_the_person,
             a_held_signup_is_taken_once_until_it_lapses,
+            a_full_event_and_a_cancellation_interleave_without_a_free_seat_left,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {
