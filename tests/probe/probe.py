@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""An outside probe of the running local API: tries the abuses the functions must resist,
+as any client on the network could, then looks at what the server stored, mailed and
+logged. It must find nothing that should not be there.
+
+Usage: probe.py BASE_URL DATA_DIR LOG_FILE   (the server's PORTAL_DATA and its log output)
+Only 127.0.0.1 is ever contacted. Exit status 1 with a list of findings, else 0.
+"""
+
+import http.client
+import json
+import os
+import re
+import sqlite3
+import sys
+import time
+import urllib.parse
+
+BASE, DATA, LOG = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+assert BASE.startswith("http://127.0.0.1:"), "the probe only talks to this machine"
+findings = []
+checks = 0
+EVENT = "sendai-bousai-evening"
+
+
+def request(method, path, body=None, headers=None, source="127.0.0.1"):
+    """One request from the loopback address `source` (127.0.0.0/8 are all this machine):
+    the server sees it as that peer, whatever the headers claim."""
+    data = None
+    headers = dict(headers or {})
+    if isinstance(body, dict):
+        data = urllib.parse.urlencode(body).encode()
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    elif isinstance(body, str):
+        data = body.encode()
+    elif isinstance(body, bytes):
+        data = body
+    host, port = BASE[len("http://"):].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(source, 0))
+    try:
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def expect(what, condition):
+    global checks
+    checks += 1
+    if not condition:
+        findings.append(what)
+
+
+def outbox():
+    folder = os.path.join(DATA, "outbox")
+    if not os.path.isdir(folder):
+        return []
+    return [open(os.path.join(folder, f), encoding="utf-8").read() for f in sorted(os.listdir(folder))]
+
+
+def stamp():
+    status, text = request("GET", "/api/members/new", headers={"Accept": "application/json"})
+    expect(f"a JSON stamp is served (got {status})", status == 200)
+    return json.loads(text)["form_token"]
+
+
+def profile(email, **extra):
+    fields = {"name": "佐藤 健", "kana": "さとう けん", "sector": "private", "email": email, "consent": "yes"}
+    fields.update(extra)
+    return fields
+
+
+# 1. Mail bombing one address from "many clients" (forged X-Forwarded-For), with stamps.
+tokens = [stamp() for _ in range(6)]
+time.sleep(3.2)
+for n, token in enumerate(tokens):
+    # Different real peers too: the recipient's own limit still holds.
+    request("POST", "/api/members", profile("victim@example.jp", form_token=token),
+            {"X-Forwarded-For": f"198.51.100.{n}", "Origin": BASE}, source=f"127.0.1.{n + 1}")
+victim_mails = [m for m in outbox() if "To: victim@example.jp" in m]
+expect(f"one address gets at most 3 sign-up mails a day (got {len(victim_mails)})", len(victim_mails) <= 3)
+
+# 1b. One client, many addresses: its own limit stops it (X-Forwarded-For changes nothing).
+tokens = [stamp() for _ in range(7)]
+time.sleep(3.2)
+answers = [
+    request("POST", "/api/members", profile(f"list{n}@example.jp", form_token=token),
+            {"X-Forwarded-For": f"198.51.100.{n}", "Origin": BASE}, source="127.0.5.1")[0]
+    for n, token in enumerate(tokens)
+]
+expect(f"one client gets at most 5 sign-ups an hour (answers {answers})", answers[5:] == [429, 429])
+
+# 2. JSON without a stamp, a reused stamp, a filled honeypot: nothing stored or mailed.
+before = len(outbox())
+request("POST", "/api/members", json.dumps(profile("nostamp@example.jp")), {"Content-Type": "application/json"}, source="127.0.2.1")
+reuse = stamp()
+time.sleep(3.2)
+request("POST", "/api/members", json.dumps(profile("first@example.jp", form_token=reuse)), {"Content-Type": "application/json"}, source="127.0.2.2")
+request("POST", "/api/members", json.dumps(profile("reused@example.jp", form_token=reuse)), {"Content-Type": "application/json"}, source="127.0.2.3")
+bot = stamp()
+time.sleep(3.2)
+request("POST", "/api/members", profile("bot@example.jp", form_token=bot, homepage="http://spam.example"), {"Origin": BASE}, source="127.0.2.4")
+mailed = "".join(outbox()[before:])
+for address in ["nostamp@", "reused@", "bot@"]:
+    expect(f"nothing is mailed to {address} (spam rules)", address not in mailed)
+
+# 3. A confirmation link merely fetched changes nothing.
+link = re.search(r"/api/confirm\?token=(\S+)", [m for m in outbox() if "To: first@example.jp" in m][0])
+request("GET", "/api/confirm?token=" + link.group(1))
+db = sqlite3.connect(os.path.join(DATA, "portal.sqlite3"))
+confirmed = db.execute("SELECT COUNT(*) FROM submissions WHERE email = 'first@example.jp' AND confirmed_at IS NOT NULL").fetchone()[0]
+expect("a GET of a confirmation link confirms nothing", confirmed == 0)
+
+# 4. Bad input is refused: invisible characters, undeliverable addresses, junk bodies.
+token = stamp()
+time.sleep(3.2)
+for fields, what in [
+    (profile("bidi@example.jp", name="佐藤\u202e健", form_token=token), "a right-to-left override in a name"),
+    (profile("山田@example.jp", form_token=token), "a non-ASCII local part"),
+]:
+    status, _ = request("POST", "/api/members", json.dumps(fields), {"Content-Type": "application/json"}, source="127.0.3.1")
+    expect(f"{what} is refused with 422 (got {status})", status == 422)
+for body, headers, code in [
+    ("{", {"Content-Type": "application/json"}, 400),
+    ("[1,2]", {"Content-Type": "application/json"}, 400),
+    ("x" * 70000, {"Content-Type": "application/json"}, 413),
+    ("a=b", {"Content-Type": "text/plain"}, 415),
+    (b"name=\xff", {"Content-Type": "application/x-www-form-urlencoded"}, 400),
+]:
+    status, _ = request("POST", "/api/members", body, headers, source="127.0.3.2")
+    expect(f"a malformed post gets {code} (got {status})", status == code)
+
+# 5. Event seats: requests hold nothing until confirmed; one address is not a mailing list.
+for n in range(12):
+    request("POST", f"/api/events/{EVENT}/signups", {"name": "x", "email": "seat-victim@example.jp"},
+            {"X-Forwarded-For": f"203.0.113.{n}", "Origin": BASE}, source=f"127.0.4.{n + 1}")
+status, text = request("GET", f"/api/events/{EVENT}/seats")
+expect(f"unconfirmed requests take no seat ({text})", status == 200 and json.loads(text)["confirmed"] == 0)
+event_mails = [m for m in outbox() if "To: seat-victim@example.jp" in m]
+expect(f"one address gets at most 10 event mails a day (got {len(event_mails)})", len(event_mails) <= 10)
+
+# 6. Editors only; no cross-origin posts; no files outside the site.
+for path in ["/api/moderation/submissions?status=pending", "/api/moderation/events/x/signups.csv"]:
+    status, _ = request("GET", path)
+    expect(f"{path} needs an editor token (got {status})", status == 401)
+status, _ = request("GET", "/api/moderation/submissions", headers={"Authorization": "Bearer guess"})
+expect(f"a guessed token is refused (got {status})", status == 401)
+status, _ = request("POST", "/api/members/yamada-hanako/removal", {"email": "a@example.jp"}, {"Origin": "https://evil.example"})
+expect(f"a post from another origin is refused (got {status})", status == 403)
+status, text = request("GET", "/%2e%2e/%2e%2e/etc/passwd")
+expect(f"no path leaves the site folder (got {status})", status == 404 and "root:" not in text)
+
+# 7. What was stored and logged.
+rows = db.execute("SELECT email, ip_hash, fields FROM submissions").fetchall()
+for email, ip_hash, fields in rows:
+    expect("no IP address is stored", not re.search(r"\b(198\.51\.100|203\.0\.113|127\.0\.0)\.\d+", ip_hash + fields))
+stored = {row[0] for row in rows}
+for address in ["nostamp@example.jp", "reused@example.jp", "bot@example.jp", "bidi@example.jp"]:
+    expect(f"nothing is stored for {address}", address not in stored)
+logs = open(LOG, encoding="utf-8", errors="replace").read()
+for secret in ["victim@example.jp", "first@example.jp", "198.51.100.", link.group(1)]:
+    expect(f"the logs do not hold {secret[:20]}", secret not in logs)
+mode = lambda p: oct(os.stat(p).st_mode & 0o777)
+for path in [os.path.join(DATA, "portal.sqlite3"), os.path.join(DATA, "secret")]:
+    expect(f"{os.path.basename(path)} is the owner's only ({mode(path)})", mode(path) == "0o600")
+
+for finding in findings:
+    print("  -", finding)
+print(f"probe: {checks - len(findings)} passed, {len(findings)} failed")
+sys.exit(1 if findings else 0)
