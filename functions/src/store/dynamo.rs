@@ -559,6 +559,19 @@ impl DynamoStore {
         ]);
         values.extend(extra.into_iter().filter(|(k, _)| k != ":now"));
         let mut expression = String::from("SET #status = :to, GSI1PK = :queue, updated_at = :now");
+        // A rejection is kept for REJECTED_KEPT_SECONDS; then DynamoDB's TTL deletes it.
+        let purge_ttl = (to == Status::Rejected).then(|| {
+            values
+                .get(":now")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .map_or(0, |t| t.as_second())
+                + super::REJECTED_KEPT_SECONDS
+        });
+        if let Some(ttl) = purge_ttl {
+            expression.push_str(", #ttl = :purge");
+            values.insert(":purge".to_owned(), n(ttl));
+        }
         for (field, placeholder) in [
             ("decided_by", ":editor"),
             ("decided_at", ":now"),
@@ -577,6 +590,9 @@ impl DynamoStore {
             .condition_expression(condition)
             .expression_attribute_names("#status", "status")
             .set_expression_attribute_values(Some(values));
+        if purge_ttl.is_some() {
+            update = update.expression_attribute_names("#ttl", "ttl");
+        }
         update = update.return_values_on_condition_check_failure(
             aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::None,
         );

@@ -13,6 +13,10 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// How long a rejected submission is kept (for questions about the decision) before it is
+/// deleted: 30 days. The privacy page states it.
+pub const REJECTED_KEPT_SECONDS: i64 = 30 * 86_400;
+
 /// What a submission asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -89,7 +93,8 @@ pub struct Submission {
     pub status: Status,
     pub confirmed_at: Option<Timestamp>,
     /// Until it is confirmed, a submission lapses at this time: its slug is free again and
-    /// it can no longer be confirmed. `None` once confirmed.
+    /// it can no longer be confirmed. `None` once confirmed; once rejected, when the
+    /// rejection is purged.
     pub expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -235,11 +235,12 @@ impl Store for SqliteStore {
         self.with(move |c| {
             let fields = serde_json::to_string(&s.fields).map_err(|e| StoreError::Unavailable(e.to_string()))?;
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
-            // Lapsed, unconfirmed submissions are deleted (DynamoDB does it by TTL): their
-            // slugs are free again and nothing of them is kept.
+            // Lapsed, unconfirmed submissions and rejections past their keeping period are
+            // deleted (DynamoDB does it by TTL): nothing of them is kept.
             transaction
                 .execute(
-                    "DELETE FROM submissions WHERE status = 'pending' AND confirmed_at IS NULL AND expires_at <= ?1",
+                    "DELETE FROM submissions WHERE expires_at <= ?1
+                     AND ((status = 'pending' AND confirmed_at IS NULL) OR status = 'rejected')",
                     params![s.created_at.as_second()],
                 )
                 .map_err(unavailable)?;
@@ -341,9 +342,11 @@ impl Store for SqliteStore {
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
             let changed = transaction
                 .execute(
-                    "UPDATE submissions SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5, updated_at = ?4
+                    // A rejection is kept for REJECTED_KEPT_SECONDS, then purged.
+                    "UPDATE submissions SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5, updated_at = ?4,
+                     expires_at = CASE WHEN ?2 = 'rejected' THEN ?6 ELSE expires_at END
                      WHERE id = ?1 AND status = 'pending' AND confirmed_at IS NOT NULL",
-                    params![id, decision.as_str(), editor, at.to_string(), reason],
+                    params![id, decision.as_str(), editor, at.to_string(), reason, at.as_second() + super::REJECTED_KEPT_SECONDS],
                 )
                 .map_err(unavailable)?;
             let updated = if changed == 1 {
@@ -649,6 +652,28 @@ mod tests {
     }
 
     crate::store_suite!(fresh());
+
+    #[tokio::test]
+    async fn rejections_are_deleted_once_their_time_is_up() {
+        let (_dir, store) = fresh();
+        crate::store::suite::a_rejection_is_kept_thirty_days(Arc::clone(&store)).await;
+        // Any later write purges what is due.
+        let later = Submission::pending(
+            "later".into(),
+            crate::store::SubmissionKind::Profile,
+            "y".into(),
+            "y@example.org".into(),
+            "h".into(),
+            "2026-12-25T03:00:00Z".parse().unwrap(),
+            3600,
+        );
+        assert!(store.submission("r1").await.unwrap().is_some());
+        store.create_submission(&later).await.unwrap();
+        assert!(
+            store.submission("r1").await.unwrap().is_none(),
+            "deleted for real"
+        );
+    }
 
     #[tokio::test]
     async fn a_row_this_code_did_not_write_is_corrupt_not_empty() {

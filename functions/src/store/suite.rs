@@ -629,6 +629,32 @@ pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left
     }
 }
 
+pub async fn a_rejection_is_kept_thirty_days(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:00:00Z");
+    let mut s = Submission::pending(
+        "r1".into(),
+        SubmissionKind::Profile,
+        "x".into(),
+        "x@example.jp".into(),
+        "h".into(),
+        now,
+        3600,
+    );
+    s.fields.insert("name".into(), "x".into());
+    store.create_submission(&s).await.unwrap();
+    store.confirm_submission("r1", now).await.unwrap();
+    let rejected = store
+        .decide("r1", Status::Rejected, "sato", Some("宣伝"), now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rejected.expires_at,
+        Some(at("2026-12-25T03:00:00Z")),
+        "purged 30 days after the decision"
+    );
+}
+
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
 #[macro_export]
 macro_rules! store_suite {
@@ -649,6 +675,7 @@ macro_rules! store_suite {
             a_removal_forgets_the_person,
             a_held_signup_is_taken_once_until_it_lapses,
             a_full_event_and_a_cancellation_interleave_without_a_free_seat_left,
+            a_rejection_is_kept_thirty_days,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {
