@@ -2,11 +2,12 @@
 //! for local runs and tests; Amazon SES in production.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     pub to: String,
     pub subject: String,
@@ -21,6 +22,69 @@ pub struct MailError(pub String);
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, message: &Message) -> Result<(), MailError>;
+}
+
+/// Sends through another mailer; a message that fails is kept in the store's mail queue
+/// and sent again by `retry`, so that a person whose request was already stored (a
+/// decision, a promotion from the waitlist) is not stranded by a passing mail outage.
+/// A queued message is deleted once sent.
+pub struct QueueingMailer {
+    inner: Arc<dyn Mailer>,
+    store: Arc<dyn crate::store::Store>,
+    clock: Arc<dyn crate::config::Clock>,
+}
+
+impl QueueingMailer {
+    pub fn new(
+        inner: Arc<dyn Mailer>,
+        store: Arc<dyn crate::store::Store>,
+        clock: Arc<dyn crate::config::Clock>,
+    ) -> QueueingMailer {
+        QueueingMailer {
+            inner,
+            store,
+            clock,
+        }
+    }
+
+    /// Sends what is queued, oldest first, at most `limit`; returns how many went out.
+    pub async fn retry(&self, limit: usize) -> Result<usize, crate::store::StoreError> {
+        let mut sent = 0;
+        for (id, message) in self.store.queued_mail(limit).await? {
+            match self.inner.send(&message).await {
+                Ok(()) => {
+                    self.store.unqueue_mail(&id).await?;
+                    sent += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(event = "mail_retry_failed", error = %error);
+                    break;
+                }
+            }
+        }
+        if sent > 0 {
+            tracing::info!(event = "mail_retried", sent);
+        }
+        Ok(sent)
+    }
+}
+
+#[async_trait]
+impl Mailer for QueueingMailer {
+    async fn send(&self, message: &Message) -> Result<(), MailError> {
+        let Err(error) = self.inner.send(message).await else {
+            return Ok(());
+        };
+        let id = crate::tokens::random_id();
+        match self.store.queue_mail(&id, message, self.clock.now()).await {
+            Ok(()) => {
+                tracing::warn!(event = "mail_queued", error = %error);
+                Ok(())
+            }
+            // Neither sent nor kept: the caller must say so.
+            Err(_) => Err(error),
+        }
+    }
 }
 
 /// Writes each message as an RFC 5322 file into a folder, as a real mail would be.

@@ -12,7 +12,7 @@ use crate::catalog::Catalog;
 use crate::config::{Clock, Config};
 use crate::email::EmailAddress;
 use crate::limits::Action;
-use crate::mail::{MailError, Mailer, Message};
+use crate::mail::{MailError, Mailer, Message, QueueingMailer};
 use crate::store::{Store, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, Signer, random_id};
 use model::profile::{FieldErrors, FormFields, check_profile};
@@ -28,7 +28,9 @@ pub const MAX_BIO_CHARS: usize = 4000;
 /// Everything the functions share: storage, mail, settings, the clock and the catalog.
 pub struct Services {
     pub store: Arc<dyn Store>,
+    /// Every mail goes through the queue: one that fails is kept and sent again.
     pub mailer: Arc<dyn Mailer>,
+    pub mail_queue: Arc<QueueingMailer>,
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub catalog: Catalog,
@@ -44,9 +46,15 @@ impl Services {
         catalog: Catalog,
     ) -> Services {
         let signer = Signer::new(&config.secret);
+        let mail_queue = Arc::new(QueueingMailer::new(
+            mailer,
+            Arc::clone(&store),
+            Arc::clone(&clock),
+        ));
         Services {
             store,
-            mailer,
+            mailer: Arc::clone(&mail_queue) as Arc<dyn Mailer>,
+            mail_queue,
             config,
             clock,
             catalog,

@@ -432,3 +432,87 @@ async fn an_unknown_status_is_a_clear_error() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("pending, approved, rejected or exported"));
 }
+
+#[tokio::test]
+async fn mail_that_fails_after_a_decision_or_a_promotion_is_sent_when_the_service_is_back() {
+    use std::sync::atomic::Ordering;
+    let (h, mail_down) = Harness::with_mail_outage();
+    let id = confirmed_submission(&h, "ken@example.jp").await;
+    // One seat, taken; someone waits.
+    let event = "sendai-bousai-evening";
+    for n in 0..31 {
+        let body = format!(r#"{{"name":"参加者{n}","email":"p{n}@example.jp"}}"#);
+        h.event_signup(event, &format!("198.51.100.{n}"), JSON, &body)
+            .await;
+    }
+    let cancel = link_in(
+        &mail_to(&h, "p0@example.jp", "/cancel?token="),
+        "/cancel?token=",
+    );
+    let before = h.outbox().len();
+
+    mail_down.store(true, Ordering::SeqCst);
+    let (status, _, _) = h
+        .send(
+            authorized(Request::post(format!(
+                "/api/moderation/submissions/{id}/approve"
+            )))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the decision stands; its mail waits"
+    );
+    let token = cancel.split("token=").nth(1).unwrap();
+    let (status, _, _) = h
+        .send(post(
+            &format!("/api/events/{event}/cancel"),
+            "application/x-www-form-urlencoded",
+            "198.51.100.0",
+            &format!("token={token}"),
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the cancellation stands; the promotion mail waits"
+    );
+    assert_eq!(h.outbox().len(), before, "nothing could be sent");
+    assert_eq!(h.store.queued_mail(10).await.unwrap().len(), 2);
+
+    // The service is back; the next look at the queue sends what waited.
+    mail_down.store(false, Ordering::SeqCst);
+    let (status, _, _) = h
+        .send(
+            authorized(Request::get("/api/moderation/submissions"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let sent = &h.outbox()[before..];
+    assert!(
+        sent.iter()
+            .any(|m| m.contains("To: ken@example.jp") && m.contains("承認しました"))
+    );
+    assert!(
+        sent.iter()
+            .any(|m| m.contains("To: p30@example.jp") && m.contains("キャンセルが出たため"))
+    );
+    assert!(
+        h.store.queued_mail(10).await.unwrap().is_empty(),
+        "sent mail leaves the queue"
+    );
+}
+
+/// The last mail to `email` that holds `needle`.
+fn mail_to(h: &Harness, email: &str, needle: &str) -> String {
+    h.outbox()
+        .into_iter()
+        .rev()
+        .find(|m| m.contains(&format!("To: {email}")) && m.contains(needle))
+        .unwrap_or_else(|| panic!("no mail to {email} with {needle}"))
+}

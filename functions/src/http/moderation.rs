@@ -40,6 +40,11 @@ async fn list(
     _: Editor,
     Query(query): Query<StatusQuery>,
 ) -> Response {
+    // Editors (and the daily export) look at the queue: the moment to send again what a
+    // mail outage held back. A failure here does not stop the listing.
+    if let Err(error) = services.mail_queue.retry(50).await {
+        tracing::warn!(event = "mail_retry_unavailable", error = %error);
+    }
     let wanted = query.status.as_deref().unwrap_or("pending");
     let Some(status) = Status::parse(wanted) else {
         return json_response(

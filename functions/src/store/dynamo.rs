@@ -952,6 +952,61 @@ impl Store for DynamoStore {
         Ok(signups)
     }
 
+    async fn queue_mail(
+        &self,
+        id: &str,
+        message: &crate::mail::Message,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(message).map_err(unavailable)?;
+        // One partition, sorted by queue time: the queue is short and rarely used.
+        let mut item = key(
+            "MAILQ".into(),
+            &format!("MAIL#{:020}#{id}", at.as_nanosecond()),
+        );
+        item.insert("id".into(), s(id));
+        item.insert("message".into(), s(text));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn queued_mail(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(String, crate::mail::Message)>, StoreError> {
+        let items = self.query_partition("MAILQ".into(), "MAIL#").await?;
+        items
+            .iter()
+            .take(limit)
+            .map(|item| {
+                let r = ItemReader {
+                    item,
+                    what: "queued mail",
+                };
+                let message = serde_json::from_str(&r.s("message")?)
+                    .map_err(|_| r.corrupt("message", "is not a queued message"))?;
+                Ok((r.s("SK")?, message))
+            })
+            .collect()
+    }
+
+    async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key("MAILQ".into(), id)))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
     async fn hold_signup(
         &self,
         id: &str,

@@ -282,6 +282,23 @@ pub trait Store: Send + Sync {
         keep: &str,
     ) -> Result<usize, StoreError>;
 
+    /// Keeps a message that could not be sent, for a later retry.
+    async fn queue_mail(
+        &self,
+        id: &str,
+        message: &crate::mail::Message,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Queued messages, oldest first, at most `limit`.
+    async fn queued_mail(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(String, crate::mail::Message)>, StoreError>;
+
+    /// Deletes a queued message (once sent).
+    async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError>;
+
     /// Records that `key` (a one-time value, such as a form stamp) was used; `false` if it
     /// was used before. The record lasts until `expires_at`, after which the value itself
     /// is no longer valid.

@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS held_signups (
     at TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mail_queue (
+    id TEXT PRIMARY KEY,
+    queued_at INTEGER NOT NULL,
+    message TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rate_limits (
     key TEXT NOT NULL,
     window_start INTEGER NOT NULL,
@@ -468,6 +473,58 @@ impl Store for SqliteStore {
                 .map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn queue_mail(
+        &self,
+        id: &str,
+        message: &crate::mail::Message,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let text =
+            serde_json::to_string(message).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO mail_queue (id, queued_at, message) VALUES (?1, ?2, ?3)",
+                params![id, at.as_nanosecond() as i64, text],
+            )
+            .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn queued_mail(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(String, crate::mail::Message)>, StoreError> {
+        self.with(move |c| {
+            let mut statement = c
+                .prepare("SELECT id, message FROM mail_queue ORDER BY queued_at, id LIMIT ?1")
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(params![limit as i64], |row| {
+                    let text: String = row.get(1)?;
+                    let message = serde_json::from_str(&text)
+                        .map_err(|_| corrupt("message", "is not a queued message"))?;
+                    Ok((row.get::<_, String>(0)?, message))
+                })
+                .map_err(unavailable)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.execute("DELETE FROM mail_queue WHERE id = ?1", params![id])
+                .map_err(unavailable)?;
+            Ok(())
         })
         .await
     }

@@ -655,6 +655,36 @@ pub async fn a_rejection_is_kept_thirty_days(store: Arc<dyn Store>) {
     );
 }
 
+pub async fn queued_mail_is_kept_in_order_until_sent(store: Arc<dyn Store>) {
+    let message = |n: u32| crate::mail::Message {
+        to: format!("p{n}@example.jp"),
+        subject: "件名".into(),
+        body: format!("本文 {n}"),
+    };
+    store
+        .queue_mail("m2", &message(2), at("2026-11-25T03:00:02Z"))
+        .await
+        .unwrap();
+    store
+        .queue_mail("m1", &message(1), at("2026-11-25T03:00:01Z"))
+        .await
+        .unwrap();
+    let queued = store.queued_mail(10).await.unwrap();
+    assert_eq!(
+        queued
+            .iter()
+            .map(|(_, m)| m.to.as_str())
+            .collect::<Vec<_>>(),
+        ["p1@example.jp", "p2@example.jp"]
+    );
+    assert_eq!(queued[0].1, message(1));
+    store.unqueue_mail(&queued[0].0).await.unwrap();
+    let left = store.queued_mail(10).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].1, message(2));
+    assert_eq!(store.queued_mail(0).await.unwrap().len(), 0);
+}
+
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
 #[macro_export]
 macro_rules! store_suite {
@@ -676,6 +706,7 @@ macro_rules! store_suite {
             a_held_signup_is_taken_once_until_it_lapses,
             a_full_event_and_a_cancellation_interleave_without_a_free_seat_left,
             a_rejection_is_kept_thirty_days,
+            queued_mail_is_kept_in_order_until_sent,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {

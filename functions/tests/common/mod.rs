@@ -44,11 +44,32 @@ impl Harness {
         store: Arc<dyn Store>,
         sqlite: Arc<SqliteStore>,
     ) -> Harness {
-        let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
         let mailer = Arc::new(OutboxMailer::new(
             dir.path().join("outbox"),
             "portal@example.org",
         ));
+        Harness::with_parts(dir, store, sqlite, mailer)
+    }
+
+    /// A harness whose mail service fails while the returned switch is on.
+    pub fn with_mail_outage() -> (Harness, Arc<std::sync::atomic::AtomicBool>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mailer = Arc::new(FlakyMailer {
+            inner: OutboxMailer::new(dir.path().join("outbox"), "portal@example.org"),
+            down: Arc::clone(&down),
+        });
+        (Harness::with_parts(dir, store.clone(), store, mailer), down)
+    }
+
+    fn with_parts(
+        dir: tempfile::TempDir,
+        store: Arc<dyn Store>,
+        sqlite: Arc<SqliteStore>,
+        mailer: Arc<dyn functions::mail::Mailer>,
+    ) -> Harness {
+        let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
         let catalog =
             Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")).unwrap();
         let services = Arc::new(Services::new(
@@ -329,6 +350,23 @@ impl Store for DownStore {
     async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+    async fn queue_mail(
+        &self,
+        _: &str,
+        _: &functions::mail::Message,
+        _: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn queued_mail(
+        &self,
+        _: usize,
+    ) -> Result<Vec<(String, functions::mail::Message)>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn unqueue_mail(&self, _: &str) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
     async fn hold_signup(
         &self,
         _: &str,
@@ -360,6 +398,27 @@ impl Store for DownStore {
     }
     async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
+    }
+}
+
+/// The outbox, unless the switch says the mail service is down.
+pub struct FlakyMailer {
+    inner: OutboxMailer,
+    down: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[async_trait]
+impl functions::mail::Mailer for FlakyMailer {
+    async fn send(
+        &self,
+        message: &functions::mail::Message,
+    ) -> Result<(), functions::mail::MailError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(functions::mail::MailError(
+                "the mail service is down".into(),
+            ));
+        }
+        self.inner.send(message).await
     }
 }
 
