@@ -7,8 +7,8 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::page::{escape, notice_page, page_with};
-use super::{ApiError, Format, Post, Shared, TokenQuery, format_of, json_response, read_fields};
+use super::page::{button_page, escape, notice_page, page_with};
+use super::{ApiError, Format, Post, Shared, TokenQuery, json_response, read_token};
 use crate::events::{
     EventError, SignupRequest, cancel, cancellation_email, confirm_signup, held_signup_id,
     open_event, request_signup,
@@ -105,24 +105,26 @@ async fn confirm_page(
     if let Err(error) = held_signup_id(&services, &token) {
         return error_response(&services, error, Format::Form);
     }
-    let title = services
-        .catalog
-        .events
-        .get(&slug)
-        .map(|e| e.title.clone())
-        .unwrap_or_default();
-    let main = format!(
-        "<p>「{}」への申し込みを確定しますか。</p>\n<form method=\"post\" action=\"/api/events/{}/confirm\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">申し込みを確定する</button></form>",
-        escape(&title),
-        escape(&slug),
-        escape(&token)
-    );
-    page_with(
-        StatusCode::OK,
+    button_page(
         &services.config.site_url,
         "申し込みの確定",
-        &main,
+        &format!(
+            "「{}」への申し込みを確定しますか。",
+            event_title(&services, &slug)
+        ),
+        &format!("/api/events/{slug}/confirm"),
+        &token,
+        "申し込みを確定する",
     )
+}
+
+fn event_title(services: &Shared, slug: &str) -> String {
+    services
+        .catalog
+        .events
+        .get(slug)
+        .map(|e| e.title.clone())
+        .unwrap_or_default()
 }
 
 /// The button's post: the held sign-up takes a seat or a waiting place.
@@ -131,12 +133,10 @@ async fn confirm_now(
     Path(slug): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let format = format_of(request.headers());
-    let (format, fields) = match read_fields(request).await {
+    let (format, token) = match read_token(request).await {
         Ok(read) => read,
-        Err(error) => return ApiError { format, ..error }.into_response(),
+        Err(error) => return error.into_response(),
     };
-    let token = fields.get("token").cloned().unwrap_or_default();
     let outcome = match confirm_signup(&services, &slug, &token).await {
         Ok(outcome) => outcome,
         Err(error) => return error_response(&services, error, format),
@@ -201,23 +201,16 @@ async fn cancel_page(
     if let Err(error) = cancellation_email(&services, &slug, &token) {
         return error_response(&services, error, Format::Form);
     }
-    let title = services
-        .catalog
-        .events
-        .get(&slug)
-        .map(|e| e.title.clone())
-        .unwrap_or_default();
-    let main = format!(
-        "<p>「{}」への申し込みを取り消しますか。</p>\n<form method=\"post\" action=\"/api/events/{}/cancel\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">取り消す</button></form>",
-        escape(&title),
-        escape(&slug),
-        escape(&token)
-    );
-    page_with(
-        StatusCode::OK,
+    button_page(
         &services.config.site_url,
         "申し込みの取り消し",
-        &main,
+        &format!(
+            "「{}」への申し込みを取り消しますか。",
+            event_title(&services, &slug)
+        ),
+        &format!("/api/events/{slug}/cancel"),
+        &token,
+        "取り消す",
     )
 }
 
@@ -226,12 +219,10 @@ async fn cancel_now(
     Path(slug): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let format = format_of(request.headers());
-    let (format, fields) = match read_fields(request).await {
+    let (format, token) = match read_token(request).await {
         Ok(read) => read,
-        Err(error) => return ApiError { format, ..error }.into_response(),
+        Err(error) => return error.into_response(),
     };
-    let token = fields.get("token").cloned().unwrap_or_default();
     match cancel(&services, &slug, &token).await {
         Ok(found) => {
             let message = if found.is_some() {

@@ -7,8 +7,8 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::page::{JoinForm, escape, notice_page, page_with};
-use super::{ApiError, Format, Post, Shared, TokenQuery, format_of, json_response, read_fields};
+use super::page::{JoinForm, button_page, notice_page};
+use super::{Format, Post, Shared, TokenQuery, format_of, json_response, read_token};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
@@ -184,14 +184,13 @@ async fn confirm_page(
             StatusCode::OK,
             &serde_json::json!({ "status": "not yet confirmed", "next": "POST the token to /api/confirm" }),
         ),
-        Format::Form => page_with(
-            StatusCode::OK,
+        Format::Form => button_page(
             &services.config.site_url,
             "メールアドレスの確認",
-            &format!(
-                "<p>下のボタンを押すと確認が完了します。</p>\n<form method=\"post\" action=\"/api/confirm\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">確認する</button></form>",
-                escape(&token)
-            ),
+            "下のボタンを押すと確認が完了します。",
+            "/api/confirm",
+            &token,
+            "確認する",
         ),
     }
 }
@@ -234,12 +233,10 @@ fn refuse_link(services: &Shared, format: Format, error: TokenError) -> Response
 
 /// The button's post: confirms the address of a sign-up or a removal request.
 async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Response {
-    let format = format_of(request.headers());
-    let (format, fields) = match read_fields(request).await {
+    let (format, token) = match read_token(request).await {
         Ok(read) => read,
-        Err(error) => return ApiError { format, ..error }.into_response(),
+        Err(error) => return error.into_response(),
     };
-    let token = fields.get("token").cloned().unwrap_or_default();
     let id = match services
         .signer
         .verify(&token, Purpose::Confirm, services.clock.now())

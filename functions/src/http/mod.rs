@@ -231,6 +231,15 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
     Ok((format, fields))
 }
 
+/// The `token` a mailed link's button posts, with the format to answer in.
+pub async fn read_token(request: Request<Body>) -> Result<(Format, String), ApiError> {
+    let format = format_of(request.headers());
+    let (format, fields) = read_fields(request)
+        .await
+        .map_err(|error| ApiError { format, ..error })?;
+    Ok((format, fields.get("token").cloned().unwrap_or_default()))
+}
+
 /// The `?token=` of a link from a mail.
 #[derive(serde::Deserialize)]
 pub struct TokenQuery {

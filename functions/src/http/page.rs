@@ -66,6 +66,26 @@ pub fn notice_page(status: StatusCode, site_url: &str, title: &str, message: &st
 }
 
 /// A page with a heading and ready-made (escaped) HTML.
+/// The page a link in a mail opens: a question and one button that posts the link's token
+/// to `action`. Mail scanners and link previews fetch links; only the button acts.
+pub fn button_page(
+    site_url: &str,
+    title: &str,
+    question: &str,
+    action: &str,
+    token: &str,
+    button: &str,
+) -> Response {
+    let main = format!(
+        "<p>{}</p>\n<form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"token\" value=\"{}\"><button class=\"button\" type=\"submit\">{}</button></form>",
+        escape(question),
+        escape(action),
+        escape(token),
+        escape(button)
+    );
+    page_with(StatusCode::OK, site_url, title, &main)
+}
+
 pub fn page_with(status: StatusCode, site_url: &str, title: &str, main_html: &str) -> Response {
     html(
         status,
