@@ -471,6 +471,30 @@ impl DynamoStore {
     }
 
     /// Every item a query finds, following its pages.
+    /// Writes an item, unconditionally.
+    async fn put_plain(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    /// Deletes an item if it exists.
+    async fn delete_key(&self, item_key: Item) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(item_key))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
     /// Every item that matches `filter`, page by page (for rare, whole-table questions).
     async fn scan_all(
         &self,
@@ -966,14 +990,7 @@ impl Store for DynamoStore {
         );
         item.insert("id".into(), s(id));
         item.insert("message".into(), s(text));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
+        self.put_plain(item).await
     }
 
     async fn queued_mail(
@@ -997,14 +1014,7 @@ impl Store for DynamoStore {
     }
 
     async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key("MAILQ".into(), id)))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
+        self.delete_key(key("MAILQ".into(), id)).await
     }
 
     async fn hold_signup(
@@ -1023,14 +1033,7 @@ impl Store for DynamoStore {
         if let Some(message) = &signup.message {
             item.insert("message".into(), s(message));
         }
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
+        self.put_plain(item).await
     }
 
     async fn take_held_signup(
@@ -1110,23 +1113,12 @@ impl Store for DynamoStore {
             if submission.id == keep {
                 continue;
             }
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .set_key(Some(key(format!("SUB#{}", submission.id), "SUB")))
-                .send()
-                .await
-                .map_err(sdk)?;
+            self.delete_key(key(format!("SUB#{}", submission.id), "SUB"))
+                .await?;
             deleted += 1;
         }
         // The slug's reservation named a deleted submission.
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("SLUG#{slug}"), "SLUG")))
-            .send()
-            .await
-            .map_err(sdk)?;
+        self.delete_key(key(format!("SLUG#{slug}"), "SLUG")).await?;
         self.client
             .update_item()
             .table_name(&self.table)
