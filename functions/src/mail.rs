@@ -51,16 +51,18 @@ impl QueueingMailer {
     pub async fn retry(&self, limit: usize) -> Result<usize, crate::store::StoreError> {
         let mut sent = 0;
         for (id, message) in self.store.queued_mail(limit).await? {
-            match self.inner.send(&message).await {
-                Ok(()) => {
-                    self.store.unqueue_mail(&id).await?;
-                    sent += 1;
-                }
-                Err(error) => {
-                    tracing::warn!(event = "mail_retry_failed", error = %error);
-                    break;
-                }
+            // Taken out before sending: a retry running at the same time skips it.
+            if !self.store.unqueue_mail(&id).await? {
+                continue;
             }
+            if let Err(error) = self.inner.send(&message).await {
+                tracing::warn!(event = "mail_retry_failed", error = %error);
+                self.store
+                    .queue_mail(&id, &message, self.clock.now())
+                    .await?;
+                break;
+            }
+            sent += 1;
         }
         if sent > 0 {
             tracing::info!(event = "mail_retried", sent);

@@ -1013,8 +1013,17 @@ impl Store for DynamoStore {
             .collect()
     }
 
-    async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError> {
-        self.delete_key(key("MAILQ".into(), id)).await
+    async fn unqueue_mail(&self, id: &str) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key("MAILQ".into(), id)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(output.attributes.is_some_and(|a| !a.is_empty()))
     }
 
     async fn hold_signup(

@@ -296,8 +296,9 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<(String, crate::mail::Message)>, StoreError>;
 
-    /// Deletes a queued message (once sent).
-    async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError>;
+    /// Takes a queued message out of the queue; `true` for the one caller that took it, so
+    /// that two retries at the same time never send it twice.
+    async fn unqueue_mail(&self, id: &str) -> Result<bool, StoreError>;
 
     /// Records that `key` (a one-time value, such as a form stamp) was used; `false` if it
     /// was used before. The record lasts until `expires_at`, after which the value itself

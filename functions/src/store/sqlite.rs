@@ -519,12 +519,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn unqueue_mail(&self, id: &str) -> Result<(), StoreError> {
+    async fn unqueue_mail(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();
         self.with(move |c| {
-            c.execute("DELETE FROM mail_queue WHERE id = ?1", params![id])
+            let deleted = c
+                .execute("DELETE FROM mail_queue WHERE id = ?1", params![id])
                 .map_err(unavailable)?;
-            Ok(())
+            Ok(deleted == 1)
         })
         .await
     }

@@ -678,7 +678,11 @@ pub async fn queued_mail_is_kept_in_order_until_sent(store: Arc<dyn Store>) {
         ["p1@example.jp", "p2@example.jp"]
     );
     assert_eq!(queued[0].1, message(1));
-    store.unqueue_mail(&queued[0].0).await.unwrap();
+    assert!(store.unqueue_mail(&queued[0].0).await.unwrap());
+    assert!(
+        !store.unqueue_mail(&queued[0].0).await.unwrap(),
+        "taken once"
+    );
     let left = store.queued_mail(10).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].1, message(2));

@@ -364,7 +364,7 @@ impl Store for DownStore {
     ) -> Result<Vec<(String, functions::mail::Message)>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn unqueue_mail(&self, _: &str) -> Result<(), StoreError> {
+    async fn unqueue_mail(&self, _: &str) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn hold_signup(
