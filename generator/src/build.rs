@@ -9,13 +9,13 @@ use serde::Serialize;
 use crate::error::BuildError;
 use crate::load::load;
 use crate::render::{Job, Renderer, feeds};
-use crate::theme::Theme;
+use crate::theme::{Theme, ThemeSource};
 use crate::validate::{Site, validate};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub content: PathBuf,
-    pub theme: PathBuf,
+    pub theme: ThemeSource,
     pub out: PathBuf,
     /// Overrides `base_url` of site.yaml (for previews and deploy previews).
     pub base_url: Option<String>,
@@ -116,8 +116,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&name, text.as_bytes())?;
     }
     let mut copied = 0;
-    for (source, relative) in &theme.static_files {
-        staging.copy(source, relative)?;
+    for asset in &theme.static_files {
+        staging.write(&asset.relative, &asset.bytes)?;
         copied += 1;
     }
     for file in &site.static_files {
@@ -152,7 +152,12 @@ fn check_output_folder(options: &BuildOptions) -> Result<(), BuildError> {
             message: "must be a named folder, such as `public`".into(),
         });
     }
-    for (what, folder) in [("content", &options.content), ("theme", &options.theme)] {
+    let theme_folder = match &options.theme {
+        ThemeSource::Folder(dir) => Some(dir),
+        ThemeSource::Embedded => None,
+    };
+    let folders = [("content", Some(&options.content)), ("theme", theme_folder)];
+    for (what, folder) in folders.into_iter().filter_map(|(w, f)| Some((w, f?))) {
         let folder = absolute(folder);
         if folder.starts_with(&out) {
             return Err(BuildError::Output {

@@ -61,7 +61,7 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
         .iter()
         .map(|job| file_for(&renderer.path_of(job)))
         .collect();
-    outputs.extend(theme.static_files.iter().map(|(_, r)| r.clone()));
+    outputs.extend(theme.static_files.iter().map(|a| a.relative.clone()));
     outputs.extend(site.static_files.iter().map(|f| f.relative.clone()));
 
     let targets = Targets {

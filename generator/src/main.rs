@@ -25,9 +25,10 @@ struct SiteArgs {
     /// The content folder.
     #[arg(long, default_value = "content")]
     content: PathBuf,
-    /// The theme folder.
-    #[arg(long, default_value = "themes/default")]
-    theme: PathBuf,
+    /// A theme folder; without it, the project's themes/default if there is one, else the
+    /// default theme built into portal.
+    #[arg(long)]
+    theme: Option<PathBuf>,
     /// Include members and events marked `draft: true`.
     #[arg(long)]
     drafts: bool,
@@ -148,7 +149,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let options = BuildOptions {
                 content: site.content,
-                theme: site.theme,
+                theme: theme_source(site.theme),
                 out,
                 base_url,
                 api_base,
@@ -259,7 +260,7 @@ fn check(site: SiteArgs, format: Format, strict: bool) -> Result<()> {
     use std::io::IsTerminal as _;
     let options = BuildOptions {
         content: site.content,
-        theme: site.theme,
+        theme: theme_source(site.theme),
         out: PathBuf::new(),
         base_url: None,
         api_base: None,
@@ -295,6 +296,13 @@ fn check(site: SiteArgs, format: Format, strict: bool) -> Result<()> {
         return Err(ProblemsFound.into());
     }
     Ok(())
+}
+
+fn theme_source(flag: Option<PathBuf>) -> generator::ThemeSource {
+    match flag {
+        Some(dir) => generator::ThemeSource::Folder(dir),
+        None => generator::ThemeSource::default_for(std::path::Path::new(".")),
+    }
 }
 
 fn resolve_now(flag: Option<&str>) -> Result<Timestamp> {

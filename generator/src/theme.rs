@@ -1,5 +1,6 @@
 //! A theme: Tera templates, translation files (`i18n/<lang>.yaml`) and static assets.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -9,56 +10,112 @@ use walkdir::WalkDir;
 
 use crate::error::BuildError;
 
+/// The default theme, compiled into the binary (see build.rs).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+}
+
+/// Where a theme comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThemeSource {
+    /// A theme folder (`--theme DIR`, or a project's own `themes/default`).
+    Folder(PathBuf),
+    /// The default theme compiled into the binary.
+    Embedded,
+}
+
+impl ThemeSource {
+    /// A project's own `themes/default` if there is one, else the embedded default.
+    pub fn default_for(project: &Path) -> ThemeSource {
+        let folder = project.join("themes/default");
+        if folder.join("templates").is_dir() {
+            ThemeSource::Folder(folder)
+        } else {
+            ThemeSource::Embedded
+        }
+    }
+
+    fn shown(&self) -> PathBuf {
+        match self {
+            ThemeSource::Folder(dir) => dir.clone(),
+            ThemeSource::Embedded => PathBuf::from("(the built-in default theme)"),
+        }
+    }
+}
+
+/// A file under the theme's `static/`, copied to the output as it is.
+pub struct StaticAsset {
+    /// Relative to the output folder (and to `static/`), with forward slashes.
+    pub relative: String,
+    pub bytes: Cow<'static, [u8]>,
+}
+
 pub struct Theme {
     tera: Tera,
     strings: BTreeMap<String, String>,
-    /// Files under `static/`, as (source, path relative to the output folder).
-    pub static_files: Vec<(PathBuf, String)>,
+    pub static_files: Vec<StaticAsset>,
 }
 
 impl Theme {
-    /// Loads `dir/templates/**/*.html`, `dir/i18n/<language>.yaml` and `dir/static/**`.
-    pub fn load(dir: &Path, language: Language) -> Result<Theme, BuildError> {
+    /// Loads `templates/**/*.html`, `i18n/<language>.yaml` and `static/**` of a theme.
+    pub fn load(source: &ThemeSource, language: Language) -> Result<Theme, BuildError> {
+        let shown = source.shown();
         let theme_error = |path: &Path, message: String| BuildError::Theme {
             path: path.to_owned(),
             message,
         };
-        let templates_dir = dir.join("templates");
-        if !templates_dir.is_dir() {
-            return Err(theme_error(
-                dir,
-                "has no templates/ folder; pass --theme with a theme folder such as themes/default"
-                    .into(),
-            ));
-        }
+        let files: Vec<(String, Cow<'static, [u8]>)> = match source {
+            ThemeSource::Embedded => embedded::FILES
+                .iter()
+                .map(|(name, bytes)| ((*name).to_owned(), Cow::Borrowed(*bytes)))
+                .collect(),
+            ThemeSource::Folder(dir) => {
+                if !dir.join("templates").is_dir() {
+                    return Err(theme_error(
+                        dir,
+                        "has no templates/ folder; pass --theme with a theme folder such as themes/default, or leave --theme out for the built-in theme"
+                            .into(),
+                    ));
+                }
+                let mut files = Vec::new();
+                for (path, name) in files_below(dir)? {
+                    let bytes = std::fs::read(&path).map_err(|e| theme_error(&path, e.to_string()))?;
+                    files.push((name, Cow::Owned(bytes)));
+                }
+                files
+            }
+        };
+        let text = |name: &str, bytes: &[u8]| {
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| theme_error(&shown.join(name), "is not UTF-8".into()))
+        };
         let mut templates = Vec::new();
-        for (path, name) in files_below(&templates_dir)? {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| theme_error(&path, e.to_string()))?;
-            templates.push((name, text));
+        let mut strings_text = None;
+        let strings_name = format!("i18n/{}.yaml", language.slug());
+        let mut static_files = Vec::new();
+        for (name, bytes) in files {
+            if let Some(template) = name.strip_prefix("templates/") {
+                templates.push((template.to_owned(), text(&name, &bytes)?));
+            } else if name == strings_name {
+                strings_text = Some(text(&name, &bytes)?);
+            } else if let Some(relative) = name.strip_prefix("static/") {
+                static_files.push(StaticAsset {
+                    relative: relative.to_owned(),
+                    bytes,
+                });
+            }
         }
         let mut tera = Tera::new();
         tera.add_raw_templates(templates)
-            .map_err(|e| theme_error(&templates_dir, tera_message(&e)))?;
-
-        let strings_path = dir.join("i18n").join(format!("{}.yaml", language.slug()));
-        let text = std::fs::read_to_string(&strings_path).map_err(|e| {
-            theme_error(
-                &strings_path,
-                format!("cannot read the translation file: {e}"),
-            )
+            .map_err(|e| theme_error(&shown.join("templates"), tera_message(&e)))?;
+        let strings_path = shown.join(&strings_name);
+        let strings_text = strings_text.ok_or_else(|| {
+            theme_error(&strings_path, "the translation file is missing".into())
         })?;
-        let strings: BTreeMap<String, String> = serde_yaml::from_str(&text)
+        let strings: BTreeMap<String, String> = serde_yaml::from_str(&strings_text)
             .map_err(|e| theme_error(&strings_path, format!("malformed translations: {e}")))?;
         tera.global_context().insert("t", &strings);
         tera.global_context().insert("lang", language.slug());
-
-        let static_dir = dir.join("static");
-        let static_files = if static_dir.is_dir() {
-            files_below(&static_dir)?
-        } else {
-            Vec::new()
-        };
         Ok(Theme {
             tera,
             strings,

@@ -142,3 +142,23 @@ fn a_bad_now_is_a_clear_error() {
             .contains("SOURCE_DATE_EPOCH `soon` is not a number of seconds")
     );
 }
+
+#[test]
+fn a_folder_with_only_content_builds_with_the_built_in_theme() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let result = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .current_dir(work.path())
+        .args(["build", "--now", "2026-11-25T12:00:00+09:00", "--content"])
+        .arg(root.join("content"))
+        .output()
+        .expect("portal runs");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let page = std::fs::read_to_string(work.path().join("public/index.html")).unwrap();
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/css/style.css\">"));
+    assert!(work.path().join("public/css/style.css").is_file());
+}

@@ -27,7 +27,7 @@ pub fn now() -> jiff::Timestamp {
 pub fn options(content: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
         content: content.to_owned(),
-        theme: root().join("themes/default"),
+        theme: generator::ThemeSource::Folder(root().join("themes/default")),
         out: out.to_owned(),
         base_url: None,
         api_base: None,

@@ -409,3 +409,26 @@ fn every_new_file_passes_check_as_written() {
         );
     }
 }
+
+#[test]
+fn the_built_in_theme_is_the_default_theme_byte_for_byte() {
+    let out = tempfile::tempdir().unwrap();
+    let content = portal_tests::root().join("content");
+    let mut folder = portal_tests::options(&content, &out.path().join("folder"));
+    folder.theme = generator::ThemeSource::Folder(portal_tests::root().join("themes/default"));
+    let mut embedded = portal_tests::options(&content, &out.path().join("embedded"));
+    embedded.theme = generator::ThemeSource::Embedded;
+    generator::build(&folder).expect("builds with the theme folder");
+    generator::build(&embedded).expect("builds with the built-in theme");
+    let a = files(&out.path().join("folder"));
+    let b = files(&out.path().join("embedded"));
+    assert_eq!(a, b, "the same files");
+    assert!(a.iter().any(|f| f == "css/style.css") && a.iter().any(|f| f == "js/admin.js"));
+    for file in &a {
+        assert_eq!(
+            std::fs::read(out.path().join("folder").join(file)).unwrap(),
+            std::fs::read(out.path().join("embedded").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
