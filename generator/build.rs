@@ -27,7 +27,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", theme.display());
     let mut found = Vec::new();
     files(&theme, &mut found);
-    let mut code = String::from("/// The default theme's files: (path inside the theme, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// The default theme's files: (path inside the theme, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for path in &found {
         println!("cargo:rerun-if-changed={}", path.display());
         let relative = path
@@ -35,8 +37,12 @@ fn main() {
             .expect("inside the theme")
             .to_string_lossy()
             .replace('\\', "/");
-        writeln!(code, "    ({relative:?}, include_bytes!({:?})),", path.display().to_string())
-            .expect("a string");
+        writeln!(
+            code,
+            "    ({relative:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .expect("a string");
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));

@@ -18,5 +18,5 @@ pub mod validate;
 pub mod write;
 
 pub use build::{BuildOptions, BuildReport, build, load_site};
-pub use theme::ThemeSource;
 pub use error::BuildError;
+pub use theme::ThemeSource;

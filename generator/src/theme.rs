@@ -79,7 +79,8 @@ impl Theme {
                 }
                 let mut files = Vec::new();
                 for (path, name) in files_below(dir)? {
-                    let bytes = std::fs::read(&path).map_err(|e| theme_error(&path, e.to_string()))?;
+                    let bytes =
+                        std::fs::read(&path).map_err(|e| theme_error(&path, e.to_string()))?;
                     files.push((name, Cow::Owned(bytes)));
                 }
                 files
@@ -109,9 +110,8 @@ impl Theme {
         tera.add_raw_templates(templates)
             .map_err(|e| theme_error(&shown.join("templates"), tera_message(&e)))?;
         let strings_path = shown.join(&strings_name);
-        let strings_text = strings_text.ok_or_else(|| {
-            theme_error(&strings_path, "the translation file is missing".into())
-        })?;
+        let strings_text = strings_text
+            .ok_or_else(|| theme_error(&strings_path, "the translation file is missing".into()))?;
         let strings: BTreeMap<String, String> = serde_yaml::from_str(&strings_text)
             .map_err(|e| theme_error(&strings_path, format!("malformed translations: {e}")))?;
         tera.global_context().insert("t", &strings);

@@ -358,7 +358,9 @@ async fn a_failed_write_leaves_the_item_in_the_queue() {
     assert_eq!(status_of(&api.store, "idKen").await, Status::Exported);
     let site = generator::load_site(&generator::BuildOptions {
         content: content.clone(),
-        theme: generator::ThemeSource::Folder(Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default")),
+        theme: generator::ThemeSource::Folder(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default"),
+        ),
         out: repo.path().join("public"),
         base_url: None,
         api_base: None,

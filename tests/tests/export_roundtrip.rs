@@ -99,7 +99,9 @@ fn read_back(member: &Member) -> Member {
     std::fs::write(content.join(format!("members/{}.md", member.slug)), &text).unwrap();
     let site = generator::load_site(&generator::BuildOptions {
         content,
-        theme: generator::ThemeSource::Folder(Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default")),
+        theme: generator::ThemeSource::Folder(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default"),
+        ),
         out: dir.path().join("public"),
         base_url: None,
         api_base: None,
