@@ -150,11 +150,13 @@ impl Mailer for OutboxMailer {
 }
 
 /// Sends through Amazon SES (v2 API) from a verified address.
+#[cfg(feature = "aws")]
 pub struct SesMailer {
     client: aws_sdk_sesv2::Client,
     from: String,
 }
 
+#[cfg(feature = "aws")]
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, from: impl Into<String>) -> SesMailer {
         SesMailer {
@@ -164,6 +166,7 @@ impl SesMailer {
     }
 }
 
+#[cfg(feature = "aws")]
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send(&self, message: &Message) -> Result<(), MailError> {
@@ -249,6 +252,7 @@ mod tests {
     }
 
     /// Amazon SES through the local AWS-protocol server that `scripts/test` starts.
+    #[cfg(feature = "aws")]
     #[tokio::test]
     async fn ses_sends_from_a_verified_address_only() {
         use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};

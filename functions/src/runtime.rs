@@ -9,10 +9,9 @@ use axum::Router;
 
 use crate::catalog::Catalog;
 use crate::config::{Config, Editor, SystemClock};
-use crate::mail::{Mailer, OutboxMailer, SesMailer};
+use crate::mail::{Mailer, OutboxMailer};
 use crate::signup::Services;
 use crate::store::Store;
-use crate::store::dynamo::DynamoStore;
 
 /// What can stop a function from starting, said so that an operator can fix it.
 #[derive(Debug, thiserror::Error)]
@@ -206,36 +205,16 @@ pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
     let catalog = Catalog::load(&content).map_err(StartError::Catalog)?;
     let table = setting("PORTAL_DYNAMODB_TABLE");
     let from = setting("PORTAL_MAIL_FROM");
-    let aws = if table.is_some() || from.is_some() {
-        Some(
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .load()
-                .await,
-        )
-    } else {
-        None
-    };
-    let store: Arc<dyn Store> = match (&table, &aws) {
-        (Some(table), Some(aws)) => {
-            let mut builder = aws_sdk_dynamodb::config::Builder::from(aws);
-            if let Some(endpoint) = setting("PORTAL_DYNAMODB_ENDPOINT") {
-                builder = builder.endpoint_url(endpoint);
-            }
-            Arc::new(DynamoStore::new(
-                aws_sdk_dynamodb::Client::from_conf(builder.build()),
-                table.clone(),
-            ))
-        }
-        _ => local_store(&data)?,
-    };
     // The display name of the sender (`PORTAL_MAIL_FROM_NAME`), encoded for the header.
     let sender_name = setting("PORTAL_MAIL_FROM_NAME").unwrap_or_else(|| "まじわる".into());
-    let mailer: Arc<dyn Mailer> = match (&from, &aws) {
-        (Some(from), Some(aws)) => Arc::new(SesMailer::new(
-            aws_sdk_sesv2::Client::new(aws),
-            crate::email::from_mailbox(&sender_name, from),
-        )),
-        _ => Arc::new(OutboxMailer::new(
+    let (store, mailer) = aws_services(table.as_deref(), from.as_deref(), &sender_name).await?;
+    let store = match store {
+        Some(store) => store,
+        None => local_store(&data)?,
+    };
+    let mailer: Arc<dyn Mailer> = match mailer {
+        Some(mailer) => mailer,
+        None => Arc::new(OutboxMailer::new(
             data.join("outbox"),
             crate::email::from_mailbox(&sender_name, "no-reply@portal.example.org"),
         )),
@@ -247,6 +226,56 @@ pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
         Arc::new(SystemClock),
         catalog,
     )))
+}
+
+type AwsServices = (Option<Arc<dyn Store>>, Option<Arc<dyn Mailer>>);
+
+/// DynamoDB when a table is named, Amazon SES when a sender is named.
+#[cfg(feature = "aws")]
+async fn aws_services(
+    table: Option<&str>,
+    from: Option<&str>,
+    sender_name: &str,
+) -> Result<AwsServices, StartError> {
+    if table.is_none() && from.is_none() {
+        return Ok((None, None));
+    }
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let store = table.map(|table| {
+        let mut builder = aws_sdk_dynamodb::config::Builder::from(&aws);
+        if let Some(endpoint) = setting("PORTAL_DYNAMODB_ENDPOINT") {
+            builder = builder.endpoint_url(endpoint);
+        }
+        Arc::new(crate::store::dynamo::DynamoStore::new(
+            aws_sdk_dynamodb::Client::from_conf(builder.build()),
+            table.to_owned(),
+        )) as Arc<dyn Store>
+    });
+    let mailer = from.map(|from| {
+        Arc::new(crate::mail::SesMailer::new(
+            aws_sdk_sesv2::Client::new(&aws),
+            crate::email::from_mailbox(sender_name, from),
+        )) as Arc<dyn Mailer>
+    });
+    Ok((store, mailer))
+}
+
+/// A build without the `aws` feature (a local tool) has only the local store and outbox.
+#[cfg(not(feature = "aws"))]
+async fn aws_services(
+    table: Option<&str>,
+    from: Option<&str>,
+    _: &str,
+) -> Result<AwsServices, StartError> {
+    match (table, from) {
+        (None, None) => Ok((None, None)),
+        _ => Err(StartError::Setting {
+            name: "PORTAL_DYNAMODB_TABLE",
+            problem: "this build has no AWS support (feature `aws`); unset PORTAL_DYNAMODB_TABLE and PORTAL_MAIL_FROM for a local run".into(),
+        }),
+    }
 }
 
 /// The embedded store of local runs.
@@ -282,6 +311,7 @@ pub fn init_logs() {
 /// Serves `router` on Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else on `PORTAL_LISTEN`
 /// (default 127.0.0.1:8787).
 pub async fn serve(router: Router) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    #[cfg(feature = "aws")]
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return lambda_http::run(router)
             .await

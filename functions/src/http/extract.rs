@@ -36,14 +36,17 @@ impl ClientIp {
     }
 
     fn from_parts(parts: &Parts) -> Option<ClientIp> {
-        use lambda_http::request::RequestContext;
-        let from_gateway = match parts.extensions.get::<RequestContext>() {
-            Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
-            Some(RequestContext::ApiGatewayV1(context)) => context.identity.source_ip.clone(),
-            _ => None,
-        };
-        if let Some(ip) = from_gateway.and_then(|ip| ip.parse().ok()) {
-            return Some(ClientIp(ip));
+        #[cfg(feature = "aws")]
+        {
+            use lambda_http::request::RequestContext;
+            let from_gateway = match parts.extensions.get::<RequestContext>() {
+                Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+                Some(RequestContext::ApiGatewayV1(context)) => context.identity.source_ip.clone(),
+                _ => None,
+            };
+            if let Some(ip) = from_gateway.and_then(|ip| ip.parse().ok()) {
+                return Some(ClientIp(ip));
+            }
         }
         parts
             .extensions
@@ -168,6 +171,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "aws")]
     #[test]
     fn on_lambda_the_gateway_saw_the_client() {
         use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;

@@ -1,6 +1,7 @@
 //! Where submissions and event sign-ups live: `trait Store`, with an embedded SQLite store
 //! for local runs (and DynamoDB in production). One behavioural suite tests every store.
 
+#[cfg(feature = "aws")]
 pub mod dynamo;
 #[cfg(feature = "local")]
 pub mod sqlite;
