@@ -143,13 +143,7 @@ pub async fn request_signup(
         return Err(EventError::RateLimited);
     }
     let now = services.clock.now();
-    if let Some(existing) = services
-        .store
-        .signups(slug)
-        .await?
-        .into_iter()
-        .find(|s| s.email == email)
-    {
+    if let Some(existing) = services.store.signup(slug, &email).await? {
         // Nothing changes, but the mail goes again, so that a person whose first mail was
         // lost (or failed) gets their cancellation link; the per-recipient limit keeps this
         // from becoming a way to flood an address.

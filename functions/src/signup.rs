@@ -143,7 +143,7 @@ pub async fn submit_profile(
     }
     // Spent only by a submission that is otherwise taken, so a form sent back with errors
     // (which comes with a fresh stamp) costs nothing.
-    let stamp_key = format!("stamp:{}", services.signer.hash_email(stamp));
+    let stamp_key = format!("stamp:{}", services.signer.hash("stamp", stamp));
     if !services
         .store
         .use_once(&stamp_key, stamp_expires, now)

@@ -124,19 +124,22 @@ impl Signer {
     }
 
     /// A salted, keyed hash of a client address: stable for rate limits, useless to recover the address.
-    /// A salted hash of an e-mail address, for counting mails to it without keeping it.
-    pub fn hash_email(&self, email: &str) -> String {
+    /// A salted, keyed hash of `value` in the namespace `kind` (`ip`, `email`, `stamp`):
+    /// for counting or recognising a value without keeping it.
+    pub fn hash(&self, kind: &str, value: &str) -> String {
         let mut mac = self.mac();
-        mac.update(b"email\n");
-        mac.update(email.as_bytes());
+        mac.update(kind.as_bytes());
+        mac.update(b"\n");
+        mac.update(value.as_bytes());
         URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..16])
     }
 
+    pub fn hash_email(&self, email: &str) -> String {
+        self.hash("email", email)
+    }
+
     pub fn hash_ip(&self, ip: &str) -> String {
-        let mut mac = self.mac();
-        mac.update(b"ip\n");
-        mac.update(ip.as_bytes());
-        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..16])
+        self.hash("ip", ip)
     }
 }
 

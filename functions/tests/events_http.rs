@@ -28,15 +28,6 @@ async fn fill(h: &Harness, count: usize) {
     }
 }
 
-/// The last mail to `email` that holds `needle`.
-fn mail_to(h: &Harness, email: &str, needle: &str) -> String {
-    h.outbox()
-        .into_iter()
-        .rev()
-        .find(|m| m.contains(&format!("To: {email}")) && m.contains(needle))
-        .unwrap_or_else(|| panic!("no mail to {email} with {needle}"))
-}
-
 async fn seats(h: &Harness) -> serde_json::Value {
     let (status, _, body) = h
         .send(
@@ -166,11 +157,14 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
         seats(&h).await,
         serde_json::json!({ "capacity": 30, "confirmed": 30, "remaining": 0, "waitlist": 2 })
     );
-    assert!(mail_to(&h, "p100@example.jp", "/cancel?token=").contains("キャンセル待ちの1番目"));
+    assert!(
+        h.mail_to("p100@example.jp", "/cancel?token=")
+            .contains("キャンセル待ちの1番目")
+    );
 
     // The link opens a page with a button; opening it changes nothing.
     let link = link_in(
-        &mail_to(&h, "p0@example.jp", "/cancel?token="),
+        &h.mail_to("p0@example.jp", "/cancel?token="),
         "/cancel?token=",
     );
     let (status, _, page) = h

@@ -446,7 +446,7 @@ async fn mail_that_fails_after_a_decision_or_a_promotion_is_sent_when_the_servic
             .await;
     }
     let cancel = link_in(
-        &mail_to(&h, "p0@example.jp", "/cancel?token="),
+        &h.mail_to("p0@example.jp", "/cancel?token="),
         "/cancel?token=",
     );
     let before = h.outbox().len();
@@ -506,13 +506,4 @@ async fn mail_that_fails_after_a_decision_or_a_promotion_is_sent_when_the_servic
         h.store.queued_mail(10).await.unwrap().is_empty(),
         "sent mail leaves the queue"
     );
-}
-
-/// The last mail to `email` that holds `needle`.
-fn mail_to(h: &Harness, email: &str, needle: &str) -> String {
-    h.outbox()
-        .into_iter()
-        .rev()
-        .find(|m| m.contains(&format!("To: {email}")) && m.contains(needle))
-        .unwrap_or_else(|| panic!("no mail to {email} with {needle}"))
 }

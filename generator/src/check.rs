@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use model::Diagnostic;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::build::{BuildOptions, load_site};
@@ -219,13 +219,9 @@ fn check_body(
     targets: &Targets<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
     // Open images: where each starts, its target and the alt text read so far.
     let mut images: Vec<(usize, String, String)> = Vec::new();
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if let Some(path) = targets.site_path(&dest_url, own)

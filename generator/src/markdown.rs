@@ -17,7 +17,7 @@ pub enum Trust {
     Member,
 }
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     // Heading attributes (`{#id onclick=...}`) stay off: they would let members set attributes.
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES

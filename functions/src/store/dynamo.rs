@@ -1086,6 +1086,13 @@ impl Store for DynamoStore {
         }))
     }
 
+    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
+        self.get(key(format!("EVENT#{event}"), &format!("SIGNUP#{email}")))
+            .await?
+            .map(|item| signup_from(&item))
+            .transpose()
+    }
+
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
         // Removals are rare: a scan is cheaper than an index kept for them.
         let items = self

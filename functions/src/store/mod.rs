@@ -267,6 +267,9 @@ pub trait Store: Send + Sync {
     /// Every sign-up of an event in arrival order.
     async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError>;
 
+    /// The sign-up of `email` for `event`, if there is one.
+    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError>;
+
     /// Every event sign-up made with `email`, in any event.
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError>;
 

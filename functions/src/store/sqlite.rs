@@ -584,6 +584,12 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
+        let (event, email) = (event.to_owned(), email.to_owned());
+        self.with(move |c| find_signup(c, &event, &email).map_err(unavailable))
+            .await
+    }
+
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
         let email = email.to_owned();
         self.with(move |c| {

@@ -508,6 +508,21 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
             .await
             .unwrap();
     }
+    assert_eq!(
+        store
+            .signup("a", "hanako@example.jp")
+            .await
+            .unwrap()
+            .map(|s| s.state),
+        Some(SeatState::Confirmed)
+    );
+    assert!(
+        store
+            .signup("a", "nobody@example.jp")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let found = store.signups_of("hanako@example.jp").await.unwrap();
     assert_eq!(
         found.iter().map(|s| s.event.as_str()).collect::<Vec<_>>(),

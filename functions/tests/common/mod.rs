@@ -158,6 +158,13 @@ impl Harness {
 
     /// A stamp for a JSON sign-up, then 5 seconds pass.
     pub async fn json_stamp(&self) -> String {
+        let stamp = self.fresh_stamp().await;
+        self.clock.advance(5);
+        stamp
+    }
+
+    /// A stamp for a JSON sign-up, just served.
+    pub async fn fresh_stamp(&self) -> String {
         let (status, _, text) = self
             .send(
                 Request::get("/api/members/new")
@@ -167,7 +174,6 @@ impl Harness {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{text}");
-        self.clock.advance(5);
         let answer: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         answer["form_token"].as_str().expect("a stamp").to_owned()
     }
@@ -197,6 +203,15 @@ impl Harness {
 }
 
 impl Harness {
+    /// The last mail to `email` that holds `needle`.
+    pub fn mail_to(&self, email: &str, needle: &str) -> String {
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(&format!("To: {email}")) && m.contains(needle))
+            .unwrap_or_else(|| panic!("no mail to {email} with {needle}"))
+    }
+
     /// An event sign-up as a person makes it: the post (answered 202, with a mail), then
     /// the mailed link's page and its button. Returns the button's answer.
     pub async fn event_signup(
@@ -380,6 +395,9 @@ impl Store for DownStore {
         _: &str,
         _: jiff::Timestamp,
     ) -> Result<Option<functions::store::NewSignup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn signup(&self, _: &str, _: &str) -> Result<Option<Signup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn signups_of(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
