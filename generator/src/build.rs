@@ -10,7 +10,7 @@ use crate::error::BuildError;
 use crate::load::load;
 use crate::render::{Job, Renderer, feeds};
 use crate::theme::{Theme, ThemeSource};
-use crate::validate::{Site, validate};
+use crate::validate::Site;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -37,8 +37,16 @@ pub struct BuildReport {
 
 /// Loads and validates the content; every problem is reported together.
 pub fn load_site(options: &BuildOptions) -> Result<Site, BuildError> {
+    load_site_with(options, None)
+}
+
+/// [`load_site`], parsing again only the files whose text differs from `memo`'s.
+pub fn load_site_with(
+    options: &BuildOptions,
+    memo: Option<&mut crate::validate::ParseMemo>,
+) -> Result<Site, BuildError> {
     let (sources, mut diagnostics) = load(&options.content);
-    match validate(sources, options.drafts) {
+    match crate::validate::validate_with(sources, options.drafts, memo) {
         Ok(site) if diagnostics.is_empty() => Ok(site),
         Ok(_) => Err(BuildError::Content(diagnostics)),
         Err(found) => {
@@ -57,12 +65,13 @@ struct MenuItem {
     path: String,
 }
 
-/// Builds the whole site into `options.out`. On any error the previous output stays as it was.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let mut timer = StageTimer::from_env();
-    check_output_folder(options)?;
-    let site = load_site(options)?;
-    timer.stage("load + validate");
+/// Loads the theme of `site`'s language and gives it the site-wide values (menu, title,
+/// base path). Returns the theme, the base URL and those values as JSON, which a rebuild
+/// compares to know whether every page must be made again.
+pub(crate) fn prepare_theme(
+    site: &Site,
+    options: &BuildOptions,
+) -> Result<(Theme, String, String), BuildError> {
     let base_url = options
         .base_url
         .clone()
@@ -89,12 +98,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             path,
         });
     }
+    let globals = SiteGlobals::new(site, &renderer_urls, options.api_base.as_deref());
     theme.set_globals("menu", &menu);
-    theme.set_globals(
-        "site",
-        &SiteGlobals::new(&site, &renderer_urls, options.api_base.as_deref()),
-    );
+    theme.set_globals("site", &globals);
+    let key = serde_json::json!({ "menu": menu, "site": globals, "base_url": base_url }).to_string();
+    Ok((theme, base_url, key))
+}
 
+/// Builds the whole site into `options.out`. On any error the previous output stays as it was.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let mut timer = StageTimer::from_env();
+    check_output_folder(options)?;
+    let site = load_site(options)?;
+    timer.stage("load + validate");
+    let (theme, base_url, _) = prepare_theme(&site, options)?;
     timer.stage("theme");
     let renderer = Renderer::new(&site, &theme, &base_url, options.now)?;
     let jobs = renderer.plan();
@@ -173,7 +190,7 @@ fn check_output_folder(options: &BuildOptions) -> Result<(), BuildError> {
 }
 
 /// A file in content/static/ must not take the place of a page the portal makes.
-fn check_static_collisions(
+pub(crate) fn check_static_collisions(
     site: &Site,
     renderer: &Renderer<'_>,
     jobs: &[Job],

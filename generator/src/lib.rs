@@ -7,6 +7,7 @@ pub mod dates;
 pub mod error;
 pub mod export;
 pub mod git;
+pub mod live;
 pub mod load;
 pub mod markdown;
 pub mod new;

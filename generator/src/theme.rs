@@ -54,6 +54,9 @@ pub struct Theme {
     tera: Tera,
     strings: BTreeMap<String, String>,
     pub static_files: Vec<StaticAsset>,
+    /// A hash of every file of the theme and the language: a rebuild whose theme has the
+    /// same fingerprint renders the same pages from the same content.
+    pub fingerprint: u64,
 }
 
 impl Theme {
@@ -90,6 +93,16 @@ impl Theme {
             String::from_utf8(bytes.to_vec())
                 .map_err(|_| theme_error(&shown.join(name), "is not UTF-8".into()))
         };
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            language.slug().hash(&mut hasher);
+            for (name, bytes) in &files {
+                name.hash(&mut hasher);
+                bytes.hash(&mut hasher);
+            }
+            hasher.finish()
+        };
         let mut templates = Vec::new();
         let mut strings_text = None;
         let strings_name = format!("i18n/{}.yaml", language.slug());
@@ -120,6 +133,7 @@ impl Theme {
             tera,
             strings,
             static_files,
+            fingerprint,
         })
     }
 

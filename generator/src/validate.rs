@@ -43,8 +43,29 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "admin",
 ];
 
+/// What each file parsed to last time, so that a rebuild (`portal serve`) parses only the
+/// files whose text changed. Keyed by path; an entry is reused only for the same text.
+#[derive(Default)]
+pub struct ParseMemo {
+    members: Memo<Member>,
+    events: Memo<Event>,
+    pages: Memo<Page>,
+}
+
+type Parsed<T> = Result<(PathBuf, T), Vec<Diagnostic>>;
+type Memo<T> = HashMap<PathBuf, (String, Parsed<T>)>;
+
 /// Checks all sources; every problem in every file is returned together.
 pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+    validate_with(sources, include_drafts, None)
+}
+
+/// [`validate`], reusing what `memo` holds for unchanged files and keeping this run's results.
+pub fn validate_with(
+    sources: Sources,
+    include_drafts: bool,
+    mut memo: Option<&mut ParseMemo>,
+) -> Result<Site, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let config = match &sources.site {
         Some(file) => SiteConfig::parse(&file.path, &file.text)
@@ -52,9 +73,24 @@ pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diag
             .ok(),
         None => None,
     };
-    let members = parse_all(&sources.members, Member::from_document, &mut diagnostics);
-    let events = parse_all(&sources.events, Event::from_document, &mut diagnostics);
-    let pages = parse_all(&sources.pages, Page::from_document, &mut diagnostics);
+    let members = parse_all(
+        &sources.members,
+        Member::from_document,
+        memo.as_deref_mut().map(|m| &mut m.members),
+        &mut diagnostics,
+    );
+    let events = parse_all(
+        &sources.events,
+        Event::from_document,
+        memo.as_deref_mut().map(|m| &mut m.events),
+        &mut diagnostics,
+    );
+    let pages = parse_all(
+        &sources.pages,
+        Page::from_document,
+        memo.as_deref_mut().map(|m| &mut m.pages),
+        &mut diagnostics,
+    );
 
     check_duplicates(
         members.iter().map(|(p, m)| (p, m.slug.as_str())),
@@ -200,27 +236,30 @@ pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diag
     })
 }
 
-/// Parses files in parallel; each value keeps the path it came from.
-fn parse_all<T: Send>(
+/// Parses files in parallel; each value keeps the path it came from. A file whose text is
+/// the same as in `memo` is not parsed again; `memo` is left holding this run's files only.
+/// Without a memo (a one-off build) nothing is kept.
+fn parse_all<T: Send + Sync + Clone>(
     files: &[SourceFile],
     parse: fn(&Document, &str) -> Result<T, Vec<Diagnostic>>,
+    memo: Option<&mut Memo<T>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, T)> {
-    let results: Vec<Result<(PathBuf, T), Vec<Diagnostic>>> = files
+    let previous = memo.as_deref();
+    let results: Vec<Parsed<T>> = files
         .par_iter()
-        .map(|file| {
-            let slug = slug_of_file(&file.path).map_err(|d| vec![d]);
-            let doc = Document::parse(&file.path, &file.text).map_err(|d| vec![d]);
-            match (slug, doc) {
-                (Ok(slug), Ok(doc)) => parse(&doc, &slug).map(|value| (file.path.clone(), value)),
-                (Err(mut a), Err(b)) => {
-                    a.extend(b);
-                    Err(a)
-                }
-                (Err(e), _) | (_, Err(e)) => Err(e),
-            }
+        .map(|file| match previous.and_then(|m| m.get(&file.path)) {
+            Some((text, parsed)) if *text == file.text => parsed.clone(),
+            _ => parse_one(file, parse),
         })
         .collect();
+    if let Some(memo) = memo {
+        *memo = files
+            .iter()
+            .zip(&results)
+            .map(|(file, parsed)| (file.path.clone(), (file.text.clone(), parsed.clone())))
+            .collect();
+    }
     let mut parsed = Vec::with_capacity(results.len());
     for result in results {
         match result {
@@ -229,6 +268,22 @@ fn parse_all<T: Send>(
         }
     }
     parsed
+}
+
+fn parse_one<T>(
+    file: &SourceFile,
+    parse: fn(&Document, &str) -> Result<T, Vec<Diagnostic>>,
+) -> Parsed<T> {
+    let slug = slug_of_file(&file.path).map_err(|d| vec![d]);
+    let doc = Document::parse(&file.path, &file.text).map_err(|d| vec![d]);
+    match (slug, doc) {
+        (Ok(slug), Ok(doc)) => parse(&doc, &slug).map(|value| (file.path.clone(), value)),
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            Err(a)
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
 }
 
 fn check_duplicates<'a>(

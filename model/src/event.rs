@@ -30,7 +30,7 @@ pub struct Venue {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub slug: String,
     pub title: String,

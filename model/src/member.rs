@@ -39,7 +39,7 @@ pub struct Link {
     pub url: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     pub slug: String,
     pub name: String,

@@ -6,7 +6,7 @@ use crate::fields::FieldReader;
 
 pub const PAGE_FIELDS: &[&str] = &["title", "description", "menu"];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub slug: String,
     pub title: String,

@@ -39,7 +39,7 @@ impl Choice for Language {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {
     pub title: String,
     pub description: String,

@@ -247,3 +247,16 @@ pub fn event_handlers(html: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Copies the folder `from` into `to` (created), file by file.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("a folder to copy into");
+    for entry in fs::read_dir(from).expect("a folder to copy").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("a copied file");
+        }
+    }
+}

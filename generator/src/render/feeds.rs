@@ -11,11 +11,13 @@ const FEED_ENTRIES: usize = 50;
 /// The sitemap protocol's limit per file.
 const SITEMAP_LIMIT: usize = 50_000;
 
+/// A member (`Ok`) or an event (`Err`), by index; only the newest become entries.
+type Source = Result<usize, usize>;
+
 struct Entry {
-    title: String,
+    source: Source,
     path: String,
     updated: Timestamp,
-    summary: String,
 }
 
 /// An Atom feed (RFC 4287) of the newest members (by the day they joined) and events
@@ -24,37 +26,54 @@ struct Entry {
 pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
     let ja = site.config.language == model::Language::Ja;
     let mut entries: Vec<Entry> = Vec::new();
-    for (member, card) in site.members.iter().zip(&views.members) {
+    for (index, member) in site.members.iter().enumerate() {
         let updated = model::time::tokyo()
             .to_timestamp(member.joined.to_datetime(jiff::civil::Time::midnight()))
             .unwrap_or_default();
-        let prefix = if ja {
-            "新しいメンバー"
-        } else {
-            "New member"
-        };
-        let mut about = vec![card.sector.label.clone()];
-        about.extend(member.organization.clone());
         entries.push(Entry {
-            title: format!("{prefix}: {}（{}）", member.name, about.join("・")),
+            source: Ok(index),
             path: member_path(&member.slug),
             updated,
-            summary: markdown::plain_text(&member.body, 200),
         });
     }
-    for (event, card) in site.events.iter().zip(&views.events) {
-        let prefix = if ja { "イベント" } else { "Event" };
+    for (index, event) in site.events.iter().enumerate() {
         entries.push(Entry {
-            title: format!("{prefix}: {}", event.title),
+            source: Err(index),
             path: event_path(&event.slug),
             updated: event.start,
-            summary: format!("{} {}", card.when, markdown::plain_text(&event.body, 200))
-                .trim()
-                .to_owned(),
         });
     }
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.path.cmp(&b.path)));
     entries.truncate(FEED_ENTRIES);
+    // Titles and summaries (a Markdown pass each) only for the entries the feed keeps.
+    let text = |source: Source| -> (String, String) {
+        match source {
+            Ok(i) => {
+                let (member, card) = (&site.members[i], &views.members[i]);
+                let prefix = if ja {
+                    "新しいメンバー"
+                } else {
+                    "New member"
+                };
+                let mut about = vec![card.sector.label.clone()];
+                about.extend(member.organization.clone());
+                (
+                    format!("{prefix}: {}（{}）", member.name, about.join("・")),
+                    markdown::plain_text(&member.body, 200),
+                )
+            }
+            Err(i) => {
+                let (event, card) = (&site.events[i], &views.events[i]);
+                let prefix = if ja { "イベント" } else { "Event" };
+                (
+                    format!("{prefix}: {}", event.title),
+                    format!("{} {}", card.when, markdown::plain_text(&event.body, 200))
+                        .trim()
+                        .to_owned(),
+                )
+            }
+        }
+    };
 
     let updated = entries
         .first()
@@ -86,8 +105,9 @@ pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
     ));
     for entry in entries {
         let url = urls.absolute(&entry.path);
+        let (title, summary) = text(entry.source);
         out.push_str("  <entry>\n");
-        out.push_str(&format!("    <title>{}</title>\n", xml(&entry.title)));
+        out.push_str(&format!("    <title>{}</title>\n", xml(&title)));
         out.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             xml(&url)
@@ -97,8 +117,8 @@ pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
             "    <updated>{}</updated>\n",
             rfc3339(entry.updated)
         ));
-        if !entry.summary.is_empty() {
-            out.push_str(&format!("    <summary>{}</summary>\n", xml(&entry.summary)));
+        if !summary.is_empty() {
+            out.push_str(&format!("    <summary>{}</summary>\n", xml(&summary)));
         }
         out.push_str("  </entry>\n");
     }

@@ -7,7 +7,7 @@ pub mod feeds;
 pub mod views;
 
 use jiff::Timestamp;
-use model::Language;
+use model::{Event, Language, Member, Page};
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -154,12 +154,101 @@ struct TermGroup {
     terms: Vec<TermView>,
 }
 
+/// Each member's card and each event's list item from an earlier render, by slug with the
+/// value it was made from: a rebuild (`portal serve`) renders again only those whose value
+/// changed.
+#[derive(Default)]
+pub struct CardMemo {
+    members: std::collections::HashMap<String, (Value, Value)>,
+    events: std::collections::HashMap<String, (Value, Value)>,
+}
+
+/// Everything one output is made from, besides the theme and the site-wide values (site.yaml,
+/// the menu, the base URL), which a rebuild compares on their own. Two equal keys make the
+/// same bytes, so a rebuild renders only the outputs whose key changed.
+pub enum JobKey {
+    /// A profile: the member, their card's value and the events they organize.
+    Member {
+        member: Member,
+        value: Value,
+        organizes: Vec<Value>,
+    },
+    /// An event page: the event, its value and its organizers' cards.
+    Event {
+        event: Event,
+        value: Value,
+        organizers: Vec<Value>,
+    },
+    EventCalendar(Event),
+    Page(Page),
+    /// Lists and indexes: their whole (cheap, card-sharing) context.
+    Context {
+        template: &'static str,
+        context: Context,
+    },
+    /// Made every time: feeds, calendars and the sitemap read everything.
+    Always,
+}
+
+impl JobKey {
+    /// Whether an output with this key renders the same bytes as one with `other`.
+    pub fn same_as(&self, other: &JobKey) -> bool {
+        match (self, other) {
+            (
+                JobKey::Member {
+                    member,
+                    value,
+                    organizes,
+                },
+                JobKey::Member {
+                    member: m,
+                    value: v,
+                    organizes: o,
+                },
+            ) => member == m && value == v && organizes == o,
+            (
+                JobKey::Event {
+                    event,
+                    value,
+                    organizers,
+                },
+                JobKey::Event {
+                    event: e,
+                    value: v,
+                    organizers: o,
+                },
+            ) => event == e && value == v && organizers == o,
+            (JobKey::EventCalendar(a), JobKey::EventCalendar(b)) => a == b,
+            (JobKey::Page(a), JobKey::Page(b)) => a == b,
+            (
+                JobKey::Context { template, context },
+                JobKey::Context {
+                    template: t,
+                    context: c,
+                },
+            ) => template == t && context == c,
+            _ => false,
+        }
+    }
+}
+
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
         theme: &'a Theme,
         base_url: &str,
         now: Timestamp,
+    ) -> Result<Self, BuildError> {
+        Self::with_memo(site, theme, base_url, now, None)
+    }
+
+    /// [`Renderer::new`], reusing the cards of `memo` whose values have not changed.
+    pub fn with_memo(
+        site: &'a Site,
+        theme: &'a Theme,
+        base_url: &str,
+        now: Timestamp,
+        memo: Option<&CardMemo>,
     ) -> Result<Self, BuildError> {
         let urls = Urls::new(base_url);
         let lang = site.config.language;
@@ -180,7 +269,8 @@ impl<'a> Renderer<'a> {
             "m",
             &member_values,
             &views.members,
-            |m| &m.url,
+            |m| (&m.slug, &m.url),
+            memo.map(|m| &m.members),
         )?;
         let event_items = render_partials(
             theme,
@@ -188,7 +278,8 @@ impl<'a> Renderer<'a> {
             "e",
             &event_values,
             &views.events,
-            |e| &e.url,
+            |e| (&e.slug, &e.url),
+            memo.map(|m| &m.events),
         )?;
         let member_index: std::collections::HashMap<&str, usize> = site
             .members
@@ -231,6 +322,55 @@ impl<'a> Renderer<'a> {
 
     pub fn urls(&self) -> &Urls {
         &self.urls
+    }
+
+    /// This render's cards, for the next rebuild.
+    pub fn card_memo(&self) -> CardMemo {
+        let entries = |values: &[Value], cards: &[Value], slugs: Vec<&String>| {
+            slugs
+                .into_iter()
+                .zip(values.iter().zip(cards))
+                .map(|(slug, (value, card))| (slug.clone(), (value.clone(), card.clone())))
+                .collect()
+        };
+        CardMemo {
+            members: entries(
+                &self.member_values,
+                &self.member_cards,
+                self.views.members.iter().map(|m| &m.slug).collect(),
+            ),
+            events: entries(
+                &self.event_values,
+                &self.event_items,
+                self.views.events.iter().map(|e| &e.slug).collect(),
+            ),
+        }
+    }
+
+    /// What `job`'s output is made from (see [`JobKey`]).
+    pub fn key(&self, job: &Job) -> JobKey {
+        let items = |indexes: &[usize], values: &[Value]| -> Vec<Value> {
+            indexes.iter().map(|&i| values[i].clone()).collect()
+        };
+        match job {
+            Job::Member(i) => JobKey::Member {
+                member: self.site.members[*i].clone(),
+                value: self.member_values[*i].clone(),
+                organizes: items(&self.organized_by[*i], &self.event_items),
+            },
+            Job::Event(i) => JobKey::Event {
+                event: self.site.events[*i].clone(),
+                value: self.event_values[*i].clone(),
+                organizers: items(&self.organizers_of[*i], &self.member_cards),
+            },
+            Job::EventCalendar(i) => JobKey::EventCalendar(self.site.events[*i].clone()),
+            Job::Page(i) => JobKey::Page(self.site.pages[*i].clone()),
+            Job::Calendar | Job::Feed | Job::Sitemap | Job::Robots => JobKey::Always,
+            _ => {
+                let (template, context) = self.page_context(job, &self.path_of(job));
+                JobKey::Context { template, context }
+            }
+        }
     }
 
     fn per_page(&self) -> usize {
@@ -318,6 +458,25 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn render(&self, job: &Job, sitemap_paths: &[String]) -> Result<RenderedFile, BuildError> {
+        self.render_from(job, None, sitemap_paths)
+    }
+
+    /// [`Renderer::render`] with the job's key already made, whose context it reuses.
+    pub fn render_keyed(
+        &self,
+        job: &Job,
+        key: &JobKey,
+        sitemap_paths: &[String],
+    ) -> Result<RenderedFile, BuildError> {
+        self.render_from(job, Some(key), sitemap_paths)
+    }
+
+    fn render_from(
+        &self,
+        job: &Job,
+        key: Option<&JobKey>,
+        sitemap_paths: &[String],
+    ) -> Result<RenderedFile, BuildError> {
         let path = self.path_of(job);
         let bytes = match job {
             Job::Calendar => calendar::calendar(self.site, &self.urls, self.now, None).into_bytes(),
@@ -332,9 +491,16 @@ impl<'a> Renderer<'a> {
             )
             .into_bytes(),
             _ => {
-                let (template, context) = self.page_context(job, &path);
+                let made;
+                let (template, context) = match key {
+                    Some(JobKey::Context { template, context }) => (*template, context),
+                    _ => {
+                        made = self.page_context(job, &path);
+                        (made.0, &made.1)
+                    }
+                };
                 self.theme
-                    .render(template, &context)
+                    .render(template, context)
                     .map_err(|message| BuildError::Render {
                         template: template.to_owned(),
                         page: path.clone(),
@@ -758,19 +924,28 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Renders one partial per item (in parallel) into safe HTML values.
+/// Renders one partial per item (in parallel) into safe HTML values; an item whose value is
+/// the same as in `memo` (by slug) keeps its earlier partial.
+#[allow(clippy::too_many_arguments)]
 fn render_partials<T: Sync>(
     theme: &Theme,
     template: &str,
     name: &'static str,
     values: &[Value],
     items: &[T],
-    url: impl Fn(&T) -> &String + Sync,
+    slug_and_url: impl Fn(&T) -> (&String, &String) + Sync,
+    memo: Option<&std::collections::HashMap<String, (Value, Value)>>,
 ) -> Result<Vec<Value>, BuildError> {
     values
         .par_iter()
         .zip(items)
         .map(|(value, item)| {
+            let (slug, url) = slug_and_url(item);
+            if let Some((previous, partial)) = memo.and_then(|m| m.get(slug))
+                && previous == value
+            {
+                return Ok(partial.clone());
+            }
             let mut context = Context::new();
             context.insert_value(name, value.clone());
             theme
@@ -778,7 +953,7 @@ fn render_partials<T: Sync>(
                 .map(|html| Value::safe_string(&html))
                 .map_err(|message| BuildError::Render {
                     template: template.to_owned(),
-                    page: url(item).clone(),
+                    page: url.clone(),
                     message,
                 })
         })

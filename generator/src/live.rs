@@ -1,0 +1,185 @@
+//! The site kept in memory for `portal serve`: a rebuild renders again only the outputs whose
+//! inputs changed, and what it holds is byte for byte what `portal build` writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::build::{BuildOptions, check_static_collisions, load_site_with, prepare_theme};
+use crate::error::BuildError;
+use crate::render::{CardMemo, JobKey, Renderer, feeds};
+use crate::urls::file_for;
+use crate::validate::ParseMemo;
+
+/// One output of the site.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// A page or asset the build makes.
+    Bytes(Arc<[u8]>),
+    /// A file of `content/static/`, which the build copies as it is.
+    File(PathBuf),
+}
+
+impl Output {
+    /// The bytes a build would write for this output.
+    pub fn read(&self) -> std::io::Result<Arc<[u8]>> {
+        match self {
+            Output::Bytes(bytes) => Ok(Arc::clone(bytes)),
+            Output::File(path) => std::fs::read(path).map(Arc::from),
+        }
+    }
+}
+
+/// Every output by its path inside the output folder (forward slashes, as `portal build`
+/// writes it: `members/sato/index.html`).
+pub type Files = BTreeMap<String, Output>;
+
+/// What one rebuild did.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// Outputs rendered again (the others were unchanged and kept).
+    pub rendered: Vec<String>,
+    /// Outputs that no longer exist.
+    pub removed: Vec<String>,
+    /// Outputs in all.
+    pub outputs: usize,
+    pub members: usize,
+    pub elapsed: Duration,
+}
+
+/// What decides whether every page must be made again: the site-wide values, site.yaml and
+/// the theme.
+#[derive(PartialEq)]
+struct Globals {
+    values: String,
+    config: model::SiteConfig,
+    theme: u64,
+}
+
+/// A site in memory; [`LiveSite::rebuild`] brings it up to date with the content folder.
+pub struct LiveSite {
+    options: BuildOptions,
+    parse_memo: ParseMemo,
+    cards: CardMemo,
+    globals: Option<Globals>,
+    keys: HashMap<String, JobKey>,
+    files: Arc<Files>,
+}
+
+impl LiveSite {
+    /// An empty site; the first [`LiveSite::rebuild`] renders everything.
+    pub fn new(options: BuildOptions) -> LiveSite {
+        LiveSite {
+            options,
+            parse_memo: ParseMemo::default(),
+            cards: CardMemo::default(),
+            globals: None,
+            keys: HashMap::new(),
+            files: Arc::new(Files::new()),
+        }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// The outputs of the last successful rebuild (shared; a rebuild makes a new map).
+    pub fn files(&self) -> Arc<Files> {
+        Arc::clone(&self.files)
+    }
+
+    /// Reads the content again and renders what changed. On an error (a content mistake, a
+    /// broken template) the site stays as it was and the error says what to fix.
+    pub fn rebuild(&mut self) -> Result<Update, BuildError> {
+        let started = Instant::now();
+        let site = load_site_with(&self.options, Some(&mut self.parse_memo))?;
+        let (theme, base_url, values) = prepare_theme(&site, &self.options)?;
+        let globals = Globals {
+            values,
+            config: site.config.clone(),
+            theme: theme.fingerprint,
+        };
+        let same_globals = self.globals.as_ref() == Some(&globals);
+        let empty = (CardMemo::default(), HashMap::new());
+        let (cards, keys) = if same_globals {
+            (&self.cards, &self.keys)
+        } else {
+            (&empty.0, &empty.1)
+        };
+        let renderer =
+            Renderer::with_memo(&site, &theme, &base_url, self.options.now, Some(cards))?;
+        let jobs = renderer.plan();
+        check_static_collisions(&site, &renderer, &jobs)?;
+        let sitemap_paths: Vec<String> = jobs
+            .iter()
+            .filter(|j| Renderer::is_listed_page(j))
+            .map(|j| renderer.path_of(j))
+            .collect();
+
+        type Made = (String, JobKey, Option<Arc<[u8]>>);
+        let made: Vec<Made> = jobs
+            .par_iter()
+            .map(|job| {
+                let path = file_for(&renderer.path_of(job));
+                let key = renderer.key(job);
+                if keys.get(&path).is_some_and(|old| old.same_as(&key))
+                    && self.files.contains_key(&path)
+                {
+                    return Ok((path, key, None));
+                }
+                let file = renderer.render_keyed(job, &key, &sitemap_paths)?;
+                Ok((path, key, Some(Arc::from(file.bytes))))
+            })
+            .collect::<Result<_, BuildError>>()?;
+
+        let mut files = Files::new();
+        let mut new_keys = HashMap::with_capacity(made.len());
+        let mut rendered = Vec::new();
+        for (path, key, bytes) in made {
+            let output = match bytes {
+                Some(bytes) => {
+                    rendered.push(path.clone());
+                    Output::Bytes(bytes)
+                }
+                None => self.files[&path].clone(),
+            };
+            files.insert(path.clone(), output);
+            new_keys.insert(path, key);
+        }
+        for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
+            files.insert(name, Output::Bytes(Arc::from(text.into_bytes())));
+        }
+        for asset in &theme.static_files {
+            files.insert(
+                asset.relative.clone(),
+                Output::Bytes(Arc::from(asset.bytes.as_ref())),
+            );
+        }
+        for file in &site.static_files {
+            files.insert(file.relative.clone(), Output::File(file.source.clone()));
+        }
+        let removed = self
+            .files
+            .keys()
+            .filter(|path| !files.contains_key(*path))
+            .cloned()
+            .collect();
+
+        self.cards = renderer.card_memo();
+        drop(renderer);
+        let update = Update {
+            rendered,
+            removed,
+            outputs: files.len(),
+            members: site.members.len(),
+            elapsed: started.elapsed(),
+        };
+        self.keys = new_keys;
+        self.files = Arc::new(files);
+        self.globals = Some(globals);
+        Ok(update)
+    }
+}

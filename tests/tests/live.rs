@@ -1,0 +1,236 @@
+//! `portal serve`'s site in memory: after any sequence of edits, additions and deletions,
+//! it holds exactly the bytes a full `portal build` of the same content writes, and an edit
+//! renders again only the pages it touches.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use generator::live::{LiveSite, Update};
+use portal_tests::{copy_dir, files, options, root};
+
+struct Project {
+    _dir: tempfile::TempDir,
+    content: PathBuf,
+    out: PathBuf,
+}
+
+impl Project {
+    fn sample() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        copy_dir(&root().join("content"), &content);
+        let out = dir.path().join("public");
+        Project {
+            _dir: dir,
+            content,
+            out,
+        }
+    }
+
+    fn write(&self, relative: &str, text: &str) {
+        let path = self.content.join(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn edit(&self, relative: &str, from: &str, to: &str) {
+        let path = self.content.join(relative);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{relative} has no `{from}`");
+        fs::write(path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    fn remove(&self, relative: &str) {
+        fs::remove_file(self.content.join(relative)).unwrap();
+    }
+
+    /// A full build of the content as it is now, file by file.
+    fn full_build(&self) -> BTreeMap<String, Vec<u8>> {
+        generator::build(&options(&self.content, &self.out)).unwrap();
+        files(&self.out)
+            .into_iter()
+            .map(|name| {
+                let bytes = fs::read(self.out.join(&name)).unwrap();
+                (name, bytes)
+            })
+            .collect()
+    }
+}
+
+fn rebuild(live: &mut LiveSite) -> Update {
+    live.rebuild().unwrap_or_else(|e| panic!("rebuild: {}", describe(&e)))
+}
+
+fn describe(error: &generator::BuildError) -> String {
+    match error {
+        generator::BuildError::Content(found) => found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+/// Fails with the paths that differ between the site in memory and a full build.
+fn assert_same_as_full_build(live: &LiveSite, project: &Project, step: &str) {
+    let built = project.full_build();
+    let served: BTreeMap<String, Vec<u8>> = live
+        .files()
+        .iter()
+        .map(|(path, output)| (path.clone(), output.read().unwrap().to_vec()))
+        .collect();
+    let only_built: Vec<&String> = built.keys().filter(|p| !served.contains_key(*p)).collect();
+    let only_served: Vec<&String> = served.keys().filter(|p| !built.contains_key(*p)).collect();
+    let differ: Vec<&String> = built
+        .iter()
+        .filter(|(p, bytes)| served.get(*p).is_some_and(|s| s != *bytes))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        only_built.is_empty() && only_served.is_empty() && differ.is_empty(),
+        "after {step}: only in the build {only_built:?}, only served {only_served:?}, different {differ:?}"
+    );
+}
+
+fn sorted(mut paths: Vec<String>) -> Vec<String> {
+    paths.sort();
+    paths
+}
+
+#[test]
+fn every_edit_serves_what_a_full_build_writes() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    let first = rebuild(&mut live);
+    assert_eq!(first.rendered.len(), first.outputs - count_static(&live));
+    assert_same_as_full_build(&live, &project, "the first build");
+
+    let steps: Vec<(&str, Box<dyn Fn(&Project)>)> = vec![
+        ("a bio edit", Box::new(|p| p.edit("members/abe-kaori.md", "統計データ", "人口統計データ"))),
+        ("a new interest", Box::new(|p| p.edit("members/abe-kaori.md", "[データ分析,", "[データ分析, 日本酒,"))),
+        ("another sector", Box::new(|p| p.edit("members/abe-kaori.md", "sector: private", "sector: local-gov"))),
+        ("a new reading", Box::new(|p| p.edit("members/abe-kaori.md", "kana: あべ かおり", "kana: わたなべ かおり"))),
+        ("a new member", Box::new(|p| p.write("members/zz-new.md", "---\nname: 新井 一郎\nkana: あらい いちろう\nsector: national-gov\nprefecture: okinawa\ninterests: [泡盛]\njoined: 2026-11-24\n---\nはじめまして。\n"))),
+        ("a deleted member", Box::new(|p| p.remove("members/mori-yusuke.md"))),
+        ("a draft", Box::new(|p| p.edit("members/zz-new.md", "joined:", "draft: true\njoined:"))),
+        ("an event edit", Box::new(|p| p.edit_first_event_title())),
+        ("a new event", Box::new(|p| p.write("events/zz-party.md", "---\ntitle: 年末の交流会\nstart: 2026-12-20T18:00:00+09:00\nonline: true\ntags: [泡盛, 交流会]\norganizers: [abe-kaori]\ncapacity: 2\n---\n気軽にどうぞ。\n"))),
+        ("a deleted event", Box::new(|p| p.remove("events/online-kickoff.md"))),
+        ("a page in the menu", Box::new(|p| p.edit_about_title())),
+        ("site.yaml", Box::new(|p| p.edit("site.yaml", "title:", "title: 新"))),
+        ("a static file", Box::new(|p| p.write("static/files/guide.txt", "案内\n"))),
+    ];
+    for (step, change) in steps {
+        change(&project);
+        rebuild(&mut live);
+        assert_same_as_full_build(&live, &project, step);
+    }
+}
+
+impl Project {
+    fn edit_first_event_title(&self) {
+        let path = self.content.join("events/sendai-bousai-evening.md");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(path, text.replacen("title: ", "title: 【改】", 1)).unwrap();
+    }
+
+    fn edit_about_title(&self) {
+        let path = self.content.join("pages/about.md");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(path, text.replacen("title: ", "title: 改 ", 1)).unwrap();
+    }
+}
+
+fn count_static(live: &LiveSite) -> usize {
+    live.files()
+        .values()
+        .filter(|o| matches!(o, generator::live::Output::File(_)))
+        .count()
+        + theme_assets()
+}
+
+fn theme_assets() -> usize {
+    files(&root().join("themes/default/static")).len()
+}
+
+#[test]
+fn a_bio_edit_renders_only_the_pages_that_show_it() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    rebuild(&mut live);
+    let unchanged = rebuild(&mut live);
+    assert_eq!(
+        sorted(unchanged.rendered),
+        ["events/calendar.ics", "feed.xml", "sitemap.xml", "robots.txt"]
+            .map(String::from)
+            .to_vec()
+            .into_iter()
+            .collect::<Vec<_>>()
+            .tap_sort(),
+        "a rebuild without changes renders only what reads everything"
+    );
+    project.edit("members/abe-kaori.md", "統計データ", "人口統計データ");
+    let update = rebuild(&mut live);
+    let pages: Vec<String> = sorted(update.rendered)
+        .into_iter()
+        .filter(|p| p.ends_with(".html"))
+        .collect();
+    assert_eq!(pages, ["members/abe-kaori/index.html"], "the bio is on the profile only");
+    assert!(update.removed.is_empty());
+
+    // The name is on the card: every list that shows the card.
+    project.edit("members/abe-kaori.md", "name: 阿部 かおり", "name: 阿部 香織");
+    let update = rebuild(&mut live);
+    let pages: Vec<String> = sorted(update.rendered)
+        .into_iter()
+        .filter(|p| p.ends_with(".html"))
+        .collect();
+    for page in [
+        "members/abe-kaori/index.html",
+        "members/index.html",
+        "interests/データ分析/index.html",
+        "prefectures/saitama/index.html",
+        "sectors/private/index.html",
+    ] {
+        assert!(pages.iter().any(|p| p == page), "{page} not in {pages:?}");
+    }
+    assert!(
+        !pages.iter().any(|p| p == "members/ito-yui/index.html"),
+        "another profile was rendered: {pages:?}"
+    );
+    assert!(pages.len() < 15, "{pages:?}");
+}
+
+#[test]
+fn a_content_error_keeps_the_last_good_site() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    rebuild(&mut live);
+    let before = live.files();
+    project.edit("members/abe-kaori.md", "sector: private", "sector: privat");
+    let error = live.rebuild().expect_err("an unknown sector");
+    let text = describe(&error);
+    assert!(text.contains("abe-kaori.md"), "{text}");
+    assert!(std::sync::Arc::ptr_eq(&before, &live.files()));
+    project.edit("members/abe-kaori.md", "sector: privat", "sector: private");
+    rebuild(&mut live);
+    assert_same_as_full_build(&live, &project, "the fix");
+}
+
+trait TapSort {
+    fn tap_sort(self) -> Self;
+}
+
+impl TapSort for Vec<String> {
+    fn tap_sort(mut self) -> Self {
+        self.sort();
+        self
+    }
+}
+
+#[allow(dead_code)]
+fn exists(path: &Path) -> bool {
+    path.exists()
+}
