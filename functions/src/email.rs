@@ -138,6 +138,41 @@ pub fn from_mailbox(display_name: &str, address: &str) -> String {
     }
 }
 
+/// A header value as a person reads it: RFC 2047 B encoded-words (as [`encode_header`]
+/// writes them) decoded, continuation lines joined. Anything else stays as written.
+pub fn decode_header(value: &str) -> String {
+    let unfolded = value.replace("\r\n ", " ").replace("\n ", " ");
+    let words: Vec<&str> = unfolded.split(' ').collect();
+    let decode = |word: &str| -> Option<String> {
+        let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
+        let (charset, rest) = inner.split_once('?')?;
+        let (encoding, text) = rest.split_once('?')?;
+        if !charset.eq_ignore_ascii_case("utf-8") || !encoding.eq_ignore_ascii_case("b") {
+            return None;
+        }
+        String::from_utf8(STANDARD.decode(text).ok()?).ok()
+    };
+    let mut out = String::new();
+    let mut previous_encoded = false;
+    for word in words {
+        match decode(word) {
+            // Space between two encoded-words is folding, not text (RFC 2047 section 6.2).
+            Some(text) => {
+                out.push_str(&text);
+                previous_encoded = true;
+            }
+            None => {
+                if !out.is_empty() || previous_encoded {
+                    out.push(' ');
+                }
+                out.push_str(word);
+                previous_encoded = false;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +237,17 @@ mod tests {
         assert_eq!(
             from_mailbox("Majiwaru \"Portal\"", "portal@example.org"),
             "\"Majiwaru \\\"Portal\\\"\" <portal@example.org>"
+        );
+    }
+
+    #[test]
+    fn decoded_headers_read_as_written() {
+        let subject = "【まじわる】登録の確認をお願いします（ご本人確認のためのリンクです）";
+        assert_eq!(decode_header(&encode_header(subject)), subject);
+        assert_eq!(decode_header("Plain subject"), "Plain subject");
+        assert_eq!(
+            decode_header("=?ISO-8859-1?Q?abc?="),
+            "=?ISO-8859-1?Q?abc?="
         );
     }
 }

@@ -35,14 +35,12 @@ pub enum EventError {
 }
 
 /// The event, if sign-ups for it are open now.
-pub fn open_event<'s>(
-    services: &'s Services,
-    slug: &str,
-) -> Result<(&'s EventInfo, u32), EventError> {
+pub fn open_event(services: &Services, slug: &str) -> Result<(EventInfo, u32), EventError> {
     let event = services
-        .catalog
+        .catalog()
         .events
         .get(slug)
+        .cloned()
         .ok_or(EventError::UnknownEvent)?;
     let capacity = event.capacity.ok_or(EventError::NoSignups)?;
     if event.ends <= services.clock.now() {
@@ -158,7 +156,7 @@ pub async fn request_signup(
         mail_state(
             services,
             slug,
-            event,
+            &event,
             &existing.name,
             &email,
             "お申し込みの内容（再送）",
@@ -244,7 +242,7 @@ pub async fn confirm_signup(
             "すでにお申し込みを受け付けています。".to_owned(),
         ),
     };
-    mail_state(services, slug, event, &name, &email, subject, &text).await?;
+    mail_state(services, slug, &event, &name, &email, subject, &text).await?;
     let state = match &outcome {
         SignupOutcome::Confirmed(_) => "confirmed",
         SignupOutcome::Waitlisted { .. } => "waitlisted",
@@ -325,7 +323,8 @@ pub async fn withdraw(
     email: &str,
 ) -> Result<Option<Cancellation>, EventError> {
     let cancellation = services.store.cancel_signup(slug, email).await?;
-    let event = services.catalog.events.get(slug);
+    let catalog = services.catalog();
+    let event = catalog.events.get(slug);
     if let Some((promoted, event)) = cancellation
         .as_ref()
         .and_then(|c| c.promoted.as_ref())

@@ -136,7 +136,7 @@ pub async fn request_removal(
     email: &str,
     client: &str,
 ) -> Result<(), RemovalError> {
-    if !services.catalog.member_slugs.contains(slug) {
+    if !services.catalog().member_slugs.contains(slug) {
         return Err(RemovalError::UnknownMember);
     }
     let email = EmailAddress::parse(email)

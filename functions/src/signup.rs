@@ -33,7 +33,8 @@ pub struct Services {
     pub mail_queue: Arc<QueueingMailer>,
     pub config: Config,
     pub clock: Arc<dyn Clock>,
-    pub catalog: Catalog,
+    /// Replaced when the content changes under `portal serve`.
+    catalog: std::sync::RwLock<Arc<Catalog>>,
     pub signer: Signer,
 }
 
@@ -57,9 +58,26 @@ impl Services {
             mail_queue,
             config,
             clock,
-            catalog,
+            catalog: std::sync::RwLock::new(Arc::new(catalog)),
             signer,
         }
+    }
+
+    /// What the functions know of the published content.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        match self.catalog.read() {
+            Ok(catalog) => Arc::clone(&catalog),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Takes a newer catalog (the content was edited while the functions run).
+    pub fn replace_catalog(&self, catalog: Catalog) {
+        let mut current = match self.catalog.write() {
+            Ok(current) => current,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *current = Arc::new(catalog);
     }
 }
 
@@ -170,7 +188,7 @@ pub async fn submit_profile(
         } else {
             format!("{base}-{attempt}")
         };
-        if services.catalog.member_slugs.contains(&slug)
+        if services.catalog().member_slugs.contains(&slug)
             || services.store.slug_reserved(&slug, now).await?
         {
             continue;

@@ -101,7 +101,8 @@ pub(crate) fn prepare_theme(
     let globals = SiteGlobals::new(site, &renderer_urls, options.api_base.as_deref());
     theme.set_globals("menu", &menu);
     theme.set_globals("site", &globals);
-    let key = serde_json::json!({ "menu": menu, "site": globals, "base_url": base_url }).to_string();
+    let key =
+        serde_json::json!({ "menu": menu, "site": globals, "base_url": base_url }).to_string();
     Ok((theme, base_url, key))
 }
 

@@ -105,6 +105,14 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Serve the portal and its functions on http://127.0.0.1:1111/, rebuilt as you edit.
+    ///
+    /// Runs the `portal-serve` program beside this one; `portal serve --help` lists its options.
+    #[command(disable_help_flag = true)]
+    Serve {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Write a synthetic content folder of N members and N/10 events (for benchmarks).
     Corpus {
         #[arg(long)]
@@ -238,6 +246,7 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Serve { args } => serve(&args),
         Command::Corpus { members, out } => {
             generator::corpus::write_corpus(&out, members)
                 .with_context(|| format!("writing {}", out.display()))?;
@@ -247,6 +256,43 @@ fn run(cli: Cli) -> Result<()> {
                 out.display()
             );
             Ok(())
+        }
+    }
+}
+
+/// Hands over to `portal-serve` beside this program: the server links the functions and
+/// their store, which `portal build` does without (see ARCHITECTURE.md).
+fn serve(args: &[std::ffi::OsString]) -> Result<()> {
+    let name = format!("portal-serve{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+        .filter(|path| path.is_file());
+    let program = beside.unwrap_or_else(|| PathBuf::from(&name));
+    let mut command = std::process::Command::new(&program);
+    command.args(args);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        // exec: Ctrl-C and the exit code belong to the server itself.
+        let error = command.exec();
+        Err(anyhow!(
+            "cannot run {}: {error}; build it with `cargo build --release -p portal-serve` (scripts/serve does it)",
+            program.display()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command.status().with_context(|| {
+            format!(
+                "cannot run {}; build it with `cargo build --release -p portal-serve`",
+                program.display()
+            )
+        })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(anyhow!("portal serve stopped with {status}"))
         }
     }
 }

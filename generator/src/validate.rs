@@ -88,7 +88,7 @@ pub fn validate_with(
     let pages = parse_all(
         &sources.pages,
         Page::from_document,
-        memo.as_deref_mut().map(|m| &mut m.pages),
+        memo.map(|m| &mut m.pages),
         &mut diagnostics,
     );
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use generator::live::{LiveSite, Update};
 use portal_tests::{copy_dir, files, options, root};
@@ -59,7 +59,8 @@ impl Project {
 }
 
 fn rebuild(live: &mut LiveSite) -> Update {
-    live.rebuild().unwrap_or_else(|e| panic!("rebuild: {}", describe(&e)))
+    live.rebuild()
+        .unwrap_or_else(|e| panic!("rebuild: {}", describe(&e)))
 }
 
 fn describe(error: &generator::BuildError) -> String {
@@ -107,20 +108,76 @@ fn every_edit_serves_what_a_full_build_writes() {
     assert_eq!(first.rendered.len(), first.outputs - count_static(&live));
     assert_same_as_full_build(&live, &project, "the first build");
 
-    let steps: Vec<(&str, Box<dyn Fn(&Project)>)> = vec![
-        ("a bio edit", Box::new(|p| p.edit("members/abe-kaori.md", "統計データ", "人口統計データ"))),
-        ("a new interest", Box::new(|p| p.edit("members/abe-kaori.md", "[データ分析,", "[データ分析, 日本酒,"))),
-        ("another sector", Box::new(|p| p.edit("members/abe-kaori.md", "sector: private", "sector: local-gov"))),
-        ("a new reading", Box::new(|p| p.edit("members/abe-kaori.md", "kana: あべ かおり", "kana: わたなべ かおり"))),
-        ("a new member", Box::new(|p| p.write("members/zz-new.md", "---\nname: 新井 一郎\nkana: あらい いちろう\nsector: national-gov\nprefecture: okinawa\ninterests: [泡盛]\njoined: 2026-11-24\n---\nはじめまして。\n"))),
-        ("a deleted member", Box::new(|p| p.remove("members/mori-yusuke.md"))),
-        ("a draft", Box::new(|p| p.edit("members/zz-new.md", "joined:", "draft: true\njoined:"))),
+    type Step = (&'static str, Box<dyn Fn(&Project)>);
+    let steps: Vec<Step> = vec![
+        (
+            "a bio edit",
+            Box::new(|p| p.edit("members/abe-kaori.md", "統計データ", "人口統計データ")),
+        ),
+        (
+            "a new interest",
+            Box::new(|p| {
+                p.edit(
+                    "members/abe-kaori.md",
+                    "[データ分析,",
+                    "[データ分析, 日本酒,",
+                )
+            }),
+        ),
+        (
+            "another sector",
+            Box::new(|p| {
+                p.edit(
+                    "members/abe-kaori.md",
+                    "sector: private",
+                    "sector: local-gov",
+                )
+            }),
+        ),
+        (
+            "a new reading",
+            Box::new(|p| {
+                p.edit(
+                    "members/abe-kaori.md",
+                    "kana: あべ かおり",
+                    "kana: わたなべ かおり",
+                )
+            }),
+        ),
+        (
+            "a new member",
+            Box::new(|p| {
+                p.write("members/zz-new.md", "---\nname: 新井 一郎\nkana: あらい いちろう\nsector: national-gov\nprefecture: okinawa\ninterests: [泡盛]\njoined: 2026-11-24\n---\nはじめまして。\n")
+            }),
+        ),
+        (
+            "a deleted member",
+            Box::new(|p| p.remove("members/mori-yusuke.md")),
+        ),
+        (
+            "a draft",
+            Box::new(|p| p.edit("members/zz-new.md", "joined:", "draft: true\njoined:")),
+        ),
         ("an event edit", Box::new(|p| p.edit_first_event_title())),
-        ("a new event", Box::new(|p| p.write("events/zz-party.md", "---\ntitle: 年末の交流会\nstart: 2026-12-20T18:00:00+09:00\nonline: true\ntags: [泡盛, 交流会]\norganizers: [abe-kaori]\ncapacity: 2\n---\n気軽にどうぞ。\n"))),
-        ("a deleted event", Box::new(|p| p.remove("events/online-kickoff.md"))),
+        (
+            "a new event",
+            Box::new(|p| {
+                p.write("events/zz-party.md", "---\ntitle: 年末の交流会\nstart: 2026-12-20T18:00:00+09:00\nonline: true\ntags: [泡盛, 交流会]\norganizers: [abe-kaori]\ncapacity: 2\n---\n気軽にどうぞ。\n")
+            }),
+        ),
+        (
+            "a deleted event",
+            Box::new(|p| p.remove("events/online-kickoff.md")),
+        ),
         ("a page in the menu", Box::new(|p| p.edit_about_title())),
-        ("site.yaml", Box::new(|p| p.edit("site.yaml", "title:", "title: 新"))),
-        ("a static file", Box::new(|p| p.write("static/files/guide.txt", "案内\n"))),
+        (
+            "site.yaml",
+            Box::new(|p| p.edit("site.yaml", "title:", "title: 新")),
+        ),
+        (
+            "a static file",
+            Box::new(|p| p.write("static/files/guide.txt", "案内\n")),
+        ),
     ];
     for (step, change) in steps {
         change(&project);
@@ -163,12 +220,12 @@ fn a_bio_edit_renders_only_the_pages_that_show_it() {
     let unchanged = rebuild(&mut live);
     assert_eq!(
         sorted(unchanged.rendered),
-        ["events/calendar.ics", "feed.xml", "sitemap.xml", "robots.txt"]
-            .map(String::from)
-            .to_vec()
-            .into_iter()
-            .collect::<Vec<_>>()
-            .tap_sort(),
+        [
+            "events/calendar.ics",
+            "feed.xml",
+            "robots.txt",
+            "sitemap.xml"
+        ],
         "a rebuild without changes renders only what reads everything"
     );
     project.edit("members/abe-kaori.md", "統計データ", "人口統計データ");
@@ -177,11 +234,19 @@ fn a_bio_edit_renders_only_the_pages_that_show_it() {
         .into_iter()
         .filter(|p| p.ends_with(".html"))
         .collect();
-    assert_eq!(pages, ["members/abe-kaori/index.html"], "the bio is on the profile only");
+    assert_eq!(
+        pages,
+        ["members/abe-kaori/index.html"],
+        "the bio is on the profile only"
+    );
     assert!(update.removed.is_empty());
 
     // The name is on the card: every list that shows the card.
-    project.edit("members/abe-kaori.md", "name: 阿部 かおり", "name: 阿部 香織");
+    project.edit(
+        "members/abe-kaori.md",
+        "name: 阿部 かおり",
+        "name: 阿部 香織",
+    );
     let update = rebuild(&mut live);
     let pages: Vec<String> = sorted(update.rendered)
         .into_iter()
@@ -217,20 +282,4 @@ fn a_content_error_keeps_the_last_good_site() {
     project.edit("members/abe-kaori.md", "sector: privat", "sector: private");
     rebuild(&mut live);
     assert_same_as_full_build(&live, &project, "the fix");
-}
-
-trait TapSort {
-    fn tap_sort(self) -> Self;
-}
-
-impl TapSort for Vec<String> {
-    fn tap_sort(mut self) -> Self {
-        self.sort();
-        self
-    }
-}
-
-#[allow(dead_code)]
-fn exists(path: &Path) -> bool {
-    path.exists()
 }

@@ -120,7 +120,7 @@ async fn confirm_page(
 
 fn event_title(services: &Shared, slug: &str) -> String {
     services
-        .catalog
+        .catalog()
         .events
         .get(slug)
         .map(|e| e.title.clone())

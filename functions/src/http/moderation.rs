@@ -143,7 +143,7 @@ async fn attendees(
     _: Editor,
     Path(slug): Path<String>,
 ) -> Response {
-    if !services.catalog.events.contains_key(&slug) {
+    if !services.catalog().events.contains_key(&slug) {
         return json_response(
             StatusCode::NOT_FOUND,
             &serde_json::json!({ "error": "no such event" }),

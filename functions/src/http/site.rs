@@ -15,7 +15,8 @@ pub fn with_site(router: Router, dir: PathBuf) -> Router {
     router.fallback(move |method: Method, uri: Uri| serve(Arc::clone(&dir), method, uri))
 }
 
-fn content_type(path: &Path) -> &'static str {
+/// The Content-Type of a site file, by its extension.
+pub fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",

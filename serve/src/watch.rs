@@ -1,0 +1,132 @@
+//! Watches the content and theme folders and rebuilds the site in memory after each burst
+//! of changes; a good rebuild is served and reloads open tabs, a bad one is shown.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use functions::signup::Services;
+use generator::live::{LiveSite, Update};
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use crate::problem::Problem;
+use crate::shared::Shared;
+
+/// Editors save a file in several writes (truncate, write, rename): changes closer together
+/// than this are one edit.
+const QUIET: Duration = Duration::from_millis(8);
+
+/// Starts watching `folders`; the events arrive on the returned receiver. Dropping the
+/// watcher stops it.
+pub fn watch(
+    folders: &[PathBuf],
+) -> notify::Result<(
+    notify::RecommendedWatcher,
+    Receiver<notify::Result<notify::Event>>,
+)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        // The receiver is gone only when the server stops.
+        let _ = sender.send(event);
+    })?;
+    for folder in folders {
+        watcher.watch(folder, RecursiveMode::Recursive)?;
+    }
+    Ok((watcher, receiver))
+}
+
+/// Whether an event can change the site (reading a file cannot).
+fn changes_something(event: &notify::Result<notify::Event>) -> bool {
+    match event {
+        Ok(event) => !matches!(
+            event.kind,
+            EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+        ),
+        // A lost event (the kernel's queue overflowed): rebuild to be sure.
+        Err(_) => true,
+    }
+}
+
+/// Rebuilds after each burst of changes until the watcher stops. Runs on its own thread:
+/// a rebuild is CPU work.
+pub fn rebuild_on_changes(
+    mut live: LiveSite,
+    shared: Arc<Shared>,
+    services: Arc<Services>,
+    events: Receiver<notify::Result<notify::Event>>,
+) {
+    while let Ok(first) = events.recv() {
+        let mut relevant = changes_something(&first);
+        loop {
+            match events.recv_timeout(QUIET) {
+                Ok(event) => relevant |= changes_something(&event),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if relevant {
+            rebuild(&mut live, &shared, &services);
+        }
+    }
+}
+
+/// One rebuild, reported in the terminal and to open tabs.
+pub fn rebuild(live: &mut LiveSite, shared: &Shared, services: &Services) -> bool {
+    match live.rebuild() {
+        Ok(update) => {
+            shared.publish(live.files());
+            eprintln!("{}", describe(&update));
+            // The functions learn of new members and events (taken slugs, seats).
+            match functions::catalog::Catalog::load(&live.options().content) {
+                Ok(catalog) => services.replace_catalog(catalog),
+                Err(error) => {
+                    eprintln!("warning: the functions keep the previous catalog: {error}")
+                }
+            }
+            true
+        }
+        Err(error) => {
+            let problem = Problem::from_error(&error);
+            eprintln!("{}", problem.to_terminal());
+            shared.fail(problem);
+            false
+        }
+    }
+}
+
+fn describe(update: &Update) -> String {
+    const SHOWN: usize = 4;
+    let mut pages: Vec<&str> = update
+        .rendered
+        .iter()
+        .filter(|p| p.ends_with(".html"))
+        .map(String::as_str)
+        .collect();
+    pages.sort_unstable();
+    let mut names = pages
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if pages.len() > SHOWN {
+        names.push_str(&format!(", … {} more", pages.len() - SHOWN));
+    }
+    let removed = if update.removed.is_empty() {
+        String::new()
+    } else {
+        format!(", {} removed", update.removed.len())
+    };
+    format!(
+        "rebuilt {} of {} outputs in {:.0?}{removed}{}",
+        update.rendered.len(),
+        update.outputs,
+        update.elapsed,
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(": {names}")
+        }
+    )
+}
