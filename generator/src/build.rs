@@ -45,8 +45,18 @@ pub fn load_site_with(
     options: &BuildOptions,
     memo: Option<&mut crate::validate::ParseMemo>,
 ) -> Result<Site, BuildError> {
-    let (sources, mut diagnostics) = load(&options.content);
-    match crate::validate::validate_with(sources, options.drafts, memo) {
+    let (sources, diagnostics) = load(&options.content);
+    validate_sources(&sources, diagnostics, options.drafts, memo)
+}
+
+/// Validates what a load read, adding the load's own problems.
+pub(crate) fn validate_sources(
+    sources: &crate::load::Sources,
+    mut diagnostics: Vec<model::Diagnostic>,
+    drafts: bool,
+    memo: Option<&mut crate::validate::ParseMemo>,
+) -> Result<Site, BuildError> {
+    match crate::validate::validate_with(sources, drafts, memo) {
         Ok(site) if diagnostics.is_empty() => Ok(site),
         Ok(_) => Err(BuildError::Content(diagnostics)),
         Err(found) => {
@@ -220,18 +230,18 @@ pub(crate) fn check_static_collisions(
 }
 
 /// Prints how long each stage took when `PORTAL_TIMINGS` is set (for benchmarking).
-struct StageTimer {
+pub(crate) struct StageTimer {
     last: Option<std::time::Instant>,
 }
 
 impl StageTimer {
-    fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         StageTimer {
             last: std::env::var_os("PORTAL_TIMINGS").map(|_| std::time::Instant::now()),
         }
     }
 
-    fn stage(&mut self, name: &str) {
+    pub(crate) fn stage(&mut self, name: &str) {
         if let Some(last) = self.last {
             eprintln!("{name:>22}: {:.2?}", last.elapsed());
             self.last = Some(std::time::Instant::now());

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{BuildOptions, check_static_collisions, load_site_with, prepare_theme};
+use crate::build::{BuildOptions, check_static_collisions, prepare_theme, validate_sources};
 use crate::error::BuildError;
+use crate::load::Sources;
 use crate::render::{CardMemo, JobKey, Renderer, feeds};
 use crate::urls::file_for;
 use crate::validate::ParseMemo;
@@ -62,6 +63,8 @@ struct Globals {
 /// A site in memory; [`LiveSite::rebuild`] brings it up to date with the content folder.
 pub struct LiveSite {
     options: BuildOptions,
+    /// The last load, when it had no problems: a rebuild then reads only the changed files.
+    sources: Option<Sources>,
     parse_memo: ParseMemo,
     cards: CardMemo,
     globals: Option<Globals>,
@@ -74,6 +77,7 @@ impl LiveSite {
     pub fn new(options: BuildOptions) -> LiveSite {
         LiveSite {
             options,
+            sources: None,
             parse_memo: ParseMemo::default(),
             cards: CardMemo::default(),
             globals: None,
@@ -91,11 +95,40 @@ impl LiveSite {
         Arc::clone(&self.files)
     }
 
-    /// Reads the content again and renders what changed. On an error (a content mistake, a
-    /// broken template) the site stays as it was and the error says what to fix.
+    /// Reads the whole content folder again and renders what changed. On an error (a
+    /// content mistake, a broken template) the site stays as it was and the error says what
+    /// to fix.
     pub fn rebuild(&mut self) -> Result<Update, BuildError> {
+        self.rebuild_changed(None)
+    }
+
+    /// [`LiveSite::rebuild`] when only the files at `changed` (relative to the content
+    /// folder) can have changed: only those are read again, unless a whole new load is
+    /// needed to know what they mean (see [`Sources::updated`]).
+    pub fn rebuild_changed(&mut self, changed: Option<&[PathBuf]>) -> Result<Update, BuildError> {
         let started = Instant::now();
-        let site = load_site_with(&self.options, Some(&mut self.parse_memo))?;
+        let mut timer = crate::build::StageTimer::from_env();
+        let updated = match (changed, &self.sources) {
+            (Some(changed), Some(sources)) => sources.updated(&self.options.content, changed),
+            _ => None,
+        };
+        let (sources, load_problems) = updated.map_or_else(
+            || crate::load::load(&self.options.content),
+            |s| (s, Vec::new()),
+        );
+        timer.stage("load");
+        let site = validate_sources(
+            &sources,
+            load_problems.clone(),
+            self.options.drafts,
+            Some(&mut self.parse_memo),
+        );
+        drop_later(std::mem::replace(
+            &mut self.sources,
+            load_problems.is_empty().then_some(sources),
+        ));
+        let site = site?;
+        timer.stage("validate");
         let (theme, base_url, values) = prepare_theme(&site, &self.options)?;
         let globals = Globals {
             values,
@@ -111,6 +144,7 @@ impl LiveSite {
         };
         let renderer =
             Renderer::with_memo(&site, &theme, &base_url, self.options.now, Some(cards))?;
+        timer.stage("views and cards");
         let jobs = renderer.plan();
         check_static_collisions(&site, &renderer, &jobs)?;
         let sitemap_paths: Vec<String> = jobs
@@ -135,6 +169,7 @@ impl LiveSite {
             })
             .collect::<Result<_, BuildError>>()?;
 
+        timer.stage("keys + render");
         let mut files = Files::new();
         let mut new_keys = HashMap::with_capacity(made.len());
         let mut rendered = Vec::new();
@@ -168,7 +203,8 @@ impl LiveSite {
             .cloned()
             .collect();
 
-        self.cards = renderer.card_memo();
+        timer.stage("outputs");
+        drop_later(std::mem::replace(&mut self.cards, renderer.card_memo()));
         drop(renderer);
         let update = Update {
             rendered,
@@ -177,9 +213,25 @@ impl LiveSite {
             members: site.members.len(),
             elapsed: started.elapsed(),
         };
-        self.keys = new_keys;
-        self.files = Arc::new(files);
+        drop_later((
+            std::mem::replace(&mut self.keys, new_keys),
+            std::mem::replace(&mut self.files, Arc::new(files)),
+            site,
+        ));
         self.globals = Some(globals);
+        timer.stage("memo + swap");
         Ok(update)
+    }
+}
+
+/// Frees `value` on another thread: freeing tens of thousands of pages takes longer than
+/// rendering the few that changed, and nobody waits for it.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value))
+        .is_err()
+    {
+        // No thread to spare: the value was dropped here with the failed closure.
     }
 }

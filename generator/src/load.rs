@@ -24,7 +24,7 @@ pub struct StaticFile {
     pub relative: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Sources {
     pub site: Option<SourceFile>,
     pub site_path: PathBuf,
@@ -42,6 +42,61 @@ enum Kind {
     Member,
     Event,
     Page,
+}
+
+impl Sources {
+    /// Brings a complete, problem-free load up to date with the files at `changed` (paths
+    /// relative to `content_dir`), as a new [`load`] would. `None` when only a new load can
+    /// say what changed: site.yaml, static files, a new folder, a file that is not
+    /// Markdown, a symlink, a file that cannot be read.
+    pub fn updated(&self, content_dir: &Path, changed: &[PathBuf]) -> Option<Sources> {
+        let mut sources = self.clone();
+        for relative in changed {
+            let hidden = relative
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+            if hidden {
+                // The walk skips hidden files and folders (editors' swap files).
+                continue;
+            }
+            let path = content_dir.join(relative);
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(meta) => Some(meta),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(_) => return None,
+            };
+            let mut parts = relative.components();
+            let collection = parts.next()?.as_os_str().to_str()?;
+            let in_collection = parts.next().is_some();
+            let files = match collection {
+                "members" if in_collection => &mut sources.members,
+                "events" if in_collection => &mut sources.events,
+                "pages" if in_collection => &mut sources.pages,
+                // Gone, and never read (an editor's temporary file renamed over site.yaml):
+                // a new load would not see it either.
+                _ if meta.is_none() && collection != SITE_FILE && collection != "static" => {
+                    continue;
+                }
+                _ => return None,
+            };
+            let Some(meta) = meta else {
+                // Gone: the file, or every file of the folder that was moved away.
+                files.retain(|f| !f.path.starts_with(&path));
+                continue;
+            };
+            if !meta.file_type().is_file() || relative.extension().is_none_or(|e| e != "md") {
+                // A new folder, a symlink, a stray file: the walk decides.
+                return None;
+            }
+            let file = read_source(&path).ok()?;
+            // The walk's order: by file name at each level, which is the order of paths.
+            match files.binary_search_by(|f| f.path.as_path().cmp(&path)) {
+                Ok(i) => files[i] = file,
+                Err(i) => files.insert(i, file),
+            }
+        }
+        Some(sources)
+    }
 }
 
 /// Reads everything under `content_dir`; problems come back beside what could be read.

@@ -44,7 +44,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
 ];
 
 /// What each file parsed to last time, so that a rebuild (`portal serve`) parses only the
-/// files whose text changed. Keyed by path; an entry is reused only for the same text.
+/// files whose text changed. Keyed by path; an entry is reused only for a text of the same
+/// hash (SipHash, 64 bits: a collision is far less likely than a disk error).
 #[derive(Default)]
 pub struct ParseMemo {
     members: Memo<Member>,
@@ -53,16 +54,23 @@ pub struct ParseMemo {
 }
 
 type Parsed<T> = Result<(PathBuf, T), Vec<Diagnostic>>;
-type Memo<T> = HashMap<PathBuf, (String, Parsed<T>)>;
+type Memo<T> = HashMap<PathBuf, (u64, Parsed<T>)>;
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// Checks all sources; every problem in every file is returned together.
 pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
-    validate_with(sources, include_drafts, None)
+    validate_with(&sources, include_drafts, None)
 }
 
 /// [`validate`], reusing what `memo` holds for unchanged files and keeping this run's results.
 pub fn validate_with(
-    sources: Sources,
+    sources: &Sources,
     include_drafts: bool,
     mut memo: Option<&mut ParseMemo>,
 ) -> Result<Site, Vec<Diagnostic>> {
@@ -232,7 +240,7 @@ pub fn validate_with(
         members,
         events,
         pages,
-        static_files: sources.static_files,
+        static_files: sources.static_files.clone(),
     })
 }
 
@@ -246,21 +254,33 @@ fn parse_all<T: Send + Sync + Clone>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, T)> {
     let previous = memo.as_deref();
-    let results: Vec<Parsed<T>> = files
+    // (the result, and the text's hash when it was parsed now rather than remembered)
+    let results: Vec<(Parsed<T>, Option<u64>)> = files
         .par_iter()
-        .map(|file| match previous.and_then(|m| m.get(&file.path)) {
-            Some((text, parsed)) if *text == file.text => parsed.clone(),
-            _ => parse_one(file, parse),
+        .map(|file| {
+            let Some(previous) = previous else {
+                return (parse_one(file, parse), None);
+            };
+            let hash = text_hash(&file.text);
+            match previous.get(&file.path) {
+                Some((known, parsed)) if *known == hash => (parsed.clone(), None),
+                _ => (parse_one(file, parse), Some(hash)),
+            }
         })
         .collect();
     if let Some(memo) = memo {
-        *memo = files
-            .iter()
-            .zip(&results)
-            .map(|(file, parsed)| (file.path.clone(), (file.text.clone(), parsed.clone())))
-            .collect();
+        for (file, (parsed, hash)) in files.iter().zip(&results) {
+            if let Some(hash) = hash {
+                memo.insert(file.path.clone(), (*hash, parsed.clone()));
+            }
+        }
+        if memo.len() != files.len() {
+            let present: HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+            memo.retain(|path, _| present.contains(path));
+        }
     }
-    let mut parsed = Vec::with_capacity(results.len());
+    let results = results.into_iter().map(|(parsed, _)| parsed);
+    let mut parsed = Vec::with_capacity(files.len());
     for result in results {
         match result {
             Ok(value) => parsed.push(value),

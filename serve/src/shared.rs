@@ -42,10 +42,11 @@ fn read<T: Clone>(lock: &RwLock<T>) -> T {
     }
 }
 
-fn write<T>(lock: &RwLock<T>, value: T) {
+/// Puts `value` in place and gives back the value it replaces.
+fn write<T>(lock: &RwLock<T>, value: T) -> T {
     match lock.write() {
-        Ok(mut current) => *current = value,
-        Err(poisoned) => *poisoned.into_inner() = value,
+        Ok(mut current) => std::mem::replace(&mut *current, value),
+        Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), value),
     }
 }
 
@@ -60,8 +61,8 @@ impl Shared {
 
     /// A good rebuild: serve it and reload open tabs.
     pub fn publish(&self, files: Arc<Files>) {
-        write(&self.files, files);
-        write(&self.problem, None);
+        generator::live::drop_later(write(&self.files, files));
+        let _ = write(&self.problem, None);
         // No tab listening is not an error.
         let _ = self.notices.send(Notice::Reload);
     }
@@ -69,7 +70,7 @@ impl Shared {
     /// A failed rebuild: keep serving the last good site and show the problem.
     pub fn fail(&self, problem: Problem) {
         let problem = Arc::new(problem);
-        write(&self.problem, Some(Arc::clone(&problem)));
+        let _ = write(&self.problem, Some(Arc::clone(&problem)));
         let _ = self.notices.send(Notice::Problem(problem));
     }
 

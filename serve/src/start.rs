@@ -50,17 +50,25 @@ pub async fn run(
     let token = editor_token(&settings.data)?;
     let services = Arc::new(with_editor(services, &token));
 
-    crate::watch::rebuild(&mut live, &shared, &services);
+    crate::watch::rebuild(&mut live, None, &shared, &services);
     let mut folders = vec![settings.content.clone()];
     if let ThemeSource::Folder(theme) = &settings.theme {
         folders.push(theme.clone());
     }
-    let (watcher, events) = crate::watch::watch(&folders)
+    let canonical: Vec<PathBuf> = folders
+        .iter()
+        .map(|f| {
+            f.canonicalize()
+                .with_context(|| format!("{} cannot be watched", f.display()))
+        })
+        .collect::<Result<_>>()?;
+    let (watcher, events) = crate::watch::watch(&canonical)
         .with_context(|| format!("watching {}", settings.content.display()))?;
     let rebuilder = {
         let (shared, services) = (Arc::clone(&shared), Arc::clone(&services));
+        let content_root = canonical[0].clone();
         std::thread::spawn(move || {
-            crate::watch::rebuild_on_changes(live, shared, services, events);
+            crate::watch::rebuild_on_changes(live, content_root, shared, services, events);
         })
     };
 

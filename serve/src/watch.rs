@@ -17,7 +17,8 @@ use crate::shared::Shared;
 /// than this are one edit.
 const QUIET: Duration = Duration::from_millis(8);
 
-/// Starts watching `folders`; the events arrive on the returned receiver. Dropping the
+/// Starts watching `folders` (which must exist, given as canonical paths so that events
+/// name them the same way); the events arrive on the returned receiver. Dropping the
 /// watcher stops it.
 pub fn watch(
     folders: &[PathBuf],
@@ -36,15 +37,50 @@ pub fn watch(
     Ok((watcher, receiver))
 }
 
-/// Whether an event can change the site (reading a file cannot).
-fn changes_something(event: &notify::Result<notify::Event>) -> bool {
-    match event {
-        Ok(event) => !matches!(
-            event.kind,
-            EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
-        ),
-        // A lost event (the kernel's queue overflowed): rebuild to be sure.
-        Err(_) => true,
+/// What a burst of events changed: files of the content folder (relative to it), or
+/// something only a whole new load can account for.
+#[derive(Debug, Default)]
+struct Changes {
+    content: Vec<PathBuf>,
+    everything: bool,
+}
+
+impl Changes {
+    fn any(&self) -> bool {
+        self.everything || !self.content.is_empty()
+    }
+
+    fn add(&mut self, event: notify::Result<notify::Event>, content_root: &std::path::Path) {
+        let event = match event {
+            // Reading a file changes nothing.
+            Ok(event)
+                if matches!(
+                    event.kind,
+                    EventKind::Access(_)
+                        | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+                ) =>
+            {
+                return;
+            }
+            Ok(event) => event,
+            // A lost event (the kernel's queue overflowed): read everything to be sure.
+            Err(_) => {
+                self.everything = true;
+                return;
+            }
+        };
+        if event.paths.is_empty() {
+            self.everything = true;
+        }
+        for path in event.paths {
+            match path.strip_prefix(content_root) {
+                Ok(relative) if !relative.as_os_str().is_empty() => {
+                    self.content.push(relative.to_path_buf());
+                }
+                // The theme, or the content folder itself.
+                _ => self.everything = true,
+            }
+        }
     }
 }
 
@@ -52,28 +88,37 @@ fn changes_something(event: &notify::Result<notify::Event>) -> bool {
 /// a rebuild is CPU work.
 pub fn rebuild_on_changes(
     mut live: LiveSite,
+    content_root: PathBuf,
     shared: Arc<Shared>,
     services: Arc<Services>,
     events: Receiver<notify::Result<notify::Event>>,
 ) {
     while let Ok(first) = events.recv() {
-        let mut relevant = changes_something(&first);
+        let mut changes = Changes::default();
+        changes.add(first, &content_root);
         loop {
             match events.recv_timeout(QUIET) {
-                Ok(event) => relevant |= changes_something(&event),
+                Ok(event) => changes.add(event, &content_root),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        if relevant {
-            rebuild(&mut live, &shared, &services);
+        if changes.any() {
+            let changed = (!changes.everything).then_some(changes.content.as_slice());
+            rebuild(&mut live, changed, &shared, &services);
         }
     }
 }
 
-/// One rebuild, reported in the terminal and to open tabs.
-pub fn rebuild(live: &mut LiveSite, shared: &Shared, services: &Services) -> bool {
-    match live.rebuild() {
+/// One rebuild (of the files at `changed` only, or of everything), reported in the terminal
+/// and to open tabs.
+pub fn rebuild(
+    live: &mut LiveSite,
+    changed: Option<&[PathBuf]>,
+    shared: &Shared,
+    services: &Services,
+) -> bool {
+    match live.rebuild_changed(changed) {
         Ok(update) => {
             shared.publish(live.files());
             eprintln!("{}", describe(&update));

@@ -13,6 +13,9 @@ struct Project {
     _dir: tempfile::TempDir,
     content: PathBuf,
     out: PathBuf,
+    /// Files changed since the last rebuild, relative to the content folder (what the
+    /// watcher of `portal serve` reports).
+    changed: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 impl Project {
@@ -25,16 +28,19 @@ impl Project {
             _dir: dir,
             content,
             out,
+            changed: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     fn write(&self, relative: &str, text: &str) {
+        self.changed.borrow_mut().push(relative.into());
         let path = self.content.join(relative);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
 
     fn edit(&self, relative: &str, from: &str, to: &str) {
+        self.changed.borrow_mut().push(relative.into());
         let path = self.content.join(relative);
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.contains(from), "{relative} has no `{from}`");
@@ -42,6 +48,7 @@ impl Project {
     }
 
     fn remove(&self, relative: &str) {
+        self.changed.borrow_mut().push(relative.into());
         fs::remove_file(self.content.join(relative)).unwrap();
     }
 
@@ -60,6 +67,13 @@ impl Project {
 
 fn rebuild(live: &mut LiveSite) -> Update {
     live.rebuild()
+        .unwrap_or_else(|e| panic!("rebuild: {}", describe(&e)))
+}
+
+/// Rebuilds reading only the files changed since the last rebuild, as `portal serve` does.
+fn rebuild_changed(live: &mut LiveSite, project: &Project) -> Update {
+    let changed = std::mem::take(&mut *project.changed.borrow_mut());
+    live.rebuild_changed(Some(&changed))
         .unwrap_or_else(|e| panic!("rebuild: {}", describe(&e)))
 }
 
@@ -181,19 +195,26 @@ fn every_edit_serves_what_a_full_build_writes() {
     ];
     for (step, change) in steps {
         change(&project);
-        rebuild(&mut live);
+        rebuild_changed(&mut live, &project);
         assert_same_as_full_build(&live, &project, step);
     }
+    // A whole new load finds the same.
+    let update = rebuild(&mut live);
+    assert_eq!(update.rendered.len(), 4, "{:?}", update.rendered);
 }
 
 impl Project {
     fn edit_first_event_title(&self) {
+        self.changed
+            .borrow_mut()
+            .push("events/sendai-bousai-evening.md".into());
         let path = self.content.join("events/sendai-bousai-evening.md");
         let text = fs::read_to_string(&path).unwrap();
         fs::write(path, text.replacen("title: ", "title: 【改】", 1)).unwrap();
     }
 
     fn edit_about_title(&self) {
+        self.changed.borrow_mut().push("pages/about.md".into());
         let path = self.content.join("pages/about.md");
         let text = fs::read_to_string(&path).unwrap();
         fs::write(path, text.replacen("title: ", "title: 改 ", 1)).unwrap();
@@ -229,7 +250,7 @@ fn a_bio_edit_renders_only_the_pages_that_show_it() {
         "a rebuild without changes renders only what reads everything"
     );
     project.edit("members/abe-kaori.md", "統計データ", "人口統計データ");
-    let update = rebuild(&mut live);
+    let update = rebuild_changed(&mut live, &project);
     let pages: Vec<String> = sorted(update.rendered)
         .into_iter()
         .filter(|p| p.ends_with(".html"))
@@ -282,4 +303,61 @@ fn a_content_error_keeps_the_last_good_site() {
     project.edit("members/abe-kaori.md", "sector: privat", "sector: private");
     rebuild(&mut live);
     assert_same_as_full_build(&live, &project, "the fix");
+}
+
+#[test]
+fn a_new_file_in_a_subfolder_and_an_editor_swap_file_read_as_a_full_load_would() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    rebuild(&mut live);
+    project.write(
+        "members/kanto/aoki-jun.md",
+        "---\nname: 青木 純\nkana: あおき じゅん\nsector: private\njoined: 2026-11-01\n---\n",
+    );
+    project.write("members/.abe-kaori.md.swp", "binary junk");
+    rebuild_changed(&mut live, &project);
+    assert_same_as_full_build(&live, &project, "a subfolder and a swap file");
+    // A stray file is a content error either way.
+    project.write("members/notes.txt", "memo");
+    let error = live
+        .rebuild_changed(Some(&[PathBuf::from("members/notes.txt")]))
+        .expect_err("a stray file");
+    assert!(
+        describe(&error).contains("notes.txt"),
+        "{}",
+        describe(&error)
+    );
+}
+
+#[test]
+fn an_editor_saving_through_a_temporary_file_and_a_moved_folder_read_as_a_full_load_would() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    project.write(
+        "members/kanto/aoki-jun.md",
+        "---\nname: 青木 純\nkana: あおき じゅん\nsector: private\njoined: 2026-11-01\n---\n",
+    );
+    rebuild(&mut live);
+    project.changed.borrow_mut().clear();
+    // sed -i and many editors write a temporary file and rename it over the original.
+    let target = project.content.join("members/abe-kaori.md");
+    let temporary = project.content.join("members/sedX1b2c3");
+    let text = fs::read_to_string(&target)
+        .unwrap()
+        .replace("統計データ", "統計");
+    fs::write(&temporary, text).unwrap();
+    fs::rename(&temporary, &target).unwrap();
+    let changed = [
+        PathBuf::from("members/sedX1b2c3"),
+        PathBuf::from("members/abe-kaori.md"),
+    ];
+    live.rebuild_changed(Some(&changed)).unwrap();
+    assert_same_as_full_build(&live, &project, "a save through a temporary file");
+    // A folder moved out of the content folder takes its members along.
+    let outside = project.out.with_file_name("kanto");
+    fs::rename(project.content.join("members/kanto"), &outside).unwrap();
+    live.rebuild_changed(Some(&[PathBuf::from("members/kanto")]))
+        .unwrap();
+    assert_same_as_full_build(&live, &project, "a moved folder");
+    assert!(!live.files().contains_key("members/aoki-jun/index.html"));
 }
