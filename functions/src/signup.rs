@@ -89,6 +89,11 @@ pub enum SignupError {
     /// Looks automated; counted in logs, never stored. The visitor sees the usual answer.
     #[error("rejected as spam: {0}")]
     Spam(&'static str),
+    /// No valid stamp: the form was posted from a page that could not fetch one (the
+    /// portal's own /join/ without script) or was left open past its day. Nothing is
+    /// stored; a person is shown the form again, stamped, with what they wrote.
+    #[error("the form carries no valid stamp")]
+    Unstamped,
     #[error("too many sign-ups from this address; try again later")]
     RateLimited,
     #[error(transparent)]
@@ -146,7 +151,7 @@ pub async fn submit_profile(
             verified.expires_at
         }
         Ok(_) => return Err(SignupError::Spam("filled too fast")),
-        Err(_) => return Err(SignupError::Spam("no valid form stamp")),
+        Err(_) => return Err(SignupError::Unstamped),
     };
     let (profile, email, errors) = split_and_check(&fields, now);
     if !errors.is_empty() {

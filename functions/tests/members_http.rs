@@ -235,15 +235,25 @@ async fn spam_is_answered_as_usual_but_never_stored() {
         h.send(form_post(&valid_form(&fast))).await.0,
         StatusCode::SEE_OTHER
     );
-    // No stamp at all, or a forged one.
-    assert_eq!(
-        h.send(form_post(&valid_form(""))).await.0,
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        h.send(form_post(&valid_form("abc.def"))).await.0,
-        StatusCode::SEE_OTHER
-    );
+    // No stamp at all (the portal's /join/ posted without script), or a forged one: the
+    // form comes back, stamped, with what was written; nothing is stored or mailed.
+    for stamp in ["", "abc.def"] {
+        let (status, _, html) = h.send(form_post(&valid_form(stamp))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("もう一度確認してください"), "{html}");
+        assert!(
+            html.contains("value=\"山田 花子\""),
+            "values are kept: {html}"
+        );
+        let fresh = html[html.find(marker).unwrap() + marker.len()..]
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(!fresh.is_empty(), "with a fresh stamp");
+    }
+    // As JSON, a missing stamp is answered as any spam.
+    let (status, _, _) = h.send(common::json_post_unstamped(VALID_JSON)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
     assert!(h.outbox().is_empty());
     assert!(
         !h.store

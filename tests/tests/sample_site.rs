@@ -334,7 +334,8 @@ fn an_event_page_shows_the_japanese_date_venue_capacity_and_organizers() {
         "<time datetime=\"2027-01-23T15:00:00+09:00\">2027年1月23日(土) 15:00〜18:00</time>"
     ));
     assert!(html.contains("仙台市内の市民活動センター 会議室"));
-    assert!(html.contains("<dt>定員</dt><dd>30人</dd>"));
+    // The capacity in text; the seats left come from the function, with script.
+    assert!(html.contains("<dt>定員</dt><dd>30人 <span class=\"seats\" role=\"status\" data-seats=\"https://portal.example.org/api/events/sendai-bousai-evening/seats\""));
     assert!(html.contains("href=\"/members/ito-yui/\""));
     assert!(html.contains("href=\"/events/sendai-bousai-evening/sendai-bousai-evening.ics\""));
     let two_days = read(sample(), "events/nagano-workation-visit/index.html");
@@ -431,10 +432,39 @@ fn robots_and_404() {
 
 #[test]
 fn the_site_posts_to_the_functions_at_api_base() {
+    // /join/ carries the form itself: it posts to the function and works without script.
     let join = read(sample(), "join/index.html");
-    assert!(
-        join.contains("<a class=\"button\" href=\"https://portal.example.org/api/members/new\">")
-    );
+    assert!(join.contains("<form id=\"join-form\" class=\"join-form\" method=\"post\" action=\"https://portal.example.org/api/members\""));
+    assert!(join.contains("data-stamp=\"https://portal.example.org/api/members/new\""));
+    for field in [
+        "name=\"name\" type=\"text\" required",
+        "<select id=\"join-sector\" name=\"sector\" required>",
+        "<option value=\"local-gov\">地方公務員</option>",
+        "<option value=\"kanagawa\">神奈川県</option>",
+        "name=\"interests\"",
+        "name=\"links.website\" type=\"url\"",
+        "name=\"bio\"",
+        "name=\"email\" type=\"email\" required",
+        "name=\"consent\" type=\"checkbox\" value=\"yes\" required",
+        "name=\"homepage\" type=\"text\" tabindex=\"-1\"",
+        "<input type=\"hidden\" name=\"form_token\" value=\"\">",
+    ] {
+        assert!(join.contains(field), "{field}");
+    }
+    // Every input has its label.
+    for id in portal_tests::attribute_values(&join, "id")
+        .into_iter()
+        .filter(|id| {
+            id.starts_with("join-")
+                && !["join-form", "join-form-heading"].contains(&id.as_str())
+                && !id.ends_with("-hint")
+        })
+    {
+        assert!(
+            join.contains(&format!(" for=\"{id}\">")),
+            "{id} has no label"
+        );
+    }
     assert!(read(sample(), "join-thanks/index.html").contains("確認のメールを送りました"));
     // An upcoming event with a capacity and no outside registration takes sign-ups here.
     let open = read(sample(), "events/sendai-bousai-evening/index.html");

@@ -89,6 +89,23 @@ async fn submit(
     kept.remove(FORM_TOKEN);
     match submit_profile(&services, &fields, &client).await {
         Ok(_) => accepted(&services, format),
+        Err(SignupError::Unstamped) => match format {
+            // An API client must fetch a stamp first (GET /api/members/new); it learns
+            // nothing more than a bot would.
+            Format::Json => {
+                tracing::warn!(event = "signup_spam", reason = "no valid form stamp");
+                accepted(&services, format)
+            }
+            Format::Form => form_page(
+                &services,
+                StatusCode::OK,
+                &kept,
+                &FieldErrors::new(),
+                Some(
+                    "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
+                ),
+            ),
+        },
         Err(SignupError::Spam(reason)) => {
             // Counted, never stored; the sender sees the usual answer so that bots learn nothing.
             tracing::warn!(event = "signup_spam", reason);

@@ -749,6 +749,9 @@ impl<'a> Renderer<'a> {
                 c.insert("heading", &page.title);
                 c.insert("body", &markdown::render(&page.body, Trust::Editor, 2));
                 c.insert("slug", &page.slug);
+                if page.slug == "join" {
+                    c.insert("join", &self.join_choices());
+                }
                 ("page.html", c)
             }
             Job::Admin => {
@@ -829,6 +832,33 @@ impl<'a> Renderer<'a> {
             "locale": name("ja-JP", "en-GB"),
         });
         data.to_string().replace('<', "\\u003c")
+    }
+
+    /// The choices of the join form: every sector and prefecture by name in the site's
+    /// language, and the kinds of links a member may give.
+    fn join_choices(&self) -> serde_json::Value {
+        use model::Choice;
+        let name = |ja: &'static str, en: &'static str| match self.lang {
+            Language::Ja => ja,
+            Language::En => en,
+        };
+        let sectors: Vec<serde_json::Value> = model::Sector::all()
+            .iter()
+            .map(
+                |s| serde_json::json!({ "slug": s.slug(), "name": name(s.name_ja(), s.name_en()) }),
+            )
+            .collect();
+        let prefectures: Vec<serde_json::Value> = model::Prefecture::all()
+            .iter()
+            .map(
+                |p| serde_json::json!({ "slug": p.slug(), "name": name(p.name_ja(), p.name_en()) }),
+            )
+            .collect();
+        serde_json::json!({
+            "sectors": sectors,
+            "prefectures": prefectures,
+            "link_kinds": model::member::LINK_KINDS,
+        })
     }
 
     /// Indexes of events that have not finished, soonest first.
