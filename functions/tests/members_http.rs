@@ -28,6 +28,8 @@ async fn the_form_is_served_with_a_stamp_and_security_headers() {
     assert!(html.contains("<option value=\"kanagawa\">神奈川県</option>"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
+    // Browsers send the Origin of these pages' own form posts only under this policy.
+    assert_eq!(headers["referrer-policy"], "same-origin");
     assert!(
         headers["content-security-policy"]
             .to_str()

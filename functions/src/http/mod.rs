@@ -282,7 +282,10 @@ async fn security_headers(
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
+        // Not "no-referrer": under it browsers send `Origin: null` with the form posts of
+        // these very pages (the join form shown again, the confirmation buttons), and the
+        // origin check refuses them. "same-origin" still tells other sites nothing.
+        ("referrer-policy", "same-origin"),
         ("cache-control", "no-store"),
         ("strict-transport-security", "max-age=31536000"),
     ] {

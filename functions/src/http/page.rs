@@ -36,7 +36,7 @@ fn html(status: StatusCode, body: String) -> Response {
 
 fn layout(title: &str, site_url: &str, main: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title} | まじわる 官民交流ポータル</title>\n<link rel=\"stylesheet\" href=\"{site}/css/style.css\">\n</head>\n<body>\n<header class=\"site-header\"><div class=\"wrap header-row\"><a class=\"site-title\" href=\"{site}/\">まじわる 官民交流ポータル</a></div></header>\n<main id=\"main\" class=\"wrap\">\n{main}\n</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title} | まじわる 官民交流ポータル</title>\n<link rel=\"icon\" href=\"{site}/favicon.svg\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"{site}/css/style.css\">\n</head>\n<body>\n<header class=\"site-header\"><div class=\"wrap header-row\"><a class=\"site-title\" href=\"{site}/\">まじわる 官民交流ポータル</a></div></header>\n<main id=\"main\" class=\"wrap\">\n{main}\n</main>\n</body>\n</html>\n",
         title = escape(title),
         site = escape(site_url.trim_end_matches('/')),
     )

@@ -117,9 +117,15 @@
     });
   }
 
+  // A message appears when a field is left, and goes as soon as the field is fixed (while
+  // typing), so that nothing moves under the pointer on the way to the next field.
   fields().forEach(function (field) {
-    field.addEventListener("blur", function () { show(field, problems(field)); });
-    field.addEventListener("change", function () { show(field, problems(field)); });
+    var check = function () { show(field, problems(field)); };
+    field.addEventListener("blur", check);
+    field.addEventListener("change", check);
+    field.addEventListener("input", function () {
+      if (field.getAttribute("aria-invalid") === "true") check();
+    });
   });
 
   function say(message, isError) {

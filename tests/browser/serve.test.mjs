@@ -1,0 +1,248 @@
+// `portal serve` in real Chromium, as a newcomer and an editor use it: a visitor fills in
+// /join/ in Japanese, confirms through the link in /outbox/, an editor approves on /admin/,
+// `portal export` writes the member file, and the new profile and its card in the directory
+// are served without a restart. Then the same sign-up without JavaScript, and event sign-ups
+// that take the last seat and land on the waiting list. Screenshots at 390 px and 1280 px
+// go to target/browser/.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const require = createRequire(path.join(root, ".tools/node_modules/"));
+const { chromium } = require("playwright-core");
+
+const bin = process.env.PORTAL_BIN_DIR || path.join(root, "target/debug");
+const artifacts = path.join(root, "target/browser");
+// An event far in the future: the functions take sign-ups by the real clock, and the test
+// must not depend on today's date.
+const EVENT = "browser-test-evening";
+let work, content, port, origin, server, browser, token;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, check, tries = 200) {
+  for (let i = 0; i < tries; i++) {
+    try {
+      if (await check()) return;
+    } catch { /* not yet */ }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "portal-serve-"));
+  fs.mkdirSync(artifacts, { recursive: true });
+  content = path.join(work, "content");
+  fs.cpSync(path.join(root, "content"), content, { recursive: true });
+  fs.writeFileSync(path.join(content, "events", `${EVENT}.md`), [
+    "---",
+    "title: ブラウザテストの夕べ",
+    "start: 2099-01-10T19:00:00+09:00",
+    "end: 2099-01-10T21:00:00+09:00",
+    "online: true",
+    "capacity: 1",
+    "organizers: [yamada-hanako]",
+    "tags: [交流会]",
+    "---",
+    "席はひとつだけです。",
+    "",
+  ].join("\n"));
+  port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  // Through `portal serve`, as the README's first command runs it.
+  server = spawn(path.join(bin, "portal"), [
+    "serve", "--content", content, "--theme", path.join(root, "themes/default"),
+    "--port", String(port), "--data", path.join(work, "data"), "--now", "2026-11-25T12:00:00+09:00",
+  ], { stdio: ["ignore", "ignore", "inherit"] });
+  await waitFor("portal serve", async () => (await fetch(`${origin}/`)).ok);
+  token = fs.readFileSync(path.join(work, "data/editor-token"), "utf8").trim();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) {
+    server.kill("SIGINT");
+    await new Promise((resolve) => server.once("exit", resolve));
+  }
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+async function open(width, { javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "ja-JP", javaScriptEnabled });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  // A refused request shows as a console error without its address; the response says which.
+  page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text()); });
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+  page.on("request", (r) => { if (!r.url().startsWith(origin)) problems.push(`request to another origin: ${r.url()}`); });
+  return { context, page, problems };
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+async function noSidewaysScrolling(page) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling at 390 px (page is ${width} px wide)`);
+}
+
+async function fillJoinForm(page, person) {
+  await page.getByLabel("名前（必須）").fill(person.name);
+  await page.getByLabel("よみがな").fill(person.kana);
+  await page.getByLabel("所属（必須）").selectOption({ label: person.sector });
+  await page.getByLabel("都道府県").selectOption({ label: person.prefecture });
+  await page.getByLabel("関心のあること").fill(person.interests);
+  await page.getByLabel("自己紹介").fill(person.bio);
+  await page.getByLabel("メールアドレス（必須・公開されません）").fill(person.email);
+  await page.getByLabel(/公開することに同意します/).check();
+}
+
+// The mail to `email` in /outbox/, opened as a person would: the link shows a button.
+async function confirmFromOutbox(page, email, button) {
+  await page.goto(`${origin}/outbox/`);
+  const mail = page.locator("article.mail", { hasText: email }).first();
+  await mail.waitFor();
+  await mail.locator("pre a").first().click();
+  await page.getByRole("button", { name: button }).click();
+}
+
+test("a visitor joins through /join/, an editor approves, and the profile is served without a restart", async () => {
+  const { context, page, problems } = await open(1280);
+  await page.goto(`${origin}/join/`);
+  // Inline checks: a required field left empty and a malformed address say so beside them.
+  await page.getByLabel("名前（必須）").focus();
+  await page.getByLabel("名前（必須）").blur();
+  await page.getByText("入力してください").first().waitFor();
+  await page.getByLabel("メールアドレス（必須・公開されません）").fill("not-an-address");
+  await page.getByLabel("メールアドレス（必須・公開されません）").blur();
+  await page.getByText("メールアドレスの形式ではありません").waitFor();
+  assert.equal(await page.getByLabel("メールアドレス（必須・公開されません）").getAttribute("aria-invalid"), "true");
+
+  await fillJoinForm(page, {
+    name: "田中 一郎", kana: "たなか いちろう", sector: "地方公務員", prefecture: "北海道",
+    interests: "雪国の暮らし\n地域交通", bio: "札幌市で交通政策を担当しています。\n\n- 冬の道\n- バス路線",
+    email: "ichiro@example.jp",
+  });
+  assert.equal(await page.getByLabel("メールアドレス（必須・公開されません）").getAttribute("aria-invalid"), null);
+  await shot(page, "serve-join-filled-1280");
+  const url = page.url();
+  await page.getByRole("button", { name: "登録する" }).click();
+  await page.getByRole("status").filter({ hasText: "受け付けました" }).waitFor({ timeout: 15000 });
+  assert.equal(page.url(), url, "sent without leaving the page");
+  await shot(page, "serve-join-sent-1280");
+
+  await confirmFromOutbox(page, "ichiro@example.jp", "確認する");
+  await page.getByText("確認できました").waitFor();
+
+  await page.goto(`${origin}/admin/`);
+  await page.getByLabel("編集者トークン").fill(token);
+  await page.keyboard.press("Enter");
+  const item = page.locator("li.submission", { hasText: "田中 一郎" });
+  await item.waitFor();
+  await item.getByRole("button", { name: "承認する" }).click();
+  await page.getByRole("status").filter({ hasText: "承認しました: 田中 一郎" }).waitFor();
+
+  // The editor exports the approved sign-up into the content folder the server watches.
+  const exported = execFileSync(path.join(bin, "portal"), ["export", "--api", origin, "--content", content], {
+    env: { ...process.env, PORTAL_EDITOR_TOKEN: token }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+  });
+  const slug = fs.readdirSync(path.join(content, "members")).find((f) => fs.readFileSync(path.join(content, "members", f), "utf8").includes("田中 一郎")).replace(/\.md$/, "");
+  assert.ok(slug, exported);
+
+  await waitFor("the new profile", async () => (await fetch(`${origin}/members/${slug}/`)).ok);
+  await page.goto(`${origin}/members/${slug}/`);
+  await page.getByRole("heading", { name: "田中 一郎" }).waitFor();
+  assert.match(await page.locator("main").textContent(), /札幌市で交通政策を担当しています。/);
+  assert.equal(await page.locator("main li", { hasText: "冬の道" }).count(), 1, "the bio's list is a list");
+  await shot(page, "serve-profile-1280");
+  await page.goto(`${origin}/members/`);
+  assert.equal(await page.locator(`a[href="/members/${slug}/"]`).count() > 0, true, "the card is in the directory");
+  await page.setViewportSize({ width: 390, height: 900 });
+  await noSidewaysScrolling(page);
+  await shot(page, "serve-directory-390");
+  // The editors' page asks whether the profile's address is still free: a 404 then is the answer.
+  assert.deepEqual(problems.filter((p) => p !== `404 ${origin}/members/${slug}/`), []);
+  await context.close();
+});
+
+test("without JavaScript the join form still works: one more look, then the thanks page", async () => {
+  const { context, page, problems } = await open(390, { javaScriptEnabled: false });
+  await page.goto(`${origin}/join/`);
+  await noSidewaysScrolling(page);
+  await shot(page, "serve-join-nojs-390");
+  await fillJoinForm(page, {
+    name: "佐々木 恵", kana: "ささき めぐみ", sector: "民間企業", prefecture: "大阪府",
+    interests: "まちづくり", bio: "大阪でまちづくりの会社をしています。", email: "megumi@example.jp",
+  });
+  await page.getByRole("button", { name: "登録する" }).click();
+  // The static page has no stamp; the function shows the form again, stamped, values kept.
+  await page.getByText("もう一度確認してください").waitFor();
+  assert.equal(await page.getByLabel(/名前/).inputValue(), "佐々木 恵");
+  await shot(page, "serve-join-nojs-check-390");
+  await sleep(3200); // the stamp wants the time a person takes
+  await page.getByRole("button", { name: "登録する" }).click();
+  await page.waitForURL(`${origin}/join-thanks/`);
+  await shot(page, "serve-join-nojs-thanks-390");
+  await confirmFromOutbox(page, "megumi@example.jp", "確認する");
+  await page.getByText("確認できました").waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+async function signUpForEvent(page, name, email) {
+  await page.goto(`${origin}/events/${EVENT}/`);
+  await page.getByLabel("名前", { exact: true }).fill(name);
+  await page.getByLabel("メールアドレス（公開されません）").fill(email);
+  await page.getByRole("button", { name: "申し込む" }).click();
+  await confirmFromOutbox(page, email, "申し込みを確定する");
+}
+
+test("the last seat is taken, and the next sign-up lands on the waiting list", async () => {
+  const { context, page, problems } = await open(1280);
+  await page.goto(`${origin}/events/${EVENT}/`);
+  await page.locator(".seats", { hasText: "残り1席" }).waitFor();
+  await shot(page, "serve-event-open-1280");
+
+  await signUpForEvent(page, "森 遥", "haruka.mori@example.jp");
+  await page.getByText("参加が確定しました").waitFor();
+  await page.goto(`${origin}/events/${EVENT}/`);
+  await page.locator(".seats", { hasText: "満席です（キャンセル待ち0人）" }).waitFor();
+
+  await signUpForEvent(page, "清水 翼", "tsubasa@example.jp");
+  await page.getByText("キャンセル待ちの1番目です").waitFor();
+  await page.goto(`${origin}/events/${EVENT}/`);
+  await page.locator(".seats", { hasText: "キャンセル待ち1人" }).waitFor();
+  await page.setViewportSize({ width: 390, height: 900 });
+  await noSidewaysScrolling(page);
+  await shot(page, "serve-event-full-390");
+
+  // Without script the page states the capacity.
+  const plain = await open(390, { javaScriptEnabled: false });
+  await plain.page.goto(`${origin}/events/${EVENT}/`);
+  assert.match(await plain.page.locator(".facts").textContent(), /定員\s*1人/);
+  await plain.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
