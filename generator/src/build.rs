@@ -163,8 +163,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         members: site.members.len(),
         events: site.events.len(),
     };
-    drop(renderer);
-    drop(site);
+    // Freed on another thread: a CLI exits without waiting for it.
+    crate::live::drop_later((renderer.into_owned(), site));
     timer.stage("free memory");
     Ok(report)
 }

@@ -160,6 +160,16 @@ impl Theme {
             .render(template, context)
             .map_err(|e| tera_message(&e))
     }
+
+    /// [`Theme::render`] as bytes, for a page that is written as it is: the output is built
+    /// from UTF-8 strings, so checking it again (as a `String` would) is wasted work.
+    pub fn render_bytes(&self, template: &str, context: &Context) -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(template, context, &mut out)
+            .map_err(|e| tera_message(&e))?;
+        Ok(out)
+    }
 }
 
 /// Every file below `dir` in name order, with its path relative to `dir` (forward slashes).

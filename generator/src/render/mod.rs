@@ -324,6 +324,20 @@ impl<'a> Renderer<'a> {
         &self.urls
     }
 
+    /// What the renderer owns (views, values, cards), for freeing elsewhere: freeing
+    /// tens of thousands of values takes a noticeable share of a build.
+    pub fn into_owned(self) -> impl Send + 'static {
+        (
+            self.views,
+            self.member_values,
+            self.event_values,
+            self.member_cards,
+            self.event_items,
+            self.organized_by,
+            self.organizers_of,
+        )
+    }
+
     /// This render's cards, for the next rebuild.
     pub fn card_memo(&self) -> CardMemo {
         let entries = |values: &[Value], cards: &[Value], slugs: Vec<&String>| {
@@ -500,13 +514,12 @@ impl<'a> Renderer<'a> {
                     }
                 };
                 self.theme
-                    .render(template, context)
+                    .render_bytes(template, context)
                     .map_err(|message| BuildError::Render {
                         template: template.to_owned(),
                         page: path.clone(),
                         message,
                     })?
-                    .into_bytes()
             }
         };
         Ok(RenderedFile {
