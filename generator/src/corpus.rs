@@ -136,7 +136,7 @@ fn bio(seq: &mut Sequence, prefecture: &str, interests: &[String], i: usize) -> 
         interests.join("、")
     );
     for _ in 0..1 + seq.next() % 3 {
-        let sentence: &str = seq.pick(SENTENCES);
+        let sentence = *seq.pick(SENTENCES);
         out.push_str(sentence);
     }
     out.push_str("\n\n## いま取り組んでいること\n\n");
