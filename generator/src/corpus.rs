@@ -151,7 +151,7 @@ fn bio(seq: &mut Sequence, prefecture: &str, interests: &[String], i: usize) -> 
         out,
         "\n活動の記録は[ブログ](https://example.org/blog/m{i})や[発表資料](https://example.org/slides/m{i}.pdf)にまとめています。"
     );
-    if seq.next() % 3 == 0 {
+    if seq.next().is_multiple_of(3) {
         out.push_str("\n| 年 | 取り組み |\n|---|---|\n");
         for year in 2023..2027 {
             let _ = writeln!(
