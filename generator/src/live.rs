@@ -45,6 +45,8 @@ pub struct Update {
     pub rendered: Vec<String>,
     /// Outputs that no longer exist.
     pub removed: Vec<String>,
+    /// Outputs that did not exist before (also in `rendered`).
+    pub added: Vec<String>,
     /// Outputs in all.
     pub outputs: usize,
     pub members: usize,
@@ -112,6 +114,13 @@ impl LiveSite {
             (Some(changed), Some(sources)) => sources.updated(&self.options.content, changed),
             _ => None,
         };
+        if let (Some(changed), Some(_)) = (changed, &updated) {
+            let read_again: Vec<PathBuf> = changed
+                .iter()
+                .map(|p| self.options.content.join(p))
+                .collect();
+            self.parse_memo.trust_except(&read_again);
+        }
         let (sources, load_problems) = updated.map_or_else(
             || crate::load::load(&self.options.content),
             |s| (s, Vec::new()),
@@ -153,33 +162,41 @@ impl LiveSite {
             .map(|j| renderer.path_of(j))
             .collect();
 
-        type Made = (String, JobKey, Option<Arc<[u8]>>);
+        // (the output's path, and for an output made again its new key and bytes)
+        type Made = (String, Option<(JobKey, Arc<[u8]>)>);
         let made: Vec<Made> = jobs
             .par_iter()
             .map(|job| {
                 let path = file_for(&renderer.path_of(job));
-                let key = renderer.key(job);
-                if keys.get(&path).is_some_and(|old| old.same_as(&key))
-                    && self.files.contains_key(&path)
-                {
-                    return Ok((path, key, None));
-                }
+                let old = keys.get(&path).filter(|_| self.files.contains_key(&path));
+                let Some(key) = renderer.key_if_changed(job, old) else {
+                    return Ok((path, None));
+                };
                 let file = renderer.render_keyed(job, &key, &sitemap_paths)?;
-                Ok((path, key, Some(Arc::from(file.bytes))))
+                Ok((path, Some((key, Arc::from(file.bytes)))))
             })
             .collect::<Result<_, BuildError>>()?;
 
         timer.stage("keys + render");
+        // Unchanged outputs keep their keys, moved over rather than made again.
+        let mut old_keys = if same_globals {
+            std::mem::take(&mut self.keys)
+        } else {
+            HashMap::new()
+        };
         let mut files = Files::new();
         let mut new_keys = HashMap::with_capacity(made.len());
         let mut rendered = Vec::new();
-        for (path, key, bytes) in made {
-            let output = match bytes {
-                Some(bytes) => {
+        for (path, remade) in made {
+            let (key, output) = match remade {
+                Some((key, bytes)) => {
                     rendered.push(path.clone());
-                    Output::Bytes(bytes)
+                    (key, Output::Bytes(bytes))
                 }
-                None => self.files[&path].clone(),
+                None => match old_keys.remove(&path) {
+                    Some(key) => (key, self.files[&path].clone()),
+                    None => continue,
+                },
             };
             files.insert(path.clone(), output);
             new_keys.insert(path, key);
@@ -206,14 +223,21 @@ impl LiveSite {
         timer.stage("outputs");
         drop_later(std::mem::replace(&mut self.cards, renderer.card_memo()));
         drop(renderer);
+        let added = rendered
+            .iter()
+            .filter(|path| !self.files.contains_key(*path))
+            .cloned()
+            .collect();
         let update = Update {
             rendered,
             removed,
+            added,
             outputs: files.len(),
             members: site.members.len(),
             elapsed: started.elapsed(),
         };
         drop_later((
+            old_keys,
             std::mem::replace(&mut self.keys, new_keys),
             std::mem::replace(&mut self.files, Arc::new(files)),
             site,

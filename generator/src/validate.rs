@@ -51,6 +51,22 @@ pub struct ParseMemo {
     members: Memo<Member>,
     events: Memo<Event>,
     pages: Memo<Page>,
+    /// Set by [`ParseMemo::trust_except`] for the next validation only.
+    trusted: bool,
+}
+
+impl ParseMemo {
+    /// For the next validation: every remembered file is known to be unchanged except the
+    /// files at `changed` (the caller read those again itself), so the others are reused
+    /// without hashing their texts.
+    pub fn trust_except(&mut self, changed: &[PathBuf]) {
+        for path in changed {
+            self.members.remove(path);
+            self.events.remove(path);
+            self.pages.remove(path);
+        }
+        self.trusted = true;
+    }
 }
 
 type Parsed<T> = Result<(PathBuf, T), Vec<Diagnostic>>;
@@ -81,21 +97,27 @@ pub fn validate_with(
             .ok(),
         None => None,
     };
+    let trusted = memo
+        .as_deref_mut()
+        .is_some_and(|m| std::mem::take(&mut m.trusted));
     let members = parse_all(
         &sources.members,
         Member::from_document,
+        trusted,
         memo.as_deref_mut().map(|m| &mut m.members),
         &mut diagnostics,
     );
     let events = parse_all(
         &sources.events,
         Event::from_document,
+        trusted,
         memo.as_deref_mut().map(|m| &mut m.events),
         &mut diagnostics,
     );
     let pages = parse_all(
         &sources.pages,
         Page::from_document,
+        trusted,
         memo.map(|m| &mut m.pages),
         &mut diagnostics,
     );
@@ -250,6 +272,7 @@ pub fn validate_with(
 fn parse_all<T: Send + Sync + Clone>(
     files: &[SourceFile],
     parse: fn(&Document, &str) -> Result<T, Vec<Diagnostic>>,
+    trusted: bool,
     memo: Option<&mut Memo<T>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, T)> {
@@ -261,6 +284,9 @@ fn parse_all<T: Send + Sync + Clone>(
             let Some(previous) = previous else {
                 return (parse_one(file, parse), None);
             };
+            if trusted && let Some((_, parsed)) = previous.get(&file.path) {
+                return (parsed.clone(), None);
+            }
             let hash = text_hash(&file.text);
             match previous.get(&file.path) {
                 Some((known, parsed)) if *known == hash => (parsed.clone(), None),

@@ -122,11 +122,19 @@ pub fn rebuild(
         Ok(update) => {
             shared.publish(live.files());
             eprintln!("{}", describe(&update));
-            // The functions learn of new members and events (taken slugs, seats).
-            match functions::catalog::Catalog::load(&live.options().content) {
-                Ok(catalog) => services.replace_catalog(catalog),
-                Err(error) => {
-                    eprintln!("warning: the functions keep the previous catalog: {error}")
+            // The functions learn of new members and events (taken slugs, seats). An edit of
+            // an existing member changes neither, and reading every event again takes time.
+            let catalog_may_differ = changed.is_none_or(|paths| {
+                paths.iter().any(|p| p.starts_with("events"))
+                    || !update.added.is_empty()
+                    || !update.removed.is_empty()
+            });
+            if catalog_may_differ {
+                match functions::catalog::Catalog::load(&live.options().content) {
+                    Ok(catalog) => services.replace_catalog(catalog),
+                    Err(error) => {
+                        eprintln!("warning: the functions keep the previous catalog: {error}")
+                    }
                 }
             }
             true

@@ -66,6 +66,10 @@ pub struct Renderer<'a> {
     /// partials and reused by every list that shows them.
     member_cards: Vec<Value>,
     event_items: Vec<Value>,
+    /// Whether each member's and event's value is the one `CardMemo` had (so its card was
+    /// reused): a rebuild need not compare the value again.
+    member_unchanged: Vec<bool>,
+    event_unchanged: Vec<bool>,
     /// For each member, the events they organize (soonest first).
     organized_by: Vec<Vec<usize>>,
     /// For each event, its organizers as member indexes.
@@ -263,7 +267,7 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(Value::from_serializable)
             .collect();
-        let member_cards = render_partials(
+        let (member_cards, member_unchanged) = render_partials(
             theme,
             "partials/member_card.html",
             "m",
@@ -272,7 +276,7 @@ impl<'a> Renderer<'a> {
             |m| (&m.slug, &m.url),
             memo.map(|m| &m.members),
         )?;
-        let event_items = render_partials(
+        let (event_items, event_unchanged) = render_partials(
             theme,
             "partials/event_item.html",
             "e",
@@ -315,6 +319,8 @@ impl<'a> Renderer<'a> {
             event_values,
             member_cards,
             event_items,
+            member_unchanged,
+            event_unchanged,
             organized_by,
             organizers_of,
         })
@@ -333,6 +339,8 @@ impl<'a> Renderer<'a> {
             self.event_values,
             self.member_cards,
             self.event_items,
+            self.member_unchanged,
+            self.event_unchanged,
             self.organized_by,
             self.organizers_of,
         )
@@ -359,6 +367,53 @@ impl<'a> Renderer<'a> {
                 self.views.events.iter().map(|e| &e.slug).collect(),
             ),
         }
+    }
+
+    /// `job`'s key when it differs from `old` (or there is none): the output must be made
+    /// again. `None` when the output would be the same. Unlike [`Renderer::key`], an
+    /// unchanged profile or event is compared in place, without copying it.
+    pub fn key_if_changed(&self, job: &Job, old: Option<&JobKey>) -> Option<JobKey> {
+        let same_items = |old: &[Value], indexes: &[usize], values: &[Value]| {
+            old.len() == indexes.len() && old.iter().zip(indexes).all(|(v, &i)| *v == values[i])
+        };
+        let unchanged = match (job, old) {
+            (
+                Job::Member(i),
+                Some(JobKey::Member {
+                    member,
+                    value,
+                    organizes,
+                }),
+            ) => {
+                *member == self.site.members[*i]
+                    && (self.member_unchanged[*i] || *value == self.member_values[*i])
+                    && same_items(organizes, &self.organized_by[*i], &self.event_items)
+            }
+            (
+                Job::Event(i),
+                Some(JobKey::Event {
+                    event,
+                    value,
+                    organizers,
+                }),
+            ) => {
+                *event == self.site.events[*i]
+                    && (self.event_unchanged[*i] || *value == self.event_values[*i])
+                    && same_items(organizers, &self.organizers_of[*i], &self.member_cards)
+            }
+            (Job::EventCalendar(i), Some(JobKey::EventCalendar(event))) => {
+                *event == self.site.events[*i]
+            }
+            (Job::Page(i), Some(JobKey::Page(page))) => *page == self.site.pages[*i],
+            _ => {
+                let key = self.key(job);
+                return match old {
+                    Some(old) if key.same_as(old) => None,
+                    _ => Some(key),
+                };
+            }
+        };
+        (!unchanged).then(|| self.key(job))
     }
 
     /// What `job`'s output is made from (see [`JobKey`]).
@@ -968,7 +1023,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// Renders one partial per item (in parallel) into safe HTML values; an item whose value is
-/// the same as in `memo` (by slug) keeps its earlier partial.
+/// the same as in `memo` (by slug) keeps its earlier partial, and is marked `true`.
 #[allow(clippy::too_many_arguments)]
 fn render_partials<T: Sync>(
     theme: &Theme,
@@ -978,8 +1033,8 @@ fn render_partials<T: Sync>(
     items: &[T],
     slug_and_url: impl Fn(&T) -> (&String, &String) + Sync,
     memo: Option<&std::collections::HashMap<String, (Value, Value)>>,
-) -> Result<Vec<Value>, BuildError> {
-    values
+) -> Result<(Vec<Value>, Vec<bool>), BuildError> {
+    let made: Vec<(Value, bool)> = values
         .par_iter()
         .zip(items)
         .map(|(value, item)| {
@@ -987,20 +1042,21 @@ fn render_partials<T: Sync>(
             if let Some((previous, partial)) = memo.and_then(|m| m.get(slug))
                 && previous == value
             {
-                return Ok(partial.clone());
+                return Ok((partial.clone(), true));
             }
             let mut context = Context::new();
             context.insert_value(name, value.clone());
             theme
                 .render(template, &context)
-                .map(|html| Value::safe_string(&html))
+                .map(|html| (Value::safe_string(&html), false))
                 .map_err(|message| BuildError::Render {
                     template: template.to_owned(),
                     page: url.clone(),
                     message,
                 })
         })
-        .collect()
+        .collect::<Result<_, BuildError>>()?;
+    Ok(made.into_iter().unzip())
 }
 
 /// How many pages a list of `items` takes: at least one, so an empty directory still has a page.
