@@ -164,7 +164,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         events: site.events.len(),
     };
     // Freed on another thread: a CLI exits without waiting for it.
-    crate::live::drop_later((renderer.into_owned(), site));
+    crate::live::drop_later((renderer.into_parts(), site));
     timer.stage("free memory");
     Ok(report)
 }

@@ -11,9 +11,11 @@ use rayon::prelude::*;
 use crate::build::{BuildOptions, check_static_collisions, prepare_theme, validate_sources};
 use crate::error::BuildError;
 use crate::load::Sources;
-use crate::render::{CardMemo, JobKey, Renderer, feeds};
+use crate::render::{CardMemo, Job, JobKey, RenderParts, Renderer, feeds};
+use crate::theme::Theme;
 use crate::urls::file_for;
 use crate::validate::ParseMemo;
+use crate::validate::Site;
 
 /// One output of the site.
 #[derive(Debug, Clone)]
@@ -72,6 +74,19 @@ pub struct LiveSite {
     globals: Option<Globals>,
     keys: HashMap<String, JobKey>,
     files: Arc<Files>,
+    /// The last good render, kept so that an edit of a member's introduction alone
+    /// renders that profile and the feed without deriving the whole site again.
+    last: Option<LastRender>,
+}
+
+/// The site, theme and derived parts of the last good rebuild.
+struct LastRender {
+    site: Site,
+    theme: Theme,
+    base_url: String,
+    parts: RenderParts,
+    /// Member index by content file.
+    members_by_file: HashMap<PathBuf, usize>,
 }
 
 impl LiveSite {
@@ -85,6 +100,7 @@ impl LiveSite {
             globals: None,
             keys: HashMap::new(),
             files: Arc::new(Files::new()),
+            last: None,
         }
     }
 
@@ -109,6 +125,11 @@ impl LiveSite {
     /// needed to know what they mean (see [`Sources::updated`]).
     pub fn rebuild_changed(&mut self, changed: Option<&[PathBuf]>) -> Result<Update, BuildError> {
         let started = Instant::now();
+        if let Some(changed) = changed
+            && let Some(update) = self.introduction_edit(changed, started)?
+        {
+            return Ok(update);
+        }
         let mut timer = crate::build::StageTimer::from_env();
         let updated = match (changed, &self.sources) {
             (Some(changed), Some(sources)) => sources.updated(&self.options.content, changed),
@@ -222,7 +243,7 @@ impl LiveSite {
 
         timer.stage("outputs");
         drop_later(std::mem::replace(&mut self.cards, renderer.card_memo()));
-        drop(renderer);
+        let parts = renderer.into_parts();
         let added = rendered
             .iter()
             .filter(|path| !self.files.contains_key(*path))
@@ -236,15 +257,129 @@ impl LiveSite {
             members: site.members.len(),
             elapsed: started.elapsed(),
         };
+        let members_by_file = site
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.file.clone(), i))
+            .collect();
+        let last = LastRender {
+            site,
+            theme,
+            base_url,
+            parts,
+            members_by_file,
+        };
         drop_later((
             old_keys,
             std::mem::replace(&mut self.keys, new_keys),
             std::mem::replace(&mut self.files, Arc::new(files)),
-            site,
+            self.last.replace(last),
         ));
         self.globals = Some(globals);
         timer.stage("memo + swap");
         Ok(update)
+    }
+
+    /// The most common edit, a member rewriting their introduction, made quickly: when the
+    /// only file changed is a published member's and its new text differs from the old in
+    /// the body alone, only that profile (the body and the description drawn from it) and
+    /// the feed (its summaries) can change: nothing else shows a member's body. Those two
+    /// are rendered from the last render's parts; anything else returns `None` for the
+    /// general rebuild. The test in tests/tests/live.rs compares the result with a full build.
+    fn introduction_edit(
+        &mut self,
+        changed: &[PathBuf],
+        started: Instant,
+    ) -> Result<Option<Update>, BuildError> {
+        let (Some(last), Some(sources)) = (&mut self.last, &self.sources) else {
+            return Ok(None);
+        };
+        // An editor's temporary file, renamed over the member's, is gone by now.
+        let content = &self.options.content;
+        let mut present: Vec<&PathBuf> = changed
+            .iter()
+            .filter(|p| content.join(p).exists())
+            .collect();
+        // A save is often several events for one file (truncate, write).
+        present.sort();
+        present.dedup();
+        let [relative] = present.as_slice() else {
+            return Ok(None);
+        };
+        let path = content.join(relative);
+        let Some(&index) = last.members_by_file.get(&path) else {
+            return Ok(None);
+        };
+        let Some(updated) = sources.updated(content, changed) else {
+            return Ok(None);
+        };
+        let Some(file) = updated.members.iter().find(|f| f.path == path) else {
+            return Ok(None);
+        };
+        let Ok(slug) = model::slug::slug_of_file(&path) else {
+            return Ok(None);
+        };
+        let Ok(document) = model::Document::parse(&path, &file.text) else {
+            return Ok(None);
+        };
+        let Ok(member) = model::Member::from_document(&document, &slug) else {
+            return Ok(None);
+        };
+        let old = &last.site.members[index];
+        let same_but_body = model::Member {
+            body: old.body.clone(),
+            body_line: old.body_line,
+            ..member.clone()
+        } == *old;
+        if !same_but_body || member.body == old.body {
+            return Ok(None);
+        }
+
+        last.site.members[index].body = member.body;
+        last.site.members[index].body_line = member.body_line;
+        let parts = std::mem::take(&mut last.parts);
+        let renderer = Renderer::from_parts(
+            &last.site,
+            &last.theme,
+            &last.base_url,
+            self.options.now,
+            parts,
+        );
+        let mut made = Vec::new();
+        let mut result = Ok(());
+        for job in [Job::Member(index), Job::Feed] {
+            let key = renderer.key(&job);
+            match renderer.render_keyed(&job, &key, &[]) {
+                Ok(file) => made.push((file.path, key, Arc::<[u8]>::from(file.bytes))),
+                Err(error) => {
+                    result = Err(error);
+                    break;
+                }
+            }
+        }
+        last.parts = renderer.into_parts();
+        result?;
+
+        self.parse_memo.forget(&path);
+        self.sources = Some(updated);
+        let mut files = (*self.files).clone();
+        let mut rendered = Vec::new();
+        for (output, key, bytes) in made {
+            files.insert(output.clone(), Output::Bytes(bytes));
+            self.keys.insert(output.clone(), key);
+            rendered.push(output);
+        }
+        let update = Update {
+            rendered,
+            removed: Vec::new(),
+            added: Vec::new(),
+            outputs: files.len(),
+            members: last.site.members.len(),
+            elapsed: started.elapsed(),
+        };
+        drop_later(std::mem::replace(&mut self.files, Arc::new(files)));
+        Ok(Some(update))
     }
 }
 

@@ -59,6 +59,13 @@ impl ParseMemo {
     /// For the next validation: every remembered file is known to be unchanged except the
     /// files at `changed` (the caller read those again itself), so the others are reused
     /// without hashing their texts.
+    /// Forgets what `path` parsed to (its file changed outside a validation).
+    pub fn forget(&mut self, path: &std::path::Path) {
+        self.members.remove(path);
+        self.events.remove(path);
+        self.pages.remove(path);
+    }
+
     pub fn trust_except(&mut self, changed: &[PathBuf]) {
         for path in changed {
             self.members.remove(path);

@@ -32,6 +32,12 @@ pub async fn run(
     listener: tokio::net::TcpListener,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    if !settings.content.is_dir() {
+        anyhow::bail!(
+            "the content folder {} does not exist; run from the project root, or pass --content DIR",
+            settings.content.display()
+        );
+    }
     let address = listener.local_addr()?;
     let origin = format!("http://{address}");
     let shared = Arc::new(Shared::default());

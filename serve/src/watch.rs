@@ -75,7 +75,10 @@ impl Changes {
         for path in event.paths {
             match path.strip_prefix(content_root) {
                 Ok(relative) if !relative.as_os_str().is_empty() => {
-                    self.content.push(relative.to_path_buf());
+                    // A save is often several events for one file (truncate, write).
+                    if !self.content.iter().any(|p| p == relative) {
+                        self.content.push(relative.to_path_buf());
+                    }
                 }
                 // The theme, or the content folder itself.
                 _ => self.everything = true,

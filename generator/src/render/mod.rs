@@ -158,6 +158,20 @@ struct TermGroup {
     terms: Vec<TermView>,
 }
 
+/// What a [`Renderer`] derives from a site, without the site itself.
+#[derive(Default)]
+pub struct RenderParts {
+    views: Views,
+    member_values: Vec<Value>,
+    event_values: Vec<Value>,
+    member_cards: Vec<Value>,
+    event_items: Vec<Value>,
+    member_unchanged: Vec<bool>,
+    event_unchanged: Vec<bool>,
+    organized_by: Vec<Vec<usize>>,
+    organizers_of: Vec<Vec<usize>>,
+}
+
 /// Each member's card and each event's list item from an earlier render, by slug with the
 /// value it was made from: a rebuild (`portal serve`) renders again only those whose value
 /// changed.
@@ -330,20 +344,49 @@ impl<'a> Renderer<'a> {
         &self.urls
     }
 
-    /// What the renderer owns (views, values, cards), for freeing elsewhere: freeing
-    /// tens of thousands of values takes a noticeable share of a build.
-    pub fn into_owned(self) -> impl Send + 'static {
-        (
-            self.views,
-            self.member_values,
-            self.event_values,
-            self.member_cards,
-            self.event_items,
-            self.member_unchanged,
-            self.event_unchanged,
-            self.organized_by,
-            self.organizers_of,
-        )
+    /// What the renderer derived from the site (views, values, cards, indexes), to keep for
+    /// a later [`Renderer::from_parts`] or to free on another thread (freeing tens of
+    /// thousands of values takes a noticeable share of a build).
+    pub fn into_parts(self) -> RenderParts {
+        RenderParts {
+            views: self.views,
+            member_values: self.member_values,
+            event_values: self.event_values,
+            member_cards: self.member_cards,
+            event_items: self.event_items,
+            member_unchanged: self.member_unchanged,
+            event_unchanged: self.event_unchanged,
+            organized_by: self.organized_by,
+            organizers_of: self.organizers_of,
+        }
+    }
+
+    /// A renderer of `site` from what an earlier renderer of the same site derived: nothing
+    /// is computed again. The caller keeps `parts` and `site` together; a change to the site
+    /// that the parts do not reflect (anything but a member's body) needs [`Renderer::new`].
+    pub fn from_parts(
+        site: &'a Site,
+        theme: &'a Theme,
+        base_url: &str,
+        now: Timestamp,
+        parts: RenderParts,
+    ) -> Self {
+        Renderer {
+            site,
+            theme,
+            urls: Urls::new(base_url),
+            lang: site.config.language,
+            now,
+            views: parts.views,
+            member_values: parts.member_values,
+            event_values: parts.event_values,
+            member_cards: parts.member_cards,
+            event_items: parts.event_items,
+            member_unchanged: parts.member_unchanged,
+            event_unchanged: parts.event_unchanged,
+            organized_by: parts.organized_by,
+            organizers_of: parts.organizers_of,
+        }
     }
 
     /// This render's cards, for the next rebuild.

@@ -110,6 +110,7 @@ pub struct Taxonomy {
 }
 
 /// Everything derived from the site once, before any page is rendered.
+#[derive(Default)]
 pub struct Views {
     pub members: Vec<MemberCard>,
     pub events: Vec<EventCard>,
