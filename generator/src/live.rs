@@ -281,12 +281,14 @@ impl LiveSite {
         Ok(update)
     }
 
-    /// The most common edit, a member rewriting their introduction, made quickly: when the
-    /// only file changed is a published member's and its new text differs from the old in
-    /// the body alone, only that profile (the body and the description drawn from it) and
-    /// the feed (its summaries) can change: nothing else shows a member's body. Those two
-    /// are rendered from the last render's parts; anything else returns `None` for the
-    /// general rebuild. The test in tests/tests/live.rs compares the result with a full build.
+    /// The most common edits, made quickly: a member rewriting their introduction or links,
+    /// or changing organization or role. When the only file changed is a published
+    /// member's and nothing that decides where and in what order the member is listed
+    /// changed, the outputs that can change are known: the profile and the feed for the
+    /// body and links, and for the card also the directory page, the taxonomy pages and
+    /// events that show the card, and the home page. Those are rendered from the last
+    /// render's parts (with the one card made again); anything else returns `None` for the
+    /// general rebuild. tests/tests/live.rs compares the result with a full build.
     fn introduction_edit(
         &mut self,
         changed: &[PathBuf],
@@ -327,18 +329,31 @@ impl LiveSite {
             return Ok(None);
         };
         let old = &last.site.members[index];
-        let same_but_body = model::Member {
+        // What may differ for this path: the body and links (on the profile alone), the
+        // organization and role (also on the member's card). The name, reading, sector,
+        // prefecture, interests, joined date, photo and draft decide where the member is
+        // listed and in what order, so a change to any of them takes the general rebuild.
+        let same_place = model::Member {
             body: old.body.clone(),
             body_line: old.body_line,
+            links: old.links.clone(),
+            organization: old.organization.clone(),
+            role: old.role.clone(),
             ..member.clone()
         } == *old;
-        if !same_but_body || member.body == old.body {
+        if !same_place || member == *old {
             return Ok(None);
         }
+        let card_changed = member.organization != old.organization || member.role != old.role;
+        last.site.members[index] = member;
 
-        last.site.members[index].body = member.body;
-        last.site.members[index].body_line = member.body_line;
-        let parts = std::mem::take(&mut last.parts);
+        let mut parts = std::mem::take(&mut last.parts);
+        let refreshed = if card_changed {
+            let member = &last.site.members[index];
+            parts.refresh_member_card(&last.theme, index, &member.organization, &member.role)
+        } else {
+            Ok(())
+        };
         let renderer = Renderer::from_parts(
             &last.site,
             &last.theme,
@@ -346,20 +361,36 @@ impl LiveSite {
             self.options.now,
             parts,
         );
+        let jobs = if card_changed {
+            renderer.jobs_showing_member(index)
+        } else {
+            vec![Job::Member(index), Job::Feed]
+        };
         let mut made = Vec::new();
-        let mut result = Ok(());
-        for job in [Job::Member(index), Job::Feed] {
-            let key = renderer.key(&job);
-            match renderer.render_keyed(&job, &key, &[]) {
+        let mut result = refreshed;
+        for job in &jobs {
+            if result.is_err() {
+                break;
+            }
+            let path = file_for(&renderer.path_of(job));
+            let Some(key) = renderer.key_if_changed(job, self.keys.get(&path)) else {
+                continue;
+            };
+            match renderer.render_keyed(job, &key, &[]) {
                 Ok(file) => made.push((file.path, key, Arc::<[u8]>::from(file.bytes))),
-                Err(error) => {
-                    result = Err(error);
-                    break;
-                }
+                Err(error) => result = Err(error),
             }
         }
+        if card_changed && result.is_ok() {
+            self.cards = renderer.card_memo();
+        }
         last.parts = renderer.into_parts();
-        result?;
+        if let Err(error) = result {
+            // The kept parts may be half refreshed: the next rebuild derives everything.
+            self.last = None;
+            self.globals = None;
+            return Err(error);
+        }
 
         self.parse_memo.forget(&path);
         self.sources = Some(updated);

@@ -129,6 +129,40 @@ fn every_edit_serves_what_a_full_build_writes() {
             Box::new(|p| p.edit("members/abe-kaori.md", "統計データ", "人口統計データ")),
         ),
         (
+            "a new role",
+            Box::new(|p| {
+                p.edit(
+                    "members/abe-kaori.md",
+                    "role: データサイエンティスト",
+                    "role: 主任データサイエンティスト",
+                )
+            }),
+        ),
+        (
+            "another organization",
+            Box::new(|p| {
+                p.edit(
+                    "members/abe-kaori.md",
+                    "株式会社ローカルデータ",
+                    "合同会社データと地域",
+                )
+            }),
+        ),
+        (
+            "a new link",
+            Box::new(|p| {
+                p.edit(
+                    "members/abe-kaori.md",
+                    "links:",
+                    "links:\n  website: https://example.org/abe",
+                )
+            }),
+        ),
+        (
+            "an organizer's new role",
+            Box::new(|p| p.edit("members/ito-yui.md", "role: 事務局長", "role: 副事務局長")),
+        ),
+        (
             "a new interest",
             Box::new(|p| {
                 p.edit(
@@ -285,6 +319,29 @@ fn a_bio_edit_renders_only_the_pages_that_show_it() {
         "another profile was rendered: {pages:?}"
     );
     assert!(pages.len() < 15, "{pages:?}");
+
+    // A new role is on the card: the lists that show it are made from the kept render
+    // (the general rebuild would also make the calendar, sitemap and robots.txt again).
+    project.edit(
+        "members/abe-kaori.md",
+        "role: データサイエンティスト",
+        "role: 主任研究員",
+    );
+    let update = rebuild_changed(&mut live, &project);
+    let rendered = sorted(update.rendered);
+    for page in [
+        "feed.xml",
+        "members/abe-kaori/index.html",
+        "members/index.html",
+        "prefectures/saitama/index.html",
+    ] {
+        assert!(
+            rendered.iter().any(|p| p == page),
+            "{page} not in {rendered:?}"
+        );
+    }
+    assert!(!rendered.iter().any(|p| p == "sitemap.xml"), "{rendered:?}");
+    assert_same_as_full_build(&live, &project, "a new role");
 }
 
 #[test]

@@ -172,6 +172,36 @@ pub struct RenderParts {
     organizers_of: Vec<Vec<usize>>,
 }
 
+impl RenderParts {
+    /// Makes member `index`'s card again after its organization or role changed (the only
+    /// card fields that change without moving the member in any list).
+    pub fn refresh_member_card(
+        &mut self,
+        theme: &Theme,
+        index: usize,
+        organization: &Option<String>,
+        role: &Option<String>,
+    ) -> Result<(), BuildError> {
+        let card = &mut self.views.members[index];
+        card.organization.clone_from(organization);
+        card.role.clone_from(role);
+        let value = Value::from_serializable(&*card);
+        let (mut cards, _) = render_partials(
+            theme,
+            "partials/member_card.html",
+            "m",
+            std::slice::from_ref(&value),
+            std::slice::from_ref(&*card),
+            |m| (&m.slug, &m.url),
+            None,
+        )?;
+        self.member_values[index] = value;
+        self.member_cards[index] = cards.remove(0);
+        self.member_unchanged[index] = false;
+        Ok(())
+    }
+}
+
 /// Each member's card and each event's list item from an earlier render, by slug with the
 /// value it was made from: a rebuild (`portal serve`) renders again only those whose value
 /// changed.
@@ -457,6 +487,34 @@ impl<'a> Renderer<'a> {
             }
         };
         (!unchanged).then(|| self.key(job))
+    }
+
+    /// Every output that shows member `index`'s card or profile: the profile, the directory
+    /// page and each taxonomy page that lists the member, the events they organize, the
+    /// home page and the feed.
+    pub fn jobs_showing_member(&self, index: usize) -> Vec<Job> {
+        let per_page = self.per_page().max(1);
+        let mut jobs = vec![
+            Job::Member(index),
+            Job::MemberList {
+                page: index / per_page + 1,
+            },
+            Job::Home,
+            Job::Feed,
+        ];
+        for kind in TaxonomyKind::ALL {
+            for (term, t) in self.views.taxonomy(kind).terms.iter().enumerate() {
+                if let Some(at) = t.members.iter().position(|&m| m == index) {
+                    jobs.push(Job::Term {
+                        kind,
+                        term,
+                        page: at / per_page + 1,
+                    });
+                }
+            }
+        }
+        jobs.extend(self.organized_by[index].iter().map(|&e| Job::Event(e)));
+        jobs
     }
 
     /// What `job`'s output is made from (see [`JobKey`]).
