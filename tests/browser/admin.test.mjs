@@ -8,31 +8,14 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const require = createRequire(path.join(root, ".tools/node_modules/"));
-const { chromium } = require("playwright-core");
+import { root, bin, artifacts, freePort, sleep, launchChromium } from "./support.mjs";
 
-const bin = process.env.PORTAL_BIN_DIR || path.join(root, "target/debug");
-const artifacts = path.join(root, "target/browser");
 const TOKEN = "editor-token-for-the-browser-test";
 let work, port, origin, server, browser;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForServer() {
   for (let i = 0; i < 100; i++) {
@@ -107,11 +90,7 @@ before(async () => {
     bio: "横浜市で防災を担当しています。\n<script>alert(1)</script> はそのまま文字で見えるはず。" });
   await signUp({ name: "宣伝 太郎", kana: "せんでん たろう", sector: "private", email: "taro@example.jp",
     bio: "商品のご案内です。" });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

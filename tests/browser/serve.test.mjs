@@ -8,33 +8,16 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const require = createRequire(path.join(root, ".tools/node_modules/"));
-const { chromium } = require("playwright-core");
+import { root, bin, artifacts, freePort, sleep, launchChromium } from "./support.mjs";
 
-const bin = process.env.PORTAL_BIN_DIR || path.join(root, "target/debug");
-const artifacts = path.join(root, "target/browser");
 // An event far in the future: the functions take sign-ups by the real clock, and the test
 // must not depend on today's date.
 const EVENT = "browser-test-evening";
 let work, content, port, origin, server, browser, token;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(what, check, tries = 200) {
   for (let i = 0; i < tries; i++) {
@@ -73,11 +56,7 @@ before(async () => {
   ], { stdio: ["ignore", "ignore", "inherit"] });
   await waitFor("portal serve", async () => (await fetch(`${origin}/`)).ok);
   token = fs.readFileSync(path.join(work, "data/editor-token"), "utf8").trim();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

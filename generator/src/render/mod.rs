@@ -59,21 +59,8 @@ pub struct Renderer<'a> {
     urls: Urls,
     lang: Language,
     now: Timestamp,
-    views: Views,
-    member_values: Vec<Value>,
-    event_values: Vec<Value>,
-    /// Each member's card and each event's list item, rendered once with the theme's
-    /// partials and reused by every list that shows them.
-    member_cards: Vec<Value>,
-    event_items: Vec<Value>,
-    /// Whether each member's and event's value is the one `CardMemo` had (so its card was
-    /// reused): a rebuild need not compare the value again.
-    member_unchanged: Vec<bool>,
-    event_unchanged: Vec<bool>,
-    /// For each member, the events they organize (soonest first).
-    organized_by: Vec<Vec<usize>>,
-    /// For each event, its organizers as member indexes.
-    organizers_of: Vec<Vec<usize>>,
+    /// Everything derived from the site before any page is rendered.
+    parts: RenderParts,
 }
 
 #[derive(Serialize)]
@@ -164,11 +151,17 @@ pub struct RenderParts {
     views: Views,
     member_values: Vec<Value>,
     event_values: Vec<Value>,
+    /// Each member's card and each event's list item, rendered once with the theme's
+    /// partials and reused by every list that shows them.
     member_cards: Vec<Value>,
     event_items: Vec<Value>,
+    /// Whether each member's and event's value is the one `CardMemo` had (so its card was
+    /// reused): a rebuild need not compare the value again.
     member_unchanged: Vec<bool>,
     event_unchanged: Vec<bool>,
+    /// For each member, the events they organize (soonest first).
     organized_by: Vec<Vec<usize>>,
+    /// For each event, its organizers as member indexes.
     organizers_of: Vec<Vec<usize>>,
 }
 
@@ -358,15 +351,17 @@ impl<'a> Renderer<'a> {
             urls,
             lang,
             now,
-            views,
-            member_values,
-            event_values,
-            member_cards,
-            event_items,
-            member_unchanged,
-            event_unchanged,
-            organized_by,
-            organizers_of,
+            parts: RenderParts {
+                views,
+                member_values,
+                event_values,
+                member_cards,
+                event_items,
+                member_unchanged,
+                event_unchanged,
+                organized_by,
+                organizers_of,
+            },
         })
     }
 
@@ -378,22 +373,13 @@ impl<'a> Renderer<'a> {
     /// a later [`Renderer::from_parts`] or to free on another thread (freeing tens of
     /// thousands of values takes a noticeable share of a build).
     pub fn into_parts(self) -> RenderParts {
-        RenderParts {
-            views: self.views,
-            member_values: self.member_values,
-            event_values: self.event_values,
-            member_cards: self.member_cards,
-            event_items: self.event_items,
-            member_unchanged: self.member_unchanged,
-            event_unchanged: self.event_unchanged,
-            organized_by: self.organized_by,
-            organizers_of: self.organizers_of,
-        }
+        self.parts
     }
 
     /// A renderer of `site` from what an earlier renderer of the same site derived: nothing
-    /// is computed again. The caller keeps `parts` and `site` together; a change to the site
-    /// that the parts do not reflect (anything but a member's body) needs [`Renderer::new`].
+    /// is computed again. The caller keeps `parts` and `site` together: a change to the site
+    /// must be reflected in the parts (see [`RenderParts::refresh_member_card`]), or it
+    /// needs [`Renderer::new`].
     pub fn from_parts(
         site: &'a Site,
         theme: &'a Theme,
@@ -407,15 +393,7 @@ impl<'a> Renderer<'a> {
             urls: Urls::new(base_url),
             lang: site.config.language,
             now,
-            views: parts.views,
-            member_values: parts.member_values,
-            event_values: parts.event_values,
-            member_cards: parts.member_cards,
-            event_items: parts.event_items,
-            member_unchanged: parts.member_unchanged,
-            event_unchanged: parts.event_unchanged,
-            organized_by: parts.organized_by,
-            organizers_of: parts.organizers_of,
+            parts,
         }
     }
 
@@ -430,14 +408,14 @@ impl<'a> Renderer<'a> {
         };
         CardMemo {
             members: entries(
-                &self.member_values,
-                &self.member_cards,
-                self.views.members.iter().map(|m| &m.slug).collect(),
+                &self.parts.member_values,
+                &self.parts.member_cards,
+                self.parts.views.members.iter().map(|m| &m.slug).collect(),
             ),
             events: entries(
-                &self.event_values,
-                &self.event_items,
-                self.views.events.iter().map(|e| &e.slug).collect(),
+                &self.parts.event_values,
+                &self.parts.event_items,
+                self.parts.views.events.iter().map(|e| &e.slug).collect(),
             ),
         }
     }
@@ -459,8 +437,12 @@ impl<'a> Renderer<'a> {
                 }),
             ) => {
                 *member == self.site.members[*i]
-                    && (self.member_unchanged[*i] || *value == self.member_values[*i])
-                    && same_items(organizes, &self.organized_by[*i], &self.event_items)
+                    && (self.parts.member_unchanged[*i] || *value == self.parts.member_values[*i])
+                    && same_items(
+                        organizes,
+                        &self.parts.organized_by[*i],
+                        &self.parts.event_items,
+                    )
             }
             (
                 Job::Event(i),
@@ -471,8 +453,12 @@ impl<'a> Renderer<'a> {
                 }),
             ) => {
                 *event == self.site.events[*i]
-                    && (self.event_unchanged[*i] || *value == self.event_values[*i])
-                    && same_items(organizers, &self.organizers_of[*i], &self.member_cards)
+                    && (self.parts.event_unchanged[*i] || *value == self.parts.event_values[*i])
+                    && same_items(
+                        organizers,
+                        &self.parts.organizers_of[*i],
+                        &self.parts.member_cards,
+                    )
             }
             (Job::EventCalendar(i), Some(JobKey::EventCalendar(event))) => {
                 *event == self.site.events[*i]
@@ -503,7 +489,7 @@ impl<'a> Renderer<'a> {
             Job::Feed,
         ];
         for kind in TaxonomyKind::ALL {
-            for (term, t) in self.views.taxonomy(kind).terms.iter().enumerate() {
+            for (term, t) in self.parts.views.taxonomy(kind).terms.iter().enumerate() {
                 if let Some(at) = t.members.iter().position(|&m| m == index) {
                     jobs.push(Job::Term {
                         kind,
@@ -513,7 +499,11 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        jobs.extend(self.organized_by[index].iter().map(|&e| Job::Event(e)));
+        jobs.extend(
+            self.parts.organized_by[index]
+                .iter()
+                .map(|&e| Job::Event(e)),
+        );
         jobs
     }
 
@@ -525,13 +515,13 @@ impl<'a> Renderer<'a> {
         match job {
             Job::Member(i) => JobKey::Member {
                 member: self.site.members[*i].clone(),
-                value: self.member_values[*i].clone(),
-                organizes: items(&self.organized_by[*i], &self.event_items),
+                value: self.parts.member_values[*i].clone(),
+                organizes: items(&self.parts.organized_by[*i], &self.parts.event_items),
             },
             Job::Event(i) => JobKey::Event {
                 event: self.site.events[*i].clone(),
-                value: self.event_values[*i].clone(),
-                organizers: items(&self.organizers_of[*i], &self.member_cards),
+                value: self.parts.event_values[*i].clone(),
+                organizers: items(&self.parts.organizers_of[*i], &self.parts.member_cards),
             },
             Job::EventCalendar(i) => JobKey::EventCalendar(self.site.events[*i].clone()),
             Job::Page(i) => JobKey::Page(self.site.pages[*i].clone()),
@@ -570,7 +560,7 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..self.site.pages.len()).map(Job::Page));
         for kind in TaxonomyKind::ALL {
             jobs.push(Job::TaxonomyIndex(kind));
-            for (index, term) in self.views.taxonomy(kind).terms.iter().enumerate() {
+            for (index, term) in self.parts.views.taxonomy(kind).terms.iter().enumerate() {
                 if !self.has_page(kind, term) {
                     continue;
                 }
@@ -602,7 +592,7 @@ impl<'a> Renderer<'a> {
             Job::Calendar => "/events/calendar.ics".into(),
             Job::TaxonomyIndex(kind) => kind.path().into(),
             Job::Term { kind, term, page } => {
-                paged(&self.views.taxonomy(*kind).terms[*term].path, *page)
+                paged(&self.parts.views.taxonomy(*kind).terms[*term].path, *page)
             }
             Job::Page(i) => format!("/{}/", self.site.pages[*i].slug),
             Job::Admin => "/admin/".into(),
@@ -653,7 +643,7 @@ impl<'a> Renderer<'a> {
             Job::EventCalendar(i) => {
                 calendar::calendar(self.site, &self.urls, self.now, Some(*i)).into_bytes()
             }
-            Job::Feed => feeds::atom(self.site, &self.views, &self.urls).into_bytes(),
+            Job::Feed => feeds::atom(self.site, &self.parts.views, &self.urls).into_bytes(),
             Job::Sitemap => feeds::sitemap(&self.urls, sitemap_paths).into_bytes(),
             Job::Robots => format!(
                 "User-agent: *\nAllow: /\n\nSitemap: {}\n",
@@ -725,7 +715,7 @@ impl<'a> Renderer<'a> {
                 let upcoming: Vec<Value> = self
                     .upcoming_indexes()
                     .take(3)
-                    .map(|i| self.event_items[i].clone())
+                    .map(|i| self.parts.event_items[i].clone())
                     .collect();
                 let mut newest: Vec<usize> = (0..self.site.members.len()).collect();
                 newest.sort_by(|&a, &b| {
@@ -737,7 +727,7 @@ impl<'a> Renderer<'a> {
                 let newest: Vec<Value> = newest
                     .into_iter()
                     .take(6)
-                    .map(|i| self.member_cards[i].clone())
+                    .map(|i| self.parts.member_cards[i].clone())
                     .collect();
                 c.insert_value("upcoming", Value::from(upcoming.as_slice()));
                 c.insert_value("newest", Value::from(newest.as_slice()));
@@ -756,7 +746,7 @@ impl<'a> Renderer<'a> {
                 let range = page_range(self.site.members.len(), self.per_page(), *page);
                 let mut groups: Vec<MemberGroup> = Vec::new();
                 for i in range {
-                    let row = self.views.member_rows[i];
+                    let row = self.parts.views.member_rows[i];
                     let label = match self.lang {
                         Language::Ja => row.label_ja(),
                         Language::En => row.label_en(),
@@ -769,7 +759,7 @@ impl<'a> Renderer<'a> {
                         });
                     }
                     if let Some(group) = groups.last_mut() {
-                        group.members.push(self.member_cards[i].clone());
+                        group.members.push(self.parts.member_cards[i].clone());
                     }
                 }
                 c.insert("heading", &title);
@@ -784,7 +774,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Member(i) => {
                 let member = &self.site.members[*i];
-                let card = &self.views.members[*i];
+                let card = &self.parts.views.members[*i];
                 let mut summary = vec![card.sector.label.clone()];
                 summary.extend(member.organization.clone());
                 let description = format!(
@@ -799,7 +789,7 @@ impl<'a> Renderer<'a> {
                     .as_ref()
                     .map(|p| self.urls.absolute(&format!("/{}", p.value)));
                 let mut c = self.context(meta);
-                c.insert_value("member", self.member_values[*i].clone());
+                c.insert_value("member", self.parts.member_values[*i].clone());
                 c.insert("bio", &markdown::render(&member.body, Trust::Member, 3));
                 let links: Vec<LinkView> = member
                     .links
@@ -810,9 +800,9 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 c.insert("links", &links);
-                let organizes: Vec<Value> = self.organized_by[*i]
+                let organizes: Vec<Value> = self.parts.organized_by[*i]
                     .iter()
-                    .map(|&e| self.event_items[e].clone())
+                    .map(|&e| self.parts.event_items[e].clone())
                     .collect();
                 c.insert_value("organizes", Value::from(organizes.as_slice()));
                 ("member.html", c)
@@ -830,7 +820,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Event(i) => {
                 let event = &self.site.events[*i];
-                let card = &self.views.events[*i];
+                let card = &self.parts.views.events[*i];
                 let description =
                     format!("{} {}", card.when, markdown::plain_text(&event.body, 100));
                 let mut c = self.context(self.meta(
@@ -839,7 +829,7 @@ impl<'a> Renderer<'a> {
                     path,
                     "article",
                 ));
-                c.insert_value("event", self.event_values[*i].clone());
+                c.insert_value("event", self.parts.event_values[*i].clone());
                 c.insert("body", &markdown::render(&event.body, Trust::Member, 3));
                 c.insert(
                     "venue",
@@ -850,9 +840,9 @@ impl<'a> Renderer<'a> {
                     }),
                 );
                 c.insert("registration_url", &event.registration_url);
-                let organizers: Vec<Value> = self.organizers_of[*i]
+                let organizers: Vec<Value> = self.parts.organizers_of[*i]
                     .iter()
-                    .map(|&m| self.member_cards[m].clone())
+                    .map(|&m| self.parts.member_cards[m].clone())
                     .collect();
                 c.insert_value("organizers", Value::from(organizers.as_slice()));
                 ("event.html", c)
@@ -876,7 +866,7 @@ impl<'a> Renderer<'a> {
                 ("taxonomy_index.html", c)
             }
             Job::Term { kind, term, page } => {
-                let t = &self.views.taxonomy(*kind).terms[*term];
+                let t = &self.parts.views.taxonomy(*kind).terms[*term];
                 let description = self
                     .t(&format!("{}_term_description", kind.title_key()))
                     .replace("{term}", &t.label);
@@ -891,7 +881,7 @@ impl<'a> Renderer<'a> {
                 c.insert("kind_title", &self.t(kind.title_key()));
                 c.insert("index_url", &self.urls.link(kind.path()));
                 let members: Vec<Value> = page_range(t.members.len(), self.per_page(), *page)
-                    .map(|i| self.member_cards[t.members[i]].clone())
+                    .map(|i| self.parts.member_cards[t.members[i]].clone())
                     .collect();
                 c.insert_value("members", Value::from(members.as_slice()));
                 c.insert("member_total", &t.members.len());
@@ -936,7 +926,7 @@ impl<'a> Renderer<'a> {
                     .site
                     .events
                     .iter()
-                    .zip(&self.views.events)
+                    .zip(&self.parts.views.events)
                     .filter(|(event, _)| event.capacity.is_some())
                     .map(|(event, view)| AdminEvent {
                         slug: &event.slug,
@@ -1032,18 +1022,18 @@ impl<'a> Renderer<'a> {
 
     /// Indexes of events that have not finished, soonest first.
     fn upcoming_indexes(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.site.events.len()).filter(|&i| self.views.events[i].upcoming)
+        (0..self.site.events.len()).filter(|&i| self.parts.views.events[i].upcoming)
     }
 
     /// Splits events into upcoming (soonest first) and past (newest first).
     fn insert_event_lists(&self, c: &mut Context, indexes: impl Iterator<Item = usize>) {
         let (upcoming, mut past): (Vec<usize>, Vec<usize>) =
-            indexes.partition(|&i| self.views.events[i].upcoming);
+            indexes.partition(|&i| self.parts.views.events[i].upcoming);
         past.reverse();
         let values = |list: Vec<usize>| -> Value {
             let values: Vec<Value> = list
                 .into_iter()
-                .map(|i| self.event_items[i].clone())
+                .map(|i| self.parts.event_items[i].clone())
                 .collect();
             Value::from(values.as_slice())
         };
@@ -1095,6 +1085,7 @@ impl<'a> Renderer<'a> {
 
     fn term_group(&self, kind: TaxonomyKind) -> TermGroup {
         let terms = self
+            .parts
             .views
             .taxonomy(kind)
             .terms
@@ -1106,7 +1097,7 @@ impl<'a> Renderer<'a> {
 
     fn region_groups(&self) -> Vec<TermGroup> {
         let mut groups: Vec<TermGroup> = Vec::new();
-        for term in &self.views.taxonomy(TaxonomyKind::Prefectures).terms {
+        for term in &self.parts.views.taxonomy(TaxonomyKind::Prefectures).terms {
             if groups.last().is_none_or(|g| g.label != term.group) {
                 groups.push(TermGroup {
                     label: term.group.clone(),
