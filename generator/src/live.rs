@@ -38,7 +38,8 @@ impl Output {
 
 /// Every output by its path inside the output folder (forward slashes, as `portal build`
 /// writes it: `members/sato/index.html`).
-pub type Files = BTreeMap<String, Output>;
+/// Paths are shared strings, so that copying the map for a small update copies no text.
+pub type Files = BTreeMap<Arc<str>, Output>;
 
 /// What one rebuild did.
 #[derive(Debug, Clone)]
@@ -131,8 +132,10 @@ impl LiveSite {
             return Ok(update);
         }
         let mut timer = crate::build::StageTimer::from_env();
-        let updated = match (changed, &self.sources) {
-            (Some(changed), Some(sources)) => sources.updated(&self.options.content, changed),
+        let updated = match (changed, self.sources.take()) {
+            (Some(changed), Some(mut sources)) => sources
+                .update(&self.options.content, changed)
+                .then_some(sources),
             _ => None,
         };
         if let (Some(changed), Some(_)) = (changed, &updated) {
@@ -189,7 +192,9 @@ impl LiveSite {
             .par_iter()
             .map(|job| {
                 let path = file_for(&renderer.path_of(job));
-                let old = keys.get(&path).filter(|_| self.files.contains_key(&path));
+                let old = keys
+                    .get(&path)
+                    .filter(|_| self.files.contains_key(path.as_str()));
                 let Some(key) = renderer.key_if_changed(job, old) else {
                     return Ok((path, None));
                 };
@@ -215,30 +220,33 @@ impl LiveSite {
                     (key, Output::Bytes(bytes))
                 }
                 None => match old_keys.remove(&path) {
-                    Some(key) => (key, self.files[&path].clone()),
+                    Some(key) => (key, self.files[path.as_str()].clone()),
                     None => continue,
                 },
             };
-            files.insert(path.clone(), output);
+            files.insert(Arc::from(path.as_str()), output);
             new_keys.insert(path, key);
         }
         for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
-            files.insert(name, Output::Bytes(Arc::from(text.into_bytes())));
+            files.insert(Arc::from(name), Output::Bytes(Arc::from(text.into_bytes())));
         }
         for asset in &theme.static_files {
             files.insert(
-                asset.relative.clone(),
+                Arc::from(asset.relative.as_str()),
                 Output::Bytes(Arc::from(asset.bytes.as_ref())),
             );
         }
         for file in &site.static_files {
-            files.insert(file.relative.clone(), Output::File(file.source.clone()));
+            files.insert(
+                Arc::from(file.relative.as_str()),
+                Output::File(file.source.clone()),
+            );
         }
         let removed = self
             .files
             .keys()
             .filter(|path| !files.contains_key(*path))
-            .cloned()
+            .map(|path| path.to_string())
             .collect();
 
         timer.stage("outputs");
@@ -246,7 +254,7 @@ impl LiveSite {
         let parts = renderer.into_parts();
         let added = rendered
             .iter()
-            .filter(|path| !self.files.contains_key(*path))
+            .filter(|path| !self.files.contains_key(path.as_str()))
             .cloned()
             .collect();
         let update = Update {
@@ -294,7 +302,7 @@ impl LiveSite {
         changed: &[PathBuf],
         started: Instant,
     ) -> Result<Option<Update>, BuildError> {
-        let (Some(last), Some(sources)) = (&mut self.last, &self.sources) else {
+        let (Some(last), Some(sources)) = (&mut self.last, &mut self.sources) else {
             return Ok(None);
         };
         // An editor's temporary file, renamed over the member's, is gone by now.
@@ -313,10 +321,13 @@ impl LiveSite {
         let Some(&index) = last.members_by_file.get(&path) else {
             return Ok(None);
         };
-        let Some(updated) = sources.updated(content, changed) else {
+        // Read in place: a general rebuild after this reads the same files again, and a
+        // failed update leaves no sources, so that it loads everything.
+        if !sources.update(content, changed) {
+            self.sources = None;
             return Ok(None);
-        };
-        let Some(file) = updated.members.iter().find(|f| f.path == path) else {
+        }
+        let Some(file) = sources.members.iter().find(|f| f.path == path) else {
             return Ok(None);
         };
         let Ok(slug) = model::slug::slug_of_file(&path) else {
@@ -393,11 +404,10 @@ impl LiveSite {
         }
 
         self.parse_memo.forget(&path);
-        self.sources = Some(updated);
         let mut files = (*self.files).clone();
         let mut rendered = Vec::new();
         for (output, key, bytes) in made {
-            files.insert(output.clone(), Output::Bytes(bytes));
+            files.insert(Arc::from(output.as_str()), Output::Bytes(bytes));
             self.keys.insert(output.clone(), key);
             rendered.push(output);
         }

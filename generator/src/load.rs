@@ -46,11 +46,12 @@ enum Kind {
 
 impl Sources {
     /// Brings a complete, problem-free load up to date with the files at `changed` (paths
-    /// relative to `content_dir`), as a new [`load`] would. `None` when only a new load can
-    /// say what changed: site.yaml, static files, a new folder, a file that is not
-    /// Markdown, a symlink, a file that cannot be read.
-    pub fn updated(&self, content_dir: &Path, changed: &[PathBuf]) -> Option<Sources> {
-        let mut sources = self.clone();
+    /// relative to `content_dir`), as a new [`load`] would. `false` when only a new load can
+    /// say what changed (site.yaml, static files, a new folder, a file that is not
+    /// Markdown, a symlink, a file that cannot be read); the sources are then partly
+    /// updated and must be replaced by a new load.
+    pub fn update(&mut self, content_dir: &Path, changed: &[PathBuf]) -> bool {
+        let sources = self;
         for relative in changed {
             let hidden = relative
                 .components()
@@ -63,10 +64,12 @@ impl Sources {
             let meta = match std::fs::symlink_metadata(&path) {
                 Ok(meta) => Some(meta),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(_) => return None,
+                Err(_) => return false,
             };
             let mut parts = relative.components();
-            let collection = parts.next()?.as_os_str().to_str()?;
+            let Some(collection) = parts.next().and_then(|c| c.as_os_str().to_str()) else {
+                return false;
+            };
             let in_collection = parts.next().is_some();
             let files = match collection {
                 "members" if in_collection => &mut sources.members,
@@ -77,7 +80,7 @@ impl Sources {
                 _ if meta.is_none() && collection != SITE_FILE && collection != "static" => {
                     continue;
                 }
-                _ => return None,
+                _ => return false,
             };
             let Some(meta) = meta else {
                 // Gone: the file, or every file of the folder that was moved away.
@@ -86,16 +89,18 @@ impl Sources {
             };
             if !meta.file_type().is_file() || relative.extension().is_none_or(|e| e != "md") {
                 // A new folder, a symlink, a stray file: the walk decides.
-                return None;
+                return false;
             }
-            let file = read_source(&path).ok()?;
+            let Ok(file) = read_source(&path) else {
+                return false;
+            };
             // The walk's order: by file name at each level, which is the order of paths.
             match files.binary_search_by(|f| f.path.as_path().cmp(&path)) {
                 Ok(i) => files[i] = file,
                 Err(i) => files.insert(i, file),
             }
         }
-        Some(sources)
+        true
     }
 }
 

@@ -153,10 +153,10 @@ async fn site_file(State(site): State<Site>, method: Method, uri: Uri) -> Respon
     } else {
         relative.to_owned()
     };
-    if let Some(output) = files.get(&wanted) {
+    if let Some(output) = files.get(wanted.as_str()) {
         return file_response(StatusCode::OK, &wanted, output);
     }
-    if files.contains_key(&format!("{relative}/index.html")) {
+    if files.contains_key(format!("{relative}/index.html").as_str()) {
         return redirect(&format!("{}/", uri.path()));
     }
     not_found(&files)

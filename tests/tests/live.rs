@@ -94,7 +94,7 @@ fn assert_same_as_full_build(live: &LiveSite, project: &Project, step: &str) {
     let served: BTreeMap<String, Vec<u8>> = live
         .files()
         .iter()
-        .map(|(path, output)| (path.clone(), output.read().unwrap().to_vec()))
+        .map(|(path, output)| (path.to_string(), output.read().unwrap().to_vec()))
         .collect();
     let only_built: Vec<&String> = built.keys().filter(|p| !served.contains_key(*p)).collect();
     let only_served: Vec<&String> = served.keys().filter(|p| !built.contains_key(*p)).collect();
