@@ -225,3 +225,27 @@ test("the last seat is taken, and the next sign-up lands on the waiting list", a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a content mistake shows over the page with file, line and hint; fixing it reloads the page", async () => {
+  const { context, page, problems } = await open(1280);
+  await page.goto(`${origin}/members/yamada-hanako/`);
+  const file = path.join(content, "members/yamada-hanako.md");
+  const good = fs.readFileSync(file, "utf8");
+  fs.writeFileSync(file, good.replace(/^sector: .*$/m, "sector: localgov"));
+  const overlay = page.locator("#portal-problem");
+  await overlay.waitFor({ timeout: 15000 });
+  const text = await overlay.textContent();
+  assert.match(text, /members\/yamada-hanako\.md:\d+:\d+/);
+  assert.match(text, /localgov/);
+  assert.match(text, /local-gov/, "the hint names the right value");
+  await shot(page, "serve-problem-1280");
+  // The last good site is still served meanwhile.
+  assert.equal((await fetch(`${origin}/members/yamada-hanako/`)).status, 200);
+  fs.writeFileSync(file, good.replace(/^(organization: )(.*)$/m, "$1$2（兼務）"));
+  await page.waitForEvent("load", { timeout: 15000 });
+  await overlay.waitFor({ state: "detached" });
+  assert.match(await page.locator("main").textContent(), /（兼務）/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
