@@ -131,6 +131,23 @@ impl LiveSite {
         {
             return Ok(update);
         }
+        let result = self.general_rebuild(changed, started);
+        if result.is_err() {
+            // While the content has a mistake, the kept render is not the content's: the
+            // next edit must go through the general rebuild, which reports the mistake
+            // until it is fixed.
+            self.last = None;
+        }
+        result
+    }
+
+    /// Every stage again, reading only the changed files and rendering only the outputs
+    /// whose key changed.
+    fn general_rebuild(
+        &mut self,
+        changed: Option<&[PathBuf]>,
+        started: Instant,
+    ) -> Result<Update, BuildError> {
         let mut timer = crate::build::StageTimer::from_env();
         let updated = match (changed, self.sources.take()) {
             (Some(changed), Some(mut sources)) => sources

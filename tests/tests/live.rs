@@ -416,3 +416,27 @@ fn an_editor_saving_through_a_temporary_file_and_a_moved_folder_read_as_a_full_l
     assert_same_as_full_build(&live, &project, "a moved folder");
     assert!(!live.files().contains_key("members/aoki-jun/index.html"));
 }
+
+#[test]
+fn while_one_file_has_a_mistake_an_edit_elsewhere_does_not_hide_it() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    rebuild(&mut live);
+    project.edit("members/abe-kaori.md", "sector: private", "sector: privat");
+    live.rebuild_changed(Some(&std::mem::take(&mut *project.changed.borrow_mut())))
+        .expect_err("an unknown sector");
+    // An introduction edit of another member would take the kept render; the mistake in
+    // abe-kaori.md must still be reported.
+    project.edit("members/ito-yui.md", "。", "。！");
+    let error = live
+        .rebuild_changed(Some(&std::mem::take(&mut *project.changed.borrow_mut())))
+        .expect_err("the mistake is still there");
+    assert!(
+        describe(&error).contains("abe-kaori.md"),
+        "{}",
+        describe(&error)
+    );
+    project.edit("members/abe-kaori.md", "sector: privat", "sector: private");
+    rebuild_changed(&mut live, &project);
+    assert_same_as_full_build(&live, &project, "the fix");
+}
