@@ -174,8 +174,14 @@ fn describe(update: &Update) -> String {
     } else {
         format!(", {} removed", update.removed.len())
     };
+    // The first build makes everything new.
+    let verb = if update.added.len() == update.rendered.len() {
+        "built"
+    } else {
+        "rebuilt"
+    };
     format!(
-        "rebuilt {} of {} outputs in {:.0?}{removed}{}",
+        "{verb} {} of {} outputs in {:.0?}{removed}{}",
         update.rendered.len(),
         update.outputs,
         update.elapsed,
@@ -185,4 +191,51 @@ fn describe(update: &Update) -> String {
             format!(": {names}")
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, CreateKind, DataChange, ModifyKind};
+
+    fn event(kind: EventKind, path: &str) -> notify::Result<notify::Event> {
+        Ok(notify::Event::new(kind).add_path(PathBuf::from(path)))
+    }
+
+    #[test]
+    fn a_burst_names_each_changed_file_once_and_ignores_reads() {
+        let root = std::path::Path::new("/site/content");
+        let mut changes = Changes::default();
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        changes.add(event(write, "/site/content/members/a.md"), root);
+        changes.add(event(write, "/site/content/members/a.md"), root);
+        changes.add(
+            event(
+                EventKind::Access(AccessKind::Any),
+                "/site/content/members/b.md",
+            ),
+            root,
+        );
+        changes.add(
+            event(
+                EventKind::Create(CreateKind::File),
+                "/site/content/events/e.md",
+            ),
+            root,
+        );
+        assert_eq!(
+            changes.content,
+            [PathBuf::from("members/a.md"), PathBuf::from("events/e.md")]
+        );
+        assert!(!changes.everything);
+        // The theme, the content folder itself, or a lost event: everything is read again.
+        changes.add(
+            event(write, "/site/themes/default/templates/base.html"),
+            root,
+        );
+        assert!(changes.everything);
+        let mut lost = Changes::default();
+        lost.add(Err(notify::Error::generic("queue overflow")), root);
+        assert!(lost.any() && lost.everything);
+    }
 }
