@@ -71,10 +71,11 @@ pub struct LiveSite {
     /// The last load, when it had no problems: a rebuild then reads only the changed files.
     sources: Option<Sources>,
     parse_memo: ParseMemo,
-    cards: CardMemo,
     globals: Option<Globals>,
     keys: HashMap<String, JobKey>,
     files: Arc<Files>,
+    /// Whether the content is still what `last` was rendered from (no rebuild failed since).
+    last_is_current: bool,
     /// The last good render, kept so that an edit of a member's introduction alone
     /// renders that profile and the feed without deriving the whole site again.
     last: Option<LastRender>,
@@ -97,11 +98,11 @@ impl LiveSite {
             options,
             sources: None,
             parse_memo: ParseMemo::default(),
-            cards: CardMemo::default(),
             globals: None,
             keys: HashMap::new(),
             files: Arc::new(Files::new()),
             last: None,
+            last_is_current: false,
         }
     }
 
@@ -132,12 +133,10 @@ impl LiveSite {
             return Ok(update);
         }
         let result = self.general_rebuild(changed, started);
-        if result.is_err() {
-            // While the content has a mistake, the kept render is not the content's: the
-            // next edit must go through the general rebuild, which reports the mistake
-            // until it is fixed.
-            self.last = None;
-        }
+        // While the content has a mistake, the kept render is not the content's: edits
+        // must go through the general rebuild, which reports the mistake until it is
+        // fixed. (Its cards still serve the next rebuild as a memo.)
+        self.last_is_current = result.is_ok();
         result
     }
 
@@ -186,14 +185,14 @@ impl LiveSite {
             theme: theme.fingerprint,
         };
         let same_globals = self.globals.as_ref() == Some(&globals);
-        let empty = (CardMemo::default(), HashMap::new());
-        let (cards, keys) = if same_globals {
-            (&self.cards, &self.keys)
-        } else {
-            (&empty.0, &empty.1)
-        };
+        let empty = HashMap::new();
+        let keys = if same_globals { &self.keys } else { &empty };
+        // The cards of the last render, whatever became of the rebuilds since.
+        let memo = (self.last.as_ref())
+            .filter(|_| same_globals)
+            .map(|last| CardMemo::of(&last.parts));
         let renderer =
-            Renderer::with_memo(&site, &theme, &base_url, self.options.now, Some(cards))?;
+            Renderer::with_memo(&site, &theme, &base_url, self.options.now, memo.as_ref())?;
         timer.stage("views and cards");
         let jobs = renderer.plan();
         check_static_collisions(&site, &renderer, &jobs)?;
@@ -267,7 +266,6 @@ impl LiveSite {
             .collect();
 
         timer.stage("outputs");
-        drop_later(std::mem::replace(&mut self.cards, renderer.card_memo()));
         let parts = renderer.into_parts();
         let added = rendered
             .iter()
@@ -319,7 +317,9 @@ impl LiveSite {
         changed: &[PathBuf],
         started: Instant,
     ) -> Result<Option<Update>, BuildError> {
-        let (Some(last), Some(sources)) = (&mut self.last, &mut self.sources) else {
+        let (true, Some(last), Some(sources)) =
+            (self.last_is_current, &mut self.last, &mut self.sources)
+        else {
             return Ok(None);
         };
         // An editor's temporary file, renamed over the member's, is gone by now.
@@ -408,9 +408,6 @@ impl LiveSite {
                 Ok(file) => made.push((file.path, key, Arc::<[u8]>::from(file.bytes))),
                 Err(error) => result = Err(error),
             }
-        }
-        if card_changed && result.is_ok() {
-            self.cards = renderer.card_memo();
         }
         last.parts = renderer.into_parts();
         if let Err(error) = result {

@@ -155,8 +155,8 @@ pub struct RenderParts {
     /// partials and reused by every list that shows them.
     member_cards: Vec<Value>,
     event_items: Vec<Value>,
-    /// Whether each member's and event's value is the one `CardMemo` had (so its card was
-    /// reused): a rebuild need not compare the value again.
+    /// Whether each member's and event's view is the one `CardMemo` had (so its value and
+    /// card were reused): a rebuild need not compare the value again.
     member_unchanged: Vec<bool>,
     event_unchanged: Vec<bool>,
     /// For each member, the events they organize (soonest first).
@@ -178,30 +178,61 @@ impl RenderParts {
         let card = &mut self.views.members[index];
         card.organization.clone_from(organization);
         card.role.clone_from(role);
-        let value = Value::from_serializable(&*card);
-        let (mut cards, _) = render_partials(
+        let (mut values, mut cards, _) = values_and_partials(
             theme,
             "partials/member_card.html",
             "m",
-            std::slice::from_ref(&value),
             std::slice::from_ref(&*card),
             |m| (&m.slug, &m.url),
-            None,
+            |_| None,
         )?;
-        self.member_values[index] = value;
+        self.member_values[index] = values.remove(0);
         self.member_cards[index] = cards.remove(0);
         self.member_unchanged[index] = false;
         Ok(())
     }
 }
 
-/// Each member's card and each event's list item from an earlier render, by slug with the
-/// value it was made from: a rebuild (`portal serve`) renders again only those whose value
-/// changed.
-#[derive(Default)]
-pub struct CardMemo {
-    members: std::collections::HashMap<String, (Value, Value)>,
-    events: std::collections::HashMap<String, (Value, Value)>,
+/// The cards of an earlier render (its [`RenderParts`]), by slug: a rebuild
+/// (`portal serve`) renders again only the cards whose view changed.
+pub struct CardMemo<'p> {
+    parts: &'p RenderParts,
+    members: std::collections::HashMap<&'p str, usize>,
+    events: std::collections::HashMap<&'p str, usize>,
+}
+
+impl<'p> CardMemo<'p> {
+    pub fn of(parts: &'p RenderParts) -> Self {
+        CardMemo {
+            parts,
+            members: (parts.views.members.iter().enumerate())
+                .map(|(i, m)| (m.slug.as_str(), i))
+                .collect(),
+            events: (parts.views.events.iter().enumerate())
+                .map(|(i, e)| (e.slug.as_str(), i))
+                .collect(),
+        }
+    }
+
+    fn member(&self, slug: &str) -> Option<(&views::MemberCard, &Value, &Value)> {
+        let &i = self.members.get(slug)?;
+        let parts = self.parts;
+        Some((
+            &parts.views.members[i],
+            &parts.member_values[i],
+            &parts.member_cards[i],
+        ))
+    }
+
+    fn event(&self, slug: &str) -> Option<(&views::EventCard, &Value, &Value)> {
+        let &i = self.events.get(slug)?;
+        let parts = self.parts;
+        Some((
+            &parts.views.events[i],
+            &parts.event_values[i],
+            &parts.event_items[i],
+        ))
+    }
 }
 
 /// Everything one output is made from, besides the theme and the site-wide values (site.yaml,
@@ -289,38 +320,26 @@ impl<'a> Renderer<'a> {
         theme: &'a Theme,
         base_url: &str,
         now: Timestamp,
-        memo: Option<&CardMemo>,
+        memo: Option<&CardMemo<'_>>,
     ) -> Result<Self, BuildError> {
         let urls = Urls::new(base_url);
         let lang = site.config.language;
         let views = Views::new(&site.members, &site.events, &urls, lang, now);
-        let member_values: Vec<Value> = views
-            .members
-            .par_iter()
-            .map(Value::from_serializable)
-            .collect();
-        let event_values: Vec<Value> = views
-            .events
-            .par_iter()
-            .map(Value::from_serializable)
-            .collect();
-        let (member_cards, member_unchanged) = render_partials(
+        let (member_values, member_cards, member_unchanged) = values_and_partials(
             theme,
             "partials/member_card.html",
             "m",
-            &member_values,
             &views.members,
             |m| (&m.slug, &m.url),
-            memo.map(|m| &m.members),
+            |slug| memo.and_then(|m| m.member(slug)),
         )?;
-        let (event_items, event_unchanged) = render_partials(
+        let (event_values, event_items, event_unchanged) = values_and_partials(
             theme,
             "partials/event_item.html",
             "e",
-            &event_values,
             &views.events,
             |e| (&e.slug, &e.url),
-            memo.map(|m| &m.events),
+            |slug| memo.and_then(|m| m.event(slug)),
         )?;
         let member_index: std::collections::HashMap<&str, usize> = site
             .members
@@ -394,29 +413,6 @@ impl<'a> Renderer<'a> {
             lang: site.config.language,
             now,
             parts,
-        }
-    }
-
-    /// This render's cards, for the next rebuild.
-    pub fn card_memo(&self) -> CardMemo {
-        let entries = |values: &[Value], cards: &[Value], slugs: Vec<&String>| {
-            slugs
-                .into_iter()
-                .zip(values.iter().zip(cards))
-                .map(|(slug, (value, card))| (slug.clone(), (value.clone(), card.clone())))
-                .collect()
-        };
-        CardMemo {
-            members: entries(
-                &self.parts.member_values,
-                &self.parts.member_cards,
-                self.parts.views.members.iter().map(|m| &m.slug).collect(),
-            ),
-            events: entries(
-                &self.parts.event_values,
-                &self.parts.event_items,
-                self.parts.views.events.iter().map(|e| &e.slug).collect(),
-            ),
         }
     }
 
@@ -1114,33 +1110,33 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Renders one partial per item (in parallel) into safe HTML values; an item whose value is
-/// the same as in `memo` (by slug) keeps its earlier partial, and is marked `true`.
-#[allow(clippy::too_many_arguments)]
-fn render_partials<T: Sync>(
+/// Each item's template value and its partial rendered into safe HTML (in parallel), and
+/// whether both were reused: an item equal to the one `memo` has for its slug keeps that
+/// value and partial, which costs neither a serialization nor a render.
+#[allow(clippy::type_complexity)]
+fn values_and_partials<'m, T: serde::Serialize + PartialEq + Sync + 'm>(
     theme: &Theme,
     template: &str,
     name: &'static str,
-    values: &[Value],
     items: &[T],
     slug_and_url: impl Fn(&T) -> (&String, &String) + Sync,
-    memo: Option<&std::collections::HashMap<String, (Value, Value)>>,
-) -> Result<(Vec<Value>, Vec<bool>), BuildError> {
-    let made: Vec<(Value, bool)> = values
+    memo: impl Fn(&str) -> Option<(&'m T, &'m Value, &'m Value)> + Sync,
+) -> Result<(Vec<Value>, Vec<Value>, Vec<bool>), BuildError> {
+    let made: Vec<(Value, Value, bool)> = items
         .par_iter()
-        .zip(items)
-        .map(|(value, item)| {
+        .map(|item| {
             let (slug, url) = slug_and_url(item);
-            if let Some((previous, partial)) = memo.and_then(|m| m.get(slug))
-                && previous == value
+            if let Some((previous, value, partial)) = memo(slug)
+                && previous == item
             {
-                return Ok((partial.clone(), true));
+                return Ok((value.clone(), partial.clone(), true));
             }
+            let value = Value::from_serializable(item);
             let mut context = Context::new();
             context.insert_value(name, value.clone());
             theme
                 .render(template, &context)
-                .map(|html| (Value::safe_string(&html), false))
+                .map(|html| (value, Value::safe_string(&html), false))
                 .map_err(|message| BuildError::Render {
                     template: template.to_owned(),
                     page: url.clone(),
@@ -1148,7 +1144,15 @@ fn render_partials<T: Sync>(
                 })
         })
         .collect::<Result<_, BuildError>>()?;
-    Ok(made.into_iter().unzip())
+    let mut values = Vec::with_capacity(made.len());
+    let mut partials = Vec::with_capacity(made.len());
+    let mut reused = Vec::with_capacity(made.len());
+    for (value, partial, same) in made {
+        values.push(value);
+        partials.push(partial);
+        reused.push(same);
+    }
+    Ok((values, partials, reused))
 }
 
 /// How many pages a list of `items` takes: at least one, so an empty directory still has a page.

@@ -12,13 +12,13 @@ use crate::dates;
 use crate::urls::{Urls, encode_segment};
 
 /// A label with the page it links to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinkView {
     pub label: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemberCard {
     pub slug: String,
     pub url: String,
@@ -34,7 +34,7 @@ pub struct MemberCard {
     pub joined_iso: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventCard {
     pub slug: String,
     pub url: String,
