@@ -124,7 +124,7 @@ impl LiveSite {
 
     /// [`LiveSite::rebuild`] when only the files at `changed` (relative to the content
     /// folder) can have changed: only those are read again, unless a whole new load is
-    /// needed to know what they mean (see [`Sources::updated`]).
+    /// needed to know what they mean (see [`Sources::update`]).
     pub fn rebuild_changed(&mut self, changed: Option<&[PathBuf]>) -> Result<Update, BuildError> {
         let started = Instant::now();
         if let Some(changed) = changed
