@@ -52,7 +52,6 @@ pub struct Update {
     pub added: Vec<String>,
     /// Outputs in all.
     pub outputs: usize,
-    pub members: usize,
     pub elapsed: Duration,
 }
 
@@ -128,7 +127,7 @@ impl LiveSite {
     pub fn rebuild_changed(&mut self, changed: Option<&[PathBuf]>) -> Result<Update, BuildError> {
         let started = Instant::now();
         if let Some(changed) = changed
-            && let Some(update) = self.introduction_edit(changed, started)?
+            && let Some(update) = self.edit_in_kept_render(changed, started)?
         {
             return Ok(update);
         }
@@ -277,7 +276,6 @@ impl LiveSite {
             removed,
             added,
             outputs: files.len(),
-            members: site.members.len(),
             elapsed: started.elapsed(),
         };
         let members_by_file = site
@@ -312,7 +310,7 @@ impl LiveSite {
     /// events that show the card, and the home page. Those are rendered from the last
     /// render's parts (with the one card made again); anything else returns `None` for the
     /// general rebuild. tests/tests/live.rs compares the result with a full build.
-    fn introduction_edit(
+    fn edit_in_kept_render(
         &mut self,
         changed: &[PathBuf],
         started: Instant,
@@ -430,7 +428,6 @@ impl LiveSite {
             removed: Vec::new(),
             added: Vec::new(),
             outputs: files.len(),
-            members: last.site.members.len(),
             elapsed: started.elapsed(),
         };
         drop_later(std::mem::replace(&mut self.files, Arc::new(files)));

@@ -262,48 +262,6 @@ pub enum JobKey {
     Always,
 }
 
-impl JobKey {
-    /// Whether an output with this key renders the same bytes as one with `other`.
-    pub fn same_as(&self, other: &JobKey) -> bool {
-        match (self, other) {
-            (
-                JobKey::Member {
-                    member,
-                    value,
-                    organizes,
-                },
-                JobKey::Member {
-                    member: m,
-                    value: v,
-                    organizes: o,
-                },
-            ) => member == m && value == v && organizes == o,
-            (
-                JobKey::Event {
-                    event,
-                    value,
-                    organizers,
-                },
-                JobKey::Event {
-                    event: e,
-                    value: v,
-                    organizers: o,
-                },
-            ) => event == e && value == v && organizers == o,
-            (JobKey::EventCalendar(a), JobKey::EventCalendar(b)) => a == b,
-            (JobKey::Page(a), JobKey::Page(b)) => a == b,
-            (
-                JobKey::Context { template, context },
-                JobKey::Context {
-                    template: t,
-                    context: c,
-                },
-            ) => template == t && context == c,
-            _ => false,
-        }
-    }
-}
-
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
@@ -460,12 +418,20 @@ impl<'a> Renderer<'a> {
                 *event == self.site.events[*i]
             }
             (Job::Page(i), Some(JobKey::Page(page))) => *page == self.site.pages[*i],
+            // A list, index or feed: its whole context is its key (feeds are never the same).
             _ => {
                 let key = self.key(job);
-                return match old {
-                    Some(old) if key.same_as(old) => None,
-                    _ => Some(key),
+                let same = match (&key, old) {
+                    (
+                        JobKey::Context { template, context },
+                        Some(JobKey::Context {
+                            template: t,
+                            context: c,
+                        }),
+                    ) => template == t && context == c,
+                    _ => false,
                 };
+                return (!same).then_some(key);
             }
         };
         (!unchanged).then(|| self.key(job))
