@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use functions::http::page::escape;
 use futures_util::Stream;
 use generator::live::Output;
 
@@ -219,13 +220,6 @@ fn first_build_failed(shared: &Shared) -> Response {
     let mut response = (StatusCode::INTERNAL_SERVER_ERROR, Html(inject(&page))).into_response();
     set(&mut response, header::CACHE_CONTROL, "no-store");
     response
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::http::escape;
+use functions::http::page::escape;
 
 /// One mail as read from its `.eml` file.
 #[derive(Debug, PartialEq)]
