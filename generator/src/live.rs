@@ -171,10 +171,8 @@ impl LiveSite {
             self.options.drafts,
             Some(&mut self.parse_memo),
         );
-        drop_later(std::mem::replace(
-            &mut self.sources,
-            load_problems.is_empty().then_some(sources),
-        ));
+        // Kept even when the content has a mistake: the next edit reads only what changed.
+        self.sources = load_problems.is_empty().then_some(sources);
         let site = site?;
         timer.stage("validate");
         let (theme, base_url, values) = prepare_theme(&site, &self.options)?;
