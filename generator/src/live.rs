@@ -126,10 +126,15 @@ impl LiveSite {
     /// needed to know what they mean (see [`Sources::update`]).
     pub fn rebuild_changed(&mut self, changed: Option<&[PathBuf]>) -> Result<Update, BuildError> {
         let started = Instant::now();
-        if let Some(changed) = changed
-            && let Some(update) = self.edit_in_kept_render(changed, started)?
-        {
-            return Ok(update);
+        if let Some(changed) = changed {
+            match self.edit_in_kept_render(changed, started) {
+                Ok(Some(update)) => return Ok(update),
+                Ok(None) => {}
+                Err(error) => {
+                    self.last_is_current = false;
+                    return Err(error);
+                }
+            }
         }
         let result = self.general_rebuild(changed, started);
         // While the content has a mistake, the kept render is not the content's: edits
@@ -300,14 +305,16 @@ impl LiveSite {
         Ok(update)
     }
 
-    /// The most common edits, made quickly: a member rewriting their introduction or links,
-    /// or changing organization or role. When the only file changed is a published
-    /// member's and nothing that decides where and in what order the member is listed
-    /// changed, the outputs that can change are known: the profile and the feed for the
-    /// body and links, and for the card also the directory page, the taxonomy pages and
-    /// events that show the card, and the home page. Those are rendered from the last
-    /// render's parts (with the one card made again); anything else returns `None` for the
-    /// general rebuild. tests/tests/live.rs compares the result with a full build.
+    /// The most common edit, made quickly: one published member's file changed and the
+    /// member stays published. The outputs that can change are known: for the body and
+    /// links the profile and the feed; for the organization and role also every list that
+    /// shows the card; for anything that decides where the member is listed (name, reading,
+    /// sector, prefecture, interests, joined date) the pages between the old and the new
+    /// place in each list, the indexes and any page a term gained or lost. Those are made
+    /// from the last render's parts, with the one member moved in place; anything else
+    /// (a new, deleted or drafted file, a mistake, an interest relabelled for everyone)
+    /// returns `None` for the general rebuild. tests/tests/live.rs compares the result with
+    /// a full build.
     fn edit_in_kept_render(
         &mut self,
         changed: &[PathBuf],
@@ -331,7 +338,7 @@ impl LiveSite {
             return Ok(None);
         };
         let path = content.join(relative);
-        let Some(&index) = last.members_by_file.get(&path) else {
+        let Some(&from) = last.members_by_file.get(&path) else {
             return Ok(None);
         };
         // Read in place: a general rebuild after this reads the same files again, and a
@@ -352,11 +359,29 @@ impl LiveSite {
         let Ok(member) = model::Member::from_document(&document, &slug) else {
             return Ok(None);
         };
-        let old = &last.site.members[index];
-        // What may differ for this path: the body and links (on the profile alone), the
-        // organization and role (also on the member's card). The name, reading, sector,
-        // prefecture, interests, joined date, photo and draft decide where the member is
-        // listed and in what order, so a change to any of them takes the general rebuild.
+        // A member leaving the lists, or a photo that is not there, is for the general
+        // rebuild (which reports the photo).
+        let listed = !member.draft || self.options.drafts;
+        let photo_found = member
+            .photo
+            .as_ref()
+            .is_none_or(|photo| (sources.static_files.iter()).any(|f| f.relative == photo.value));
+        if !listed || !photo_found {
+            return Ok(None);
+        }
+        self.parse_memo.forget(&path);
+        let old = &last.site.members[from];
+        if member == *old {
+            return Ok(Some(Update {
+                rendered: Vec::new(),
+                removed: Vec::new(),
+                added: Vec::new(),
+                outputs: self.files.len(),
+                elapsed: started.elapsed(),
+            }));
+        }
+        // Only the body, links, organization and role changed: the member keeps its place
+        // in every list.
         let same_place = model::Member {
             body: old.body.clone(),
             body_line: old.body_line,
@@ -365,18 +390,54 @@ impl LiveSite {
             role: old.role.clone(),
             ..member.clone()
         } == *old;
-        if !same_place || member == *old {
-            return Ok(None);
-        }
         let card_changed = member.organization != old.organization || member.role != old.role;
-        last.site.members[index] = member;
-
-        let mut parts = std::mem::take(&mut last.parts);
-        let refreshed = if card_changed {
-            let member = &last.site.members[index];
-            parts.refresh_member_card(&last.theme, index, &member.organization, &member.role)
+        let before = last.parts.listed_under(old, from);
+        let lang = last.site.config.language;
+        let change = if same_place {
+            None
         } else {
-            Ok(())
+            let to = crate::validate::place_in_order(&last.site.members, from, &member);
+            let urls = crate::urls::Urls::new(&last.base_url);
+            let prepared = last.parts.prepare_move(
+                &last.theme,
+                &urls,
+                lang,
+                &last.site.members,
+                &last.site.events,
+                (from, to),
+                &member,
+            )?;
+            match prepared {
+                Some(change) => Some(change),
+                None => return Ok(None),
+            }
+        };
+
+        // From here on the kept render changes: an error leaves it half made.
+        let mut parts = std::mem::take(&mut last.parts);
+        let (to, refreshed) = match change {
+            Some(change) => {
+                let to = change.to;
+                last.site.members.remove(from);
+                last.site.members.insert(to, member);
+                parts.apply_move(change, &last.site.members, &last.site.events, lang);
+                for (index, moved) in last.site.members.iter().enumerate() {
+                    if (from.min(to)..=from.max(to)).contains(&index) {
+                        last.members_by_file.insert(moved.file.clone(), index);
+                    }
+                }
+                (to, Ok(()))
+            }
+            None => {
+                last.site.members[from] = member;
+                let member = &last.site.members[from];
+                let refreshed = if card_changed {
+                    parts.refresh_member_card(&last.theme, from, &member.organization, &member.role)
+                } else {
+                    Ok(())
+                };
+                (from, refreshed)
+            }
         };
         let renderer = Renderer::from_parts(
             &last.site,
@@ -385,46 +446,100 @@ impl LiveSite {
             self.options.now,
             parts,
         );
-        let jobs = if card_changed {
-            renderer.jobs_showing_member(index)
+        let mut jobs = if !same_place {
+            renderer.jobs_after_move(from, to, &before)
+        } else if card_changed {
+            renderer.jobs_showing_member(to)
         } else {
-            vec![Job::Member(index), Job::Feed]
+            vec![Job::Member(to), Job::Feed]
         };
-        let mut made = Vec::new();
-        let mut result = refreshed;
-        for job in &jobs {
-            if result.is_err() {
-                break;
+        // A term that gained or lost a page, or a whole term, changes the set of outputs;
+        // the sitemap lists profiles in the directory's order.
+        let mut removed = Vec::new();
+        let mut sitemap_paths = None;
+        if from != to || renderer.listed_under(to) != before {
+            let mut listed = Vec::new();
+            let mut outputs = std::collections::HashSet::new();
+            for job in renderer.plan() {
+                let site_path = renderer.path_of(&job);
+                let path = file_for(&site_path);
+                if Renderer::is_listed_page(&job) {
+                    listed.push(site_path);
+                }
+                if !self.keys.contains_key(&path) {
+                    jobs.push(job);
+                }
+                outputs.insert(path);
             }
-            let path = file_for(&renderer.path_of(job));
-            let Some(key) = renderer.key_if_changed(job, self.keys.get(&path)) else {
-                continue;
-            };
-            match renderer.render_keyed(job, &key, &[]) {
-                Ok(file) => made.push((file.path, key, Arc::<[u8]>::from(file.bytes))),
-                Err(error) => result = Err(error),
-            }
+            removed = (self.keys.keys())
+                .filter(|path| !outputs.contains(*path))
+                .cloned()
+                .collect();
+            jobs.push(Job::Sitemap);
+            sitemap_paths = Some(listed);
         }
+        let mut planned = std::collections::HashSet::new();
+        let jobs: Vec<(String, Job)> = jobs
+            .into_iter()
+            .map(|job| (file_for(&renderer.path_of(&job)), job))
+            .filter(|(path, _)| planned.insert(path.clone()))
+            .collect();
+        let listed = sitemap_paths.as_deref().unwrap_or_default();
+        let made = refreshed.and_then(|()| {
+            jobs.par_iter()
+                .filter_map(|(path, job)| {
+                    let key = renderer.key_if_changed(job, self.keys.get(path))?;
+                    let file = renderer.render_keyed(job, &key, listed);
+                    Some(file.map(|file| (file.path, key, Arc::<[u8]>::from(file.bytes))))
+                })
+                .collect::<Result<Vec<_>, BuildError>>()
+        });
+        let sitemap_parts =
+            (sitemap_paths.as_ref()).map(|listed| feeds::sitemap_parts(renderer.urls(), listed));
         last.parts = renderer.into_parts();
-        if let Err(error) = result {
-            // The kept parts may be half refreshed: the next rebuild derives everything.
-            self.last = None;
-            self.globals = None;
-            return Err(error);
-        }
+        let made = match made {
+            Ok(made) => made,
+            Err(error) => {
+                // The kept parts may be half made: the next rebuild derives everything.
+                self.last = None;
+                self.globals = None;
+                return Err(error);
+            }
+        };
 
-        self.parse_memo.forget(&path);
         let mut files = (*self.files).clone();
+        for path in &removed {
+            files.remove(path.as_str());
+            self.keys.remove(path);
+        }
+        if let Some(parts) = sitemap_parts {
+            let stale: Vec<Arc<str>> = (files.keys())
+                .filter(|name| feeds::is_sitemap_part(name))
+                .filter(|name| !parts.iter().any(|(part, _)| part.as_str() == &***name))
+                .cloned()
+                .collect();
+            for name in stale {
+                files.remove(&name);
+                removed.push(name.to_string());
+            }
+            for (name, text) in parts {
+                files.insert(Arc::from(name), Output::Bytes(Arc::from(text.into_bytes())));
+            }
+        }
         let mut rendered = Vec::new();
+        let mut added = Vec::new();
         for (output, key, bytes) in made {
+            if !self.files.contains_key(output.as_str()) {
+                added.push(output.clone());
+            }
             files.insert(Arc::from(output.as_str()), Output::Bytes(bytes));
             self.keys.insert(output.clone(), key);
             rendered.push(output);
         }
         let update = Update {
             rendered,
-            removed: Vec::new(),
-            added: Vec::new(),
+            removed,
+            added,
             outputs: files.len(),
             elapsed: started.elapsed(),
         };

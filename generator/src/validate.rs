@@ -86,6 +86,24 @@ fn text_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
+/// What members are listed in: 50-on order of the reading, then by slug.
+fn order_key(member: &Member) -> ReadingKey {
+    ReadingKey::new(member.reading(), &member.name)
+}
+
+/// Where `member` belongs in `members` (a site's, in listing order) once member `from` is
+/// taken out: the place member `from` takes after it changed to `member`.
+pub fn place_in_order(members: &[Member], from: usize, member: &Member) -> usize {
+    let key = order_key(member);
+    let before = members.partition_point(|m| {
+        order_key(m)
+            .cmp(&key)
+            .then_with(|| m.slug.cmp(&member.slug))
+            .is_lt()
+    });
+    if from < before { before - 1 } else { before }
+}
+
 /// Checks all sources; every problem in every file is returned together.
 pub fn validate(sources: Sources, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
     validate_with(&sources, include_drafts, None)
@@ -246,10 +264,8 @@ pub fn validate_with(
         .map(|(_, m)| m)
         .filter(|m| include_drafts || !m.draft)
         .collect();
-    let mut keyed: Vec<(ReadingKey, Member)> = members
-        .drain(..)
-        .map(|m| (ReadingKey::new(m.reading(), &m.name), m))
-        .collect();
+    let mut keyed: Vec<(ReadingKey, Member)> =
+        members.drain(..).map(|m| (order_key(&m), m)).collect();
     keyed.sort_by(|(a, ma), (b, mb)| a.cmp(b).then_with(|| ma.slug.cmp(&mb.slug)));
     let members = keyed.into_iter().map(|(_, m)| m).collect();
 

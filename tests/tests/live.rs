@@ -440,3 +440,125 @@ fn while_one_file_has_a_mistake_an_edit_elsewhere_does_not_hide_it() {
     rebuild_changed(&mut live, &project);
     assert_same_as_full_build(&live, &project, "the fix");
 }
+
+/// Whether an update came from the kept render: the general rebuild always makes the outputs
+/// that read everything (robots.txt among them) again.
+fn from_kept_render(update: &Update) -> bool {
+    !update.rendered.iter().any(|p| p == "robots.txt")
+}
+
+#[test]
+fn a_member_moving_in_paged_lists_serves_what_a_full_build_writes() {
+    let project = Project::sample();
+    // Three to a page, so that the directory and the larger terms have several pages.
+    project.edit(
+        "site.yaml",
+        "language: ja",
+        "language: ja\nmembers_per_page: 3",
+    );
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    rebuild(&mut live);
+    project.changed.borrow_mut().clear();
+    assert_same_as_full_build(&live, &project, "the first build");
+
+    // (what, the edit, whether the kept render can make it)
+    type Step = (&'static str, Box<dyn Fn(&Project)>, bool);
+    let abe = "members/abe-kaori.md";
+    let steps: Vec<Step> = vec![
+        (
+            "a reading that moves the first member to the last page",
+            Box::new(move |p| p.edit(abe, "kana: あべ かおり", "kana: わだ かおり")),
+            true,
+        ),
+        (
+            "a later joined date (the home page's newest)",
+            Box::new(move |p| p.edit(abe, "joined: 2026-09-28", "joined: 2026-11-30")),
+            true,
+        ),
+        (
+            "a prefecture nobody else is in",
+            Box::new(move |p| p.edit(abe, "prefecture: saitama", "prefecture: gunma")),
+            true,
+        ),
+        (
+            "an interest nobody else has",
+            Box::new(move |p| p.edit(abe, "オープンデータ]", "オープンデータ, 盆栽]")),
+            true,
+        ),
+        (
+            "that interest given up again",
+            Box::new(move |p| p.edit(abe, ", 盆栽]", "]")),
+            true,
+        ),
+        (
+            "another sector (every directory page counts the sectors)",
+            Box::new(move |p| p.edit(abe, "sector: private", "sector: academic")),
+            true,
+        ),
+        (
+            "an organizer moving",
+            Box::new(|p| p.edit("members/ito-yui.md", "kana: いとう ゆい", "kana: ん ゆい")),
+            true,
+        ),
+        (
+            "a name and reading back to the first page",
+            Box::new(move |p| {
+                p.edit(abe, "name: 阿部 かおり", "name: 阿 かおり");
+                p.edit(abe, "kana: わだ かおり", "kana: あ かおり");
+            }),
+            true,
+        ),
+        (
+            "a later user of an interest spelling it otherwise (the first user's label stays)",
+            Box::new(|p| p.edit("members/hayashi-ken.md", "データ分析]", "ﾃﾞｰﾀ分析]")),
+            true,
+        ),
+        (
+            "the first user of an interest spelling it otherwise (its label changes everywhere)",
+            Box::new(move |p| p.edit(abe, "[データ分析,", "[ﾃﾞｰﾀ分析,")),
+            false,
+        ),
+        (
+            "a member turned draft",
+            Box::new(move |p| p.edit(abe, "joined:", "draft: true\njoined:")),
+            false,
+        ),
+    ];
+    for (step, change, kept) in steps {
+        change(&project);
+        let update = rebuild_changed(&mut live, &project);
+        assert_same_as_full_build(&live, &project, step);
+        assert_eq!(
+            from_kept_render(&update),
+            kept,
+            "{step}: rendered {:?}",
+            update.rendered
+        );
+    }
+}
+
+#[test]
+fn a_photo_that_is_not_there_is_reported_and_the_last_good_site_kept() {
+    let project = Project::sample();
+    let mut live = LiveSite::new(options(&project.content, &project.out));
+    rebuild(&mut live);
+    project.changed.borrow_mut().clear();
+    let before = live.files();
+    project.edit(
+        "members/abe-kaori.md",
+        "joined:",
+        "photo: images/nobody.jpg\njoined:",
+    );
+    let error = live
+        .rebuild_changed(Some(&std::mem::take(&mut *project.changed.borrow_mut())))
+        .expect_err("a missing photo");
+    assert!(
+        describe(&error).contains("images/nobody.jpg"),
+        "{}",
+        describe(&error)
+    );
+    assert!(std::sync::Arc::ptr_eq(&before, &live.files()));
+    project.edit("members/abe-kaori.md", "photo: images/nobody.jpg\n", "");
+    rebuild_changed(&mut live, &project);
+    assert_same_as_full_build(&live, &project, "the fix");
+}

@@ -157,6 +157,13 @@ pub fn sitemap_parts(urls: &Urls, paths: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether `name` (an output's path) is one of the parts [`sitemap_parts`] makes.
+pub fn is_sitemap_part(name: &str) -> bool {
+    name.strip_prefix("sitemap-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn urlset(urls: &Urls, paths: &[String]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

@@ -193,6 +193,158 @@ impl RenderParts {
     }
 }
 
+/// One member of a kept render, changed so that it may move in the 50-on order or between
+/// taxonomy terms, prepared by [`RenderParts::prepare_move`] without touching the parts.
+pub struct MemberMove {
+    pub from: usize,
+    pub to: usize,
+    terms: views::TermUses,
+    card: views::MemberCard,
+    value: Value,
+    partial: Value,
+    row: model::GojuonRow,
+    interests: views::Taxonomy,
+}
+
+impl RenderParts {
+    /// What `member`, member `index` of the render, is listed under (see
+    /// [`views::listed_under`]).
+    pub fn listed_under(&self, member: &Member, index: usize) -> Vec<(TaxonomyKind, String)> {
+        views::listed_under(member, &self.views.member_terms[index])
+    }
+
+    /// Prepares member `from` of `members` (the kept render's order) to become `member` at
+    /// `to` (its place once the others close up). `None` when the change would relabel an
+    /// interest that others show too: a term is labelled with its first user's spelling on
+    /// every card and event, so the caller derives the whole site again.
+    #[allow(clippy::too_many_arguments)]
+    pub fn prepare_move(
+        &self,
+        theme: &Theme,
+        urls: &Urls,
+        lang: Language,
+        members: &[Member],
+        events: &[Event],
+        (from, to): (usize, usize),
+        member: &Member,
+    ) -> Result<Option<MemberMove>, BuildError> {
+        let terms = views::term_keys(&member.interests);
+        let new_order = (0..members.len()).map(|k| {
+            if k == to {
+                (member, &terms)
+            } else {
+                let old = index_before_move(k, from, to);
+                (&members[old], &self.views.member_terms[old])
+            }
+        });
+        let interests = views::interests_taxonomy(
+            new_order,
+            events
+                .iter()
+                .map(|e| &e.tags[..])
+                .zip(&self.views.event_terms),
+        );
+        let old_labels = self.views.taxonomy(TaxonomyKind::Interests).labels();
+        if interests.terms.iter().any(|t| {
+            old_labels
+                .get(t.key.as_str())
+                .is_some_and(|label| *label != t.label)
+        }) {
+            return Ok(None);
+        }
+        let card = views::member_card(member, &terms, &interests.labels(), urls, lang);
+        let (mut values, mut partials, _) = values_and_partials(
+            theme,
+            "partials/member_card.html",
+            "m",
+            std::slice::from_ref(&card),
+            |m| (&m.slug, &m.url),
+            |_| None,
+        )?;
+        Ok(Some(MemberMove {
+            from,
+            to,
+            terms,
+            card,
+            value: values.remove(0),
+            partial: partials.remove(0),
+            row: views::member_row(member),
+            interests,
+        }))
+    }
+
+    /// Makes the parts those of the site whose `members` (the new order) moved as `change`
+    /// says.
+    pub fn apply_move(
+        &mut self,
+        change: MemberMove,
+        members: &[Member],
+        events: &[Event],
+        lang: Language,
+    ) {
+        let (from, to) = (change.from, change.to);
+        move_item(&mut self.views.members, from, to);
+        move_item(&mut self.member_values, from, to);
+        move_item(&mut self.member_cards, from, to);
+        move_item(&mut self.member_unchanged, from, to);
+        move_item(&mut self.views.member_rows, from, to);
+        move_item(&mut self.views.member_terms, from, to);
+        move_item(&mut self.organized_by, from, to);
+        self.views.members[to] = change.card;
+        self.member_values[to] = change.value;
+        self.member_cards[to] = change.partial;
+        self.member_unchanged[to] = false;
+        self.views.member_rows[to] = change.row;
+        self.views.member_terms[to] = change.terms;
+        for organizers in &mut self.organizers_of {
+            for member in organizers {
+                *member = index_after_move(*member, from, to);
+            }
+        }
+        self.views.taxonomies = vec![
+            change.interests,
+            views::prefectures_taxonomy(members, events, lang),
+            views::sectors_taxonomy(members, lang),
+        ];
+    }
+}
+
+/// Moves item `from` to `to`, shifting those between by one.
+fn move_item<T>(items: &mut [T], from: usize, to: usize) {
+    if from < to {
+        items[from..=to].rotate_left(1);
+    } else {
+        items[to..=from].rotate_right(1);
+    }
+}
+
+/// Where item `index` is after item `from` moved to `to`.
+pub fn index_after_move(index: usize, from: usize, to: usize) -> usize {
+    if index == from {
+        to
+    } else if from < to && (from + 1..=to).contains(&index) {
+        index - 1
+    } else if to < from && (to..from).contains(&index) {
+        index + 1
+    } else {
+        index
+    }
+}
+
+/// Where item `index` was before item `from` moved to `to` (the inverse of
+/// [`index_after_move`]).
+fn index_before_move(index: usize, from: usize, to: usize) -> usize {
+    if index == to {
+        from
+    } else if from < to && (from..to).contains(&index) {
+        index + 1
+    } else if to < from && (to + 1..=from).contains(&index) {
+        index - 1
+    } else {
+        index
+    }
+}
+
 /// The cards of an earlier render (its [`RenderParts`]), by slug: a rebuild
 /// (`portal serve`) renders again only the cards whose view changed.
 pub struct CardMemo<'p> {
@@ -466,6 +618,60 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&e| Job::Event(e)),
         );
+        jobs
+    }
+
+    /// What member `index` is listed under (see [`views::listed_under`]).
+    pub fn listed_under(&self, index: usize) -> Vec<(TaxonomyKind, String)> {
+        self.parts.listed_under(&self.site.members[index], index)
+    }
+
+    /// Every output that can change when member `from` changed and moved to `to` (see
+    /// [`RenderParts::apply_move`]), once this renderer has the new site: the profile, the
+    /// directory pages between the two places (all of them when the sector changed, as each
+    /// shows the sectors' counts), every page of each term the member was or is listed
+    /// under, the taxonomy indexes when the member changed terms, the events they
+    /// organize, the home page and the feed. `before` is what the member was listed under
+    /// (see [`views::listed_under`]). Outputs that appear or disappear because a term
+    /// gained or lost pages are not here: the caller compares [`Renderer::plan`] with what
+    /// it had.
+    pub fn jobs_after_move(
+        &self,
+        from: usize,
+        to: usize,
+        before: &[(TaxonomyKind, String)],
+    ) -> Vec<Job> {
+        let per_page = self.per_page().max(1);
+        let after = self.listed_under(to);
+        let mut jobs = vec![Job::Member(to), Job::Home, Job::Feed];
+        let sector_changed = before.iter().find(|(k, _)| *k == TaxonomyKind::Sectors)
+            != after.iter().find(|(k, _)| *k == TaxonomyKind::Sectors);
+        let directory = if sector_changed {
+            1..=page_count(self.site.members.len(), per_page)
+        } else {
+            from.min(to) / per_page + 1..=from.max(to) / per_page + 1
+        };
+        jobs.extend(directory.map(|page| Job::MemberList { page }));
+        if before != after {
+            jobs.extend(TaxonomyKind::ALL.map(Job::TaxonomyIndex));
+        }
+        for kind in TaxonomyKind::ALL {
+            for (index, term) in self.parts.views.taxonomy(kind).terms.iter().enumerate() {
+                let listed = |under: &[(TaxonomyKind, String)]| {
+                    under.iter().any(|(k, key)| *k == kind && *key == term.key)
+                };
+                if !self.has_page(kind, term) || !(listed(before) || listed(&after)) {
+                    continue;
+                }
+                let pages = page_count(term.members.len(), per_page);
+                jobs.extend((1..=pages).map(|page| Job::Term {
+                    kind,
+                    term: index,
+                    page,
+                }));
+            }
+        }
+        jobs.extend(self.parts.organized_by[to].iter().map(|&e| Job::Event(e)));
         jobs
     }
 

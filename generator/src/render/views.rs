@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use model::{Choice, Event, GojuonRow, Language, Member, Prefecture, ReadingKey, Region, Sector};
+use model::{
+    Choice, Event, GojuonRow, Language, Located, Member, Prefecture, ReadingKey, Region, Sector,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -109,6 +111,16 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
 }
 
+impl Taxonomy {
+    /// Each term's label by its key.
+    pub fn labels(&self) -> HashMap<&str, &str> {
+        self.terms
+            .iter()
+            .map(|t| (t.key.as_str(), t.label.as_str()))
+            .collect()
+    }
+}
+
 /// Everything derived from the site once, before any page is rendered.
 #[derive(Default)]
 pub struct Views {
@@ -116,8 +128,16 @@ pub struct Views {
     pub events: Vec<EventCard>,
     /// The 50-on row of each member, for the directory's headings.
     pub member_rows: Vec<GojuonRow>,
+    /// Each member's and event's interests as term keys, kept so that moving one member
+    /// derives the taxonomies again without keying every term again (NFKC is not free).
+    pub member_terms: Vec<TermUses>,
+    pub event_terms: Vec<TermUses>,
     pub taxonomies: Vec<Taxonomy>,
 }
+
+/// The terms of one member's interests or one event's tags: each term key once, with the
+/// index of its first spelling in the member's or event's list.
+pub type TermUses = Vec<(String, usize)>;
 
 impl Views {
     pub fn new(
@@ -127,63 +147,22 @@ impl Views {
         lang: Language,
         now: Timestamp,
     ) -> Views {
-        // Each member's and event's interests as (term key, spelling), keyed once: NFKC is not free.
-        let member_terms: Vec<Vec<(String, &str)>> = members
+        let member_terms: Vec<TermUses> = members
             .par_iter()
-            .map(|m| term_keys(m.interests.iter().map(|i| i.value.as_str())))
+            .map(|m| term_keys(&m.interests))
             .collect();
-        let event_terms: Vec<Vec<(String, &str)>> = events
-            .par_iter()
-            .map(|e| term_keys(e.tags.iter().map(|t| t.value.as_str())))
-            .collect();
-        let interests = interests_taxonomy(&member_terms, &event_terms);
-        let labels: HashMap<&str, &str> = interests
-            .terms
-            .iter()
-            .map(|t| (t.key.as_str(), t.label.as_str()))
-            .collect();
-        let term_links = |terms: &[(String, &str)]| -> Vec<LinkView> {
-            terms
-                .iter()
-                .map(|(key, spelling)| LinkView {
-                    label: labels
-                        .get(key.as_str())
-                        .copied()
-                        .unwrap_or(spelling)
-                        .to_owned(),
-                    url: urls.link(&term_path(key)),
-                })
-                .collect()
-        };
-        let prefecture_link = |p: Prefecture| LinkView {
-            label: prefecture_name(p, lang).to_owned(),
-            url: urls.link(&prefecture_path(p)),
-        };
-
+        let event_terms: Vec<TermUses> = events.par_iter().map(|e| term_keys(&e.tags)).collect();
+        let interests = interests_taxonomy(
+            members.iter().zip(&member_terms),
+            events.iter().map(|e| &e.tags[..]).zip(&event_terms),
+        );
+        let labels = interests.labels();
         let member_cards = members
             .par_iter()
             .zip(&member_terms)
-            .map(|(m, terms)| MemberCard {
-                slug: m.slug.clone(),
-                url: urls.link(&member_path(&m.slug)),
-                name: m.name.clone(),
-                kana: m.kana.clone(),
-                sector: LinkView {
-                    label: sector_name(m.sector, lang).to_owned(),
-                    url: urls.link(&sector_path(m.sector)),
-                },
-                organization: m.organization.clone(),
-                role: m.role.clone(),
-                prefecture: m.prefecture.map(prefecture_link),
-                interests: term_links(terms),
-                photo: m
-                    .photo
-                    .as_ref()
-                    .map(|p| urls.link(&format!("/{}", p.value))),
-                joined: dates::date(m.joined, lang),
-                joined_iso: m.joined.to_string(),
-            })
+            .map(|(m, terms)| member_card(m, terms, &labels, urls, lang))
             .collect();
+        let prefecture_link = |p: Prefecture| prefecture_link(p, urls, lang);
         let event_cards = events
             .par_iter()
             .zip(&event_terms)
@@ -198,16 +177,13 @@ impl Views {
                 online: e.online,
                 venue: e.venue.as_ref().and_then(|v| v.name.clone()),
                 prefecture: e.prefecture.map(prefecture_link),
-                tags: term_links(terms),
+                tags: term_links(&e.tags, terms, &labels, urls),
                 capacity: e.capacity,
                 ics_url: urls.link(&ics_path(&e.slug)),
                 upcoming: e.is_upcoming(now),
             })
             .collect();
-        let member_rows = members
-            .par_iter()
-            .map(|m| ReadingKey::new(m.reading(), &m.name).row())
-            .collect();
+        let member_rows = members.par_iter().map(member_row).collect();
         let taxonomies = vec![
             interests,
             prefectures_taxonomy(members, events, lang),
@@ -217,6 +193,8 @@ impl Views {
             members: member_cards,
             events: event_cards,
             member_rows,
+            member_terms,
+            event_terms,
             taxonomies,
         }
     }
@@ -275,35 +253,101 @@ pub fn region_name(r: Region, lang: Language) -> &'static str {
     }
 }
 
-/// Terms as (key, spelling), once each: 防災 written twice, or ＤＸ推進 and DX推進, are one.
-fn term_keys<'a>(terms: impl Iterator<Item = &'a str>) -> Vec<(String, &'a str)> {
-    let mut keyed: Vec<(String, &'a str)> = Vec::new();
-    for term in terms {
-        let key = model::slug::term_slug(term);
+/// Terms as keys, once each, with the index of their first spelling: 防災 written twice, or
+/// ＤＸ推進 and DX推進, are one.
+pub fn term_keys(terms: &[Located<String>]) -> TermUses {
+    let mut keyed: TermUses = Vec::new();
+    for (index, term) in terms.iter().enumerate() {
+        let key = model::slug::term_slug(&term.value);
         if !keyed.iter().any(|(k, _)| *k == key) {
-            keyed.push((key, term));
+            keyed.push((key, index));
         }
     }
     keyed
 }
 
-/// Interests of members and tags of events. A term is labelled with the spelling of its
-/// first user (members in 50-on order, then events), so the label is stable between builds.
-fn interests_taxonomy(
-    member_terms: &[Vec<(String, &str)>],
-    event_terms: &[Vec<(String, &str)>],
+/// A member's card: what every list shows of them. `labels` are the interests' labels by
+/// term key (see [`Taxonomy::labels`]).
+pub fn member_card(
+    m: &Member,
+    terms: &TermUses,
+    labels: &HashMap<&str, &str>,
+    urls: &Urls,
+    lang: Language,
+) -> MemberCard {
+    MemberCard {
+        slug: m.slug.clone(),
+        url: urls.link(&member_path(&m.slug)),
+        name: m.name.clone(),
+        kana: m.kana.clone(),
+        sector: LinkView {
+            label: sector_name(m.sector, lang).to_owned(),
+            url: urls.link(&sector_path(m.sector)),
+        },
+        organization: m.organization.clone(),
+        role: m.role.clone(),
+        prefecture: m.prefecture.map(|p| prefecture_link(p, urls, lang)),
+        interests: term_links(&m.interests, terms, labels, urls),
+        photo: m
+            .photo
+            .as_ref()
+            .map(|p| urls.link(&format!("/{}", p.value))),
+        joined: dates::date(m.joined, lang),
+        joined_iso: m.joined.to_string(),
+    }
+}
+
+/// The 50-on row a member is listed under in the directory.
+pub fn member_row(m: &Member) -> GojuonRow {
+    ReadingKey::new(m.reading(), &m.name).row()
+}
+
+fn term_links(
+    spellings: &[Located<String>],
+    terms: &TermUses,
+    labels: &HashMap<&str, &str>,
+    urls: &Urls,
+) -> Vec<LinkView> {
+    terms
+        .iter()
+        .map(|(key, index)| LinkView {
+            label: labels
+                .get(key.as_str())
+                .copied()
+                .unwrap_or(spellings[*index].value.as_str())
+                .to_owned(),
+            url: urls.link(&term_path(key)),
+        })
+        .collect()
+}
+
+fn prefecture_link(p: Prefecture, urls: &Urls, lang: Language) -> LinkView {
+    LinkView {
+        label: prefecture_name(p, lang).to_owned(),
+        url: urls.link(&prefecture_path(p)),
+    }
+}
+
+/// Interests of members and tags of events, from each one's spellings and term keys (members
+/// in 50-on order). A term is labelled with the spelling of its first user (members first,
+/// then events), so the label is stable between builds.
+pub fn interests_taxonomy<'a>(
+    members: impl Iterator<Item = (&'a Member, &'a TermUses)>,
+    events: impl Iterator<Item = (&'a [Located<String>], &'a TermUses)>,
 ) -> Taxonomy {
     let mut by_key: HashMap<&str, Term> = HashMap::new();
-    let uses = member_terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (true, i, t))
-        .chain(event_terms.iter().enumerate().map(|(i, t)| (false, i, t)));
-    for (is_member, index, terms) in uses {
+    let uses = (members.map(|(m, t)| (&m.interests[..], t)).enumerate())
+        .map(|(i, (spellings, t))| (true, i, spellings, t))
+        .chain(
+            events
+                .enumerate()
+                .map(|(i, (spellings, t))| (false, i, spellings, t)),
+        );
+    for (is_member, index, spellings, terms) in uses {
         for (key, spelling) in terms {
             let term = by_key.entry(key.as_str()).or_insert_with(|| Term {
                 key: key.clone(),
-                label: (*spelling).to_owned(),
+                label: spellings[*spelling].value.clone(),
                 path: term_path(key),
                 group: None,
                 members: Vec::new(),
@@ -330,7 +374,7 @@ fn interests_taxonomy(
     }
 }
 
-fn prefectures_taxonomy(members: &[Member], events: &[Event], lang: Language) -> Taxonomy {
+pub fn prefectures_taxonomy(members: &[Member], events: &[Event], lang: Language) -> Taxonomy {
     let mut terms: Vec<Term> = Prefecture::all()
         .iter()
         .map(|&p| Term {
@@ -362,7 +406,7 @@ fn prefectures_taxonomy(members: &[Member], events: &[Event], lang: Language) ->
     }
 }
 
-fn sectors_taxonomy(members: &[Member], lang: Language) -> Taxonomy {
+pub fn sectors_taxonomy(members: &[Member], lang: Language) -> Taxonomy {
     let mut terms: Vec<Term> = Sector::ALL
         .iter()
         .map(|&s| Term {
@@ -385,4 +429,18 @@ fn sectors_taxonomy(members: &[Member], lang: Language) -> Taxonomy {
         kind: TaxonomyKind::Sectors,
         terms,
     }
+}
+
+/// The taxonomy terms (by key) a member is listed under: their sector, their prefecture and
+/// each interest.
+pub fn listed_under(member: &Member, terms: &TermUses) -> Vec<(TaxonomyKind, String)> {
+    let mut under = vec![(TaxonomyKind::Sectors, member.sector.slug().to_owned())];
+    under.extend((member.prefecture).map(|p| (TaxonomyKind::Prefectures, p.slug().to_owned())));
+    under.extend(
+        terms
+            .iter()
+            .map(|(key, _)| (TaxonomyKind::Interests, key.clone())),
+    );
+    under.sort_by(|a, b| (a.0 as u8, &a.1).cmp(&(b.0 as u8, &b.1)));
+    under
 }
