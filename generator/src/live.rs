@@ -415,12 +415,14 @@ impl LiveSite {
 
         // From here on the kept render changes: an error leaves it half made.
         let mut parts = std::mem::take(&mut last.parts);
+        let mut new_people_to_meet = Vec::new();
         let (to, refreshed) = match change {
             Some(change) => {
                 let to = change.to;
                 last.site.members.remove(from);
                 last.site.members.insert(to, member);
-                parts.apply_move(change, &last.site.members, &last.site.events, lang);
+                new_people_to_meet =
+                    parts.apply_move(change, &last.site.members, &last.site.events, lang);
                 for (index, moved) in last.site.members.iter().enumerate() {
                     if (from.min(to)..=from.max(to)).contains(&index) {
                         last.members_by_file.insert(moved.file.clone(), index);
@@ -447,7 +449,9 @@ impl LiveSite {
             parts,
         );
         let mut jobs = if !same_place {
-            renderer.jobs_after_move(from, to, &before)
+            let mut jobs = renderer.jobs_after_move(from, to, &before);
+            jobs.extend(new_people_to_meet.into_iter().map(Job::Member));
+            jobs
         } else if card_changed {
             renderer.jobs_showing_member(to)
         } else {

@@ -42,6 +42,8 @@ fn every_page_type_is_built() {
         "prefectures/kanagawa/index.html",
         "sectors/index.html",
         "sectors/local-gov/index.html",
+        "introductions/index.html",
+        "introductions/local-gov/index.html",
         "about/index.html",
         "join/index.html",
         "privacy/index.html",
@@ -483,4 +485,103 @@ fn the_site_posts_to_the_functions_at_api_base() {
     assert!(
         profile.contains("action=\"https://portal.example.org/api/members/yamada-hanako/removal\"")
     );
+}
+
+/// The people a profile suggests to meet, as (profile slug, reason) in page order.
+fn people_to_meet(slug: &str) -> Vec<(String, String)> {
+    let page = read(sample(), &format!("members/{slug}/index.html"));
+    let Some(section) = page.split("<ul class=\"meet-list\">").nth(1) else {
+        return Vec::new();
+    };
+    let section = section.split("</ul>").next().unwrap_or_default();
+    section
+        .split("<li>")
+        .skip(1)
+        .map(|item| {
+            let href = attribute_values(item, "href").remove(0);
+            let slug = href
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            let reason = item
+                .split("<span class=\"reason\">")
+                .nth(1)
+                .and_then(|r| r.split('<').next())
+                .unwrap_or_default()
+                .to_owned();
+            (slug, reason)
+        })
+        .collect()
+}
+
+#[test]
+fn a_profile_suggests_people_from_the_other_side_by_shared_interests() {
+    // 山田 花子 (local government, 神奈川県: オープンデータ, 地域活性化). Both interests have four
+    // members, so every match weighs the same: 佐藤 健太 shares her prefecture, 中村 直子
+    // organizes an event, then 50-on order. 鈴木 美咲 and 岡田 光 share 地域活性化 but are
+    // public servants too.
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        people_to_meet("yamada-hanako"),
+        pairs(&[
+            ("sato-kenta", "オープンデータに関心"),
+            ("nakamura-naoko", "オープンデータに関心"),
+            ("abe-kaori", "オープンデータに関心"),
+            ("matsumoto-aoi", "地域活性化に関心"),
+        ])
+    );
+    // 中村 直子 (academic: 公共政策, オープンデータ, 防災) meets only public servants; 防災 (three
+    // members) weighs more than オープンデータ (four).
+    let nakamura = people_to_meet("nakamura-naoko");
+    assert!(!nakamura.is_empty());
+    for (slug, _) in &nakamura {
+        let page = read(sample(), &format!("members/{slug}/index.html"));
+        assert!(
+            page.contains("/sectors/local-gov/") || page.contains("/sectors/national-gov/"),
+            "{slug} is not a public servant"
+        );
+    }
+    assert!(
+        nakamura
+            .iter()
+            .all(|(_, reason)| reason.ends_with("に関心")),
+        "{nakamura:?}"
+    );
+}
+
+#[test]
+fn the_introductions_page_of_a_sector_pairs_interests_both_sides_have() {
+    let page = read(sample(), "introductions/local-gov/index.html");
+    // 観光: two local government members (木村, 渡辺) and, from the other side, two in
+    // business (井上, 高橋) and one other (松本): the most evenly shared, so first.
+    let first = page
+        .split("<ul class=\"introductions\">")
+        .nth(1)
+        .and_then(|list| list.split("</li>").next())
+        .expect("a list of interests");
+    assert!(first.contains(">観光</a>"), "{first}");
+    assert!(
+        first.contains("地方公務員 2人、民間企業 2人、その他 1人"),
+        "{first}"
+    );
+    let index = read(sample(), "introductions/index.html");
+    for sector in [
+        "local-gov",
+        "national-gov",
+        "private",
+        "nonprofit",
+        "academic",
+        "other",
+    ] {
+        assert!(
+            index.contains(&format!("/introductions/{sector}/")),
+            "{sector}"
+        );
+    }
 }

@@ -4,10 +4,13 @@
 
 pub mod calendar;
 pub mod feeds;
+pub mod introductions;
 pub mod views;
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
-use model::{Event, Language, Member, Page};
+use model::{Choice, Event, Language, Member, Page};
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -39,6 +42,9 @@ pub enum Job {
     EventCalendar(usize),
     Calendar,
     TaxonomyIndex(TaxonomyKind),
+    /// Where the two sides already meet: one page per sector, and their index.
+    IntroductionIndex,
+    Introductions(model::Sector),
     Term {
         kind: TaxonomyKind,
         term: usize,
@@ -99,6 +105,28 @@ struct MemberGroup {
     label: &'static str,
     id: &'static str,
     members: Vec<Value>,
+}
+
+/// An interest both sides have, with how many of each sector have it (the page's own sector
+/// first).
+#[derive(Serialize)]
+struct IntroductionRow {
+    label: String,
+    url: String,
+    sides: Vec<SectorCount>,
+}
+
+#[derive(Serialize)]
+struct SectorCount {
+    label: String,
+    n: usize,
+}
+
+/// One of the people to meet on a profile: their card's value and why.
+#[derive(Serialize)]
+struct MeetView<'v> {
+    m: &'v Value,
+    reason: &'v str,
 }
 
 #[derive(Serialize)]
@@ -163,6 +191,8 @@ pub struct RenderParts {
     organized_by: Vec<Vec<usize>>,
     /// For each event, its organizers as member indexes.
     organizers_of: Vec<Vec<usize>>,
+    /// For each member, people of the other side to meet (see [`introductions`]).
+    suggestions: Vec<Vec<introductions::Suggestion>>,
 }
 
 impl RenderParts {
@@ -207,6 +237,19 @@ pub struct MemberMove {
 }
 
 impl RenderParts {
+    /// Ranks the people to meet of every member of `members` (the parts' order) again.
+    fn rank_suggestions(&mut self, members: &[Member], events: &[Event]) {
+        let latest_activity: Vec<Option<Timestamp>> = (self.organized_by.iter())
+            .map(|organized| organized.iter().map(|&e| events[e].start).max())
+            .collect();
+        self.suggestions = introductions::Ranking {
+            members,
+            interests: self.views.taxonomy(TaxonomyKind::Interests),
+            latest_activity: &latest_activity,
+        }
+        .suggestions();
+    }
+
     /// What `member`, member `index` of the render, is listed under (see
     /// [`views::listed_under`]).
     pub fn listed_under(&self, member: &Member, index: usize) -> Vec<(TaxonomyKind, String)> {
@@ -274,14 +317,16 @@ impl RenderParts {
     }
 
     /// Makes the parts those of the site whose `members` (the new order) moved as `change`
-    /// says.
+    /// says. Returns the members (new indexes) whose people to meet changed: those the
+    /// ranking now gives others, those who suggest the moved member, and those whose reasons
+    /// name an interest whose count changed.
     pub fn apply_move(
         &mut self,
         change: MemberMove,
         members: &[Member],
         events: &[Event],
         lang: Language,
-    ) {
+    ) -> Vec<usize> {
         let (from, to) = (change.from, change.to);
         move_item(&mut self.views.members, from, to);
         move_item(&mut self.member_values, from, to);
@@ -290,6 +335,7 @@ impl RenderParts {
         move_item(&mut self.views.member_rows, from, to);
         move_item(&mut self.views.member_terms, from, to);
         move_item(&mut self.organized_by, from, to);
+        move_item(&mut self.suggestions, from, to);
         self.views.members[to] = change.card;
         self.member_values[to] = change.value;
         self.member_cards[to] = change.partial;
@@ -301,11 +347,50 @@ impl RenderParts {
                 *member = index_after_move(*member, from, to);
             }
         }
+        // The interests' new indexes and counts, by key, to compare the old reasons with.
+        let old_terms = &self.views.taxonomy(TaxonomyKind::Interests).terms;
+        let new_index: HashMap<&str, usize> = (change.interests.terms.iter().enumerate())
+            .map(|(i, t)| (t.key.as_str(), i))
+            .collect();
+        let old_to_new: Vec<Option<usize>> = (old_terms.iter())
+            .map(|t| new_index.get(t.key.as_str()).copied())
+            .collect();
+        let recounted: Vec<bool> = (change.interests.terms.iter())
+            .map(|t| {
+                let old = (old_terms.iter()).find(|o| o.key == t.key);
+                old.is_none_or(|o| o.members.len() != t.members.len())
+            })
+            .collect();
+        let before: Vec<Vec<(usize, Vec<Option<usize>>)>> = (self.suggestions.iter())
+            .map(|list| {
+                list.iter()
+                    .map(|s| {
+                        let shared = s.shared.iter().map(|&t| old_to_new[t]).collect();
+                        (index_after_move(s.member, from, to), shared)
+                    })
+                    .collect()
+            })
+            .collect();
         self.views.taxonomies = vec![
             change.interests,
             views::prefectures_taxonomy(members, events, lang),
             views::sectors_taxonomy(members, lang),
         ];
+        self.rank_suggestions(members, events);
+        (self.suggestions.iter().zip(&before).enumerate())
+            .filter(|(k, (now, was))| {
+                *k == to
+                    || now.len() != was.len()
+                    || now.iter().zip(was.iter()).any(|(s, (member, shared))| {
+                        s.member != *member
+                            || s.member == to
+                            || s.shared.len() != shared.len()
+                            || s.shared.iter().zip(shared).any(|(t, old)| Some(*t) != *old)
+                            || s.shared.iter().any(|&t| recounted[t])
+                    })
+            })
+            .map(|(k, _)| k)
+            .collect()
     }
 }
 
@@ -391,11 +476,13 @@ impl<'p> CardMemo<'p> {
 /// the menu, the base URL), which a rebuild compares on their own. Two equal keys make the
 /// same bytes, so a rebuild renders only the outputs whose key changed.
 pub enum JobKey {
-    /// A profile: the member, their card's value and the events they organize.
+    /// A profile: the member, their card's value, the events they organize and the people
+    /// to meet (each one's card value and the reason).
     Member {
         member: Member,
         value: Value,
         organizes: Vec<Value>,
+        meet: Vec<(Value, String)>,
     },
     /// An event page: the event, its value and its organizers' cards.
     Event {
@@ -474,23 +561,26 @@ impl<'a> Renderer<'a> {
                 members
             })
             .collect();
+        let mut parts = RenderParts {
+            views,
+            member_values,
+            event_values,
+            member_cards,
+            event_items,
+            member_unchanged,
+            event_unchanged,
+            organized_by,
+            organizers_of,
+            suggestions: Vec::new(),
+        };
+        parts.rank_suggestions(&site.members, &site.events);
         Ok(Renderer {
             site,
             theme,
             urls,
             lang,
             now,
-            parts: RenderParts {
-                views,
-                member_values,
-                event_values,
-                member_cards,
-                event_items,
-                member_unchanged,
-                event_unchanged,
-                organized_by,
-                organizers_of,
-            },
+            parts,
         })
     }
 
@@ -540,6 +630,7 @@ impl<'a> Renderer<'a> {
                     member,
                     value,
                     organizes,
+                    meet,
                 }),
             ) => {
                 *member == self.site.members[*i]
@@ -549,6 +640,7 @@ impl<'a> Renderer<'a> {
                         &self.parts.organized_by[*i],
                         &self.parts.event_items,
                     )
+                    && *meet == self.people_to_meet(*i)
             }
             (
                 Job::Event(i),
@@ -618,7 +710,15 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&e| Job::Event(e)),
         );
+        jobs.extend(self.suggesting(index).map(Job::Member));
         jobs
+    }
+
+    /// The members whose profiles suggest member `index` to meet.
+    fn suggesting(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        (self.parts.suggestions.iter().enumerate())
+            .filter(move |(_, list)| list.iter().any(|s| s.member == index))
+            .map(|(k, _)| k)
     }
 
     /// What member `index` is listed under (see [`views::listed_under`]).
@@ -654,6 +754,8 @@ impl<'a> Renderer<'a> {
         jobs.extend(directory.map(|page| Job::MemberList { page }));
         if before != after {
             jobs.extend(TaxonomyKind::ALL.map(Job::TaxonomyIndex));
+            jobs.push(Job::IntroductionIndex);
+            jobs.extend(model::Sector::ALL.map(Job::Introductions));
         }
         for kind in TaxonomyKind::ALL {
             for (index, term) in self.parts.views.taxonomy(kind).terms.iter().enumerate() {
@@ -685,6 +787,7 @@ impl<'a> Renderer<'a> {
                 member: self.site.members[*i].clone(),
                 value: self.parts.member_values[*i].clone(),
                 organizes: items(&self.parts.organized_by[*i], &self.parts.event_items),
+                meet: self.people_to_meet(*i),
             },
             Job::Event(i) => JobKey::Event {
                 event: self.site.events[*i].clone(),
@@ -699,6 +802,35 @@ impl<'a> Renderer<'a> {
                 JobKey::Context { template, context }
             }
         }
+    }
+
+    /// Member `index`'s people to meet: each one's card value and the reason
+    /// ("防災・オープンデータに関心": the shared interests, rarest first, three at most).
+    fn people_to_meet(&self, index: usize) -> Vec<(Value, String)> {
+        let interests = &self.parts.views.taxonomy(TaxonomyKind::Interests).terms;
+        let separator = self.t("meet_separator");
+        let reason = self.t("meet_reason");
+        self.parts.suggestions[index]
+            .iter()
+            .map(|s| {
+                let shared: Vec<&str> = (s.shared.iter().take(3))
+                    .map(|&t| interests[t].label.as_str())
+                    .collect();
+                (
+                    self.parts.member_values[s.member].clone(),
+                    reason.replace("{interests}", &shared.join(&separator)),
+                )
+            })
+            .collect()
+    }
+
+    /// How many members of each sector have each interest (see
+    /// [`introductions::sector_counts`]).
+    fn interest_sector_counts(&self) -> Vec<[usize; 6]> {
+        introductions::sector_counts(
+            &self.site.members,
+            self.parts.views.taxonomy(TaxonomyKind::Interests),
+        )
     }
 
     fn per_page(&self) -> usize {
@@ -728,6 +860,10 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..self.site.pages.len()).map(Job::Page));
         for kind in TaxonomyKind::ALL {
             jobs.push(Job::TaxonomyIndex(kind));
+            if kind == TaxonomyKind::Sectors {
+                jobs.push(Job::IntroductionIndex);
+                jobs.extend(model::Sector::ALL.map(Job::Introductions));
+            }
             for (index, term) in self.parts.views.taxonomy(kind).terms.iter().enumerate() {
                 if !self.has_page(kind, term) {
                     continue;
@@ -759,6 +895,8 @@ impl<'a> Renderer<'a> {
             Job::EventCalendar(i) => views::ics_path(&self.site.events[*i].slug),
             Job::Calendar => "/events/calendar.ics".into(),
             Job::TaxonomyIndex(kind) => kind.path().into(),
+            Job::IntroductionIndex => "/introductions/".into(),
+            Job::Introductions(sector) => format!("/introductions/{}/", sector.slug()),
             Job::Term { kind, term, page } => {
                 paged(&self.parts.views.taxonomy(*kind).terms[*term].path, *page)
             }
@@ -973,6 +1111,12 @@ impl<'a> Renderer<'a> {
                     .map(|&e| self.parts.event_items[e].clone())
                     .collect();
                 c.insert_value("organizes", Value::from(organizes.as_slice()));
+                let meet = self.people_to_meet(*i);
+                let meet: Vec<MeetView> = (meet.iter())
+                    .map(|(m, reason)| MeetView { m, reason })
+                    .collect();
+                c.insert("people_to_meet", &meet);
+                c.insert("member_sector", member.sector.slug());
                 ("member.html", c)
             }
             Job::EventList => {
@@ -1032,6 +1176,79 @@ impl<'a> Renderer<'a> {
                 c.insert("groups", &groups);
                 c.insert("kind", kind.title_key());
                 ("taxonomy_index.html", c)
+            }
+            Job::IntroductionIndex => {
+                let title = self.t("introductions");
+                let mut c = self.context(self.meta(
+                    title.clone(),
+                    self.t("introductions_description"),
+                    path,
+                    "website",
+                ));
+                let counts = self.interest_sector_counts();
+                let sectors: Vec<TermView> = model::Sector::ALL
+                    .iter()
+                    .map(|&sector| TermView {
+                        label: views::sector_name(sector, self.lang).to_owned(),
+                        url: Some(
+                            self.urls
+                                .link(&format!("/introductions/{}/", sector.slug())),
+                        ),
+                        members: introductions::shared_with_other_side(&counts, sector).len(),
+                        events: 0,
+                    })
+                    .collect();
+                c.insert("heading", &title);
+                c.insert("sectors", &sectors);
+                ("introductions.html", c)
+            }
+            Job::Introductions(sector) => {
+                let label = views::sector_name(*sector, self.lang);
+                let title = self.t("introductions_sector").replace("{sector}", label);
+                let mut c = self.context(
+                    self.meta(
+                        title.clone(),
+                        self.t("introductions_sector_description")
+                            .replace("{sector}", label),
+                        path,
+                        "website",
+                    ),
+                );
+                let counts = self.interest_sector_counts();
+                let terms = &self.parts.views.taxonomy(TaxonomyKind::Interests).terms;
+                let own = introductions::sector_position(*sector);
+                let rows: Vec<IntroductionRow> =
+                    introductions::shared_with_other_side(&counts, *sector)
+                        .into_iter()
+                        .map(|t| {
+                            let mut sides = vec![SectorCount {
+                                label: label.to_owned(),
+                                n: counts[t][own],
+                            }];
+                            sides.extend(
+                                (model::Sector::ALL.iter().zip(counts[t]))
+                                    .filter(|(s, n)| {
+                                        *n > 0
+                                            && introductions::is_public(**s)
+                                                != introductions::is_public(*sector)
+                                    })
+                                    .map(|(s, n)| SectorCount {
+                                        label: views::sector_name(*s, self.lang).to_owned(),
+                                        n,
+                                    }),
+                            );
+                            IntroductionRow {
+                                label: terms[t].label.clone(),
+                                url: self.urls.link(&terms[t].path),
+                                sides,
+                            }
+                        })
+                        .collect();
+                c.insert("heading", &title);
+                c.insert("rows", &rows);
+                c.insert("sector_url", &self.urls.link(&views::sector_path(*sector)));
+                c.insert("index_url", &self.urls.link("/introductions/"));
+                ("introductions.html", c)
             }
             Job::Term { kind, term, page } => {
                 let t = &self.parts.views.taxonomy(*kind).terms[*term];
