@@ -2,8 +2,6 @@
 //! ranked by shared interests (rare ones weigh more), and for each sector the interests
 //! where both sides are active.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use model::{Member, Sector};
 use rayon::prelude::*;
@@ -48,78 +46,183 @@ impl Ranking<'_> {
     /// walked rarest first, and once the sixth best score is above what the remaining terms
     /// could give a newcomer, those terms are only looked up for the members already found.
     pub fn suggestions(&self) -> Vec<Vec<Suggestion>> {
-        let mut terms_of: Vec<Vec<usize>> = vec![Vec::new(); self.members.len()];
-        for (index, term) in self.interests.terms.iter().enumerate() {
-            for &member in &term.members {
-                terms_of[member].push(index);
-            }
-        }
-        (0..self.members.len())
+        let n = self.members.len();
+        let public: Vec<bool> = self.members.iter().map(|m| is_public(m.sector)).collect();
+        // Each term's members split by side, so a scan reads only the other side.
+        let by_side: Vec<[Vec<usize>; 2]> = (self.interests.terms.iter())
+            .map(|term| {
+                let (public_side, other_side) = term.members.iter().partition(|&&m| public[m]);
+                [other_side, public_side]
+            })
+            .collect();
+        let terms_of = TermsOf::new(n, self.interests);
+        let weights: Vec<u64> = (self.interests.terms.iter())
+            .map(|t| WEIGHT_SCALE / t.members.len().max(1) as u64)
+            .collect();
+        let prefectures: Vec<Option<model::Prefecture>> =
+            self.members.iter().map(|m| m.prefecture).collect();
+        let scan = Scan {
+            ranking: self,
+            terms_of: &terms_of,
+            public: &public,
+            prefectures: &prefectures,
+            by_side: &by_side,
+            weights: &weights,
+        };
+        (0..n)
             .into_par_iter()
-            .map(|member| self.suggestions_for(member, &terms_of[member]))
+            // Scores by member, kept zero between members, and which were touched.
+            .map_init(
+                || (vec![0u64; n], Vec::new(), Vec::new()),
+                |(scores, found, buffer), member| scan.for_member(member, scores, found, buffer),
+            )
             .collect()
     }
 
+    /// The weight of a shared interest (see [`WEIGHT_SCALE`]).
+    #[cfg(test)]
     fn weight(&self, term: usize) -> u64 {
         WEIGHT_SCALE / self.interests.terms[term].members.len().max(1) as u64
     }
+}
 
-    fn suggestions_for(&self, member: usize, terms: &[usize]) -> Vec<Suggestion> {
-        let side = is_public(self.members[member].sector);
-        let mut terms = terms.to_vec();
-        terms.sort_by_key(|&t| (std::cmp::Reverse(self.weight(t)), t));
-        // What the terms from each position on can still add to a member not yet found.
-        let mut remaining: Vec<u64> = terms.iter().map(|&t| self.weight(t)).collect();
-        for at in (0..remaining.len().saturating_sub(1)).rev() {
-            remaining[at] += remaining[at + 1];
-        }
-        let mut found: HashMap<usize, (u64, Vec<usize>)> = HashMap::new();
-        for (at, &term) in terms.iter().enumerate() {
-            let listed = &self.interests.terms[term].members;
-            let weight = self.weight(term);
-            if sixth_best(&found) > Some(remaining[at]) {
-                for (other, (score, shared)) in &mut found {
-                    if listed.binary_search(other).is_ok() {
-                        *score += weight;
-                        shared.push(term);
-                    }
-                }
-                continue;
-            }
-            for &other in listed {
-                if other != member && is_public(self.members[other].sector) != side {
-                    let (score, shared) = found.entry(other).or_default();
-                    *score += weight;
-                    shared.push(term);
-                }
+/// Each member's interests as term indexes, in one array (members' few terms side by side
+/// are read far faster than a list per member).
+struct TermsOf {
+    /// Where each member's terms start in `terms`, and one past the last member's.
+    starts: Vec<usize>,
+    terms: Vec<usize>,
+}
+
+impl TermsOf {
+    fn new(members: usize, interests: &Taxonomy) -> TermsOf {
+        let mut counts = vec![0; members + 1];
+        for term in &interests.terms {
+            for &member in &term.members {
+                counts[member + 1] += 1;
             }
         }
-        let prefecture = self.members[member].prefecture;
-        let mut ranked: Vec<(usize, (u64, Vec<usize>))> = found.into_iter().collect();
-        ranked.sort_by(|(a, (score_a, _)), (b, (score_b, _))| {
-            let same_place =
-                |m: usize| prefecture.is_some() && self.members[m].prefecture == prefecture;
-            score_b
-                .cmp(score_a)
-                .then_with(|| same_place(*b).cmp(&same_place(*a)))
-                .then_with(|| self.latest_activity[*b].cmp(&self.latest_activity[*a]))
-                .then_with(|| a.cmp(b))
-        });
-        ranked
-            .into_iter()
-            .take(SUGGESTIONS)
-            .map(|(member, (_, shared))| Suggestion { member, shared })
-            .collect()
+        for at in 1..counts.len() {
+            counts[at] += counts[at - 1];
+        }
+        let mut next = counts.clone();
+        let mut terms = vec![0; counts[members]];
+        for (index, term) in interests.terms.iter().enumerate() {
+            for &member in &term.members {
+                terms[next[member]] = index;
+                next[member] += 1;
+            }
+        }
+        TermsOf {
+            starts: counts,
+            terms,
+        }
+    }
+
+    fn of(&self, member: usize) -> &[usize] {
+        &self.terms[self.starts[member]..self.starts[member + 1]]
     }
 }
 
-/// The sixth best score found so far, if six were found.
-fn sixth_best(found: &HashMap<usize, (u64, Vec<usize>)>) -> Option<u64> {
+/// What every member's scan shares.
+struct Scan<'a> {
+    ranking: &'a Ranking<'a>,
+    terms_of: &'a TermsOf,
+    public: &'a [bool],
+    prefectures: &'a [Option<model::Prefecture>],
+    /// Each term's members of the other side of a public servant (`[0]`) and of everyone
+    /// else (`[1]`), in index order.
+    by_side: &'a [[Vec<usize>; 2]],
+    weights: &'a [u64],
+}
+
+impl Scan<'_> {
+    fn for_member(
+        &self,
+        member: usize,
+        scores: &mut [u64],
+        found: &mut Vec<usize>,
+        buffer: &mut Vec<u64>,
+    ) -> Vec<Suggestion> {
+        let side = usize::from(!self.public[member]);
+        let mut terms = self.terms_of.of(member).to_vec();
+        terms.sort_by_key(|&t| (std::cmp::Reverse(self.weights[t]), t));
+        // What the terms from each position on can still add to a member not yet found.
+        let mut remaining: Vec<u64> = terms.iter().map(|&t| self.weights[t]).collect();
+        for at in (0..remaining.len().saturating_sub(1)).rev() {
+            remaining[at] += remaining[at + 1];
+        }
+        for (at, &term) in terms.iter().enumerate() {
+            let listed = &self.by_side[term][side];
+            let weight = self.weights[term];
+            if sixth_best(scores, found, buffer) > Some(remaining[at]) {
+                // No member not yet found can reach the sixth place: the remaining terms
+                // only add to those found, read from each one's own few interests.
+                let rest = &terms[at..];
+                for &other in found.iter() {
+                    for &t in self.terms_of.of(other) {
+                        if rest.contains(&t) {
+                            scores[other] += self.weights[t];
+                        }
+                    }
+                }
+                break;
+            }
+            for &other in listed {
+                if scores[other] == 0 {
+                    found.push(other);
+                }
+                scores[other] += weight;
+            }
+        }
+        let activity = self.ranking.latest_activity;
+        let prefecture = self.prefectures[member];
+        let same_place = |m: usize| prefecture.is_some() && self.prefectures[m] == prefecture;
+        let order = |a: &usize, b: &usize| {
+            scores[*b]
+                .cmp(&scores[*a])
+                .then_with(|| same_place(*b).cmp(&same_place(*a)))
+                .then_with(|| activity[*b].cmp(&activity[*a]))
+                .then_with(|| a.cmp(b))
+        };
+        // Only the members at or above the sixth best score can be suggested; the rest are
+        // left out before the (dearer) comparison of the ties.
+        let mut best: Vec<usize> = match sixth_best(scores, found, buffer) {
+            Some(sixth) => (found.iter().copied())
+                .filter(|&m| scores[m] >= sixth)
+                .collect(),
+            None => found.clone(),
+        };
+        if best.len() > SUGGESTIONS {
+            best.select_nth_unstable_by(SUGGESTIONS - 1, order);
+            best.truncate(SUGGESTIONS);
+        }
+        best.sort_by(order);
+        let suggestions = best
+            .into_iter()
+            .map(|other| Suggestion {
+                member: other,
+                shared: (terms.iter().copied())
+                    .filter(|t| self.terms_of.of(other).contains(t))
+                    .collect(),
+            })
+            .collect();
+        for &other in found.iter() {
+            scores[other] = 0;
+        }
+        found.clear();
+        suggestions
+    }
+}
+
+/// The sixth best score found so far, if six were found (`buffer` is scratch space).
+fn sixth_best(scores: &[u64], found: &[usize], buffer: &mut Vec<u64>) -> Option<u64> {
     if found.len() < SUGGESTIONS {
         return None;
     }
-    let mut scores: Vec<u64> = found.values().map(|(score, _)| *score).collect();
-    let (_, sixth, _) = scores.select_nth_unstable_by(SUGGESTIONS - 1, |a, b| b.cmp(a));
+    buffer.clear();
+    buffer.extend(found.iter().map(|&m| scores[m]));
+    let (_, sixth, _) = buffer.select_nth_unstable_by(SUGGESTIONS - 1, |a, b| b.cmp(a));
     Some(*sixth)
 }
 

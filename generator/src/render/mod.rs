@@ -122,13 +122,6 @@ struct SectorCount {
     n: usize,
 }
 
-/// One of the people to meet on a profile: their card's value and why.
-#[derive(Serialize)]
-struct MeetView<'v> {
-    m: &'v Value,
-    reason: &'v str,
-}
-
 #[derive(Serialize)]
 struct VenueView<'v> {
     name: &'v Option<String>,
@@ -1111,11 +1104,11 @@ impl<'a> Renderer<'a> {
                     .map(|&e| self.parts.event_items[e].clone())
                     .collect();
                 c.insert_value("organizes", Value::from(organizes.as_slice()));
-                let meet = self.people_to_meet(*i);
-                let meet: Vec<MeetView> = (meet.iter())
-                    .map(|(m, reason)| MeetView { m, reason })
-                    .collect();
-                c.insert("people_to_meet", &meet);
+                // The cards' values as they are (shared, not copied) and the reasons beside.
+                let (meet, reasons): (Vec<Value>, Vec<String>) =
+                    self.people_to_meet(*i).into_iter().unzip();
+                c.insert_value("people_to_meet", Value::from(meet.as_slice()));
+                c.insert("meet_reasons", &reasons);
                 c.insert("member_sector", member.sector.slug());
                 ("member.html", c)
             }
