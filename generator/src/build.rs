@@ -99,6 +99,11 @@ pub(crate) fn prepare_theme(
             url: renderer_urls.link("/events/"),
             path: "/events/".into(),
         },
+        MenuItem {
+            label: theme.translate("news"),
+            url: renderer_urls.link("/news/"),
+            path: "/news/".into(),
+        },
     ];
     for page in site.pages.iter().filter(|p| p.menu.is_some()) {
         let path = format!("/{}/", page.slug);

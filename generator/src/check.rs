@@ -103,6 +103,17 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
             &mut diagnostics,
         );
     }
+    for post in &site.posts {
+        let own = format!("/news/{}/", post.slug);
+        check_body(
+            &post.file,
+            &post.body,
+            post.body_line,
+            &own,
+            &targets,
+            &mut diagnostics,
+        );
+    }
     check_same_names(&site, &mut diagnostics);
     model::sort_diagnostics(&mut diagnostics);
     Ok(CheckReport {

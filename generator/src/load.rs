@@ -31,10 +31,11 @@ pub struct Sources {
     pub members: Vec<SourceFile>,
     pub events: Vec<SourceFile>,
     pub pages: Vec<SourceFile>,
+    pub posts: Vec<SourceFile>,
     pub static_files: Vec<StaticFile>,
 }
 
-const COLLECTIONS: &[&str] = &["members", "events", "pages", "static"];
+const COLLECTIONS: &[&str] = &["members", "events", "pages", "posts", "static"];
 const SITE_FILE: &str = "site.yaml";
 
 #[derive(Clone, Copy)]
@@ -42,6 +43,7 @@ enum Kind {
     Member,
     Event,
     Page,
+    Post,
 }
 
 impl Sources {
@@ -75,6 +77,7 @@ impl Sources {
                 "members" if in_collection => &mut sources.members,
                 "events" if in_collection => &mut sources.events,
                 "pages" if in_collection => &mut sources.pages,
+                "posts" if in_collection => &mut sources.posts,
                 // Gone, and never read (an editor's temporary file renamed over site.yaml):
                 // a new load would not see it either.
                 _ if meta.is_none() && collection != SITE_FILE && collection != "static" => {
@@ -128,6 +131,7 @@ pub fn load(content_dir: &Path) -> (Sources, Vec<Diagnostic>) {
         ("members", Kind::Member),
         ("events", Kind::Event),
         ("pages", Kind::Page),
+        ("posts", Kind::Post),
     ] {
         for path in walk(&content_dir.join(collection), &root, &mut diagnostics) {
             if path.extension().is_some_and(|e| e == "md") {
@@ -163,6 +167,7 @@ pub fn load(content_dir: &Path) -> (Sources, Vec<Diagnostic>) {
             (Kind::Member, Ok(file)) => sources.members.push(file),
             (Kind::Event, Ok(file)) => sources.events.push(file),
             (Kind::Page, Ok(file)) => sources.pages.push(file),
+            (Kind::Post, Ok(file)) => sources.posts.push(file),
         }
     }
     let site_path = sources.site_path.clone();

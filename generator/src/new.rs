@@ -1,4 +1,4 @@
-//! `portal new member|event|page <slug>`: writes a valid, commented starting file (comments
+//! `portal new member|event|page|post <slug>`: writes a valid, commented starting file (comments
 //! in Japanese, as editors write) that passes `portal check` as written.
 
 use std::path::{Path, PathBuf};
@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use model::slug::{is_valid_slug, suggest_slug};
 
-use crate::validate::RESERVED_SLUGS;
+use crate::validate::{RESERVED_POST_SLUGS, RESERVED_SLUGS};
 
 /// What kind of content file to start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -14,6 +14,7 @@ pub enum Kind {
     Member,
     Event,
     Page,
+    Post,
 }
 
 impl Kind {
@@ -22,6 +23,7 @@ impl Kind {
             Kind::Member => "members",
             Kind::Event => "events",
             Kind::Page => "pages",
+            Kind::Post => "posts",
         }
     }
 }
@@ -56,7 +58,9 @@ pub fn new_file(content: &Path, kind: Kind, slug: &str, today: Date) -> Result<P
     if !is_valid_slug(slug) {
         return Err(NewError::BadSlug { slug: slug.into() });
     }
-    if kind == Kind::Page && RESERVED_SLUGS.contains(&slug) {
+    if (kind == Kind::Page && RESERVED_SLUGS.contains(&slug))
+        || (kind == Kind::Post && RESERVED_POST_SLUGS.contains(&slug))
+    {
         return Err(NewError::Reserved(slug.into()));
     }
     let folder = content.join(kind.folder());
@@ -70,6 +74,7 @@ pub fn new_file(content: &Path, kind: Kind, slug: &str, today: Date) -> Result<P
         Kind::Member => member_template(today),
         Kind::Event => event_template(today),
         Kind::Page => PAGE_TEMPLATE.to_owned(),
+        Kind::Post => post_template(today),
     };
     // `create_new` refuses an existing file even if another process made it a moment ago.
     let mut file = std::fs::OpenOptions::new()
@@ -160,6 +165,28 @@ draft: true
     )
 }
 
+fn post_template(today: Date) -> String {
+    format!(
+        "---
+# お知らせ。項目の説明は docs/content.md の「お知らせ」にあります。
+
+# タイトル（必須、200文字まで）
+title: 交流会のふりかえり
+# 日付（必須、YYYY-MM-DD）。新しい順に並びます。
+date: {today}
+# 書いた人（任意）: content/members/ のファイル名（.md なし）
+# author: yamada-hanako
+# タグ（任意、20個まで）。メンバーの関心分野と同じ言葉なら、その一覧にリンクします。
+tags:
+  - 交流会
+# 下書きのあいだは公開されません。書き終えたらこの行を消します。
+draft: true
+---
+ここに本文を書きます。Markdown（見出し、箇条書き、リンク、表）が使えます。
+"
+    )
+}
+
 const PAGE_TEMPLATE: &str = "---
 # ページ。項目の説明は docs/content.md の「ページ」にあります。
 
@@ -187,6 +214,8 @@ mod tests {
             "`Yamada Hanako` is not a valid slug: use lowercase letters a-z, digits and hyphens (did you mean `yamada-hanako`?)"
         );
         let err = new_file(dir.path(), Kind::Page, "members", today).unwrap_err();
+        assert!(err.to_string().contains("reserved"), "{err}");
+        let err = new_file(dir.path(), Kind::Post, "page", today).unwrap_err();
         assert!(err.to_string().contains("reserved"), "{err}");
     }
 

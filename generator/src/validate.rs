@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use model::slug::slug_of_file;
-use model::{Diagnostic, Document, Event, Member, Page, ReadingKey, SiteConfig};
+use model::{Diagnostic, Document, Event, Member, Page, Post, ReadingKey, SiteConfig};
 use rayon::prelude::*;
 
 use crate::load::{SourceFile, Sources, StaticFile};
@@ -20,8 +20,13 @@ pub struct Site {
     pub events: Vec<Event>,
     /// In menu order, then by slug.
     pub pages: Vec<Page>,
+    /// Newest first.
+    pub posts: Vec<Post>,
     pub static_files: Vec<StaticFile>,
 }
+
+/// Post slugs that would collide with the news list's own paths (`/news/page/2/`).
+pub const RESERVED_POST_SLUGS: &[&str] = &["page"];
 
 /// Top-level paths the generator writes itself; a page may not take them.
 pub const RESERVED_SLUGS: &[&str] = &[
@@ -41,6 +46,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "api",
     "assets",
     "admin",
+    "news",
+    "introductions",
 ];
 
 /// What each file parsed to last time, so that a rebuild (`portal serve`) parses only the
@@ -51,6 +58,7 @@ pub struct ParseMemo {
     members: Memo<Member>,
     events: Memo<Event>,
     pages: Memo<Page>,
+    posts: Memo<Post>,
     /// Set by [`ParseMemo::trust_except`] for the next validation only.
     trusted: bool,
 }
@@ -64,6 +72,7 @@ impl ParseMemo {
         self.members.remove(path);
         self.events.remove(path);
         self.pages.remove(path);
+        self.posts.remove(path);
     }
 
     pub fn trust_except(&mut self, changed: &[PathBuf]) {
@@ -71,6 +80,7 @@ impl ParseMemo {
             self.members.remove(path);
             self.events.remove(path);
             self.pages.remove(path);
+            self.posts.remove(path);
         }
         self.trusted = true;
     }
@@ -143,7 +153,14 @@ pub fn validate_with(
         &sources.pages,
         Page::from_document,
         trusted,
-        memo.map(|m| &mut m.pages),
+        memo.as_deref_mut().map(|m| &mut m.pages),
+        &mut diagnostics,
+    );
+    let posts = parse_all(
+        &sources.posts,
+        Post::from_document,
+        trusted,
+        memo.map(|m| &mut m.posts),
         &mut diagnostics,
     );
 
@@ -160,6 +177,11 @@ pub fn validate_with(
     check_duplicates(
         pages.iter().map(|(p, page)| (p, page.slug.as_str())),
         "page",
+        &mut diagnostics,
+    );
+    check_duplicates(
+        posts.iter().map(|(p, post)| (p, post.slug.as_str())),
+        "post",
         &mut diagnostics,
     );
     for (path, page) in &pages {
@@ -232,6 +254,46 @@ pub fn validate_with(
         }
     }
 
+    for (path, post) in &posts {
+        if RESERVED_POST_SLUGS.contains(&post.slug.as_str()) {
+            diagnostics.push(
+                Diagnostic::for_file(
+                    path,
+                    format!(
+                        "the post slug `{}` is reserved for the news list's pages",
+                        post.slug
+                    ),
+                )
+                .with_hint(format!("rename the file, e.g. to `{}-news.md`", post.slug)),
+            );
+        }
+        let Some(author) = &post.author else {
+            continue;
+        };
+        if published.contains(author.value.as_str()) || unparsed.contains(&author.value) {
+            continue;
+        }
+        let (message, hint) = if drafts.contains(author.value.as_str()) {
+            (
+                format!("author `{}` is a draft member", author.value),
+                "publish that member (remove `draft: true`) or remove the author".to_owned(),
+            )
+        } else {
+            let hint = match model::fields::closest(&author.value, all_slugs.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "use the file name (without .md) of a file in content/members/, or \
+                         remove `author`"
+                    .to_owned(),
+            };
+            (format!("author `{}` names no member", author.value), hint)
+        };
+        diagnostics.push(
+            Diagnostic::new(path, author.position.line, author.position.column, message)
+                .with_hint(hint)
+                .with_field("author"),
+        );
+    }
+
     let static_paths: HashSet<&str> = sources
         .static_files
         .iter()
@@ -280,11 +342,19 @@ pub fn validate_with(
         (a.menu.is_none(), a.menu, &a.slug).cmp(&(b.menu.is_none(), b.menu, &b.slug))
     });
 
+    let mut posts: Vec<Post> = posts
+        .into_iter()
+        .map(|(_, p)| p)
+        .filter(|p| include_drafts || !p.draft)
+        .collect();
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+
     Ok(Site {
         config,
         members,
         events,
         pages,
+        posts,
         static_files: sources.static_files.clone(),
     })
 }

@@ -212,6 +212,23 @@ impl<'d> FieldReader<'d> {
     }
 
     /// A list of short texts (interests, tags, organizers), each checked.
+    /// An optional text with where its value was written (a reference checked later, such
+    /// as a member's slug).
+    pub fn located_text(
+        &mut self,
+        map: &Mapping,
+        path: &str,
+        max_chars: usize,
+    ) -> Option<Located<String>> {
+        let text = self.text(map, path, false, max_chars)?;
+        let position = (self.doc.locator.value(path)).unwrap_or_else(|| self.position(path));
+        Some(Located {
+            value: text,
+            position,
+            field: path.to_owned(),
+        })
+    }
+
     pub fn text_list(
         &mut self,
         map: &Mapping,

@@ -219,6 +219,20 @@ fn every_edit_serves_what_a_full_build_writes() {
         ),
         ("a page in the menu", Box::new(|p| p.edit_about_title())),
         (
+            "a new post",
+            Box::new(|p| {
+                p.write("posts/zz-news.md", "---\ntitle: 年末のお知らせ\ndate: 2026-12-01\nauthor: abe-kaori\ntags: [泡盛]\n---\n今年もありがとうございました。\n")
+            }),
+        ),
+        (
+            "a post's title",
+            Box::new(|p| p.edit("posts/zz-news.md", "年末のお知らせ", "年末年始のお知らせ")),
+        ),
+        (
+            "a deleted post",
+            Box::new(|p| p.remove("posts/2026-11-welcome.md")),
+        ),
+        (
             "site.yaml",
             Box::new(|p| p.edit("site.yaml", "title:", "title: 新")),
         ),
@@ -493,6 +507,11 @@ fn a_member_moving_in_paged_lists_serves_what_a_full_build_writes() {
         (
             "another sector (every directory page counts the sectors)",
             Box::new(move |p| p.edit(abe, "sector: private", "sector: academic")),
+            true,
+        ),
+        (
+            "a post's author renamed",
+            Box::new(|p| p.edit("members/ito-yui.md", "name: 伊藤 結衣", "name: 伊藤 ゆい")),
             true,
         ),
         (

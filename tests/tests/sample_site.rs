@@ -43,6 +43,8 @@ fn every_page_type_is_built() {
         "sectors/index.html",
         "sectors/local-gov/index.html",
         "introductions/index.html",
+        "news/index.html",
+        "news/2026-11-kickoff-report/index.html",
         "introductions/local-gov/index.html",
         "about/index.html",
         "join/index.html",
@@ -416,6 +418,7 @@ fn pages_with_menu_are_in_the_menu_in_order() {
         [
             "/members/",
             "/events/",
+            "/news/",
             "/about/",
             "/join/",
             "/code-of-conduct/"
@@ -584,4 +587,33 @@ fn the_introductions_page_of_a_sector_pairs_interests_both_sides_have() {
             "{sector}"
         );
     }
+}
+
+#[test]
+fn news_is_listed_newest_first_on_its_page_the_home_page_and_the_feed() {
+    let list = read(sample(), "news/index.html");
+    let newer = list
+        .find("オンライン交流会のふりかえり")
+        .expect("the newer post");
+    let older = list.find("まじわるを始めました").expect("the older post");
+    assert!(newer < older, "newest first");
+    let post = read(sample(), "news/2026-11-kickoff-report/index.html");
+    assert!(
+        post.contains("<a href=\"/members/ito-yui/\">伊藤 結衣</a>"),
+        "the author is linked"
+    );
+    assert!(post.contains("<time datetime=\"2026-11-22\">2026年11月22日</time>"));
+    // 防災 is an interest of members: the tag links to its page.
+    assert!(post.contains("href=\"/interests/%E9%98%B2%E7%81%BD/\">防災</a>"));
+    assert!(post.contains(
+        "<li>防災の分科会では、避難所の情報をオープンデータにする話で盛り上がりました</li>"
+    ));
+    let home = read(sample(), "index.html");
+    assert!(home.contains("id=\"news-heading\""));
+    assert!(home.contains("/news/2026-11-kickoff-report/"));
+    let feed = read(sample(), "feed.xml");
+    assert!(feed.contains("<title>お知らせ: オンライン交流会のふりかえり</title>"));
+    assert!(feed.contains("https://portal.example.org/news/2026-11-kickoff-report/"));
+    let menu = read(sample(), "members/index.html");
+    assert!(menu.contains("href=\"/news/\""), "news is in the main menu");
 }

@@ -1,9 +1,9 @@
-//! Machine-readable outputs: the Atom feed of new events and members, and the sitemap.
+//! Machine-readable outputs: the Atom feed of news, new events and members, and the sitemap.
 
 use jiff::Timestamp;
 
 use crate::markdown;
-use crate::render::views::{Views, event_path, member_path};
+use crate::render::views::{Views, event_path, member_path, post_path};
 use crate::urls::Urls;
 use crate::validate::Site;
 
@@ -11,8 +11,13 @@ const FEED_ENTRIES: usize = 50;
 /// The sitemap protocol's limit per file.
 const SITEMAP_LIMIT: usize = 50_000;
 
-/// A member (`Ok`) or an event (`Err`), by index; only the newest become entries.
-type Source = Result<usize, usize>;
+/// A member, an event or a news post, by index; only the newest become entries.
+#[derive(Clone, Copy)]
+enum Source {
+    Member(usize),
+    Event(usize),
+    Post(usize),
+}
 
 struct Entry {
     source: Source,
@@ -20,8 +25,8 @@ struct Entry {
     updated: Timestamp,
 }
 
-/// An Atom feed (RFC 4287) of the newest members (by the day they joined) and events
-/// (by their start), newest first. Its `updated` is that of its newest entry, so it only
+/// An Atom feed (RFC 4287) of the newest members (by the day they joined), events (by
+/// their start) and news posts (by their date), newest first. Its `updated` is that of its newest entry, so it only
 /// changes when the content does.
 pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
     let ja = site.config.language == model::Language::Ja;
@@ -31,16 +36,26 @@ pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
             .to_timestamp(member.joined.to_datetime(jiff::civil::Time::midnight()))
             .unwrap_or_default();
         entries.push(Entry {
-            source: Ok(index),
+            source: Source::Member(index),
             path: member_path(&member.slug),
             updated,
         });
     }
     for (index, event) in site.events.iter().enumerate() {
         entries.push(Entry {
-            source: Err(index),
+            source: Source::Event(index),
             path: event_path(&event.slug),
             updated: event.start,
+        });
+    }
+    for (index, post) in site.posts.iter().enumerate() {
+        let updated = model::time::tokyo()
+            .to_timestamp(post.date.to_datetime(jiff::civil::Time::midnight()))
+            .unwrap_or_default();
+        entries.push(Entry {
+            source: Source::Post(index),
+            path: post_path(&post.slug),
+            updated,
         });
     }
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.path.cmp(&b.path)));
@@ -48,7 +63,7 @@ pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
     // Titles and summaries (a Markdown pass each) only for the entries the feed keeps.
     let text = |source: Source| -> (String, String) {
         match source {
-            Ok(i) => {
+            Source::Member(i) => {
                 let (member, card) = (&site.members[i], &views.members[i]);
                 let prefix = if ja {
                     "新しいメンバー"
@@ -62,7 +77,15 @@ pub fn atom(site: &Site, views: &Views, urls: &Urls) -> String {
                     markdown::plain_text(&member.body, 200),
                 )
             }
-            Err(i) => {
+            Source::Post(i) => {
+                let post = &site.posts[i];
+                let prefix = if ja { "お知らせ" } else { "News" };
+                (
+                    format!("{prefix}: {}", post.title),
+                    markdown::plain_text(&post.body, 200),
+                )
+            }
+            Source::Event(i) => {
                 let (event, card) = (&site.events[i], &views.events[i]);
                 let prefix = if ja { "イベント" } else { "Event" };
                 (

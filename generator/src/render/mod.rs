@@ -20,7 +20,7 @@ use crate::markdown::{self, Trust};
 use crate::theme::Theme;
 use crate::urls::{Urls, file_for};
 use crate::validate::Site;
-use views::{LinkView, TaxonomyKind, Views, event_path, member_path};
+use views::{LinkView, TaxonomyKind, Views, event_path, member_path, post_path};
 
 /// One output file: its path inside the output folder and its bytes.
 #[derive(Debug)]
@@ -51,6 +51,11 @@ pub enum Job {
         page: usize,
     },
     Page(usize),
+    /// Community news: the list (newest first) and each post.
+    NewsList {
+        page: usize,
+    },
+    Post(usize),
     /// The editors' page: not indexed, not in the sitemap, linked from no public page.
     Admin,
     NotFound,
@@ -105,6 +110,25 @@ struct MemberGroup {
     label: &'static str,
     id: &'static str,
     members: Vec<Value>,
+}
+
+/// A news post as lists and its page show it.
+#[derive(Serialize)]
+struct PostView {
+    title: String,
+    url: String,
+    date: String,
+    date_iso: String,
+    author: Option<LinkView>,
+    /// Linked to the interest's page when members or events share it.
+    tags: Vec<TagView>,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct TagView {
+    label: String,
+    url: Option<String>,
 }
 
 /// An interest both sides have, with how many of each sector have it (the page's own sector
@@ -704,7 +728,26 @@ impl<'a> Renderer<'a> {
                 .map(|&e| Job::Event(e)),
         );
         jobs.extend(self.suggesting(index).map(Job::Member));
+        jobs.extend(self.posts_by(index));
         jobs
+    }
+
+    /// The posts member `index` wrote and the news pages that list them (they show the
+    /// member's name).
+    fn posts_by(&self, index: usize) -> Vec<Job> {
+        let slug = &self.site.members[index].slug;
+        let written: Vec<Job> = (self.site.posts.iter().enumerate())
+            .filter(|(_, p)| p.author.as_ref().is_some_and(|a| a.value == *slug))
+            .map(|(i, _)| Job::Post(i))
+            .collect();
+        if written.is_empty() {
+            return written;
+        }
+        let pages = page_count(self.site.posts.len(), self.per_page());
+        (1..=pages)
+            .map(|page| Job::NewsList { page })
+            .chain(written)
+            .collect()
     }
 
     /// The members whose profiles suggest member `index` to meet.
@@ -767,6 +810,7 @@ impl<'a> Renderer<'a> {
             }
         }
         jobs.extend(self.parts.organized_by[to].iter().map(|&e| Job::Event(e)));
+        jobs.extend(self.posts_by(to));
         jobs
     }
 
@@ -817,6 +861,38 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// What lists and the post page show of post `index`.
+    fn post_view(&self, index: usize) -> PostView {
+        let post = &self.site.posts[index];
+        let interests = self.parts.views.taxonomy(TaxonomyKind::Interests);
+        let author = (post.author.as_ref())
+            .and_then(|a| self.site.members.iter().position(|m| m.slug == a.value))
+            .map(|m| LinkView {
+                label: self.site.members[m].name.clone(),
+                url: self.parts.views.members[m].url.clone(),
+            });
+        let tags = views::term_keys(&post.tags)
+            .into_iter()
+            .map(|(key, spelling)| {
+                let term = interests.terms.iter().find(|t| t.key == key);
+                TagView {
+                    label: term
+                        .map_or_else(|| post.tags[spelling].value.clone(), |t| t.label.clone()),
+                    url: term.map(|t| self.urls.link(&t.path)),
+                }
+            })
+            .collect();
+        PostView {
+            title: post.title.clone(),
+            url: self.urls.link(&post_path(&post.slug)),
+            date: crate::dates::date(post.date, self.lang),
+            date_iso: post.date.to_string(),
+            author,
+            tags,
+            summary: markdown::plain_text(&post.body, 120),
+        }
+    }
+
     /// How many members of each sector have each interest (see
     /// [`introductions::sector_counts`]).
     fn interest_sector_counts(&self) -> Vec<[usize; 6]> {
@@ -851,6 +927,11 @@ impl<'a> Renderer<'a> {
             (0..self.site.events.len()).flat_map(|i| [Job::Event(i), Job::EventCalendar(i)]),
         );
         jobs.extend((0..self.site.pages.len()).map(Job::Page));
+        jobs.extend(
+            (1..=page_count(self.site.posts.len(), self.per_page()))
+                .map(|page| Job::NewsList { page }),
+        );
+        jobs.extend((0..self.site.posts.len()).map(Job::Post));
         for kind in TaxonomyKind::ALL {
             jobs.push(Job::TaxonomyIndex(kind));
             if kind == TaxonomyKind::Sectors {
@@ -894,6 +975,8 @@ impl<'a> Renderer<'a> {
                 paged(&self.parts.views.taxonomy(*kind).terms[*term].path, *page)
             }
             Job::Page(i) => format!("/{}/", self.site.pages[*i].slug),
+            Job::NewsList { page } => paged("/news/", *page),
+            Job::Post(i) => post_path(&self.site.posts[*i].slug),
             Job::Admin => "/admin/".into(),
             Job::NotFound => "/404.html".into(),
             Job::Feed => "/feed.xml".into(),
@@ -1030,6 +1113,10 @@ impl<'a> Renderer<'a> {
                     .collect();
                 c.insert_value("upcoming", Value::from(upcoming.as_slice()));
                 c.insert_value("newest", Value::from(newest.as_slice()));
+                let news: Vec<PostView> = (0..self.site.posts.len().min(3))
+                    .map(|i| self.post_view(i))
+                    .collect();
+                c.insert("news", &news);
                 c.insert("member_count", &self.site.members.len());
                 c.insert("upcoming_count", &self.upcoming_indexes().count());
                 ("index.html", c)
@@ -1274,6 +1361,39 @@ impl<'a> Renderer<'a> {
                 };
                 self.insert_event_lists(&mut c, events.into_iter());
                 ("taxonomy.html", c)
+            }
+            Job::NewsList { page } => {
+                let title = self.t("news");
+                let mut c = self.context(self.meta(
+                    self.titled(&title, *page),
+                    self.t("news_description"),
+                    path,
+                    "website",
+                ));
+                let posts: Vec<PostView> =
+                    page_range(self.site.posts.len(), self.per_page(), *page)
+                        .map(|i| self.post_view(i))
+                        .collect();
+                c.insert("heading", &title);
+                c.insert("posts", &posts);
+                c.insert(
+                    "pagination",
+                    &self.pagination("/news/", self.site.posts.len(), *page),
+                );
+                ("news.html", c)
+            }
+            Job::Post(i) => {
+                let post = &self.site.posts[*i];
+                let view = self.post_view(*i);
+                let mut c = self.context(self.meta(
+                    post.title.clone(),
+                    view.summary.clone(),
+                    path,
+                    "article",
+                ));
+                c.insert("post", &view);
+                c.insert("body", &markdown::render(&post.body, Trust::Member, 2));
+                ("post.html", c)
             }
             Job::Page(i) => {
                 let page = &self.site.pages[*i];

@@ -215,6 +215,10 @@ pub fn event_path(slug: &str) -> String {
     format!("/events/{slug}/")
 }
 
+pub fn post_path(slug: &str) -> String {
+    format!("/news/{slug}/")
+}
+
 pub fn ics_path(slug: &str) -> String {
     format!("/events/{slug}/{slug}.ics")
 }
