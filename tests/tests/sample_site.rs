@@ -617,3 +617,14 @@ fn news_is_listed_newest_first_on_its_page_the_home_page_and_the_feed() {
     let menu = read(sample(), "members/index.html");
     assert!(menu.contains("href=\"/news/\""), "news is in the main menu");
 }
+
+#[test]
+fn a_member_without_a_photo_gets_initials_not_a_broken_image() {
+    let page = read(sample(), "members/emily-clark/index.html");
+    assert!(
+        page.contains("<span class=\"avatar avatar-placeholder\" aria-hidden=\"true\">EC</span>")
+    );
+    let page = read(sample(), "members/yamada-hanako/index.html");
+    assert!(page.contains("aria-hidden=\"true\">山</span>"));
+    assert!(!page.contains("<img class=\"avatar\""));
+}

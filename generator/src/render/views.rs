@@ -32,6 +32,8 @@ pub struct MemberCard {
     pub prefecture: Option<LinkView>,
     pub interests: Vec<LinkView>,
     pub photo: Option<String>,
+    /// What stands in for a missing photo: 山 for 山田 花子, EC for Emily Clark.
+    pub initials: String,
     pub joined: String,
     pub joined_iso: String,
 }
@@ -296,8 +298,25 @@ pub fn member_card(
             .photo
             .as_ref()
             .map(|p| urls.link(&format!("/{}", p.value))),
+        initials: initials(&m.name),
         joined: dates::date(m.joined, lang),
         joined_iso: m.joined.to_string(),
+    }
+}
+
+/// A name's initials for a placeholder avatar: the first letters of the first two words of
+/// a name in Latin letters (Emily Clark: EC), else the first character of the family name
+/// (山田 花子: 山).
+pub fn initials(name: &str) -> String {
+    let mut words = name.split(|c: char| c.is_whitespace() || c == '・');
+    let first = words.next().and_then(|w| w.chars().next());
+    match first {
+        Some(c) if c.is_ascii_alphabetic() => std::iter::once(c)
+            .chain(words.filter_map(|w| w.chars().next()).take(1))
+            .flat_map(char::to_uppercase)
+            .collect(),
+        Some(c) => c.to_string(),
+        None => String::new(),
     }
 }
 
@@ -447,4 +466,19 @@ pub fn listed_under(member: &Member, terms: &TermUses) -> Vec<(TaxonomyKind, Str
     );
     under.sort_by(|a, b| (a.0 as u8, &a.1).cmp(&(b.0 as u8, &b.1)));
     under
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_follow_how_the_name_is_written() {
+        assert_eq!(initials("山田 花子"), "山");
+        assert_eq!(initials("山田　花子"), "山");
+        assert_eq!(initials("Emily Clark"), "EC");
+        assert_eq!(initials("emily"), "E");
+        assert_eq!(initials("エミリー・クラーク"), "エ");
+        assert_eq!(initials(""), "");
+    }
 }
