@@ -10,6 +10,7 @@ pub mod http;
 pub mod limits;
 pub mod mail;
 pub mod moderation;
+pub mod photo;
 pub mod redact;
 pub mod runtime;
 pub mod signup;

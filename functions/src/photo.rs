@@ -1,0 +1,279 @@
+//! Profile photos as members upload them: a real JPEG, PNG or WebP image of at most 5 MB
+//! comes out as a JPEG of at most 512 pixels on its longer side, turned upright, with no
+//! metadata at all (no GPS position, no camera, no comments), since only pixels are kept.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+
+/// The largest upload accepted, in bytes.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// The longer side of a kept photo, in pixels.
+pub const MAX_SIDE: u32 = 512;
+/// Larger images are refused before they are decoded: a small file can claim a huge
+/// picture (a decompression bomb). 50 megapixels is more than phone cameras take.
+const MAX_PIXELS: u64 = 50_000_000;
+const JPEG_QUALITY: u8 = 85;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("the photo is larger than 5 MB")]
+    TooLarge,
+    #[error("the file is not a JPEG, PNG or WebP image")]
+    NotAnImage,
+    #[error("the image is {width}×{height} pixels, more than a photo needs")]
+    TooManyPixels { width: u32, height: u32 },
+    #[error("the image could not be read: it is damaged, or not what its name says")]
+    Unreadable,
+}
+
+impl PhotoError {
+    /// What the member should do, for the form.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            PhotoError::TooLarge | PhotoError::TooManyPixels { .. } => {
+                "choose a smaller photo (a 512-pixel square is enough)"
+            }
+            PhotoError::NotAnImage | PhotoError::Unreadable => {
+                "choose a photo saved as JPEG, PNG or WebP"
+            }
+        }
+    }
+}
+
+/// A photo ready to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks and re-encodes an uploaded photo. The format is read from the bytes, never from
+/// a file name or a content type the client sent.
+pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let format = image::guess_format(bytes).map_err(|_| PhotoError::NotAnImage)?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
+    ) {
+        return Err(PhotoError::NotAnImage);
+    }
+    // The header first, read without allocating the picture, to refuse a huge one by its
+    // size; the decoder's own limit then holds whatever the header said.
+    let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+    header.no_limits();
+    let (width, height) = header
+        .into_dimensions()
+        .map_err(|_| PhotoError::Unreadable)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(PhotoError::TooManyPixels { width, height });
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    // Room for the largest image allowed, decoded as 8-bit RGBA.
+    limits.max_alloc = Some(MAX_PIXELS * 4);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    // A phone's photo is often stored on its side with an orientation tag: turn it upright
+    // before the tag is dropped with the rest of the metadata.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
+    picture.apply_orientation(orientation);
+    if picture.width().max(picture.height()) > MAX_SIDE {
+        picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Lanczos3);
+    }
+    let rgb = on_white(&picture);
+    let mut jpeg = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY);
+    rgb.write_with_encoder(encoder)
+        .map_err(|_| PhotoError::Unreadable)?;
+    Ok(Photo {
+        width: rgb.width(),
+        height: rgb.height(),
+        jpeg,
+    })
+}
+
+/// The picture without transparency: a JPEG has none, and transparent pixels would
+/// otherwise show whatever colour they happen to hold (often black).
+fn on_white(picture: &DynamicImage) -> RgbImage {
+    let rgba = picture.to_rgba8();
+    let mut rgb = RgbImage::new(rgba.width(), rgba.height());
+    for (out, pixel) in rgb.pixels_mut().zip(rgba.pixels()) {
+        let alpha = u16::from(pixel[3]);
+        for channel in 0..3 {
+            let value = u16::from(pixel[channel]) * alpha + 255 * (255 - alpha);
+            out[channel] = (value / 255) as u8;
+        }
+    }
+    rgb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JPEG of `width`×`height` with a gradient.
+    fn jpeg(width: u32, height: u32) -> Vec<u8> {
+        let picture = RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
+        let mut out = Vec::new();
+        picture
+            .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+                &mut out, 90,
+            ))
+            .expect("a JPEG");
+        out
+    }
+
+    /// `jpeg` with an EXIF segment, as a phone writes it: an orientation and a GPS position
+    /// (latitude 35°N, with a marker text in the GPS area to look for afterwards).
+    fn with_exif(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        let mut tiff: Vec<u8> = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+        // IFD0: Orientation (SHORT) and the GPS IFD's offset (LONG); no next IFD.
+        let gps_at: u32 = 8 + 2 + 2 * 12 + 4;
+        tiff.extend(2u16.to_le_bytes());
+        tiff.extend([0x12, 0x01, 3, 0, 1, 0, 0, 0]);
+        tiff.extend(orientation.to_le_bytes());
+        tiff.extend([0, 0]);
+        tiff.extend([0x25, 0x88, 4, 0, 1, 0, 0, 0]);
+        tiff.extend(gps_at.to_le_bytes());
+        tiff.extend(0u32.to_le_bytes());
+        // GPS IFD: GPSLatitudeRef "N" and GPSAreaInformation pointing at a marker text.
+        let marker = b"ASCII\0\0\0GPS-35.6812N-139.7671E";
+        let text_at = gps_at + 2 + 2 * 12 + 4;
+        tiff.extend(2u16.to_le_bytes());
+        tiff.extend([0x01, 0x00, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0]);
+        tiff.extend([0x1c, 0x00, 7, 0]);
+        tiff.extend((marker.len() as u32).to_le_bytes());
+        tiff.extend(text_at.to_le_bytes());
+        tiff.extend(0u32.to_le_bytes());
+        tiff.extend(marker);
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend(tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend([0xff, 0xe1]);
+        out.extend(((segment.len() + 2) as u16).to_be_bytes());
+        out.extend(segment);
+        out.extend(&jpeg[2..]);
+        out
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn a_photo_with_a_gps_position_comes_out_without_it_and_at_most_512_pixels() {
+        let upload = with_exif(&jpeg(1024, 768), 1);
+        assert!(
+            contains(&upload, b"GPS-35.6812N"),
+            "the fixture carries a position"
+        );
+        let photo = process(&upload).expect("a valid photo");
+        assert_eq!((photo.width, photo.height), (512, 384));
+        assert!(!contains(&photo.jpeg, b"GPS-35.6812N"));
+        assert!(!contains(&photo.jpeg, b"Exif"), "no EXIF segment at all");
+        let decoded = image::load_from_memory(&photo.jpeg).expect("a JPEG again");
+        assert_eq!((decoded.width(), decoded.height()), (512, 384));
+    }
+
+    #[test]
+    fn a_photo_stored_on_its_side_is_turned_upright() {
+        // Orientation 6: the camera was turned; the picture must be rotated 90° clockwise.
+        let photo = process(&with_exif(&jpeg(200, 100), 6)).expect("a valid photo");
+        assert_eq!((photo.width, photo.height), (100, 200));
+    }
+
+    #[test]
+    fn a_small_photo_keeps_its_size() {
+        let photo = process(&jpeg(300, 200)).expect("a valid photo");
+        assert_eq!((photo.width, photo.height), (300, 200));
+    }
+
+    #[test]
+    fn a_transparent_png_is_kept_on_white() {
+        let picture = image::RgbaImage::from_pixel(10, 10, image::Rgba([0, 0, 0, 0]));
+        let mut png = Vec::new();
+        picture
+            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .expect("a PNG");
+        let photo = process(&png).expect("a valid photo");
+        let decoded = image::load_from_memory(&photo.jpeg)
+            .expect("a JPEG")
+            .to_rgb8();
+        assert!(
+            decoded.pixels().all(|p| p.0.iter().all(|&c| c > 240)),
+            "white, not black"
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_real_image_is_refused() {
+        // A text file renamed .jpg: the name is never read, the bytes are.
+        assert_eq!(
+            process(b"this is a text file, renamed photo.jpg\n"),
+            Err(PhotoError::NotAnImage)
+        );
+        // A GIF is an image, but not one the form takes.
+        assert_eq!(
+            process(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
+            Err(PhotoError::NotAnImage)
+        );
+        // A JPEG cut short.
+        let whole = jpeg(64, 64);
+        assert_eq!(
+            process(&whole[..whole.len() / 2]),
+            Err(PhotoError::Unreadable)
+        );
+        // Too many bytes.
+        let mut big = whole.clone();
+        big.resize(MAX_UPLOAD_BYTES + 1, 0);
+        assert_eq!(process(&big), Err(PhotoError::TooLarge));
+    }
+
+    #[test]
+    fn a_small_file_claiming_a_huge_picture_is_refused_before_decoding() {
+        // A PNG of a few dozen bytes whose header claims 100,000×100,000 pixels.
+        fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+            let mut out = (data.len() as u32).to_be_bytes().to_vec();
+            out.extend(kind);
+            out.extend(data);
+            // CRC-32 of the chunk type and data, as PNG requires.
+            let mut crc = 0xffff_ffffu32;
+            for &byte in &out[4..] {
+                crc ^= u32::from(byte);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 {
+                        (crc >> 1) ^ 0xedb8_8320
+                    } else {
+                        crc >> 1
+                    };
+                }
+            }
+            out.extend((!crc).to_be_bytes());
+            out
+        }
+        let mut header = 100_000u32.to_be_bytes().to_vec();
+        header.extend(100_000u32.to_be_bytes());
+        header.extend([8, 2, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &header));
+        png.extend(chunk(b"IDAT", b"\x78\x9c\x03\x00\x00\x00\x00\x01"));
+        png.extend(chunk(b"IEND", b""));
+        assert_eq!(
+            process(&png),
+            Err(PhotoError::TooManyPixels {
+                width: 100_000,
+                height: 100_000
+            })
+        );
+    }
+}
