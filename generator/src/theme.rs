@@ -125,8 +125,8 @@ impl Theme {
         let strings_path = shown.join(&strings_name);
         let strings_text = strings_text
             .ok_or_else(|| theme_error(&strings_path, "the translation file is missing".into()))?;
-        let strings: BTreeMap<String, String> = serde_yaml::from_str(&strings_text)
-            .map_err(|e| theme_error(&strings_path, format!("malformed translations: {e}")))?;
+        let strings =
+            translations(&strings_text).map_err(|message| theme_error(&strings_path, message))?;
         tera.global_context().insert("t", &strings);
         tera.global_context().insert("lang", language.slug());
         Ok(Theme {
@@ -202,4 +202,52 @@ fn tera_message(error: &tera::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+/// A translation file: text by key. A key written twice is refused, not resolved by
+/// whichever comes last (a theme author would not see which one shows).
+fn translations(text: &str) -> Result<BTreeMap<String, String>, String> {
+    // Where a plain top-level key repeats, say both lines; a `Mapping` (unlike a map type of
+    // Rust) refuses any other repetition too.
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let starts_key = line
+            .chars()
+            .next()
+            .is_some_and(|c| !matches!(c, ' ' | '\t' | '#' | '-'));
+        if let Some((key, _)) = line.split_once(':').filter(|_| starts_key) {
+            let key = key.trim().trim_matches(['"', '\'']);
+            if let Some(first) = seen.insert(key, number + 1) {
+                return Err(format!(
+                    "the key `{key}` is written twice (line {first} and line {}): keep one",
+                    number + 1
+                ));
+            }
+        }
+    }
+    let mapping: serde_yaml::Mapping =
+        serde_yaml::from_str(text).map_err(|e| format!("malformed translations: {e}"))?;
+    mapping
+        .into_iter()
+        .map(|(key, value)| match (key, value) {
+            (serde_yaml::Value::String(key), serde_yaml::Value::String(value)) => Ok((key, value)),
+            (key, _) => Err(format!(
+                "malformed translations: the value of `{}` is not text",
+                serde_yaml::to_string(&key).unwrap_or_default().trim()
+            )),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod translation_tests {
+    #[test]
+    fn a_translation_key_written_twice_is_refused() {
+        let error = super::translations("a: one\nb: two\na: three\n").expect_err("a repeated key");
+        assert!(error.contains("written twice"), "{error}");
+        assert!(error.contains("line 1 and line 3"), "{error}");
+        let error = super::translations("a: [1]\n").expect_err("not text");
+        assert!(error.contains("`a`"), "{error}");
+        assert_eq!(super::translations("a: one\n").unwrap()["a"], "one");
+    }
 }
