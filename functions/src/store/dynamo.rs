@@ -101,6 +101,12 @@ fn submission_item(s_: &Submission) -> Item {
     item.insert("created_at".into(), s(s_.created_at.to_string()));
     item.insert("updated_at".into(), s(s_.updated_at.to_string()));
     item.insert("queue_sk".into(), s(queue_sort_key(s_)));
+    if let Some(photo) = &s_.photo {
+        item.insert(
+            "photo".into(),
+            AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(photo.clone())),
+        );
+    }
     for (name, value) in [
         ("confirmed_at", s_.confirmed_at.map(|t| t.to_string())),
         ("decided_by", s_.decided_by.clone()),
@@ -208,6 +214,16 @@ fn submission_from(item: &Item) -> Result<Submission, StoreError> {
         decided_by: r.opt_s("decided_by")?,
         decided_at: r.opt_time("decided_at")?,
         reason: r.opt_s("reason")?,
+        photo: match item.get("photo") {
+            None => None,
+            Some(value) => Some(
+                value
+                    .as_b()
+                    .map_err(|_| r.corrupt("photo", "is not binary"))?
+                    .as_ref()
+                    .to_vec(),
+            ),
+        },
     })
 }
 
@@ -1139,7 +1155,9 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(format!("SUB#{keep}"), "SUB")))
-            .update_expression("SET email = :erased, ip_hash = :erased, #fields = :none")
+            .update_expression(
+                "SET email = :erased, ip_hash = :erased, #fields = :none REMOVE photo",
+            )
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#fields", "fields")
             .expression_attribute_values(":erased", s(""))

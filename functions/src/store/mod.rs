@@ -103,6 +103,10 @@ pub struct Submission {
     pub decided_by: Option<String>,
     pub decided_at: Option<Timestamp>,
     pub reason: Option<String>,
+    /// The profile photo as the functions re-encoded it (see `photo.rs`): personal data,
+    /// deleted with the submission. Never in JSON answers, which say `has_photo`.
+    #[serde(skip)]
+    pub photo: Option<Vec<u8>>,
 }
 
 impl Submission {
@@ -135,6 +139,7 @@ impl Submission {
             decided_by: None,
             decided_at: None,
             reason: None,
+            photo: None,
         }
     }
 }
@@ -275,8 +280,8 @@ pub trait Store: Send + Sync {
 
     /// Deletes for real what is held about a person who asked to be removed: every
     /// submission with `email`, and every profile submission of the member `slug` (with its
-    /// slug reservation), except the removal request `keep`, of which only the slug and the
-    /// decision stay (its address, fields and IP hash are erased). Returns how many
+    /// slug reservation and photo), except the removal request `keep`, of which only the slug
+    /// and the decision stay (its address, fields, photo and IP hash are erased). Returns how many
     /// submissions were deleted. Event sign-ups are cancelled by the caller, so that a freed
     /// seat goes to the waitlist.
     async fn forget_submissions(

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     updated_at TEXT NOT NULL,
     decided_by TEXT,
     decided_at TEXT,
-    reason TEXT
+    reason TEXT,
+    photo BLOB
 );
 CREATE UNIQUE INDEX IF NOT EXISTS open_profile_slugs
     ON submissions (slug) WHERE kind = 'profile' AND status IN ('pending', 'approved');
@@ -124,6 +125,18 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
             .execute_batch("ALTER TABLE submissions ADD COLUMN expires_at INTEGER")
             .map_err(unavailable)?;
     }
+    let has_photo: bool = connection
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('submissions') WHERE name = 'photo')",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(unavailable)?;
+    if !has_photo {
+        connection
+            .execute_batch("ALTER TABLE submissions ADD COLUMN photo BLOB")
+            .map_err(unavailable)?;
+    }
     Ok(())
 }
 
@@ -198,6 +211,7 @@ fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
         decided_by: row.get("decided_by")?,
         decided_at: time(row, "decided_at")?,
         reason: row.get("reason")?,
+        photo: row.get("photo")?,
     })
 }
 
@@ -250,8 +264,8 @@ impl Store for SqliteStore {
                 )
                 .map_err(unavailable)?;
             let result = transaction.execute(
-                "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, expires_at, created_at, updated_at, decided_by, decided_at, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, expires_at, created_at, updated_at, decided_by, decided_at, reason, photo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     s.id,
                     s.kind.as_str(),
@@ -267,6 +281,7 @@ impl Store for SqliteStore {
                     s.decided_by,
                     s.decided_at.map(|t| t.to_string()),
                     s.reason,
+                    s.photo,
                 ],
             );
             match result {
@@ -625,7 +640,7 @@ impl Store for SqliteStore {
                 .map_err(unavailable)?;
             transaction
                 .execute(
-                    "UPDATE submissions SET email = '', ip_hash = '', fields = '{}' WHERE id = ?1",
+                    "UPDATE submissions SET email = '', ip_hash = '', fields = '{}', photo = NULL WHERE id = ?1",
                     params![keep],
                 )
                 .map_err(unavailable)?;
@@ -797,8 +812,14 @@ mod tests {
     async fn a_store_file_from_before_expiry_is_migrated_with_its_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
-        let old_schema = SCHEMA.replace("    expires_at INTEGER,\n", "");
-        assert_ne!(old_schema, SCHEMA, "the old schema has no expiry column");
+        let old_schema = SCHEMA
+            .replace("    expires_at INTEGER,\n", "")
+            .replace("    reason TEXT,\n    photo BLOB\n", "    reason TEXT\n");
+        let old_submissions = old_schema.split("CREATE UNIQUE INDEX").next().unwrap();
+        assert!(
+            !old_submissions.contains("expires_at") && !old_submissions.contains("photo"),
+            "the old submissions table has neither the expiry nor the photo column"
+        );
         let connection = Connection::open(&path).unwrap();
         connection.execute_batch(&old_schema).unwrap();
         connection
@@ -811,7 +832,10 @@ mod tests {
         drop(connection);
         let store = SqliteStore::open(&path).unwrap();
         let kept = store.submission("a1").await.unwrap().expect("kept");
-        assert_eq!((kept.slug.as_str(), kept.expires_at), ("yamada", None));
+        assert_eq!(
+            (kept.slug.as_str(), kept.expires_at, kept.photo),
+            ("yamada", None, None)
+        );
         assert!(
             store
                 .slug_reserved("yamada", "2030-01-01T00:00:00Z".parse().unwrap())

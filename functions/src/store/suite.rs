@@ -30,6 +30,7 @@ pub fn submission(id: &str, slug: &str) -> Submission {
         decided_by: None,
         decided_at: None,
         reason: None,
+        photo: None,
     }
 }
 
@@ -47,6 +48,10 @@ pub async fn submissions_round_trip(store: Arc<dyn Store>) {
     let s = submission("a1", "yamada-hanako");
     store.create_submission(&s).await.unwrap();
     assert_eq!(store.submission("a1").await.unwrap(), Some(s));
+    let mut with_photo = submission("a2", "sato-ken");
+    with_photo.photo = Some(vec![0xff, 0xd8, 0xff, 0xe0, 0, 1, 2, 3, 0xff, 0xd9]);
+    store.create_submission(&with_photo).await.unwrap();
+    assert_eq!(store.submission("a2").await.unwrap(), Some(with_photo));
     assert_eq!(store.submission("missing").await.unwrap(), None);
 }
 
@@ -457,6 +462,7 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
             3600,
         );
         s.fields.insert("name".into(), "山田 花子".into());
+        s.photo = Some(b"\xff\xd8 a photo of hanako \xff\xd9".to_vec());
         s
     };
     for s in [
@@ -546,6 +552,7 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
         ),
         ("yamada-hanako", "", "", 0)
     );
+    assert_eq!(kept.photo, None, "no photo of the person stays");
     assert!(
         store.submission("other").await.unwrap().is_some(),
         "others stay"
