@@ -21,6 +21,8 @@ use model::profile::{FieldErrors, FormFields, check_profile};
 pub const EMAIL: &str = "email";
 pub const CONSENT: &str = "consent";
 pub const FORM_TOKEN: &str = "form_token";
+/// The profile photo's file field (see `photo.rs`).
+pub const PHOTO: &str = crate::http::PHOTO_FIELD;
 /// Hidden from people (and labelled "leave empty"); bots fill it.
 pub const HONEYPOT: &str = "homepage";
 pub const MAX_BIO_CHARS: usize = 4000;
@@ -135,6 +137,7 @@ pub fn normalize(fields: &FormFields) -> FormFields {
 pub async fn submit_profile(
     services: &Services,
     fields: &FormFields,
+    photo: Option<&[u8]>,
     client: &str,
 ) -> Result<Accepted, SignupError> {
     let now = services.clock.now();
@@ -153,8 +156,14 @@ pub async fn submit_profile(
         Ok(_) => return Err(SignupError::Spam("filled too fast")),
         Err(_) => return Err(SignupError::Unstamped),
     };
-    let (profile, email, errors) = split_and_check(&fields, now);
+    let (profile, email, mut errors) = split_and_check(&fields, now);
     if !errors.is_empty() {
+        if photo.is_some() {
+            // A file input cannot be filled in again by the server.
+            errors.entry(PHOTO.into()).or_default().push(
+                "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください".into(),
+            );
+        }
         return Err(SignupError::Invalid(errors));
     }
     let ip_hash = services.signer.hash_ip(client);
@@ -164,6 +173,24 @@ pub async fn submit_profile(
     {
         return Err(SignupError::RateLimited);
     }
+    // Decoded off the async threads: a 5 MB photo takes a moment of CPU.
+    let photo = match photo.map(<[u8]>::to_vec) {
+        None => None,
+        Some(bytes) => {
+            let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
+            match processed {
+                Ok(photo) => Some(photo.jpeg),
+                Err(problem) => {
+                    return Err(SignupError::Invalid(FieldErrors::from([(
+                        PHOTO.to_owned(),
+                        vec![problem.message_ja().to_owned()],
+                    )])));
+                }
+            }
+        }
+    };
     // Spent only by a submission that is otherwise taken, so a form sent back with errors
     // (which comes with a fresh stamp) costs nothing.
     let stamp_key = format!("stamp:{}", services.signer.hash("stamp", stamp));
@@ -187,6 +214,7 @@ pub async fn submit_profile(
         services.config.confirm_valid_seconds,
     );
     submission.fields = profile;
+    submission.photo = photo;
     for attempt in 1..=100 {
         let slug = if attempt == 1 {
             base.clone()

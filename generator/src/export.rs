@@ -67,25 +67,34 @@ pub struct ApprovedItem {
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
     pub decided_by: Option<String>,
+    /// The submission carries a photo, fetched on its own (see [`ModerationApi::photo`]).
+    #[serde(default)]
+    pub has_photo: bool,
 }
 
 /// The change an item makes to the content folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Change {
-    /// `members/<slug>.md` with this text.
-    Write { slug: String, text: String },
+    /// `members/<slug>.md` with this text, and its photo at `static/members/<slug>.jpg`.
+    Write {
+        slug: String,
+        text: String,
+        photo: Option<Vec<u8>>,
+    },
     /// Delete `members/<slug>.md` (and its photo under `static/members/`).
     Remove { slug: String },
 }
 
 impl Change {
-    fn of(item: &ApprovedItem) -> Result<Change, String> {
+    /// The change `item` makes; `photo` is its photo as the API gave it (a JPEG the
+    /// functions made), if it has one.
+    fn of(item: &ApprovedItem, photo: Option<Vec<u8>>) -> Result<Change, String> {
         if !is_valid_slug(&item.slug) {
             return Err(format!("`{}` is not a valid member slug", item.slug));
         }
         match item.kind.as_str() {
             "profile" => {
-                let member = check_profile(&item.fields, &item.slug).map_err(|errors| {
+                let mut member = check_profile(&item.fields, &item.slug).map_err(|errors| {
                     let list: Vec<String> = errors
                         .iter()
                         .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
@@ -95,10 +104,23 @@ impl Change {
                         list.join(", ")
                     )
                 })?;
+                if let Some(bytes) = &photo {
+                    if !bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+                        return Err(
+                            "the photo the API gave is not a JPEG; reject the submission on /admin/ or try again".into(),
+                        );
+                    }
+                    member.photo = Some(model::Located {
+                        value: photo_path(&item.slug),
+                        position: model::locate::Position { line: 0, column: 0 },
+                        field: "photo".into(),
+                    });
+                }
                 let text = member.to_file_text().map_err(|e| e.to_string())?;
                 Ok(Change::Write {
                     slug: item.slug.clone(),
                     text,
+                    photo,
                 })
             }
             "removal" => Ok(Change::Remove {
@@ -134,18 +156,23 @@ impl Change {
         let file = content.join("members").join(format!("{}.md", self.slug()));
         let shown = file.display();
         match self {
-            Change::Write { text, .. } => match std::fs::read(&file) {
-                Ok(existing) if existing == text.as_bytes() => Ok(false),
-                Ok(_) => Err(format!(
-                    "{shown} exists with other content: a member already has this slug; edit the submission's slug or remove the old file first"
-                )),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    write_atomically(&file, text.as_bytes())
-                        .map_err(|e| format!("writing {shown}: {e}"))?;
-                    Ok(true)
-                }
-                Err(e) => Err(format!("reading {shown}: {e}")),
-            },
+            Change::Write { text, photo, slug } => {
+                // The photo first: a member file never names a photo that is not there.
+                let photo_written = match photo {
+                    Some(bytes) => {
+                        write_new_or_same(&content.join("static").join(photo_path(slug)), bytes)?
+                    }
+                    None => false,
+                };
+                let file_written = write_new_or_same(&file, text.as_bytes()).map_err(|problem| {
+                    if problem.contains("exists with other content") {
+                        format!("{shown} exists with other content: a member already has this slug; edit the submission's slug or remove the old file first")
+                    } else {
+                        problem
+                    }
+                })?;
+                Ok(photo_written || file_written)
+            }
             Change::Remove { .. } => {
                 let text = match std::fs::read_to_string(&file) {
                     Ok(text) => text,
@@ -168,6 +195,28 @@ impl Change {
     }
 }
 
+/// Where an exported member's photo goes, relative to `content/static/`.
+fn photo_path(slug: &str) -> String {
+    format!("members/{slug}.jpg")
+}
+
+/// Writes `bytes` to `file` unless it holds them already (`Ok(false)`); a file with other
+/// content is never overwritten.
+fn write_new_or_same(file: &Path, bytes: &[u8]) -> Result<bool, String> {
+    let shown = file.display();
+    match std::fs::read(file) {
+        Ok(existing) if existing == bytes => Ok(false),
+        Ok(_) => Err(format!(
+            "{shown} exists with other content; move it away or reject the submission"
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            write_atomically(file, bytes).map_err(|e| format!("writing {shown}: {e}"))?;
+            Ok(true)
+        }
+        Err(e) => Err(format!("reading {shown}: {e}")),
+    }
+}
+
 /// The `photo` of a member file, if it parses.
 fn photo_of(text: &str) -> Option<String> {
     let doc = model::Document::parse("member.md", text).ok()?;
@@ -181,7 +230,9 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let temporary = file.with_extension(format!("md.tmp-{}", std::process::id()));
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    let temporary = file.with_file_name(name);
     std::fs::write(&temporary, bytes)?;
     std::fs::rename(&temporary, file).inspect_err(|_| {
         let _ = std::fs::remove_file(&temporary);
@@ -273,6 +324,33 @@ impl ModerationApi {
         })
     }
 
+    /// The photo of submission `id` (a JPEG the functions made, at most a few hundred KB).
+    pub fn photo(&self, id: &str) -> Result<Vec<u8>, ExportError> {
+        let path = format!("/api/moderation/submissions/{id}/photo");
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .call()
+            .map_err(|e| self.error(&path, format!("unreachable: {e}")))?;
+        let status = response.status();
+        if status == 401 {
+            return Err(self.error(
+                &path,
+                "the editor token was refused; check PORTAL_EDITOR_TOKEN",
+            ));
+        }
+        if !status.is_success() {
+            return Err(self.error(&path, format!("answered {status}")));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(6 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| self.error(&path, format!("reading the photo: {e}")))
+    }
+
     /// Tells the API that the item's change is made; harmless to repeat.
     pub fn acknowledge(&self, id: &str) -> Result<(), ExportError> {
         let path = format!("/api/moderation/submissions/{id}/exported");
@@ -308,7 +386,14 @@ pub fn export(options: &ExportOptions) -> Result<ExportReport, ExportError> {
                 .push((item.id.clone(), "the submission id is malformed".into()));
             continue;
         }
-        match Change::of(&item) {
+        let photo = match item.has_photo.then(|| api.photo(&item.id)).transpose() {
+            Ok(photo) => photo,
+            Err(error) => {
+                report.failed.push((item.id.clone(), error.to_string()));
+                continue;
+            }
+        };
+        match Change::of(&item, photo) {
             Ok(change) => planned.push((item, change)),
             Err(problem) => report.failed.push((item.id.clone(), problem)),
         }
@@ -438,29 +523,33 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             decided_by: Some("sato".into()),
+            has_photo: false,
         }
     }
 
     #[test]
     fn a_slug_that_leaves_the_folder_is_refused() {
-        let err = Change::of(&item("removal", "../site", &[])).unwrap_err();
+        let err = Change::of(&item("removal", "../site", &[]), None).unwrap_err();
         assert!(err.contains("not a valid member slug"), "{err}");
     }
 
     #[test]
     fn a_profile_that_fails_the_rules_stays_in_the_queue() {
-        let err = Change::of(&item("profile", "x", &[("name", "x")])).unwrap_err();
+        let err = Change::of(&item("profile", "x", &[("name", "x")]), None).unwrap_err();
         assert!(err.contains("sector"), "{err}");
     }
 
     #[test]
     fn writing_refuses_to_replace_another_member() {
         let dir = tempfile::tempdir().unwrap();
-        let change = Change::of(&item(
-            "profile",
-            "x",
-            &[("name", "x"), ("sector", "other"), ("joined", "2026-11-25")],
-        ))
+        let change = Change::of(
+            &item(
+                "profile",
+                "x",
+                &[("name", "x"), ("sector", "other"), ("joined", "2026-11-25")],
+            ),
+            None,
+        )
         .unwrap();
         assert_eq!(change.apply(dir.path()), Ok(true));
         assert_eq!(
@@ -483,11 +572,38 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.path().join("static/members/x.jpg"), "jpg").unwrap();
-        let change = Change::of(&item("removal", "x", &[])).unwrap();
+        let change = Change::of(&item("removal", "x", &[]), None).unwrap();
         assert_eq!(change.apply(dir.path()), Ok(true));
         assert!(!dir.path().join("members/x.md").exists());
         assert!(!dir.path().join("static/members/x.jpg").exists());
         assert_eq!(change.apply(dir.path()), Ok(false));
+    }
+
+    #[test]
+    fn a_photo_is_written_beside_the_member_file_that_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let jpeg = b"\xff\xd8\xff\xe0 a photo \xff\xd9".to_vec();
+        let fields = [("name", "x"), ("sector", "other"), ("joined", "2026-11-25")];
+        let change = Change::of(&item("profile", "x", &fields), Some(jpeg.clone())).unwrap();
+        assert_eq!(change.apply(dir.path()), Ok(true));
+        assert_eq!(
+            std::fs::read(dir.path().join("static/members/x.jpg")).unwrap(),
+            jpeg
+        );
+        let text = std::fs::read_to_string(dir.path().join("members/x.md")).unwrap();
+        assert!(text.contains("photo: members/x.jpg"), "{text}");
+        assert_eq!(change.apply(dir.path()), Ok(false), "already done");
+        // Someone else's image under that name is never replaced.
+        std::fs::write(dir.path().join("static/members/x.jpg"), "other").unwrap();
+        assert!(
+            change
+                .apply(dir.path())
+                .unwrap_err()
+                .contains("exists with other content")
+        );
+        // What is not a JPEG never becomes a photo.
+        let err = Change::of(&item("profile", "x", &fields), Some(b"<svg/>".to_vec())).unwrap_err();
+        assert!(err.contains("not a JPEG"), "{err}");
     }
 
     #[test]

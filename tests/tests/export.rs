@@ -388,3 +388,67 @@ async fn a_wrong_token_is_reported_and_nothing_is_written() {
         .unwrap_err();
     assert!(error.to_string().contains("token was refused"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_photo_is_exported_beside_the_profile_and_built() {
+    let repo = repository();
+    let content = repo.path().join("content");
+    let api = start_api(&content).await;
+    // The photo as the sign-up function keeps it: re-encoded from an upload.
+    let upload = {
+        let picture = image::RgbImage::from_fn(800, 600, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut bytes = Vec::new();
+        picture
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .unwrap();
+        bytes
+    };
+    let photo = functions::photo::process(&upload).unwrap();
+    let at = NOW.parse().unwrap();
+    let mut s = Submission::pending(
+        "idPhoto".into(),
+        SubmissionKind::Profile,
+        "sato-ken".into(),
+        "ken@example.org".into(),
+        "iphash".into(),
+        at,
+        3600,
+    );
+    s.fields = profile("佐藤 健", "さとう けん")
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    s.photo = Some(photo.jpeg.clone());
+    api.store.create_submission(&s).await.unwrap();
+    assert!(api.store.confirm_submission("idPhoto", at).await.unwrap());
+    api.store
+        .decide("idPhoto", Status::Approved, "sato", None, at)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let report = run_export(options(&api, &content, false)).await;
+    assert_eq!(report.written, ["sato-ken"], "{report:?}");
+    assert_eq!(
+        std::fs::read(content.join("static/members/sato-ken.jpg")).unwrap(),
+        photo.jpeg
+    );
+    let text = std::fs::read_to_string(content.join("members/sato-ken.md")).unwrap();
+    assert!(text.contains("photo: members/sato-ken.jpg"), "{text}");
+    assert_eq!(status_of(&api.store, "idPhoto").await, Status::Exported);
+
+    // The site builds with it, and the profile shows it.
+    let out = repo.path().join("public");
+    portal_tests::build(&content, &out).expect("the exported photo builds");
+    let page = std::fs::read_to_string(out.join("members/sato-ken/index.html")).unwrap();
+    assert!(
+        page.contains("<img class=\"avatar\" src=\"/members/sato-ken.jpg\" alt=\"佐藤 健\""),
+        "{page}"
+    );
+    assert!(out.join("members/sato-ken.jpg").exists());
+}

@@ -137,6 +137,34 @@ impl FromRequest<Shared> for Post {
     }
 }
 
+/// [`Post`] for the sign-up, which may carry a photo (see
+/// [`super::read_fields_and_photo`]).
+pub struct SignupPost {
+    pub format: Format,
+    pub fields: FormFields,
+    pub photo: Option<Vec<u8>>,
+    pub client: ClientIp,
+}
+
+impl FromRequest<Shared> for SignupPost {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, services: &Shared) -> Result<SignupPost, ApiError> {
+        let (mut parts, body) = request.into_parts();
+        let client = ClientIp::from_request_parts(&mut parts, services).await?;
+        let headers = parts.headers.clone();
+        let (format, fields, photo) =
+            super::read_fields_and_photo(Request::from_parts(parts, body)).await?;
+        check_origin(&headers, services, format)?;
+        Ok(SignupPost {
+            format,
+            fields,
+            photo,
+            client,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

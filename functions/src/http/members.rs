@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, button_page, notice_page};
-use super::{Format, Post, Shared, TokenQuery, format_of, json_response, read_token};
+use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
 use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
@@ -19,7 +19,14 @@ const FORM_VALID_SECONDS: i64 = 24 * 3600;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
-        .route("/api/members", axum::routing::post(submit))
+        .route(
+            "/api/members",
+            axum::routing::post(submit)
+                // A sign-up may carry a photo; every other post stays within 64 KiB.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    super::MAX_BODY_WITH_PHOTO,
+                )),
+        )
         .route("/api/members/new", get(form))
         .route("/api/confirm", get(confirm_page).post(confirm))
 }
@@ -77,17 +84,18 @@ async fn form(State(services): State<Shared>, headers: axum::http::HeaderMap) ->
 
 async fn submit(
     State(services): State<Shared>,
-    Post {
+    SignupPost {
         format,
         fields,
+        photo,
         client,
-    }: Post,
+    }: SignupPost,
 ) -> Response {
     let client = client.rate_key();
     // Shown again as it would be stored, without the spent stamp.
     let mut kept = normalize(&fields);
     kept.remove(FORM_TOKEN);
-    match submit_profile(&services, &fields, &client).await {
+    match submit_profile(&services, &fields, photo.as_deref(), &client).await {
         Ok(_) => accepted(&services, format),
         Err(SignupError::Unstamped) => match format {
             // An API client must fetch a stamp first (GET /api/members/new); it learns

@@ -19,10 +19,14 @@ use http_body_util::BodyExt;
 use crate::signup::Services;
 use model::profile::FormFields;
 
-pub use extract::{ClientIp, Editor, Post};
+pub use extract::{ClientIp, Editor, Post, SignupPost};
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
+/// The largest sign-up with a photo: the photo, and the text fields as any post.
+pub const MAX_BODY_WITH_PHOTO: usize = crate::photo::MAX_UPLOAD_BYTES + MAX_BODY;
+/// The one file a sign-up may carry.
+pub const PHOTO_FIELD: &str = "photo";
 
 pub type Shared = Arc<Services>;
 
@@ -119,6 +123,117 @@ pub fn format_of(headers: &HeaderMap) -> Format {
 
 /// Reads a form or JSON body into fields: at most 64 KiB (413), a known content type (415),
 /// UTF-8 (400). JSON values may be strings, or lists of strings (joined by line breaks).
+/// [`read_fields`] for the sign-up, which may also come as `multipart/form-data` (the join
+/// form with a photo): text fields as a form's, plus the bytes of the file `photo` when one
+/// was chosen. Any other file, a second photo or more than 64 KiB of text is refused.
+pub async fn read_fields_and_photo(
+    request: Request<Body>,
+) -> Result<(Format, FormFields, Option<Vec<u8>>), ApiError> {
+    let is_multipart = (request.headers().get(header::CONTENT_TYPE))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_multipart {
+        let (format, fields) = read_fields(request).await?;
+        return Ok((format, fields, None));
+    }
+    // A browser's multipart post is answered as its plain form post is, unless the page's
+    // script asks for JSON.
+    let wants_json = (request.headers().get(header::ACCEPT))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let format = if wants_json {
+        Format::Json
+    } else {
+        Format::Form
+    };
+    let refuse = |status: StatusCode, message: &str| ApiError::new(status, message, format);
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the sign-up is larger than 5 MB with its photo; choose a smaller photo",
+        )
+    };
+    let malformed = || refuse(StatusCode::BAD_REQUEST, "the form data is malformed");
+    let declared = (request.headers().get(header::CONTENT_LENGTH))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_WITH_PHOTO) {
+        return Err(too_large());
+    }
+    // Read whole first, so that a body over the limit is told apart from a malformed one.
+    let (parts, body) = request.into_parts();
+    let bytes = http_body_util::Limited::new(body, MAX_BODY_WITH_PHOTO)
+        .collect()
+        .await
+        .map_err(|_| too_large())?
+        .to_bytes();
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let mut multipart =
+        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+            .await
+            .map_err(|_| malformed())?;
+    let mut fields = FormFields::new();
+    let mut photo: Option<Vec<u8>> = None;
+    let mut text_bytes = 0;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => return Err(malformed()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = field.file_name().is_some();
+        let bytes = field.bytes().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                malformed()
+            }
+        })?;
+        if name == PHOTO_FIELD && is_file {
+            if photo.is_some() {
+                return Err(refuse(StatusCode::BAD_REQUEST, "send one photo"));
+            }
+            // A file input left empty still sends an empty part.
+            if !bytes.is_empty() {
+                photo = Some(bytes.to_vec());
+            }
+            continue;
+        }
+        if is_file {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "only the field `photo` may be a file",
+            ));
+        }
+        text_bytes += bytes.len();
+        if text_bytes > MAX_BODY {
+            return Err(refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request is larger than 64 KiB; shorten the text",
+            ));
+        }
+        let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "the request is not valid UTF-8; send text as UTF-8",
+            )
+        })?;
+        // A field sent more than once (several interests) keeps every value, one per line.
+        match fields.get_mut(&name) {
+            Some(earlier) => {
+                earlier.push('\n');
+                earlier.push_str(&text);
+            }
+            None => {
+                fields.insert(name, text);
+            }
+        }
+    }
+    Ok((format, fields, photo))
+}
+
 pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields), ApiError> {
     let (parts, body) = request.into_parts();
     let content_type = parts

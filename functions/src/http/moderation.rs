@@ -15,6 +15,7 @@ use crate::store::Status;
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/moderation/submissions", get(list))
+        .route("/api/moderation/submissions/{id}/photo", get(photo))
         .route("/api/moderation/submissions/{id}/approve", post(approve))
         .route("/api/moderation/submissions/{id}/reject", post(reject))
         .route("/api/moderation/submissions/{id}/exported", post(exported))
@@ -56,6 +57,31 @@ async fn list(
         Ok(submissions) => json_response(
             StatusCode::OK,
             &serde_json::json!({ "submissions": submissions }),
+        ),
+        Err(error) => unavailable(error),
+    }
+}
+
+/// A submission's photo, for the editors' preview and the export. Never cached: it is
+/// personal data until it is published.
+async fn photo(State(services): State<Shared>, _: Editor, Path(id): Path<String>) -> Response {
+    match services.store.submission(&id).await {
+        Ok(Some(submission)) => match submission.photo {
+            Some(jpeg) => {
+                let mut response = (StatusCode::OK, jpeg).into_response();
+                let headers = response.headers_mut();
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                response
+            }
+            None => json_response(
+                StatusCode::NOT_FOUND,
+                &serde_json::json!({ "error": "the submission has no photo" }),
+            ),
+        },
+        Ok(None) => json_response(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({ "error": "no such submission" }),
         ),
         Err(error) => unavailable(error),
     }

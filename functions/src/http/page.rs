@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use model::{Choice, Prefecture, Sector};
 
-use crate::signup::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT};
+use crate::signup::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
 use model::profile::{FieldErrors, FormFields};
 
 /// Escapes text for HTML content and attribute values.
@@ -190,7 +190,7 @@ impl JoinForm<'_> {
         if !self.errors.is_empty() && self.notice.is_none() {
             main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
         }
-        main.push_str("<form method=\"post\" action=\"/api/members\" accept-charset=\"utf-8\">\n");
+        main.push_str("<form method=\"post\" action=\"/api/members\" accept-charset=\"utf-8\" enctype=\"multipart/form-data\">\n");
         main.push_str(&self.input(
             "name",
             "名前（必須）",
@@ -238,6 +238,10 @@ impl JoinForm<'_> {
             ));
         }
         main.push_str(&self.textarea("bio", "自己紹介", "Markdownが使えます"));
+        let (aria, error) = self.error(PHOTO);
+        main.push_str(&format!(
+            "<p class=\"field\"><label for=\"{PHOTO}\">写真</label> <small>JPEG・PNG・WebP、5MBまで。位置情報などは消し、512ピクセルに縮めて載せます</small>\n<input id=\"{PHOTO}\" name=\"{PHOTO}\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\"{aria}></p>\n{error}"
+        ));
         main.push_str(&self.input(
             EMAIL,
             "メールアドレス（必須・公開されません）",

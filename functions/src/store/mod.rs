@@ -104,9 +104,21 @@ pub struct Submission {
     pub decided_at: Option<Timestamp>,
     pub reason: Option<String>,
     /// The profile photo as the functions re-encoded it (see `photo.rs`): personal data,
-    /// deleted with the submission. Never in JSON answers, which say `has_photo`.
-    #[serde(skip)]
+    /// deleted with the submission. JSON answers say only `has_photo`; editors fetch the
+    /// picture itself from its own address.
+    #[serde(
+        rename = "has_photo",
+        serialize_with = "serialize_has_photo",
+        skip_deserializing
+    )]
     pub photo: Option<Vec<u8>>,
+}
+
+fn serialize_has_photo<S: serde::Serializer>(
+    photo: &Option<Vec<u8>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bool(photo.is_some())
 }
 
 impl Submission {

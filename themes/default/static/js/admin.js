@@ -86,6 +86,24 @@
     });
   }
 
+  // A submission's photo: fetched with the token (it is not public until exported) and
+  // shown from memory.
+  function photoPreview(s, name) {
+    var image = el("img", { "class": "avatar", alt: t("admin_photo_of", { name: name }), width: "128", height: "128" });
+    var holder = el("p", { "class": "photo-preview" }, [image]);
+    fetch(api + "/api/moderation/submissions/" + encodeURIComponent(s.id) + "/photo", {
+      headers: { Authorization: "Bearer " + token }, credentials: "same-origin", cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.blob();
+    }).then(function (blob) {
+      image.src = URL.createObjectURL(blob);
+    }).catch(function () {
+      holder.replaceChildren(el("span", { "class": "error", text: t("admin_photo_failed") }));
+    });
+    return holder;
+  }
+
   function list(status) {
     return call("GET", "/api/moderation/submissions?status=" + status).then(function (answer) {
       return answer.submissions || [];
@@ -180,6 +198,7 @@
       item.appendChild(el("p", {}, [el("a", { href: siteBase + "/members/" + encodeURIComponent(s.slug) + "/", text: t("admin_view_profile") })]));
     } else {
       checkSlug(s.slug, slugState);
+      if (s.has_photo) item.appendChild(photoPreview(s, fields.name || s.slug));
       item.appendChild(el("div", { "class": "previews" }, [
         el("section", { "class": "preview", "aria-label": t("admin_card_preview") }, [el("p", { "class": "preview-label", text: t("admin_card_preview") }), cardPreview(fields)]),
         el("section", { "class": "preview", "aria-label": t("admin_profile_preview") }, [el("p", { "class": "preview-label", text: t("admin_profile_preview") }), profilePreview(fields)])

@@ -99,6 +99,11 @@
   }
 
   function problems(field) {
+    if (field.type === "file") {
+      var file = field.files && field.files[0];
+      var maxBytes = Number(field.getAttribute("data-max-bytes") || 0);
+      return file && maxBytes && file.size > maxBytes ? [text("photo-too-large")] : [];
+    }
     var value = field.type === "checkbox" ? (field.checked ? "yes" : "") : field.value.trim();
     var found = [];
     if (field.required && !value) found.push(text("required"));
@@ -148,8 +153,8 @@
       first.focus();
       return;
     }
-    var body = {};
-    new FormData(form).forEach(function (value, name) { body[name] = String(value); });
+    // Sent as the form would send it (multipart, with the photo), answered in JSON.
+    var body = new FormData(form);
     button.disabled = true;
     say(text("sending"), false);
     // The function takes a form filled sooner than a person could as automated.
@@ -157,8 +162,8 @@
     setTimeout(function () {
       fetch(form.action, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body)
+        headers: { Accept: "application/json" },
+        body: body
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           if (response.ok) {
