@@ -76,7 +76,10 @@ async function open(width, { javaScriptEnabled = true } = {}) {
   // A refused request shows as a console error without its address; the response says which.
   page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text()); });
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
-  page.on("request", (r) => { if (!r.url().startsWith(origin)) problems.push(`request to another origin: ${r.url()}`); });
+  // A blob: address of this origin is memory the page made (the editors' photo preview).
+  page.on("request", (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith(`blob:${origin}/`)) problems.push(`request to another origin: ${r.url()}`);
+  });
   return { context, page, problems };
 }
 
@@ -96,7 +99,11 @@ async function fillJoinForm(page, person) {
   await page.getByLabel("自己紹介").fill(person.bio);
   await page.getByLabel("メールアドレス（必須・公開されません）").fill(person.email);
   await page.getByLabel(/公開することに同意します/).check();
+  if (person.photo) await page.getByLabel("写真", { exact: true }).setInputFiles(person.photo);
 }
+
+// A phone's photo, with a GPS position in its EXIF data.
+const PHOTO = path.join(root, "functions/tests/fixtures/gps-640x480.jpg");
 
 // The mail to `email` in /outbox/, opened as a person would: the link shows a button.
 async function confirmFromOutbox(page, email, button) {
@@ -122,7 +129,7 @@ test("a visitor joins through /join/, an editor approves, and the profile is ser
   await fillJoinForm(page, {
     name: "田中 一郎", kana: "たなか いちろう", sector: "地方公務員", prefecture: "北海道",
     interests: "雪国の暮らし\n地域交通", bio: "札幌市で交通政策を担当しています。\n\n- 冬の道\n- バス路線",
-    email: "ichiro@example.jp",
+    email: "ichiro@example.jp", photo: PHOTO,
   });
   assert.equal(await page.getByLabel("メールアドレス（必須・公開されません）").getAttribute("aria-invalid"), null);
   await shot(page, "serve-join-filled-1280");
@@ -140,6 +147,9 @@ test("a visitor joins through /join/, an editor approves, and the profile is ser
   await page.keyboard.press("Enter");
   const item = page.locator("li.submission", { hasText: "田中 一郎" });
   await item.waitFor();
+  // The photo is shown to the editor before approval, fetched with the token.
+  const preview = item.getByRole("img", { name: "田中 一郎さんの写真" });
+  await waitFor("the photo preview", async () => (await preview.evaluate((img) => img.naturalWidth)) === 512);
   await item.getByRole("button", { name: "承認する" }).click();
   await page.getByRole("status").filter({ hasText: "承認しました: 田中 一郎" }).waitFor();
 
@@ -155,6 +165,9 @@ test("a visitor joins through /join/, an editor approves, and the profile is ser
   await page.getByRole("heading", { name: "田中 一郎" }).waitFor();
   assert.match(await page.locator("main").textContent(), /札幌市で交通政策を担当しています。/);
   assert.equal(await page.locator("main li", { hasText: "冬の道" }).count(), 1, "the bio's list is a list");
+  const avatar = page.getByRole("img", { name: "田中 一郎" });
+  assert.equal(await avatar.getAttribute("src"), `/members/${slug}.jpg`);
+  await waitFor("the published photo", async () => (await avatar.evaluate((img) => img.naturalWidth)) === 512);
   await shot(page, "serve-profile-1280");
   await page.goto(`${origin}/members/`);
   assert.equal(await page.locator(`a[href="/members/${slug}/"]`).count() > 0, true, "the card is in the directory");
@@ -174,11 +187,15 @@ test("without JavaScript the join form still works: one more look, then the than
   await fillJoinForm(page, {
     name: "佐々木 恵", kana: "ささき めぐみ", sector: "民間企業", prefecture: "大阪府",
     interests: "まちづくり", bio: "大阪でまちづくりの会社をしています。", email: "megumi@example.jp",
+    photo: PHOTO,
   });
   await page.getByRole("button", { name: "登録する" }).click();
-  // The static page has no stamp; the function shows the form again, stamped, values kept.
+  // The static page has no stamp; the function shows the form again, stamped, values kept,
+  // and asks for the photo again (a file input cannot be filled in by the server).
   await page.getByText("もう一度確認してください").waitFor();
   assert.equal(await page.getByLabel(/名前/).inputValue(), "佐々木 恵");
+  await page.getByText("写真はまだ受け取っていません").waitFor();
+  await page.getByLabel("写真").setInputFiles(PHOTO);
   await shot(page, "serve-join-nojs-check-390");
   await sleep(3200); // the stamp wants the time a person takes
   await page.getByRole("button", { name: "登録する" }).click();

@@ -9,7 +9,7 @@ use axum::routing::get;
 
 use super::page::{JoinForm, button_page, notice_page};
 use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
-use crate::signup::{FORM_TOKEN, SignupError, normalize, submit_profile};
+use crate::signup::{FORM_TOKEN, PHOTO, SignupError, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
@@ -104,15 +104,25 @@ async fn submit(
                 tracing::warn!(event = "signup_spam", reason = "no valid form stamp");
                 accepted(&services, format)
             }
-            Format::Form => form_page(
-                &services,
-                StatusCode::OK,
-                &kept,
-                &FieldErrors::new(),
-                Some(
-                    "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
-                ),
-            ),
+            Format::Form => {
+                // A file input cannot be filled in again: say so beside it.
+                let mut errors = FieldErrors::new();
+                if photo.is_some() {
+                    errors.insert(
+                        PHOTO.into(),
+                        vec!["写真はまだ受け取っていません。もう一度選んでください".into()],
+                    );
+                }
+                form_page(
+                    &services,
+                    StatusCode::OK,
+                    &kept,
+                    &errors,
+                    Some(
+                        "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
+                    ),
+                )
+            }
         },
         Err(SignupError::Spam(reason)) => {
             // Counted, never stored; the sender sees the usual answer so that bots learn nothing.
