@@ -623,6 +623,10 @@ impl DynamoStore {
                 expression.push_str(&format!(", {field} = {placeholder}"));
             }
         }
+        // Once exported, the photo is in the content; the store keeps no copy.
+        if to == Status::Exported {
+            expression.push_str(" REMOVE photo");
+        }
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(format!("SUB#{}", submission.id), "SUB")))

@@ -385,7 +385,7 @@ impl Store for SqliteStore {
         self.with(move |c| {
             let changed = c
                 .execute(
-                    "UPDATE submissions SET status = 'exported', updated_at = ?2 WHERE id = ?1 AND status = 'approved'",
+                    "UPDATE submissions SET status = 'exported', updated_at = ?2, photo = NULL WHERE id = ?1 AND status = 'approved'",
                     params![id, at.to_string()],
                 )
                 .map_err(unavailable)?;

@@ -249,10 +249,9 @@ pub async fn decisions_record_the_editor_and_happen_once(store: Arc<dyn Store>) 
 }
 
 pub async fn an_approved_submission_is_exported_exactly_once(store: Arc<dyn Store>) {
-    store
-        .create_submission(&submission("a1", "one"))
-        .await
-        .unwrap();
+    let mut with_photo = submission("a1", "one");
+    with_photo.photo = Some(b"\xff\xd8 the photo \xff\xd9".to_vec());
+    store.create_submission(&with_photo).await.unwrap();
     assert!(
         !store
             .mark_exported("a1", at("2026-11-25T06:00:00Z"))
@@ -286,9 +285,11 @@ pub async fn an_approved_submission_is_exported_exactly_once(store: Arc<dyn Stor
             .await
             .unwrap()
     );
+    let exported = store.submission("a1").await.unwrap().unwrap();
+    assert_eq!(exported.status, Status::Exported);
     assert_eq!(
-        store.submission("a1").await.unwrap().unwrap().status,
-        Status::Exported
+        exported.photo, None,
+        "the photo is in the content now; the store keeps no copy"
     );
 }
 
