@@ -154,6 +154,8 @@ capacity: 30
 # 主催者（任意）: content/members/ のファイル名（.md なし）
 # organizers:
 #   - yamada-hanako
+# 主催がメンバー以外のとき（任意）: 書いたとおりに表示します。
+# organizer_name: 横浜オープンデータ研究会
 # タグ（任意、20個まで）
 tags:
   - 交流会

@@ -17,6 +17,7 @@ pub const EVENT_FIELDS: &[&str] = &[
     "capacity",
     "registration_url",
     "organizers",
+    "organizer_name",
     "tags",
     "draft",
 ];
@@ -44,6 +45,9 @@ pub struct Event {
     pub registration_url: Option<String>,
     /// Member slugs, with where they were written (checked against the members later).
     pub organizers: Vec<Located<String>>,
+    /// Who organizes it when that is not (only) members of the portal: shown as written,
+    /// for example a community group or an announcer who is not a member.
+    pub organizer_name: Option<String>,
     pub tags: Vec<Located<String>>,
     pub draft: bool,
     /// Markdown (untrusted: events may come from submissions).
@@ -83,6 +87,7 @@ impl Event {
         let capacity = r.positive_integer(map, "capacity");
         let registration_url = r.https_url(map, "registration_url");
         let organizers = r.text_list(map, "organizers", 50, 100);
+        let organizer_name = r.text(map, "organizer_name", false, MAX_TITLE_CHARS);
         let tags = r.term_list(map, "tags");
         let draft = r.flag(map, "draft").unwrap_or(false);
 
@@ -100,6 +105,7 @@ impl Event {
                 capacity,
                 registration_url,
                 organizers,
+                organizer_name,
                 tags,
                 draft,
                 body: doc.body.clone(),
@@ -126,6 +132,14 @@ mod tests {
     fn parse(text: &str) -> Result<Event, Vec<Diagnostic>> {
         let doc = Document::parse("content/events/e.md", text).unwrap();
         Event::from_document(&doc, "e")
+    }
+
+    #[test]
+    fn an_organizer_who_is_not_a_member_is_named_as_written() {
+        let e = parse("---\ntitle: 交流会\nstart: 2026-12-10T19:00\norganizer_name: 仙台まちづくり研究会\n---\n")
+            .unwrap();
+        assert_eq!(e.organizer_name.as_deref(), Some("仙台まちづくり研究会"));
+        assert!(e.organizers.is_empty());
     }
 
     #[test]

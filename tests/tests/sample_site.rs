@@ -628,3 +628,16 @@ fn a_member_without_a_photo_gets_initials_not_a_broken_image() {
     assert!(page.contains("aria-hidden=\"true\">山</span>"));
     assert!(!page.contains("<img class=\"avatar\""));
 }
+
+#[test]
+fn an_organizer_who_is_not_a_member_is_shown_as_written() {
+    let page = read(sample(), "events/newyear-online-mixer/index.html");
+    assert!(
+        page.contains("<p class=\"organizer-name\">まじわる運営事務局</p>"),
+        "the organizer's name"
+    );
+    // An event organized by members only shows their cards and no name line.
+    let page = read(sample(), "events/sendai-bousai-evening/index.html");
+    assert!(!page.contains("organizer-name"));
+    assert!(page.contains("/members/ito-yui/"));
+}

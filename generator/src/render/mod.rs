@@ -1237,6 +1237,7 @@ impl<'a> Renderer<'a> {
                     .map(|&m| self.parts.member_cards[m].clone())
                     .collect();
                 c.insert_value("organizers", Value::from(organizers.as_slice()));
+                c.insert("event_organizer_name", &event.organizer_name);
                 ("event.html", c)
             }
             Job::TaxonomyIndex(kind) => {
