@@ -70,49 +70,33 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
         base_path: renderer.urls().base_path().to_owned(),
     };
     let mut diagnostics = Vec::new();
-    for member in &site.members {
-        let own = format!("/members/{}/", member.slug);
-        check_body(
-            &member.file,
-            &member.body,
-            member.body_line,
-            &own,
-            &targets,
-            &mut diagnostics,
+    // Every Markdown body, with the page it is shown on (relative links start there).
+    let bodies = (site.members.iter())
+        .map(|m| {
+            (
+                &m.file,
+                &m.body,
+                m.body_line,
+                format!("/members/{}/", m.slug),
+            )
+        })
+        .chain((site.events.iter()).map(|e| {
+            (
+                &e.file,
+                &e.body,
+                e.body_line,
+                format!("/events/{}/", e.slug),
+            )
+        }))
+        .chain(
+            (site.pages.iter()).map(|p| (&p.file, &p.body, p.body_line, format!("/{}/", p.slug))),
+        )
+        .chain(
+            (site.posts.iter())
+                .map(|p| (&p.file, &p.body, p.body_line, format!("/news/{}/", p.slug))),
         );
-    }
-    for event in &site.events {
-        let own = format!("/events/{}/", event.slug);
-        check_body(
-            &event.file,
-            &event.body,
-            event.body_line,
-            &own,
-            &targets,
-            &mut diagnostics,
-        );
-    }
-    for page in &site.pages {
-        let own = format!("/{}/", page.slug);
-        check_body(
-            &page.file,
-            &page.body,
-            page.body_line,
-            &own,
-            &targets,
-            &mut diagnostics,
-        );
-    }
-    for post in &site.posts {
-        let own = format!("/news/{}/", post.slug);
-        check_body(
-            &post.file,
-            &post.body,
-            post.body_line,
-            &own,
-            &targets,
-            &mut diagnostics,
-        );
+    for (file, body, line, own) in bodies {
+        check_body(file, body, line, &own, &targets, &mut diagnostics);
     }
     check_same_names(&site, &mut diagnostics);
     model::sort_diagnostics(&mut diagnostics);
