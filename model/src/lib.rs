@@ -4,6 +4,7 @@
 pub mod diagnostic;
 pub mod document;
 pub mod event;
+pub mod event_form;
 pub mod fields;
 pub mod kana;
 pub mod locate;
