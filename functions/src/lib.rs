@@ -2,6 +2,7 @@
 //! sign-ups, event sign-ups and moderation. Submissions are validated by the same model
 //! code the generator uses (no copy of the rules).
 
+pub mod announce;
 pub mod catalog;
 pub mod config;
 pub mod email;

@@ -17,6 +17,8 @@ pub enum Action {
     RemovalRequest,
     /// An event sign-up (stores a seat or waiting place, mails the outcome).
     EventSignup,
+    /// An event announcement (stores a submission, mails a confirmation link).
+    EventAnnouncement,
 }
 
 impl Action {
@@ -25,12 +27,15 @@ impl Action {
             Action::ProfileSignup => "signup",
             Action::RemovalRequest => "removal",
             Action::EventSignup => "event",
+            Action::EventAnnouncement => "announce",
         }
     }
 
     fn per_client_per_hour(self, services: &Services) -> u32 {
         match self {
-            Action::ProfileSignup | Action::RemovalRequest => services.config.signups_per_hour,
+            Action::ProfileSignup | Action::RemovalRequest | Action::EventAnnouncement => {
+                services.config.signups_per_hour
+            }
             // A desk of colleagues signing up for one meetup shares an address.
             Action::EventSignup => EVENT_SIGNUPS_PER_CLIENT_HOUR,
         }
@@ -39,7 +44,7 @@ impl Action {
     /// Mails one address may receive per day for this action, whoever asks.
     fn per_recipient_per_day(self) -> u32 {
         match self {
-            Action::ProfileSignup | Action::RemovalRequest => 3,
+            Action::ProfileSignup | Action::RemovalRequest | Action::EventAnnouncement => 3,
             Action::EventSignup => 10,
         }
     }

@@ -68,6 +68,7 @@ pub async fn decide(
     let what = match decided.kind {
         SubmissionKind::Profile => "メンバー登録",
         SubmissionKind::Removal => "プロフィールの削除依頼",
+        SubmissionKind::Event => "イベントの掲載",
     };
     let body = match decision {
         Status::Rejected => format!(

@@ -128,6 +128,46 @@ pub fn normalize(fields: &FormFields) -> FormFields {
         .collect()
 }
 
+/// The spam checks every public form passes: an empty honeypot and a signed stamp from
+/// `GET /api/members/new` old enough to have been filled in by a person. Returns when the
+/// stamp expires (see [`spend_stamp`]).
+pub fn check_stamp(
+    services: &Services,
+    fields: &FormFields,
+    now: Timestamp,
+) -> Result<Timestamp, SignupError> {
+    if fields.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
+        return Err(SignupError::Spam("honeypot"));
+    }
+    let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
+    match services.signer.verify(stamp, Purpose::Form, now) {
+        Ok(verified)
+            if now.as_second() - verified.issued_at.as_second()
+                >= services.config.min_fill_seconds =>
+        {
+            Ok(verified.expires_at)
+        }
+        Ok(_) => Err(SignupError::Spam("filled too fast")),
+        Err(_) => Err(SignupError::Unstamped),
+    }
+}
+
+/// Uses the form's stamp up: each is good for one submission.
+pub async fn spend_stamp(
+    services: &Services,
+    fields: &FormFields,
+    expires: Timestamp,
+    now: Timestamp,
+) -> Result<(), SignupError> {
+    let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
+    let stamp_key = format!("stamp:{}", services.signer.hash("stamp", stamp));
+    if services.store.use_once(&stamp_key, expires, now).await? {
+        Ok(())
+    } else {
+        Err(SignupError::Spam("stamp used twice"))
+    }
+}
+
 /// Checks, stores and mails the confirmation of a profile sign-up. `client` is the client
 /// address (only its salted hash is kept); `form` is whether it came from the HTML form,
 /// which carries a signed fill-time stamp.
@@ -142,20 +182,7 @@ pub async fn submit_profile(
 ) -> Result<Accepted, SignupError> {
     let now = services.clock.now();
     let fields = normalize(fields);
-    if fields.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
-        return Err(SignupError::Spam("honeypot"));
-    }
-    let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
-    let stamp_expires = match services.signer.verify(stamp, Purpose::Form, now) {
-        Ok(verified)
-            if now.as_second() - verified.issued_at.as_second()
-                >= services.config.min_fill_seconds =>
-        {
-            verified.expires_at
-        }
-        Ok(_) => return Err(SignupError::Spam("filled too fast")),
-        Err(_) => return Err(SignupError::Unstamped),
-    };
+    let stamp_expires = check_stamp(services, &fields, now)?;
     let (profile, email, mut errors) = split_and_check(&fields, now);
     if !errors.is_empty() {
         if photo.is_some() {
@@ -193,14 +220,7 @@ pub async fn submit_profile(
     };
     // Spent only by a submission that is otherwise taken, so a form sent back with errors
     // (which comes with a fresh stamp) costs nothing.
-    let stamp_key = format!("stamp:{}", services.signer.hash("stamp", stamp));
-    if !services
-        .store
-        .use_once(&stamp_key, stamp_expires, now)
-        .await?
-    {
-        return Err(SignupError::Spam("stamp used twice"));
-    }
+    spend_stamp(services, &fields, stamp_expires, now).await?;
 
     let base = proposed_slug(&profile);
     let id = random_id();

@@ -1,6 +1,7 @@
 //! HTTP mapping only: requests to service calls, results to responses. Each function is an
 //! axum `Router`; the same router serves on AWS Lambda and locally.
 
+pub mod announce;
 pub mod events;
 pub mod extract;
 pub mod members;
@@ -34,6 +35,7 @@ pub type Shared = Arc<Services>;
 pub fn app(services: Shared) -> Router {
     let routes = members::routes()
         .merge(events::routes())
+        .merge(announce::routes())
         .merge(moderation::routes())
         .with_state(Shared::clone(&services));
     with_security_headers(routes, &services)
@@ -45,9 +47,11 @@ pub fn moderation_app(services: Shared) -> Router {
     with_security_headers(routes, &services)
 }
 
-/// The event sign-up function alone (one Lambda).
+/// The event function alone (one Lambda): sign-ups and announcements.
 pub fn events_app(services: Shared) -> Router {
-    let routes = events::routes().with_state(Shared::clone(&services));
+    let routes = events::routes()
+        .merge(announce::routes())
+        .with_state(Shared::clone(&services));
     with_security_headers(routes, &services)
 }
 

@@ -265,6 +265,117 @@ impl JoinForm<'_> {
     }
 }
 
+/// The form that announces an event (the functions' own page: what the site's
+/// /events/new/ posts to without script is answered with it, stamped, values kept).
+pub struct AnnounceForm<'a> {
+    pub site_url: &'a str,
+    pub values: &'a FormFields,
+    pub errors: &'a FieldErrors,
+    pub notice: Option<&'a str>,
+    pub form_token: &'a str,
+}
+
+impl AnnounceForm<'_> {
+    pub fn render(&self, status: StatusCode) -> Response {
+        // The join form's field helpers, over this form's values and errors.
+        let f = JoinForm {
+            site_url: self.site_url,
+            values: self.values,
+            errors: self.errors,
+            notice: self.notice,
+            form_token: self.form_token,
+        };
+        let mut main = String::from("<h1>イベントを知らせる</h1>\n");
+        if let Some(notice) = self.notice {
+            main.push_str(&format!(
+                "<p class=\"status\" role=\"alert\">{}</p>\n",
+                escape(notice)
+            ));
+        }
+        if !self.errors.is_empty() && self.notice.is_none() {
+            main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
+        }
+        main.push_str("<form method=\"post\" action=\"/api/events\" accept-charset=\"utf-8\">\n");
+        main.push_str(&f.input(
+            "title",
+            "タイトル（必須）",
+            "text",
+            " required maxlength=\"200\"",
+        ));
+        main.push_str(&f.input(
+            "start",
+            "開始（必須・日本時間）",
+            "datetime-local",
+            " required",
+        ));
+        main.push_str(&f.input("end", "終了（日本時間）", "datetime-local", ""));
+        let checked = if self.values.get("online").is_some_and(|v| !v.is_empty()) {
+            " checked"
+        } else {
+            ""
+        };
+        main.push_str(&format!(
+            "<p class=\"field\"><input id=\"online\" name=\"online\" type=\"checkbox\" value=\"yes\"{checked}> <label for=\"online\">オンラインで開く（会場と両方でも）</label></p>\n"
+        ));
+        main.push_str(&f.input("venue.name", "会場", "text", " maxlength=\"200\""));
+        main.push_str(&f.input("venue.address", "会場の住所", "text", " maxlength=\"200\""));
+        main.push_str(&f.input(
+            "venue.url",
+            "会場のページ（https://…）",
+            "url",
+            " maxlength=\"2000\"",
+        ));
+        main.push_str(&f.select(
+            "prefecture",
+            "都道府県",
+            Prefecture::all(),
+            |p| p.slug(),
+            |p| p.name_ja(),
+            false,
+        ));
+        main.push_str(&f.input(
+            "capacity",
+            "定員（ポータルで申し込みを受け付けるとき）",
+            "number",
+            " min=\"1\"",
+        ));
+        main.push_str(&f.input(
+            "registration_url",
+            "ほかの申し込みページ（https://…）",
+            "url",
+            " maxlength=\"2000\"",
+        ));
+        main.push_str(&f.textarea("tags", "テーマ", "1行に1つ、20個まで"));
+        main.push_str(&f.input(
+            "organizer_name",
+            "主催（グループ名など）",
+            "text",
+            " maxlength=\"200\"",
+        ));
+        main.push_str(&f.textarea("body", "どんな集まりか", "Markdownが使えます"));
+        main.push_str(&f.input(
+            EMAIL,
+            "あなたのメールアドレス（必須・公開されません）",
+            "email",
+            " required maxlength=\"254\" autocomplete=\"email\"",
+        ));
+        let (aria, error) = f.error(CONSENT);
+        let checked = if self.values.get(CONSENT).is_some_and(|v| !v.is_empty()) {
+            " checked"
+        } else {
+            ""
+        };
+        main.push_str(&format!(
+            "<p class=\"field\"><input id=\"consent\" name=\"{CONSENT}\" type=\"checkbox\" value=\"yes\" required{checked}{aria}> <label for=\"consent\">メールアドレス以外の内容をポータルで公開することに同意します（必須）</label></p>\n{error}"
+        ));
+        main.push_str(&format!(
+            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">知らせる</button></p>\n</form>",
+            escape(self.form_token)
+        ));
+        html(status, layout("イベントを知らせる", self.site_url, &main))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,9 @@ pub enum SubmissionKind {
     Profile,
     /// A member asks for their profile to be removed.
     Removal,
+    /// Someone announces an event (its slug is proposed, not reserved: the export refuses
+    /// to write over an event that exists).
+    Event,
 }
 
 /// Where a submission stands. `Pending` ones reach the moderation queue once confirmed by e-mail.
@@ -66,13 +69,18 @@ impl SubmissionKind {
         match self {
             SubmissionKind::Profile => "profile",
             SubmissionKind::Removal => "removal",
+            SubmissionKind::Event => "event",
         }
     }
 
     pub fn parse(text: &str) -> Option<SubmissionKind> {
-        [SubmissionKind::Profile, SubmissionKind::Removal]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            SubmissionKind::Profile,
+            SubmissionKind::Removal,
+            SubmissionKind::Event,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 

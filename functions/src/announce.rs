@@ -1,0 +1,133 @@
+//! Events announced by members (or anyone): the form's fields checked by the model's event
+//! rules (`model::event_form`), held until the announcer confirms their address, then
+//! moderated like profiles; `portal export` writes the event file.
+
+use jiff::Timestamp;
+use model::event_form::check_event;
+use model::profile::{FieldErrors, FormFields};
+
+use crate::email::EmailAddress;
+use crate::limits::Action;
+use crate::mail::Message;
+use crate::signup::{
+    Accepted, CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, Services, SignupError, check_stamp, normalize,
+    spend_stamp,
+};
+use crate::store::{Submission, SubmissionKind};
+use crate::tokens::{Purpose, random_id};
+
+/// Checks, stores and mails the confirmation of an announced event; `client` is the
+/// client's rate key. The same spam rules as the sign-up.
+pub async fn submit_event(
+    services: &Services,
+    fields: &FormFields,
+    client: &str,
+) -> Result<Accepted, SignupError> {
+    let now = services.clock.now();
+    let fields = normalize(fields);
+    let stamp_expires = check_stamp(services, &fields, now)?;
+    let (event_fields, email, errors) = split_and_check(&fields);
+    if !errors.is_empty() {
+        return Err(SignupError::Invalid(errors));
+    }
+    let start = match check_event(&event_fields, "announcement") {
+        Ok(event) => event.start,
+        Err(errors) => return Err(SignupError::Invalid(errors)),
+    };
+    if crate::limits::check(services, Action::EventAnnouncement, client, &email)
+        .await?
+        .is_err()
+    {
+        return Err(SignupError::RateLimited);
+    }
+    spend_stamp(services, &fields, stamp_expires, now).await?;
+    let slug = free_slug(services, start);
+    let id = random_id();
+    let mut submission = Submission::pending(
+        id.clone(),
+        SubmissionKind::Event,
+        slug,
+        email,
+        services.signer.hash_ip(client),
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    submission.fields = event_fields;
+    services.store.create_submission(&submission).await?;
+    let token = services.signer.sign(
+        Purpose::Confirm,
+        &id,
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    let link = format!("{}/api/confirm?token={token}", services.config.api_url);
+    let title = submission.fields.get("title").cloned().unwrap_or_default();
+    services
+        .mailer
+        .send(&Message {
+            to: submission.email.clone(),
+            subject: "【まじわる】イベント掲載の確認".into(),
+            body: format!(
+                "「{title}」の掲載の依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押して、メールアドレスを確認してください（{}時間有効）。\n\n{link}\n\n確認のあと、運営が内容を確認してからイベントを掲載します。\nお心当たりのない場合は、このメールを破棄してください。\n",
+                services.config.confirm_valid_seconds / 3600
+            ),
+        })
+        .await?;
+    tracing::info!(event = "announcement_stored", slug = %submission.slug);
+    Ok(Accepted {
+        id,
+        slug: submission.slug,
+    })
+}
+
+/// The event's fields, the announcer's address, and what is wrong besides the event rules
+/// (the address, the consent).
+fn split_and_check(fields: &FormFields) -> (FormFields, String, FieldErrors) {
+    let mut errors = FieldErrors::new();
+    let event: FormFields = fields
+        .iter()
+        .filter(|(name, _)| ![EMAIL, CONSENT, FORM_TOKEN, HONEYPOT].contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.trim().to_owned()))
+        .collect();
+    let email = match EmailAddress::parse(fields.get(EMAIL).map(String::as_str).unwrap_or("")) {
+        Ok(address) => address.into_string(),
+        Err(message) => {
+            errors.entry(EMAIL.into()).or_default().push(message);
+            String::new()
+        }
+    };
+    let consent = fields.get(CONSENT).map(|c| c.trim().to_lowercase());
+    if !matches!(consent.as_deref(), Some("yes" | "on" | "true" | "1")) {
+        errors
+            .entry(CONSENT.into())
+            .or_default()
+            .push("イベントの内容をポータルで公開することへの同意が必要です".into());
+    }
+    if let Err(found) = check_event(&event, "announcement") {
+        for (field, messages) in found {
+            errors.entry(field).or_default().extend(messages);
+        }
+    }
+    (event, email, errors)
+}
+
+/// `<the day in Japan>-<four letters>`, not yet an event: readable in the file list and
+/// in the address, and unguessable enough that two announcements rarely meet.
+fn free_slug(services: &Services, start: Timestamp) -> String {
+    let day = model::time::tokyo().to_datetime(start).date();
+    loop {
+        let letters: String = random_id()
+            .bytes()
+            .filter(u8::is_ascii_lowercase)
+            .take(4)
+            .map(char::from)
+            .collect();
+        if letters.len() < 4 {
+            continue;
+        }
+        let slug = format!("{day}-{letters}");
+        if !services.catalog().events.contains_key(&slug) {
+            return slug;
+        }
+    }
+}

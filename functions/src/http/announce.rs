@@ -1,0 +1,137 @@
+//! Announcing an event: the form (the functions' own page, stamped) and its submission.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::page::AnnounceForm;
+use super::{Format, Post, Shared, json_response};
+use crate::announce::submit_event;
+use crate::signup::{FORM_TOKEN, SignupError, normalize};
+use model::profile::{FieldErrors, FormFields};
+
+/// How long a served form stays usable (as the join form's).
+const FORM_VALID_SECONDS: i64 = 24 * 3600;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/events", axum::routing::post(submit))
+        .route("/api/events/new", get(form))
+}
+
+fn form_page(
+    services: &Shared,
+    status: StatusCode,
+    values: &FormFields,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Response {
+    let token = services.signer.sign(
+        crate::tokens::Purpose::Form,
+        &crate::tokens::random_id(),
+        services.clock.now(),
+        FORM_VALID_SECONDS,
+    );
+    AnnounceForm {
+        site_url: &services.config.site_url,
+        values,
+        errors,
+        notice,
+        form_token: &token,
+    }
+    .render(status)
+}
+
+async fn form(State(services): State<Shared>) -> Response {
+    form_page(
+        &services,
+        StatusCode::OK,
+        &FormFields::new(),
+        &FieldErrors::new(),
+        None,
+    )
+}
+
+async fn submit(
+    State(services): State<Shared>,
+    Post {
+        format,
+        fields,
+        client,
+    }: Post,
+) -> Response {
+    let mut kept = normalize(&fields);
+    kept.remove(FORM_TOKEN);
+    let answer = |status: StatusCode, message: &str| match format {
+        Format::Json => json_response(status, &serde_json::json!({ "error": message })),
+        Format::Form => form_page(&services, status, &kept, &FieldErrors::new(), Some(message)),
+    };
+    match submit_event(&services, &fields, &client.rate_key()).await {
+        Ok(_) => accepted(&services, format),
+        Err(SignupError::Unstamped) => match format {
+            Format::Json => {
+                tracing::warn!(event = "announcement_spam", reason = "no valid form stamp");
+                accepted(&services, format)
+            }
+            Format::Form => form_page(
+                &services,
+                StatusCode::OK,
+                &kept,
+                &FieldErrors::new(),
+                Some(
+                    "送信の前に、内容をもう一度確認してください。よければ「知らせる」を押すと送信されます。",
+                ),
+            ),
+        },
+        Err(SignupError::Spam(reason)) => {
+            tracing::warn!(event = "announcement_spam", reason);
+            accepted(&services, format)
+        }
+        Err(SignupError::Invalid(errors)) => match format {
+            Format::Json => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &serde_json::json!({ "errors": errors }),
+            ),
+            Format::Form => form_page(
+                &services,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &kept,
+                &errors,
+                None,
+            ),
+        },
+        Err(SignupError::RateLimited) => answer(
+            StatusCode::TOO_MANY_REQUESTS,
+            "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
+        ),
+        Err(error @ (SignupError::Store(_) | SignupError::Mail(_))) => {
+            tracing::error!(event = "announcement_unavailable", error = %error);
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ただいま受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",
+            )
+        }
+    }
+}
+
+fn accepted(services: &Shared, format: Format) -> Response {
+    match format {
+        Format::Json => json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({ "status": "received", "next": "confirm your e-mail address with the link we sent" }),
+        ),
+        Format::Form => {
+            let location = format!(
+                "{}/event-thanks/",
+                services.config.site_url.trim_end_matches('/')
+            );
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+    }
+}

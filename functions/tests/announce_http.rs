@@ -1,0 +1,93 @@
+//! Announcing an event over HTTP, with `Router::oneshot`, the real SQLite store and outbox,
+//! and a clock that stands still: held until the address is confirmed, then in the queue.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::Harness;
+use functions::store::{Status, Store, SubmissionKind};
+
+fn announcement(token: &str, end: &str) -> Request<Body> {
+    let body = serde_urlencoded::to_string([
+        ("title", "仙台で防災を語る夕べ"),
+        ("start", "2026-12-10T19:00"),
+        ("end", end),
+        ("online", "yes"),
+        ("venue.name", "せんだいメディアテーク"),
+        ("prefecture", "miyagi"),
+        ("capacity", "30"),
+        ("tags", "防災\r\n交流会"),
+        ("organizer_name", "仙台まちづくり研究会"),
+        ("body", "話題提供のあと、ゆるく話します。"),
+        ("email", "Yui@Example.jp"),
+        ("consent", "yes"),
+        ("homepage", ""),
+        ("form_token", token),
+    ])
+    .unwrap();
+    Request::post("/api/events")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_announced_event_waits_for_its_address_then_reaches_the_queue() {
+    let h = Harness::new();
+    let (status, _, page) = h
+        .send(Request::get("/api/events/new").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<form method=\"post\" action=\"/api/events\""));
+    let token = h.form_token().await;
+    let (status, headers, _) = h.send(announcement(&token, "2026-12-10T21:00")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "http://127.0.0.1:8000/event-thanks/"
+    );
+    let mail = h.mail_to("yui@example.jp", "/api/confirm?token=");
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let link = common::link_in(&mail, "/api/confirm?token=");
+    h.confirm(&link).await;
+    let queue = h.store.list_submissions(Status::Pending).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    let event = &queue[0];
+    assert_eq!(event.kind, SubmissionKind::Event);
+    assert!(event.slug.starts_with("2026-12-10-"), "{}", event.slug);
+    assert!(model::slug::is_valid_slug(&event.slug));
+    assert_eq!(event.fields["tags"], "防災\n交流会");
+    assert_eq!(event.fields["organizer_name"], "仙台まちづくり研究会");
+    assert!(!event.fields.contains_key("email") && !event.fields.contains_key("form_token"));
+    // The event rules made it a valid event file.
+    let checked = model::event_form::check_event(&event.fields, &event.slug).unwrap();
+    assert_eq!(checked.capacity, Some(30));
+}
+
+#[tokio::test]
+async fn an_end_before_the_start_is_shown_beside_the_field_with_every_value_kept() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    let (status, _, page) = h.send(announcement(&token, "2026-12-10T18:00")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"end-error\""), "{page}");
+    assert!(page.contains("value=\"仙台で防災を語る夕べ\""));
+    assert!(h.outbox().is_empty());
+}
+
+#[tokio::test]
+async fn an_unstamped_post_is_shown_again_stamped_and_stores_nothing() {
+    let h = Harness::new();
+    let (status, _, page) = h.send(announcement("", "2026-12-10T21:00")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("もう一度確認してください"));
+    assert!(page.contains("value=\"せんだいメディアテーク\""));
+    assert!(h.outbox().is_empty());
+}
