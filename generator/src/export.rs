@@ -34,7 +34,7 @@ pub struct ExportOptions {
 /// What an export did, item by item.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ExportReport {
-    /// Member files written, by slug.
+    /// Content files written (members and announced events), by slug.
     pub written: Vec<String>,
     /// Member files deleted, by slug.
     pub removed: Vec<String>,
@@ -70,6 +70,10 @@ pub struct ApprovedItem {
     /// The submission carries a photo, fetched on its own (see [`ModerationApi::photo`]).
     #[serde(default)]
     pub has_photo: bool,
+    /// For an announced event: the published member who announced it, if any (the API
+    /// matched the address; the address itself is not read).
+    #[serde(default)]
+    pub organizer_member: Option<String>,
 }
 
 /// The change an item makes to the content folder.
@@ -83,6 +87,8 @@ enum Change {
     },
     /// Delete `members/<slug>.md` (and its photo under `static/members/`).
     Remove { slug: String },
+    /// `events/<slug>.md` with this text.
+    WriteEvent { slug: String, text: String },
 }
 
 impl Change {
@@ -126,13 +132,43 @@ impl Change {
             "removal" => Ok(Change::Remove {
                 slug: item.slug.clone(),
             }),
+            "event" => {
+                let mut event =
+                    model::event_form::check_event(&item.fields, &item.slug).map_err(|errors| {
+                        let list: Vec<String> = errors
+                            .iter()
+                            .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
+                            .collect();
+                        format!(
+                            "the event no longer passes the event rules ({}); reject it on /admin/ with a reason",
+                            list.join(", ")
+                        )
+                    })?;
+                if let Some(member) = &item.organizer_member {
+                    if !is_valid_slug(member) {
+                        return Err(format!("`{member}` is not a valid member slug"));
+                    }
+                    event.organizers = vec![model::Located {
+                        value: member.clone(),
+                        position: model::locate::Position { line: 0, column: 0 },
+                        field: "organizers".into(),
+                    }];
+                }
+                let text = event.to_file_text().map_err(|e| e.to_string())?;
+                Ok(Change::WriteEvent {
+                    slug: item.slug.clone(),
+                    text,
+                })
+            }
             other => Err(format!("unknown submission kind `{other}`")),
         }
     }
 
     fn slug(&self) -> &str {
         match self {
-            Change::Write { slug, .. } | Change::Remove { slug } => slug,
+            Change::Write { slug, .. }
+            | Change::Remove { slug }
+            | Change::WriteEvent { slug, .. } => slug,
         }
     }
 
@@ -143,6 +179,10 @@ impl Change {
                 format!("Add member {slug} ({name})")
             }
             Change::Remove { slug } => format!("Remove member {slug} at their request"),
+            Change::WriteEvent { slug, .. } => {
+                let title = item.fields.get("title").map(String::as_str).unwrap_or("");
+                format!("Add event {slug} ({title})")
+            }
         };
         let editor = item.decided_by.as_deref().unwrap_or("unknown");
         format!(
@@ -172,6 +212,16 @@ impl Change {
                     }
                 })?;
                 Ok(photo_written || file_written)
+            }
+            Change::WriteEvent { slug, text } => {
+                let file = content.join("events").join(format!("{slug}.md"));
+                write_new_or_same(&file, text.as_bytes()).map_err(|problem| {
+                    if problem.contains("exists with other content") {
+                        format!("{} exists with other content: an event already has this slug; reject the announcement or move the old file", file.display())
+                    } else {
+                        problem
+                    }
+                })
             }
             Change::Remove { .. } => {
                 let text = match std::fs::read_to_string(&file) {
@@ -418,7 +468,7 @@ fn record(report: &mut ExportReport, change: &Change, changed: bool) {
     let slug = change.slug().to_owned();
     match (change, changed) {
         (_, false) => report.already_done.push(slug),
-        (Change::Write { .. }, true) => report.written.push(slug),
+        (Change::Write { .. } | Change::WriteEvent { .. }, true) => report.written.push(slug),
         (Change::Remove { .. }, true) => report.removed.push(slug),
     }
 }
@@ -524,6 +574,7 @@ mod tests {
                 .collect(),
             decided_by: Some("sato".into()),
             has_photo: false,
+            organizer_member: None,
         }
     }
 

@@ -452,3 +452,88 @@ async fn an_approved_photo_is_exported_beside_the_profile_and_built() {
     );
     assert!(out.join("members/sato-ken.jpg").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_announced_event_is_exported_with_its_member_organizer_linked() {
+    let repo = repository();
+    let content = repo.path().join("content");
+    let api = start_api(&content).await;
+    let at = NOW.parse().unwrap();
+    // leaving-member's profile came through the sign-up with this address and is published.
+    submission(
+        &api.store,
+        "idProfile",
+        SubmissionKind::Profile,
+        "leaving-member",
+        &[("name", "去る 人")],
+        Some(Status::Approved),
+    )
+    .await;
+    assert!(api.store.mark_exported("idProfile", at).await.unwrap());
+    let event_fields = [
+        ("title", "仙台で防災を語る夕べ"),
+        ("start", "2026-12-10T19:00"),
+        ("end", "2026-12-10T21:00"),
+        ("venue.name", "せんだいメディアテーク"),
+        ("prefecture", "miyagi"),
+        ("tags", "防災\n交流会"),
+        ("organizer_name", "仙台まちづくり研究会"),
+        ("body", "話題提供のあと、ゆるく話します。\n"),
+    ];
+    // Announced with the member's address (the helper's `<slug>@example.org`).
+    let mut by_member = Submission::pending(
+        "idEvent".into(),
+        SubmissionKind::Event,
+        "2026-12-10-abcd".into(),
+        "leaving-member@example.org".into(),
+        "iphash".into(),
+        at,
+        3600,
+    );
+    by_member.fields = event_fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    api.store.create_submission(&by_member).await.unwrap();
+    // And one by someone who is not a member.
+    let mut by_guest = by_member.clone();
+    by_guest.id = "idGuest".into();
+    by_guest.slug = "2026-12-10-wxyz".into();
+    by_guest.email = "guest@example.org".into();
+    api.store.create_submission(&by_guest).await.unwrap();
+    for id in ["idEvent", "idGuest"] {
+        assert!(api.store.confirm_submission(id, at).await.unwrap());
+        api.store
+            .decide(id, Status::Approved, "sato", None, at)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    let report = run_export(options(&api, &content, false)).await;
+    assert_eq!(report.failed, Vec::<(String, String)>::new());
+    let text = std::fs::read_to_string(content.join("events/2026-12-10-abcd.md")).unwrap();
+    assert!(text.contains("organizers:\n- leaving-member"), "{text}");
+    assert!(
+        !text.contains("example.org"),
+        "no address in the file: {text}"
+    );
+    let guest = std::fs::read_to_string(content.join("events/2026-12-10-wxyz.md")).unwrap();
+    assert!(!guest.contains("organizers"), "{guest}");
+    assert!(
+        guest.contains("organizer_name: 仙台まちづくり研究会"),
+        "{guest}"
+    );
+    assert_eq!(status_of(&api.store, "idEvent").await, Status::Exported);
+
+    let out = repo.path().join("public");
+    portal_tests::build(&content, &out).expect("the exported events build");
+    let page = std::fs::read_to_string(out.join("events/2026-12-10-abcd/index.html")).unwrap();
+    assert!(
+        page.contains("/members/leaving-member/"),
+        "the organizer's card"
+    );
+    assert!(page.contains("仙台まちづくり研究会"));
+    let list = std::fs::read_to_string(out.join("events/index.html")).unwrap();
+    assert!(list.contains("仙台で防災を語る夕べ"));
+}

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use super::page::notice_page;
 use super::{ApiError, Editor, Format, Post, Shared, json_response, read_fields};
 use crate::moderation::{ModerationError, RemovalError, decide, request_removal, signups_csv};
-use crate::store::Status;
+use crate::store::{Status, SubmissionKind};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -53,13 +53,28 @@ async fn list(
             &serde_json::json!({ "error": "status must be pending, approved, rejected or exported" }),
         );
     };
-    match services.store.list_submissions(status).await {
-        Ok(submissions) => json_response(
-            StatusCode::OK,
-            &serde_json::json!({ "submissions": submissions }),
-        ),
-        Err(error) => unavailable(error),
+    let submissions = match services.store.list_submissions(status).await {
+        Ok(submissions) => submissions,
+        Err(error) => return unavailable(error),
+    };
+    let mut listed = Vec::with_capacity(submissions.len());
+    for submission in &submissions {
+        let mut item = serde_json::to_value(submission).unwrap_or_default();
+        // An announcer who is a published member becomes the event's organizer; editors and
+        // the export learn the member, never the address.
+        if submission.kind == SubmissionKind::Event {
+            let member = match services.store.member_by_email(&submission.email).await {
+                Ok(member) => member.filter(|slug| services.catalog().member_slugs.contains(slug)),
+                Err(error) => return unavailable(error),
+            };
+            item["organizer_member"] = serde_json::json!(member);
+        }
+        listed.push(item);
     }
+    json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "submissions": listed }),
+    )
 }
 
 /// A submission's photo, for the editors' preview and the export. Never cached: it is

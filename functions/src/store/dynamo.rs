@@ -530,7 +530,7 @@ impl DynamoStore {
                 scan = scan.expression_attribute_values(*name, value.clone());
             }
             // Attribute names by placeholder, since some are reserved words.
-            for name in ["email", "kind", "slug"] {
+            for name in ["email", "kind", "slug", "status"] {
                 if filter.contains(&format!("#{name}")) {
                     scan = scan.expression_attribute_names(format!("#{name}"), name);
                 }
@@ -994,6 +994,30 @@ impl Store for DynamoStore {
             .collect::<Result<_, _>>()?;
         signups.sort_by_key(|s| s.sequence);
         Ok(signups)
+    }
+
+    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
+        if email.is_empty() {
+            return Ok(None);
+        }
+        // Rare (one per exported announcement): a scan, as removals do.
+        let items = self
+            .scan_all(
+                "begins_with(PK, :sub) AND #kind = :profile AND #status = :exported AND #email = :email",
+                &[
+                    (":sub", s("SUB#")),
+                    (":profile", s("profile")),
+                    (":exported", s("exported")),
+                    (":email", s(email)),
+                ],
+            )
+            .await?;
+        let mut found: Vec<Submission> = items
+            .iter()
+            .map(submission_from)
+            .collect::<Result<_, _>>()?;
+        found.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
+        Ok(found.into_iter().next().map(|s| s.slug))
     }
 
     async fn queue_mail(

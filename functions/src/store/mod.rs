@@ -311,6 +311,11 @@ pub trait Store: Send + Sync {
         keep: &str,
     ) -> Result<usize, StoreError>;
 
+    /// The slug of the published member whose profile was submitted with `email` (an
+    /// exported profile submission), if any: an announcer who is a member is linked as the
+    /// event's organizer. The address itself never leaves the store.
+    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError>;
+
     /// Keeps a message that could not be sent, for a later retry.
     async fn queue_mail(
         &self,

@@ -287,6 +287,15 @@ pub async fn an_approved_submission_is_exported_exactly_once(store: Arc<dyn Stor
     );
     let exported = store.submission("a1").await.unwrap().unwrap();
     assert_eq!(exported.status, Status::Exported);
+    // The published member is found by the address their profile was submitted with.
+    assert_eq!(
+        store.member_by_email("hanako@example.org").await.unwrap(),
+        Some("one".to_owned())
+    );
+    assert_eq!(
+        store.member_by_email("nobody@example.org").await.unwrap(),
+        None
+    );
     assert_eq!(
         exported.photo, None,
         "the photo is in the content now; the store keeps no copy"
