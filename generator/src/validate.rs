@@ -25,6 +25,9 @@ pub struct Site {
     pub static_files: Vec<StaticFile>,
 }
 
+/// Event slugs that are the portal's own pages under /events/ (the announcement form).
+pub const RESERVED_EVENT_SLUGS: &[&str] = &["new"];
+
 /// Post slugs that would collide with the news list's own paths (`/news/page/2/`).
 pub const RESERVED_POST_SLUGS: &[&str] = &["page"];
 
@@ -254,6 +257,23 @@ pub fn validate_with(
         }
     }
 
+    for (path, event) in &events {
+        if RESERVED_EVENT_SLUGS.contains(&event.slug.as_str()) {
+            diagnostics.push(
+                Diagnostic::for_file(
+                    path,
+                    format!(
+                        "the event slug `{}` is the portal's form for announcing events",
+                        event.slug
+                    ),
+                )
+                .with_hint(format!(
+                    "rename the file, e.g. to `{}-event.md`",
+                    event.slug
+                )),
+            );
+        }
+    }
     for (path, post) in &posts {
         if RESERVED_POST_SLUGS.contains(&post.slug.as_str()) {
             diagnostics.push(

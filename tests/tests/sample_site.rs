@@ -43,6 +43,7 @@ fn every_page_type_is_built() {
         "sectors/index.html",
         "sectors/local-gov/index.html",
         "introductions/index.html",
+        "events/new/index.html",
         "news/index.html",
         "news/2026-11-kickoff-report/index.html",
         "introductions/local-gov/index.html",
@@ -303,7 +304,12 @@ fn upcoming_and_past_events_are_kept_apart() {
     let order = |text: &str| -> Vec<String> {
         attribute_values(text, "href")
             .into_iter()
-            .filter(|h| h.starts_with("/events/") && h.len() > 8 && !h.ends_with(".ics"))
+            .filter(|h| {
+                h.starts_with("/events/")
+                    && h.len() > 8
+                    && !h.ends_with(".ics")
+                    && h != "/events/new/"
+            })
             .collect()
     };
     assert_eq!(
@@ -640,4 +646,28 @@ fn an_organizer_who_is_not_a_member_is_shown_as_written() {
     let page = read(sample(), "events/sendai-bousai-evening/index.html");
     assert!(!page.contains("organizer-name"));
     assert!(page.contains("/members/ito-yui/"));
+}
+
+#[test]
+fn the_events_page_links_to_the_announcement_form_which_posts_to_the_functions() {
+    let list = read(sample(), "events/index.html");
+    assert!(list.contains("href=\"/events/new/\""));
+    let form = read(sample(), "events/new/index.html");
+    assert!(form.contains("action=\"https://portal.example.org/api/events\""));
+    for name in [
+        "title",
+        "start",
+        "end",
+        "venue.name",
+        "capacity",
+        "tags",
+        "organizer_name",
+        "body",
+        "email",
+        "consent",
+        "homepage",
+        "form_token",
+    ] {
+        assert!(form.contains(&format!("name=\"{name}\"")), "{name}");
+    }
 }

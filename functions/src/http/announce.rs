@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::AnnounceForm;
-use super::{Format, Post, Shared, json_response};
+use super::{ApiError, Format, Shared, SignupPost, json_response};
 use crate::announce::submit_event;
 use crate::signup::{FORM_TOKEN, SignupError, normalize};
 use model::profile::{FieldErrors, FormFields};
@@ -54,14 +54,24 @@ async fn form(State(services): State<Shared>) -> Response {
     )
 }
 
+/// Form, multipart (the site's form sent by its script) or JSON; no file is taken here.
 async fn submit(
     State(services): State<Shared>,
-    Post {
+    SignupPost {
         format,
         fields,
+        photo,
         client,
-    }: Post,
+    }: SignupPost,
 ) -> Response {
+    if photo.is_some() {
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "an announcement takes no file",
+            format,
+        )
+        .into_response();
+    }
     let mut kept = normalize(&fields);
     kept.remove(FORM_TOKEN);
     let answer = |status: StatusCode, message: &str| match format {

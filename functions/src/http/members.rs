@@ -283,14 +283,24 @@ async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Resp
     let answer = |status, title: &str, message: &str| {
         confirm_answer(&services, format, status, title, message)
     };
+    // What happens next depends on what was confirmed.
+    let kind = match services.store.submission(&id).await {
+        Ok(found) => found.map(|s| s.kind),
+        Err(_) => None,
+    };
     match services.store.confirm_submission(&id, now).await {
         Ok(true) => {
             tracing::info!(event = "signup_confirmed");
-            answer(
-                StatusCode::OK,
-                "確認できました",
-                "ありがとうございます。運営が内容を確認したあと、プロフィールを公開します。",
-            )
+            let next = match kind {
+                Some(crate::store::SubmissionKind::Event) => {
+                    "ありがとうございます。運営が内容を確認したあと、イベントを掲載します。"
+                }
+                Some(crate::store::SubmissionKind::Removal) => {
+                    "ありがとうございます。運営が確認したあと、プロフィールを削除します。"
+                }
+                _ => "ありがとうございます。運営が内容を確認したあと、プロフィールを公開します。",
+            };
+            answer(StatusCode::OK, "確認できました", next)
         }
         Ok(false) => answer(
             StatusCode::NOT_FOUND,

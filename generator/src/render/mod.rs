@@ -38,6 +38,8 @@ pub enum Job {
     },
     Member(usize),
     EventList,
+    /// The form that announces an event (it posts to the functions).
+    EventNew,
     Event(usize),
     EventCalendar(usize),
     Calendar,
@@ -911,6 +913,7 @@ impl<'a> Renderer<'a> {
         let mut jobs = vec![
             Job::Home,
             Job::EventList,
+            Job::EventNew,
             Job::Calendar,
             Job::Admin,
             Job::NotFound,
@@ -965,6 +968,7 @@ impl<'a> Renderer<'a> {
             Job::MemberList { page } => paged("/members/", *page),
             Job::Member(i) => member_path(&self.site.members[*i].slug),
             Job::EventList => "/events/".into(),
+            Job::EventNew => "/events/new/".into(),
             Job::Event(i) => event_path(&self.site.events[*i].slug),
             Job::EventCalendar(i) => views::ics_path(&self.site.events[*i].slug),
             Job::Calendar => "/events/calendar.ics".into(),
@@ -1209,6 +1213,18 @@ impl<'a> Renderer<'a> {
                 self.insert_event_lists(&mut c, 0..self.site.events.len());
                 c.insert("calendar_url", &self.urls.link("/events/calendar.ics"));
                 ("events.html", c)
+            }
+            Job::EventNew => {
+                let title = self.t("announce_title");
+                let mut c = self.context(self.meta(
+                    title.clone(),
+                    self.t("announce_description"),
+                    path,
+                    "website",
+                ));
+                c.insert("heading", &title);
+                c.insert("join", &self.join_choices());
+                ("event_new.html", c)
             }
             Job::Event(i) => {
                 let event = &self.site.events[*i];

@@ -170,6 +170,35 @@
     ]);
   }
 
+  // An announced event as its page will show it; the description as written (it is
+  // rendered as Markdown, untrusted, once published).
+  function eventPreview(s) {
+    var fields = s.fields || {};
+    var facts = el("dl", { "class": "facts" });
+    function fact(label, value) {
+      if (!value) return;
+      facts.appendChild(el("dt", { text: label }));
+      facts.appendChild(el("dd", {}, [value]));
+    }
+    fact(t("admin_event_when"), [fields.start, fields.end].filter(Boolean).join(" – "));
+    fact(t("admin_event_online"), fields.online ? t("admin_yes") : "");
+    fact(t("admin_event_venue"), [fields["venue.name"], fields["venue.address"]].filter(Boolean).join(" "));
+    fact(t("admin_event_venue_url"), fields["venue.url"] ? el("code", { text: fields["venue.url"] }) : "");
+    fact(t("prefecture"), fields.prefecture && (data.prefectures[fields.prefecture] || fields.prefecture));
+    fact(t("admin_event_capacity"), fields.capacity);
+    fact(t("admin_event_registration"), fields.registration_url ? el("code", { text: fields.registration_url }) : "");
+    fact(t("admin_event_tags"), lines(fields.tags).join("・"));
+    fact(t("admin_event_organizer"), s.organizer_member
+      ? el("a", { href: siteBase + "/members/" + encodeURIComponent(s.organizer_member) + "/", text: t("admin_event_member", { slug: s.organizer_member }) })
+      : (fields.organizer_name || t("admin_event_no_member")));
+    return el("div", { "class": "profile-preview" }, [
+      el("h3", { text: fields.title }),
+      facts,
+      fields.body ? el("p", { "class": "muted small", text: t("admin_bio_note") }) : null,
+      fields.body ? el("div", { "class": "bio-source", text: fields.body }) : null
+    ]);
+  }
+
   // Whether the profile address is free: the site answers 404 for a page it does not have.
   function checkSlug(slug, into) {
     fetch(siteBase + "/members/" + encodeURIComponent(slug) + "/", { method: "HEAD", cache: "no-store" })
@@ -182,18 +211,23 @@
   function submissionItem(s) {
     var fields = s.fields || {};
     var removal = s.kind === "removal";
+    var announced = s.kind === "event";
     var headingId = "submission-" + s.id;
     var slugState = el("span", { "class": "muted", text: "…" });
     var facts = el("dl", { "class": "facts" }, [
       el("dt", { text: t("admin_submitted") }), el("dd", {}, [el("time", { datetime: s.created_at, text: formatTime(s.created_at) })]),
       el("dt", { text: t("admin_confirmed") }), el("dd", {}, [el("time", { datetime: s.confirmed_at, text: formatTime(s.confirmed_at) })]),
-      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: "/members/" + s.slug + "/" }), " ", removal ? null : slugState])
+      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || announced ? null : slugState])
     ]);
     var item = el("li", { "class": "card submission", "aria-labelledby": headingId, "data-id": s.id }, [
-      el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : (fields.name || s.slug) }),
+      el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : (fields.name || fields.title || s.slug) }),
       facts
     ]);
-    if (removal) {
+    if (announced) {
+      item.appendChild(el("section", { "class": "preview", "aria-label": t("admin_event_preview") }, [
+        el("p", { "class": "preview-label", text: t("admin_event_preview") }), eventPreview(s)
+      ]));
+    } else if (removal) {
       item.appendChild(el("p", { text: t("admin_removal_note") }));
       item.appendChild(el("p", {}, [el("a", { href: siteBase + "/members/" + encodeURIComponent(s.slug) + "/", text: t("admin_view_profile") })]));
     } else {

@@ -50,152 +50,155 @@
   });
 })();
 
-// The join form: checks each field as it is left and sends without leaving the page. The
-// form also works without script: it posts to the function, which answers with its own
-// page (the stamp it needs is fetched here, or added by that page).
+// The join and announcement forms: check each field as it is left and send without leaving
+// the page. Both also work without script: they post to the function, which answers with
+// its own page (the stamp they need is fetched here, or added by that page).
 (function () {
   "use strict";
-  var form = document.getElementById("join-form");
-  if (!form || !window.fetch || !window.FormData) return;
-  var text = function (name) { return form.getAttribute("data-" + name) || ""; };
-  var summary = form.querySelector("[data-summary]");
-  var button = form.querySelector("button[type=submit]");
-  var stampedAt = 0;
-  var minFillMs = 3000;
+  if (!window.fetch || !window.FormData) return;
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-stamp]"), enhance);
 
-  fetch(form.getAttribute("data-stamp"), { headers: { Accept: "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : null; })
-    .then(function (stamp) {
-      if (!stamp || !stamp.form_token) return;
-      form.elements.form_token.value = stamp.form_token;
-      minFillMs = (stamp.min_fill_seconds || 0) * 1000;
-      stampedAt = Date.now();
-    })
-    .catch(function () { /* without a stamp the form posts as a plain form */ });
+  function enhance(form) {
+    var text = function (name) { return form.getAttribute("data-" + name) || ""; };
+    var summary = form.querySelector("[data-summary]");
+    var button = form.querySelector("button[type=submit]");
+    var stampedAt = 0;
+    var minFillMs = 3000;
 
-  function errorNode(field) {
-    var id = field.id + "-error";
-    var node = document.getElementById(id);
-    if (!node) {
-      node = document.createElement("span");
-      node.id = id;
-      node.className = "error";
-      node.setAttribute("role", "alert");
-      var holder = field.closest(".field") || field.parentNode;
-      holder.appendChild(node);
-      var described = field.getAttribute("aria-describedby");
-      field.setAttribute("aria-describedby", described ? described + " " + id : id);
+    fetch(form.getAttribute("data-stamp"), { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (stamp) {
+        if (!stamp || !stamp.form_token) return;
+        form.elements.form_token.value = stamp.form_token;
+        minFillMs = (stamp.min_fill_seconds || 0) * 1000;
+        stampedAt = Date.now();
+      })
+      .catch(function () { /* without a stamp the form posts as a plain form */ });
+
+    function errorNode(field) {
+      var id = field.id + "-error";
+      var node = document.getElementById(id);
+      if (!node) {
+        node = document.createElement("span");
+        node.id = id;
+        node.className = "error";
+        node.setAttribute("role", "alert");
+        var holder = field.closest(".field") || field.parentNode;
+        holder.appendChild(node);
+        var described = field.getAttribute("aria-describedby");
+        field.setAttribute("aria-describedby", described ? described + " " + id : id);
+      }
+      return node;
     }
-    return node;
-  }
 
-  function show(field, messages) {
-    if (!field) return;
-    var node = errorNode(field);
-    node.textContent = messages.join(" ");
-    node.hidden = messages.length === 0;
-    if (messages.length) field.setAttribute("aria-invalid", "true");
-    else field.removeAttribute("aria-invalid");
-  }
-
-  function problems(field) {
-    if (field.type === "file") {
-      var file = field.files && field.files[0];
-      var maxBytes = Number(field.getAttribute("data-max-bytes") || 0);
-      return file && maxBytes && file.size > maxBytes ? [text("photo-too-large")] : [];
+    function show(field, messages) {
+      if (!field) return;
+      var node = errorNode(field);
+      node.textContent = messages.join(" ");
+      node.hidden = messages.length === 0;
+      if (messages.length) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
     }
-    var value = field.type === "checkbox" ? (field.checked ? "yes" : "") : field.value.trim();
-    var found = [];
-    if (field.required && !value) found.push(text("required"));
-    if (value && field.type === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) found.push(text("email"));
-    if (value && field.type === "url" && !/^https?:\/\/[^\s]+\.[^\s]+/.test(value)) found.push(text("url"));
-    var maxLines = Number(field.getAttribute("data-max-lines") || 0);
-    if (maxLines && value.split("\n").filter(function (l) { return l.trim(); }).length > maxLines) found.push(text("too-many"));
-    var max = Number(field.getAttribute("maxlength") || 0);
-    if (max && Array.from(value).length > max) found.push(text("too-long").replace("{n}", max));
-    return found;
-  }
 
-  function fields() {
-    return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.type !== "hidden" && el.name !== "homepage" && el.tagName !== "BUTTON" && el.tagName !== "FIELDSET";
-    });
-  }
-
-  // A message appears when a field is left, and goes as soon as the field is fixed (while
-  // typing), so that nothing moves under the pointer on the way to the next field.
-  fields().forEach(function (field) {
-    var check = function () { show(field, problems(field)); };
-    field.addEventListener("blur", check);
-    field.addEventListener("change", check);
-    field.addEventListener("input", function () {
-      if (field.getAttribute("aria-invalid") === "true") check();
-    });
-  });
-
-  function say(message, isError) {
-    summary.textContent = message;
-    summary.hidden = !message;
-    summary.classList.toggle("error", !!isError);
-  }
-
-  form.addEventListener("submit", function (event) {
-    if (!form.elements.form_token.value) return; // no stamp: post as a plain form
-    event.preventDefault();
-    var first = null;
-    fields().forEach(function (field) {
-      var found = problems(field);
-      show(field, found);
-      if (found.length && !first) first = field;
-    });
-    if (first) {
-      say(text("check"), true);
-      first.focus();
-      return;
+    function problems(field) {
+      if (field.type === "file") {
+        var file = field.files && field.files[0];
+        var maxBytes = Number(field.getAttribute("data-max-bytes") || 0);
+        return file && maxBytes && file.size > maxBytes ? [text("photo-too-large")] : [];
+      }
+      var value = field.type === "checkbox" ? (field.checked ? "yes" : "") : field.value.trim();
+      var found = [];
+      if (field.required && !value) found.push(text("required"));
+      if (value && field.type === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) found.push(text("email"));
+      if (value && field.type === "url" && !/^https?:\/\/[^\s]+\.[^\s]+/.test(value)) found.push(text("url"));
+      var maxLines = Number(field.getAttribute("data-max-lines") || 0);
+      if (maxLines && value.split("\n").filter(function (l) { return l.trim(); }).length > maxLines) found.push(text("too-many"));
+      var max = Number(field.getAttribute("maxlength") || 0);
+      if (max && Array.from(value).length > max) found.push(text("too-long").replace("{n}", max));
+      return found;
     }
-    // Sent as the form would send it (multipart, with the photo), answered in JSON.
-    var body = new FormData(form);
-    button.disabled = true;
-    say(text("sending"), false);
-    // The function takes a form filled sooner than a person could as automated.
-    var wait = Math.max(0, minFillMs - (Date.now() - stampedAt));
-    setTimeout(function () {
-      fetch(form.action, {
-        method: "POST",
-        headers: { Accept: "application/json" },
-        body: body
-      }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (response.ok) {
-            var done = document.createElement("p");
-            done.className = "status";
-            done.setAttribute("role", "status");
-            done.setAttribute("tabindex", "-1");
-            done.textContent = text("sent");
-            form.replaceWith(done);
-            done.focus();
-            return;
-          }
-          button.disabled = false;
-          if (answer.errors) {
-            var focus = null;
-            Object.keys(answer.errors).forEach(function (name) {
-              var field = form.elements[name] || form.elements[name.split(".")[0]];
-              if (field && field.nodeType === 1) {
-                show(field, answer.errors[name]);
-                if (!focus) focus = field;
-              }
-            });
-            say(text("check"), true);
-            if (focus) focus.focus();
-          } else {
-            say(answer.error || text("failed"), true);
-          }
-        });
-      }).catch(function () {
-        button.disabled = false;
-        say(text("failed"), true);
+
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.type !== "hidden" && el.name !== "homepage" && el.tagName !== "BUTTON" && el.tagName !== "FIELDSET";
       });
-    }, wait);
-  });
+    }
+
+    // A message appears when a field is left, and goes as soon as the field is fixed (while
+    // typing), so that nothing moves under the pointer on the way to the next field.
+    fields().forEach(function (field) {
+      var check = function () { show(field, problems(field)); };
+      field.addEventListener("blur", check);
+      field.addEventListener("change", check);
+      field.addEventListener("input", function () {
+        if (field.getAttribute("aria-invalid") === "true") check();
+      });
+    });
+
+    function say(message, isError) {
+      summary.textContent = message;
+      summary.hidden = !message;
+      summary.classList.toggle("error", !!isError);
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (!form.elements.form_token.value) return; // no stamp: post as a plain form
+      event.preventDefault();
+      var first = null;
+      fields().forEach(function (field) {
+        var found = problems(field);
+        show(field, found);
+        if (found.length && !first) first = field;
+      });
+      if (first) {
+        say(text("check"), true);
+        first.focus();
+        return;
+      }
+      // Sent as the form would send it (multipart, with the photo), answered in JSON.
+      var body = new FormData(form);
+      button.disabled = true;
+      say(text("sending"), false);
+      // The function takes a form filled sooner than a person could as automated.
+      var wait = Math.max(0, minFillMs - (Date.now() - stampedAt));
+      setTimeout(function () {
+        fetch(form.action, {
+          method: "POST",
+          headers: { Accept: "application/json" },
+          body: body
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (answer) {
+            if (response.ok) {
+              var done = document.createElement("p");
+              done.className = "status";
+              done.setAttribute("role", "status");
+              done.setAttribute("tabindex", "-1");
+              done.textContent = text("sent");
+              form.replaceWith(done);
+              done.focus();
+              return;
+            }
+            button.disabled = false;
+            if (answer.errors) {
+              var focus = null;
+              Object.keys(answer.errors).forEach(function (name) {
+                var field = form.elements[name] || form.elements[name.split(".")[0]];
+                if (field && field.nodeType === 1) {
+                  show(field, answer.errors[name]);
+                  if (!focus) focus = field;
+                }
+              });
+              say(text("check"), true);
+              if (focus) focus.focus();
+            } else {
+              say(answer.error || text("failed"), true);
+            }
+          });
+        }).catch(function () {
+          button.disabled = false;
+          say(text("failed"), true);
+        });
+      }, wait);
+    });
+  }
 })();
