@@ -215,6 +215,58 @@ async function signUpForEvent(page, name, email) {
   await confirmFromOutbox(page, email, "申し込みを確定する");
 }
 
+test("anyone announces an event on /events/new/; once confirmed, approved and exported it is listed", async () => {
+  const { context, page, problems } = await open(390);
+  await page.goto(`${origin}/events/`);
+  await page.getByRole("link", { name: "イベントを知らせる" }).click();
+  await page.waitForURL(`${origin}/events/new/`);
+  await page.getByLabel("タイトル（必須）").fill("雪国の交通を語る会");
+  await page.getByLabel("開始（必須・日本時間）").fill("2026-12-20T18:00");
+  await page.getByLabel("終了（日本時間）").fill("2026-12-20T20:00");
+  await page.getByLabel("オンラインで開く（会場と両方でも）").check();
+  await page.getByLabel("会場の名前").fill("札幌市民交流プラザ");
+  await page.getByLabel("都道府県").selectOption({ label: "北海道" });
+  await page.getByLabel("テーマ").fill("地域交通\n雪国の暮らし");
+  await page.getByLabel("主催（グループ名など）").fill("北の交通を考える会");
+  await page.getByLabel("どんな集まりか").fill("冬の道とバス路線について話します。");
+  await page.getByLabel("あなたのメールアドレス（必須・公開されません）").fill("kita@example.jp");
+  await page.getByLabel(/公開することに同意します/).check();
+  await noSidewaysScrolling(page);
+  await shot(page, "serve-announce-390");
+  await page.getByRole("button", { name: "知らせる" }).click();
+  await page.getByRole("status").filter({ hasText: "受け付けました" }).waitFor({ timeout: 15000 });
+
+  await confirmFromOutbox(page, "kita@example.jp", "確認する");
+  await page.getByText("イベントを掲載します").waitFor();
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${origin}/admin/`);
+  await page.getByLabel("編集者トークン").fill(token);
+  await page.keyboard.press("Enter");
+  const item = page.locator("li.submission", { hasText: "雪国の交通を語る会" });
+  await item.waitFor();
+  assert.match(await item.textContent(), /北の交通を考える会/);
+  await shot(page, "serve-announce-queue-1280");
+  await item.getByRole("button", { name: "承認する" }).click();
+  await page.getByRole("status").filter({ hasText: "承認しました" }).waitFor();
+
+  execFileSync(path.join(bin, "portal"), ["export", "--api", origin, "--content", content], {
+    env: { ...process.env, PORTAL_EDITOR_TOKEN: token }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+  });
+  const file = fs.readdirSync(path.join(content, "events")).find((f) => f.startsWith("2026-12-20-"));
+  assert.ok(file, "the event file is written");
+  const slug = file.replace(/\.md$/, "");
+  await waitFor("the new event", async () => (await fetch(`${origin}/events/${slug}/`)).ok);
+  await page.goto(`${origin}/events/`);
+  await page.getByRole("link", { name: "雪国の交通を語る会" }).first().click();
+  await page.getByRole("heading", { name: "雪国の交通を語る会" }).waitFor();
+  assert.match(await page.locator("main").textContent(), /北の交通を考える会/);
+  await shot(page, "serve-announced-event-1280");
+  // The editors' page asks whether pending profiles' addresses are free: a 404 is the answer.
+  assert.deepEqual(problems.filter((p) => !/^404 .*\/members\/[a-z0-9-]+\/$/.test(p)), []);
+  await context.close();
+});
+
 test("the last seat is taken, and the next sign-up lands on the waiting list", async () => {
   const { context, page, problems } = await open(1280);
   await page.goto(`${origin}/events/${EVENT}/`);

@@ -194,7 +194,7 @@
     return el("div", { "class": "profile-preview" }, [
       el("h3", { text: fields.title }),
       facts,
-      fields.body ? el("p", { "class": "muted small", text: t("admin_bio_note") }) : null,
+      fields.body ? el("p", { "class": "muted small", text: t("admin_event_body_note") }) : null,
       fields.body ? el("div", { "class": "bio-source", text: fields.body }) : null
     ]);
   }
