@@ -19,6 +19,8 @@ pub struct EventInfo {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub member_slugs: HashSet<String>,
+    /// Each published member's file, read when a member edits their profile.
+    pub member_files: HashMap<String, std::path::PathBuf>,
     pub events: HashMap<String, EventInfo>,
 }
 
@@ -28,7 +30,8 @@ impl Catalog {
         let mut catalog = Catalog::default();
         for path in markdown_files(&content.join("members"))? {
             if let Ok(slug) = model::slug::slug_of_file(&path) {
-                catalog.member_slugs.insert(slug);
+                catalog.member_slugs.insert(slug.clone());
+                catalog.member_files.insert(slug, path);
             }
         }
         for path in markdown_files(&content.join("events"))? {
@@ -51,6 +54,18 @@ impl Catalog {
             }
         }
         Ok(catalog)
+    }
+}
+
+impl Catalog {
+    /// Member `slug`'s public profile as the join form's fields (what the edit form shows
+    /// and what an update is compared with), read from their file now.
+    pub fn member_fields(&self, slug: &str) -> Option<model::profile::FormFields> {
+        let path = self.member_files.get(slug)?;
+        let text = std::fs::read_to_string(path).ok()?;
+        let doc = Document::parse(path, &text).ok()?;
+        let member = model::Member::from_document(&doc, slug).ok()?;
+        Some(model::profile::fields_of(&member))
     }
 }
 

@@ -19,6 +19,8 @@ pub enum Action {
     EventSignup,
     /// An event announcement (stores a submission, mails a confirmation link).
     EventAnnouncement,
+    /// A request for a profile's edit link, or the edit itself (mails, stores).
+    ProfileEdit,
 }
 
 impl Action {
@@ -28,14 +30,16 @@ impl Action {
             Action::RemovalRequest => "removal",
             Action::EventSignup => "event",
             Action::EventAnnouncement => "announce",
+            Action::ProfileEdit => "edit",
         }
     }
 
     fn per_client_per_hour(self, services: &Services) -> u32 {
         match self {
-            Action::ProfileSignup | Action::RemovalRequest | Action::EventAnnouncement => {
-                services.config.signups_per_hour
-            }
+            Action::ProfileSignup
+            | Action::RemovalRequest
+            | Action::EventAnnouncement
+            | Action::ProfileEdit => services.config.signups_per_hour,
             // A desk of colleagues signing up for one meetup shares an address.
             Action::EventSignup => EVENT_SIGNUPS_PER_CLIENT_HOUR,
         }
@@ -44,7 +48,10 @@ impl Action {
     /// Mails one address may receive per day for this action, whoever asks.
     fn per_recipient_per_day(self) -> u32 {
         match self {
-            Action::ProfileSignup | Action::RemovalRequest | Action::EventAnnouncement => 3,
+            Action::ProfileSignup
+            | Action::RemovalRequest
+            | Action::EventAnnouncement
+            | Action::ProfileEdit => 3,
             Action::EventSignup => 10,
         }
     }

@@ -69,6 +69,7 @@ pub async fn decide(
         SubmissionKind::Profile => "メンバー登録",
         SubmissionKind::Removal => "プロフィールの削除依頼",
         SubmissionKind::Event => "イベントの掲載",
+        SubmissionKind::Update => "プロフィールの更新",
     };
     let body = match decision {
         Status::Rejected => format!(

@@ -20,6 +20,8 @@ pub enum Purpose {
     Form,
     /// Confirms the address of a held event sign-up (subject: the held sign-up's id).
     Seat,
+    /// Opens a published member's profile for editing (subject: the member's slug).
+    Edit,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -77,7 +77,7 @@ pub struct ApprovedItem {
 }
 
 /// The change an item makes to the content folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Change {
     /// `members/<slug>.md` with this text, and its photo at `static/members/<slug>.jpg`.
     Write {
@@ -89,6 +89,12 @@ enum Change {
     Remove { slug: String },
     /// `events/<slug>.md` with this text.
     WriteEvent { slug: String, text: String },
+    /// `members/<slug>.md` rewritten (it must exist), and a new photo if one came.
+    Update {
+        slug: String,
+        member: Box<model::Member>,
+        photo: Option<Vec<u8>>,
+    },
 }
 
 impl Change {
@@ -132,6 +138,30 @@ impl Change {
             "removal" => Ok(Change::Remove {
                 slug: item.slug.clone(),
             }),
+            "update" => {
+                let member = check_profile(&item.fields, &item.slug).map_err(|errors| {
+                    let list: Vec<String> = errors
+                        .iter()
+                        .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
+                        .collect();
+                    format!(
+                        "the update no longer passes the member rules ({}); reject it on /admin/ with a reason",
+                        list.join(", ")
+                    )
+                })?;
+                if let Some(bytes) = &photo
+                    && !bytes.starts_with(&[0xff, 0xd8, 0xff])
+                {
+                    return Err(
+                        "the photo the API gave is not a JPEG; reject the update on /admin/ or try again".into(),
+                    );
+                }
+                Ok(Change::Update {
+                    slug: item.slug.clone(),
+                    member: Box::new(member),
+                    photo,
+                })
+            }
             "event" => {
                 let mut event =
                     model::event_form::check_event(&item.fields, &item.slug).map_err(|errors| {
@@ -168,7 +198,8 @@ impl Change {
         match self {
             Change::Write { slug, .. }
             | Change::Remove { slug }
-            | Change::WriteEvent { slug, .. } => slug,
+            | Change::WriteEvent { slug, .. }
+            | Change::Update { slug, .. } => slug,
         }
     }
 
@@ -183,6 +214,7 @@ impl Change {
                 let title = item.fields.get("title").map(String::as_str).unwrap_or("");
                 format!("Add event {slug} ({title})")
             }
+            Change::Update { slug, .. } => format!("Update member {slug} at their request"),
         };
         let editor = item.decided_by.as_deref().unwrap_or("unknown");
         format!(
@@ -222,6 +254,53 @@ impl Change {
                         problem
                     }
                 })
+            }
+            Change::Update {
+                slug,
+                member,
+                photo,
+            } => {
+                let existing = match std::fs::read_to_string(&file) {
+                    Ok(text) => text,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Err(format!(
+                            "{shown} does not exist: the member was removed; reject the update"
+                        ));
+                    }
+                    Err(e) => return Err(format!("reading {shown}: {e}")),
+                };
+                let mut member = member.as_ref().clone();
+                let mut photo_written = false;
+                match photo {
+                    Some(bytes) => {
+                        let path = content.join("static").join(photo_path(slug));
+                        if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+                            write_atomically(&path, bytes)
+                                .map_err(|e| format!("writing {}: {e}", path.display()))?;
+                            photo_written = true;
+                        }
+                        member.photo = Some(model::Located {
+                            value: photo_path(slug),
+                            position: model::locate::Position { line: 0, column: 0 },
+                            field: "photo".into(),
+                        });
+                    }
+                    // No new photo: the one the file names stays.
+                    None => {
+                        member.photo = photo_of(&existing).map(|value| model::Located {
+                            value,
+                            position: model::locate::Position { line: 0, column: 0 },
+                            field: "photo".into(),
+                        });
+                    }
+                }
+                let text = member.to_file_text().map_err(|e| e.to_string())?;
+                if text == existing {
+                    return Ok(photo_written);
+                }
+                write_atomically(&file, text.as_bytes())
+                    .map_err(|e| format!("writing {shown}: {e}"))?;
+                Ok(true)
             }
             Change::Remove { .. } => {
                 let text = match std::fs::read_to_string(&file) {
@@ -468,7 +547,9 @@ fn record(report: &mut ExportReport, change: &Change, changed: bool) {
     let slug = change.slug().to_owned();
     match (change, changed) {
         (_, false) => report.already_done.push(slug),
-        (Change::Write { .. } | Change::WriteEvent { .. }, true) => report.written.push(slug),
+        (Change::Write { .. } | Change::WriteEvent { .. } | Change::Update { .. }, true) => {
+            report.written.push(slug)
+        }
         (Change::Remove { .. }, true) => report.removed.push(slug),
     }
 }

@@ -18,6 +18,34 @@ pub type FormFields = BTreeMap<String, String>;
 /// Per-field error messages, keyed by form field name, for showing beside each input.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
+/// A member's public profile as the join form's fields (the inverse of [`check_profile`]
+/// for what a form can hold; the photo is a file, not a field).
+pub fn fields_of(member: &Member) -> FormFields {
+    let mut fields = FormFields::new();
+    let mut put = |name: &str, value: Option<&str>| {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            fields.insert(name.to_owned(), value.to_owned());
+        }
+    };
+    put("name", Some(&member.name));
+    put("kana", member.kana.as_deref());
+    put("sector", Some(crate::fields::Choice::slug(member.sector)));
+    put("organization", member.organization.as_deref());
+    put("role", member.role.as_deref());
+    put(
+        "prefecture",
+        member.prefecture.map(crate::fields::Choice::slug),
+    );
+    let interests: Vec<&str> = member.interests.iter().map(|i| i.value.as_str()).collect();
+    put("interests", Some(&interests.join("\n")));
+    for link in &member.links {
+        put(&format!("links.{}", link.kind), Some(&link.url));
+    }
+    put("bio", Some(&member.body));
+    fields.insert("joined".into(), member.joined.to_string());
+    fields
+}
+
 /// Checks a submitted profile with the model's member rules; `slug` is the proposed slug.
 pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErrors> {
     let mut front = Mapping::new();

@@ -537,3 +537,55 @@ async fn an_announced_event_is_exported_with_its_member_organizer_linked() {
     let list = std::fs::read_to_string(out.join("events/index.html")).unwrap();
     assert!(list.contains("仙台で防災を語る夕べ"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_update_rewrites_the_member_file_and_keeps_its_photo() {
+    let repo = repository();
+    let content = repo.path().join("content");
+    let api = start_api(&content).await;
+    // leaving-member changes their organization and interests; no new photo.
+    let fields = [
+        ("name", "去る 人"),
+        ("sector", "other"),
+        ("organization", "新しい組織"),
+        ("interests", "防災"),
+        ("joined", "2026-01-01"),
+        ("bio", "変わりました。\n"),
+    ];
+    submission(
+        &api.store,
+        "idUpdate",
+        SubmissionKind::Update,
+        "leaving-member",
+        &fields,
+        Some(Status::Approved),
+    )
+    .await;
+    // And an update for a member who is gone stays in the queue.
+    submission(
+        &api.store,
+        "idGone",
+        SubmissionKind::Update,
+        "nobody-here",
+        &fields,
+        Some(Status::Approved),
+    )
+    .await;
+    let report = run_export(options(&api, &content, false)).await;
+    assert_eq!(report.written, ["leaving-member"], "{report:?}");
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert!(report.failed[0].1.contains("does not exist"), "{report:?}");
+    let text = std::fs::read_to_string(content.join("members/leaving-member.md")).unwrap();
+    assert!(text.contains("organization: 新しい組織"), "{text}");
+    assert!(
+        text.contains("photo: members/leaving-member.jpg"),
+        "the photo stays: {text}"
+    );
+    assert!(text.ends_with("変わりました。\n"), "{text}");
+    assert!(content.join("static/members/leaving-member.jpg").exists());
+    assert_eq!(status_of(&api.store, "idUpdate").await, Status::Exported);
+    assert_eq!(status_of(&api.store, "idGone").await, Status::Approved);
+    // A second run changes nothing.
+    let again = run_export(options(&api, &content, false)).await;
+    assert!(again.written.is_empty(), "{again:?}");
+}

@@ -56,6 +56,7 @@ fn form_page(
         errors,
         notice,
         form_token: &token,
+        edit_token: None,
     }
     .render(status)
 }

@@ -2,6 +2,7 @@
 //! axum `Router`; the same router serves on AWS Lambda and locally.
 
 pub mod announce;
+pub mod edit;
 pub mod events;
 pub mod extract;
 pub mod members;
@@ -34,6 +35,7 @@ pub type Shared = Arc<Services>;
 /// Every route of every function, for local runs.
 pub fn app(services: Shared) -> Router {
     let routes = members::routes()
+        .merge(edit::routes())
         .merge(events::routes())
         .merge(announce::routes())
         .merge(moderation::routes())
@@ -55,9 +57,11 @@ pub fn events_app(services: Shared) -> Router {
     with_security_headers(routes, &services)
 }
 
-/// The member sign-up function alone (one Lambda).
+/// The member function alone (one Lambda): sign-ups and profile edits.
 pub fn members_app(services: Shared) -> Router {
-    let routes = members::routes().with_state(Shared::clone(&services));
+    let routes = members::routes()
+        .merge(edit::routes())
+        .with_state(Shared::clone(&services));
     with_security_headers(routes, &services)
 }
 

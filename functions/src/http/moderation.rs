@@ -69,6 +69,10 @@ async fn list(
             };
             item["organizer_member"] = serde_json::json!(member);
         }
+        // An update is shown beside the profile as it is published, field by field.
+        if submission.kind == SubmissionKind::Update {
+            item["current"] = serde_json::json!(services.catalog().member_fields(&submission.slug));
+        }
         listed.push(item);
     }
     json_response(

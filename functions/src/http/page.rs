@@ -104,6 +104,9 @@ pub struct JoinForm<'a> {
     pub errors: &'a FieldErrors,
     pub notice: Option<&'a str>,
     pub form_token: &'a str,
+    /// Editing a published profile: the mailed link's token, sent back with the form
+    /// (no address, no consent: the link proved both).
+    pub edit_token: Option<&'a str>,
 }
 
 impl JoinForm<'_> {
@@ -180,7 +183,11 @@ impl JoinForm<'_> {
     }
 
     pub fn render(&self, status: StatusCode) -> Response {
-        let mut main = String::from("<h1>メンバー登録</h1>\n");
+        let (heading, action, button) = match self.edit_token {
+            Some(_) => ("プロフィールの更新", "/api/members/edit", "更新を送る"),
+            None => ("メンバー登録", "/api/members", "登録する"),
+        };
+        let mut main = format!("<h1>{heading}</h1>\n");
         if let Some(notice) = self.notice {
             main.push_str(&format!(
                 "<p class=\"status\" role=\"alert\">{}</p>\n",
@@ -190,7 +197,7 @@ impl JoinForm<'_> {
         if !self.errors.is_empty() && self.notice.is_none() {
             main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
         }
-        main.push_str("<form method=\"post\" action=\"/api/members\" accept-charset=\"utf-8\" enctype=\"multipart/form-data\">\n");
+        main.push_str(&format!("<form method=\"post\" action=\"{action}\" accept-charset=\"utf-8\" enctype=\"multipart/form-data\">\n"));
         main.push_str(&self.input(
             "name",
             "名前（必須）",
@@ -242,6 +249,13 @@ impl JoinForm<'_> {
         main.push_str(&format!(
             "<p class=\"field\"><label for=\"{PHOTO}\">写真</label> <small>JPEG・PNG・WebP、5MBまで。位置情報などは消し、512ピクセルに縮めて載せます</small>\n<input id=\"{PHOTO}\" name=\"{PHOTO}\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\"{aria}></p>\n{error}"
         ));
+        if let Some(token) = self.edit_token {
+            main.push_str(&format!(
+                "<input type=\"hidden\" name=\"token\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{button}</button></p>\n</form>",
+                escape(token)
+            ));
+            return html(status, layout(heading, self.site_url, &main));
+        }
         main.push_str(&self.input(
             EMAIL,
             "メールアドレス（必須・公開されません）",
@@ -258,7 +272,7 @@ impl JoinForm<'_> {
             "<p class=\"field\"><input id=\"consent\" name=\"{CONSENT}\" type=\"checkbox\" value=\"yes\" required{checked}{aria}> <label for=\"consent\">メールアドレス以外の項目をポータルで公開することに同意します（必須）</label></p>\n{error}"
         ));
         main.push_str(&format!(
-            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">登録する</button></p>\n</form>",
+            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{button}</button></p>\n</form>",
             escape(self.form_token)
         ));
         html(status, layout("メンバー登録", self.site_url, &main))
@@ -284,6 +298,7 @@ impl AnnounceForm<'_> {
             errors: self.errors,
             notice: self.notice,
             form_token: self.form_token,
+            edit_token: None,
         };
         let mut main = String::from("<h1>イベントを知らせる</h1>\n");
         if let Some(notice) = self.notice {

@@ -996,6 +996,28 @@ impl Store for DynamoStore {
         Ok(signups)
     }
 
+    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError> {
+        // Rare and rate-limited (a member asking for an edit link): a scan, as removals do.
+        let items = self
+            .scan_all(
+                "begins_with(PK, :sub) AND #kind = :profile AND #status = :exported AND #slug = :slug",
+                &[
+                    (":sub", s("SUB#")),
+                    (":profile", s("profile")),
+                    (":exported", s("exported")),
+                    (":slug", s(slug)),
+                ],
+            )
+            .await?;
+        let mut found: Vec<Submission> = items
+            .iter()
+            .map(submission_from)
+            .collect::<Result<_, _>>()?;
+        found.retain(|s| !s.email.is_empty());
+        found.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
+        Ok(found.into_iter().next().map(|s| s.email))
+    }
+
     async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
         if email.is_empty() {
             return Ok(None);

@@ -29,6 +29,8 @@ pub enum SubmissionKind {
     /// Someone announces an event (its slug is proposed, not reserved: the export refuses
     /// to write over an event that exists).
     Event,
+    /// A published member changes their profile (the slug is theirs).
+    Update,
 }
 
 /// Where a submission stands. `Pending` ones reach the moderation queue once confirmed by e-mail.
@@ -70,6 +72,7 @@ impl SubmissionKind {
             SubmissionKind::Profile => "profile",
             SubmissionKind::Removal => "removal",
             SubmissionKind::Event => "event",
+            SubmissionKind::Update => "update",
         }
     }
 
@@ -78,6 +81,7 @@ impl SubmissionKind {
             SubmissionKind::Profile,
             SubmissionKind::Removal,
             SubmissionKind::Event,
+            SubmissionKind::Update,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -315,6 +319,10 @@ pub trait Store: Send + Sync {
     /// exported profile submission), if any: an announcer who is a member is linked as the
     /// event's organizer. The address itself never leaves the store.
     async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError>;
+
+    /// The address published member `slug`'s profile was submitted with (their exported
+    /// profile submission), if the store has it: an edit link goes only there.
+    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError>;
 
     /// Keeps a message that could not be sent, for a later retry.
     async fn queue_mail(

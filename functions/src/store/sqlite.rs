@@ -492,6 +492,21 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError> {
+        let slug = slug.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT email FROM submissions WHERE kind = 'profile' AND status = 'exported' AND slug = ?1 AND email != ''
+                 ORDER BY updated_at DESC LIMIT 1",
+                params![slug],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(unavailable)
+        })
+        .await
+    }
+
     async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
         let email = email.to_owned();
         self.with(move |c| {

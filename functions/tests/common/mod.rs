@@ -365,6 +365,9 @@ impl Store for DownStore {
     async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+    async fn member_email(&self, _: &str) -> Result<Option<String>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
     async fn member_by_email(&self, _: &str) -> Result<Option<String>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }

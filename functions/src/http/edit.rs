@@ -1,0 +1,191 @@
+//! A member editing their published profile: the request for a link, the form it opens,
+//! and the update it sends.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::page::{JoinForm, notice_page};
+use super::{ApiError, Format, Post, Shared, SignupPost, TokenQuery, json_response};
+use crate::profile_edit::{EDIT_TOKEN, member_of_link, request_edit_link, submit_update};
+use crate::signup::{EMAIL, SignupError};
+use model::profile::{FieldErrors, FormFields};
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/members/{slug}/edit", post(request_link))
+        .route(
+            "/api/members/edit",
+            get(form)
+                .post(update)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    super::MAX_BODY_WITH_PHOTO,
+                )),
+        )
+}
+
+const LINK_SENT: &str = "入力されたアドレスがこのプロフィールのものなら、更新のためのリンクをそのアドレスに送りました。届かない場合は、登録したときのアドレスをお確かめください。";
+
+/// The same answer whether or not the address is the member's.
+async fn request_link(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    Post {
+        format,
+        fields,
+        client,
+    }: Post,
+) -> Response {
+    let typed = fields.get(EMAIL).map(String::as_str).unwrap_or("");
+    match request_edit_link(&services, &slug, typed, &client.rate_key()).await {
+        Ok(()) => match format {
+            Format::Json => json_response(
+                StatusCode::ACCEPTED,
+                &serde_json::json!({ "status": "received", "next": LINK_SENT }),
+            ),
+            Format::Form => notice_page(
+                StatusCode::OK,
+                &services.config.site_url,
+                "リンクを送りました",
+                LINK_SENT,
+            ),
+        },
+        Err(SignupError::RateLimited) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
+            format,
+        )
+        .into_response(),
+        Err(error) => {
+            tracing::error!(event = "edit_link_unavailable", error = %error);
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。",
+                format,
+            )
+            .into_response()
+        }
+    }
+}
+
+fn edit_page(
+    services: &Shared,
+    status: StatusCode,
+    token: &str,
+    values: &FormFields,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Response {
+    JoinForm {
+        site_url: &services.config.site_url,
+        values,
+        errors,
+        notice,
+        form_token: "",
+        edit_token: Some(token),
+    }
+    .render(status)
+}
+
+fn link_refused(services: &Shared) -> Response {
+    notice_page(
+        StatusCode::GONE,
+        &services.config.site_url,
+        "このリンクは使えません",
+        "リンクの有効期限が切れているか、正しくありません。プロフィールのページから、もう一度リンクを送ってください。",
+    )
+}
+
+/// The link's page: the form, filled with the profile as it is published.
+async fn form(State(services): State<Shared>, Query(query): Query<TokenQuery>) -> Response {
+    let token = query.token.unwrap_or_default();
+    let Some(slug) = member_of_link(&services, &token) else {
+        return link_refused(&services);
+    };
+    let mut current = services.catalog().member_fields(&slug).unwrap_or_default();
+    current.remove("joined");
+    edit_page(
+        &services,
+        StatusCode::OK,
+        &token,
+        &current,
+        &FieldErrors::new(),
+        None,
+    )
+}
+
+async fn update(
+    State(services): State<Shared>,
+    SignupPost {
+        format,
+        fields,
+        photo,
+        client,
+    }: SignupPost,
+) -> Response {
+    let token = fields.get(EDIT_TOKEN).cloned().unwrap_or_default();
+    let Some(slug) = member_of_link(&services, &token) else {
+        return match format {
+            Format::Json => json_response(
+                StatusCode::GONE,
+                &serde_json::json!({ "error": "the edit link expired or is not valid; ask for a new one on the profile page" }),
+            ),
+            Format::Form => link_refused(&services),
+        };
+    };
+    let mut kept = crate::signup::normalize(&fields);
+    kept.remove(EDIT_TOKEN);
+    match submit_update(
+        &services,
+        &slug,
+        &fields,
+        photo.as_deref(),
+        &client.rate_key(),
+    )
+    .await
+    {
+        Ok(_) => match format {
+            Format::Json => json_response(
+                StatusCode::ACCEPTED,
+                &serde_json::json!({ "status": "received", "next": "editors review the change" }),
+            ),
+            Format::Form => notice_page(
+                StatusCode::OK,
+                &services.config.site_url,
+                "更新を受け付けました",
+                "ありがとうございます。運営が確認したあと、プロフィールに反映します。",
+            ),
+        },
+        Err(SignupError::Invalid(errors)) => match format {
+            Format::Json => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &serde_json::json!({ "errors": errors }),
+            ),
+            Format::Form => edit_page(
+                &services,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &token,
+                &kept,
+                &errors,
+                None,
+            ),
+        },
+        Err(SignupError::RateLimited) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "短い時間に多くの更新がありました。1時間ほどおいてから、もう一度お試しください。",
+            format,
+        )
+        .into_response(),
+        Err(error) => {
+            tracing::error!(event = "update_unavailable", error = %error);
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ただいま受け付けられません。入力内容は送られていません。少し時間をおいて、もう一度お試しください。",
+                format,
+            )
+            .into_response()
+        }
+    }
+}

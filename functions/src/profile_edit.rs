@@ -1,0 +1,154 @@
+//! A published member changes their profile: a link mailed to the address the profile was
+//! submitted with opens the form filled with the public fields; the change goes to the
+//! moderation queue as an update, which editors see field by field.
+
+use model::profile::{FieldErrors, FormFields, check_profile};
+
+use crate::email::EmailAddress;
+use crate::limits::Action;
+use crate::mail::Message;
+use crate::signup::{Accepted, PHOTO, Services, SignupError, normalize};
+use crate::store::{StoreError, Submission, SubmissionKind};
+use crate::tokens::{Purpose, random_id};
+
+/// The form field that carries the mailed link's token back.
+pub const EDIT_TOKEN: &str = "token";
+
+/// Mails member `slug` a link that opens their profile for editing, if `typed` is the
+/// address their profile was submitted with. The caller answers the same either way, so
+/// that nobody learns a member's address by trying.
+pub async fn request_edit_link(
+    services: &Services,
+    slug: &str,
+    typed: &str,
+    client: &str,
+) -> Result<(), SignupError> {
+    let Ok(address) = EmailAddress::parse(typed) else {
+        return Ok(());
+    };
+    let email = address.into_string();
+    if crate::limits::check(services, Action::ProfileEdit, client, &email)
+        .await?
+        .is_err()
+    {
+        return Err(SignupError::RateLimited);
+    }
+    if !services.catalog().member_slugs.contains(slug) {
+        return Ok(());
+    }
+    let Some(owner) = services.store.member_email(slug).await? else {
+        return Ok(());
+    };
+    if owner != email {
+        tracing::info!(event = "edit_link_refused", slug);
+        return Ok(());
+    }
+    let now = services.clock.now();
+    let token = services.signer.sign(
+        Purpose::Edit,
+        slug,
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    let link = format!("{}/api/members/edit?token={token}", services.config.api_url);
+    services
+        .mailer
+        .send(&Message {
+            to: email,
+            subject: "【まじわる】プロフィールの更新".into(),
+            body: format!(
+                "プロフィールを更新するためのリンクです（{}時間有効）。\n\n{link}\n\n送られた内容は、運営が確認したあとに反映します。\nお心当たりのない場合は、このメールを破棄してください。\n",
+                services.config.confirm_valid_seconds / 3600
+            ),
+        })
+        .await?;
+    tracing::info!(event = "edit_link_sent", slug);
+    Ok(())
+}
+
+/// The member a still-valid edit link is for, if it is one and they are still published.
+pub fn member_of_link(services: &Services, token: &str) -> Option<String> {
+    let verified = services
+        .signer
+        .verify(token, Purpose::Edit, services.clock.now())
+        .ok()?;
+    services
+        .catalog()
+        .member_slugs
+        .contains(&verified.subject)
+        .then_some(verified.subject)
+}
+
+/// Stores member `slug`'s changed profile (and new photo) in the moderation queue; the
+/// mailed link proved the address, so it needs no confirmation.
+pub async fn submit_update(
+    services: &Services,
+    slug: &str,
+    fields: &FormFields,
+    photo: Option<&[u8]>,
+    client: &str,
+) -> Result<Accepted, SignupError> {
+    let now = services.clock.now();
+    let mut profile: FormFields = normalize(fields)
+        .into_iter()
+        .filter(|(name, _)| name != EDIT_TOKEN)
+        .map(|(name, value)| (name, value.trim().to_owned()))
+        .collect();
+    // The day they joined stays theirs.
+    let current = services.catalog().member_fields(slug).unwrap_or_default();
+    match current.get("joined") {
+        Some(joined) => profile.insert("joined".into(), joined.clone()),
+        None => profile.remove("joined"),
+    };
+    if let Err(mut errors) = check_profile(&profile, slug) {
+        if photo.is_some() {
+            errors.entry(PHOTO.into()).or_default().push(
+                "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください".into(),
+            );
+        }
+        return Err(SignupError::Invalid(errors));
+    }
+    let photo = match photo.map(<[u8]>::to_vec) {
+        None => None,
+        Some(bytes) => {
+            let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
+            match processed {
+                Ok(photo) => Some(photo.jpeg),
+                Err(problem) => {
+                    return Err(SignupError::Invalid(FieldErrors::from([(
+                        PHOTO.to_owned(),
+                        vec![problem.message_ja().to_owned()],
+                    )])));
+                }
+            }
+        }
+    };
+    let email = services.store.member_email(slug).await?.unwrap_or_default();
+    if crate::limits::check(services, Action::ProfileEdit, client, &email)
+        .await?
+        .is_err()
+    {
+        return Err(SignupError::RateLimited);
+    }
+    let id = random_id();
+    let mut submission = Submission::pending(
+        id.clone(),
+        SubmissionKind::Update,
+        slug.to_owned(),
+        email,
+        services.signer.hash_ip(client),
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    submission.fields = profile;
+    submission.photo = photo;
+    services.store.create_submission(&submission).await?;
+    services.store.confirm_submission(&id, now).await?;
+    tracing::info!(event = "update_stored", slug);
+    Ok(Accepted {
+        id,
+        slug: slug.to_owned(),
+    })
+}

@@ -1,0 +1,174 @@
+//! A member edits their published profile over HTTP: a link only to the address their
+//! profile was submitted with (the same answer either way), the form filled with what is
+//! published, and the change in the moderation queue beside the current profile.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{EDITOR_TOKEN, Harness, link_in, post};
+use functions::store::{Status, Store, Submission, SubmissionKind};
+
+/// yamada-hanako (published in the sample content) signed up with this address.
+const HANAKO: &str = "hanako@example.jp";
+
+async fn published_member(h: &Harness) {
+    let now = h.clock_now();
+    let mut s = Submission::pending(
+        "profile-hanako".into(),
+        SubmissionKind::Profile,
+        "yamada-hanako".into(),
+        HANAKO.into(),
+        "iphash".into(),
+        now,
+        3600,
+    );
+    s.fields.insert("name".into(), "山田 花子".into());
+    h.store.create_submission(&s).await.unwrap();
+    h.store
+        .confirm_submission("profile-hanako", now)
+        .await
+        .unwrap();
+    h.store
+        .decide("profile-hanako", Status::Approved, "sato", None, now)
+        .await
+        .unwrap();
+    assert!(h.store.mark_exported("profile-hanako", now).await.unwrap());
+}
+
+fn ask_for_link(email: &str) -> Request<Body> {
+    post(
+        "/api/members/yamada-hanako/edit",
+        "application/x-www-form-urlencoded",
+        "203.0.113.7",
+        &format!("email={}", email.replace('@', "%40")),
+    )
+}
+
+#[tokio::test]
+async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
+    let h = Harness::new();
+    published_member(&h).await;
+    let (status, _, wrong) = h.send(ask_for_link("someone@example.jp")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h.outbox().is_empty(), "no mail to a stranger's address");
+    let (status, _, right) = h.send(ask_for_link("Hanako@Example.jp")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(wrong, right, "nobody learns whose address it is");
+    let mail = h.mail_to(HANAKO, "/api/members/edit?token=");
+    assert!(link_in(&mail, "/api/members/edit?token=").contains("token="));
+    // A member whose profile did not come through the sign-up gets no link either.
+    let (status, _, _) = h
+        .send(post(
+            "/api/members/sato-kenta/edit",
+            "application/x-www-form-urlencoded",
+            "203.0.113.7",
+            "email=ken%40example.jp",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.outbox().len(), 1);
+}
+
+#[tokio::test]
+async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_editors() {
+    let h = Harness::new();
+    published_member(&h).await;
+    h.send(ask_for_link(HANAKO)).await;
+    let link = link_in(
+        &h.mail_to(HANAKO, "/api/members/edit?token="),
+        "/api/members/edit?token=",
+    );
+    let (status, _, form) = h
+        .send(Request::get(&link).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("value=\"山田 花子\""),
+        "filled with what is published"
+    );
+    assert!(form.contains("value=\"政策局 企画担当\""));
+    assert!(
+        !form.contains("name=\"email\""),
+        "no address asked: the link proved it"
+    );
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let body = serde_urlencoded::to_string([
+        ("token", token.as_str()),
+        ("name", "山田 花子"),
+        ("kana", "やまだ はなこ"),
+        ("sector", "local-gov"),
+        ("organization", "横浜市役所"),
+        ("role", "デジタル統括本部"),
+        ("prefecture", "kanagawa"),
+        ("interests", "オープンデータ\n地域活性化"),
+        ("bio", "更新しました。"),
+    ])
+    .unwrap();
+    let (status, _, page) = h
+        .send(post(
+            "/api/members/edit",
+            "application/x-www-form-urlencoded",
+            "203.0.113.7",
+            &body,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("更新を受け付けました"));
+    let queue = h.store.list_submissions(Status::Pending).await.unwrap();
+    let update = queue
+        .iter()
+        .find(|s| s.kind == SubmissionKind::Update)
+        .expect("the update is in the queue");
+    assert_eq!(update.slug, "yamada-hanako");
+    assert_eq!(update.fields["role"], "デジタル統括本部");
+    assert!(!update.fields.contains_key("token"));
+    // Editors see it beside the profile as it is published.
+    let (_, _, listing) = h
+        .send(
+            Request::get("/api/moderation/submissions")
+                .header(header::AUTHORIZATION, format!("Bearer {EDITOR_TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let listing: serde_json::Value = serde_json::from_str(&listing).unwrap();
+    let item = listing["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "update")
+        .unwrap();
+    assert_eq!(item["current"]["role"], "政策局 企画担当");
+    assert_eq!(item["fields"]["role"], "デジタル統括本部");
+}
+
+#[tokio::test]
+async fn an_altered_link_opens_nothing() {
+    let h = Harness::new();
+    let (status, _, page) = h
+        .send(
+            Request::get("/api/members/edit?token=forged")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(page.contains("このリンクは使えません"));
+    let (status, _, _) = h
+        .send(post(
+            "/api/members/edit",
+            "application/x-www-form-urlencoded",
+            "203.0.113.7",
+            "token=forged&name=x",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
