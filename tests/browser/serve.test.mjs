@@ -174,6 +174,45 @@ test("a visitor joins through /join/, an editor approves, and the profile is ser
   await page.setViewportSize({ width: 390, height: 900 });
   await noSidewaysScrolling(page);
   await shot(page, "serve-directory-390");
+
+  // The member keeps the profile current: a link to their own address, a new organization
+  // and a new photo, approved and exported like the sign-up.
+  const photoBefore = Buffer.from(await (await fetch(`${origin}/members/${slug}.jpg`)).arrayBuffer());
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${origin}/members/${slug}/`);
+  await page.getByText("このプロフィールを更新する").click();
+  await page.locator("#edit-email").fill("ichiro@example.jp");
+  await page.getByRole("button", { name: "リンクを送る" }).click();
+  await page.getByText("リンクを送りました").first().waitFor();
+  await page.goto(`${origin}/outbox/`);
+  await page.locator("article.mail", { hasText: "/api/members/edit?token=" }).first().locator("pre a").first().click();
+  await page.getByRole("heading", { name: "プロフィールの更新" }).waitFor();
+  assert.equal(await page.getByLabel("名前（必須）").inputValue(), "田中 一郎", "filled with the published profile");
+  await page.getByLabel("組織", { exact: true }).fill("札幌市交通局");
+  const newPhoto = path.join(work, "new-photo.png");
+  await page.screenshot({ path: newPhoto });
+  await page.getByLabel("写真", { exact: true }).setInputFiles(newPhoto);
+  await page.getByRole("button", { name: "更新を送る" }).click();
+  await page.getByText("更新を受け付けました").first().waitFor();
+  await page.goto(`${origin}/admin/`);
+  if (await page.getByLabel("編集者トークン").isVisible()) {
+    await page.getByLabel("編集者トークン").fill(token);
+    await page.keyboard.press("Enter");
+  }
+  const update = page.locator("li.submission", { hasText: `${slug} の更新` });
+  await update.waitFor();
+  assert.match(await update.locator("tr.changed").first().textContent(), /札幌市交通局/);
+  await shot(page, "serve-update-queue-1280");
+  await update.getByRole("button", { name: "承認する" }).click();
+  await page.getByRole("status").filter({ hasText: "承認しました" }).waitFor();
+  execFileSync(path.join(bin, "portal"), ["export", "--api", origin, "--content", content], {
+    env: { ...process.env, PORTAL_EDITOR_TOKEN: token }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+  });
+  await waitFor("the updated profile", async () => (await (await fetch(`${origin}/members/${slug}/`)).text()).includes("札幌市交通局"));
+  const photoAfter = Buffer.from(await (await fetch(`${origin}/members/${slug}.jpg`)).arrayBuffer());
+  assert.ok(!photoAfter.equals(photoBefore), "the new photo is served");
+  await page.goto(`${origin}/members/${slug}/`);
+  await shot(page, "serve-profile-updated-1280");
   // The editors' page asks whether the profile's address is still free: a 404 then is the answer.
   assert.deepEqual(problems.filter((p) => p !== `404 ${origin}/members/${slug}/`), []);
   await context.close();

@@ -199,6 +199,39 @@
     ]);
   }
 
+  // An update beside the profile as it is published, field by field.
+  function updateDiff(s) {
+    var after = s.fields || {};
+    var before = s.current || {};
+    var names = Object.keys(before).concat(Object.keys(after)).filter(function (name, i, all) {
+      // Fields empty before and after (an unused link) say nothing.
+      return all.indexOf(name) === i && name !== "joined" && ((before[name] || "").trim() || (after[name] || "").trim());
+    });
+    var rows = names.map(function (name) {
+      var was = before[name] || "";
+      var now = after[name] || "";
+      var changed = was.trim() !== now.trim();
+      return el("tr", changed ? { "class": "changed" } : {}, [
+        el("th", { scope: "row", text: name }),
+        el("td", {}, [el("div", { "class": "bio-source", text: was })]),
+        el("td", {}, [el("div", { "class": "bio-source", text: now })]),
+        el("td", { text: changed ? t("admin_changed") : "" })
+      ]);
+    });
+    return el("div", { "class": "update-diff" }, [
+      el("p", { "class": "muted small", text: t("admin_update_note") }),
+      el("table", {}, [
+        el("thead", {}, [el("tr", {}, [
+          el("th", { scope: "col", text: t("admin_field") }),
+          el("th", { scope: "col", text: t("admin_before") }),
+          el("th", { scope: "col", text: t("admin_after") }),
+          el("th", { scope: "col", text: "" })
+        ])]),
+        el("tbody", {}, rows)
+      ])
+    ]);
+  }
+
   // Whether the profile address is free: the site answers 404 for a page it does not have.
   function checkSlug(slug, into) {
     fetch(siteBase + "/members/" + encodeURIComponent(slug) + "/", { method: "HEAD", cache: "no-store" })
@@ -212,18 +245,22 @@
     var fields = s.fields || {};
     var removal = s.kind === "removal";
     var announced = s.kind === "event";
+    var update = s.kind === "update";
     var headingId = "submission-" + s.id;
     var slugState = el("span", { "class": "muted", text: "…" });
     var facts = el("dl", { "class": "facts" }, [
       el("dt", { text: t("admin_submitted") }), el("dd", {}, [el("time", { datetime: s.created_at, text: formatTime(s.created_at) })]),
       el("dt", { text: t("admin_confirmed") }), el("dd", {}, [el("time", { datetime: s.confirmed_at, text: formatTime(s.confirmed_at) })]),
-      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || announced ? null : slugState])
+      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || announced || update ? null : slugState])
     ]);
     var item = el("li", { "class": "card submission", "aria-labelledby": headingId, "data-id": s.id }, [
-      el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : (fields.name || fields.title || s.slug) }),
+      el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : update ? t("admin_update_of", { slug: s.slug }) : (fields.name || fields.title || s.slug) }),
       facts
     ]);
-    if (announced) {
+    if (update) {
+      if (s.has_photo) item.appendChild(photoPreview(s, fields.name || s.slug));
+      item.appendChild(updateDiff(s));
+    } else if (announced) {
       item.appendChild(el("section", { "class": "preview", "aria-label": t("admin_event_preview") }, [
         el("p", { "class": "preview-label", text: t("admin_event_preview") }), eventPreview(s)
       ]));
