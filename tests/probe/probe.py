@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import sqlite3
 import sys
 import time
@@ -151,12 +152,40 @@ expect(f"a post from another origin is refused (got {status})", status == 403)
 status, text = request("GET", "/%2e%2e/%2e%2e/etc/passwd")
 expect(f"no path leaves the site folder (got {status})", status == 404 and "root:" not in text)
 
+# 6b. The new doors: an edit link tells nobody whose address it is; announcements pass the
+# same spam rules; a photo is never a way to send a huge body or anything but a photo.
+answers = {
+    request("POST", "/api/members/yamada-hanako/edit", {"email": address}, {"Origin": BASE}, source="127.0.6.1")
+    for address in ["guess-one@example.jp", "guess-two@example.jp"]
+}
+expect(f"an edit-link request answers the same for any address ({len(answers)} answers)", len(answers) == 1)
+expect("no edit link is mailed to a guessed address", not any("guess-" in m for m in outbox()))
+status, _ = request("GET", "/api/members/edit?token=forged")
+expect(f"a forged edit link opens nothing (got {status})", status == 410)
+before = len(outbox())
+announcement = {"title": "x", "start": "2026-12-10T19:00", "email": "announce-spam@example.jp", "consent": "yes"}
+request("POST", "/api/events", json.dumps(announcement), {"Content-Type": "application/json"}, source="127.0.6.2")
+request("POST", "/api/events", dict(announcement, homepage="http://spam.example"), {"Origin": BASE}, source="127.0.6.3")
+expect("an unstamped or honeypot announcement mails nothing", "announce-spam@" not in "".join(outbox()[before:]))
+boundary = "probe-boundary"
+# Announced as 6 MB, and the first bytes sent: the answer comes before the rest is read.
+host, port = BASE[len("http://"):].split(":")
+with socket.create_connection((host, int(port)), timeout=10, source_address=("127.0.6.4", 0)) as raw:
+    raw.sendall((f"POST /api/members HTTP/1.1\r\nHost: {host}:{port}\r\nOrigin: {BASE}\r\n"
+                 f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {6 * 1024 * 1024}\r\n\r\n"
+                 f"--{boundary}\r\n").encode())
+    answer = raw.recv(64).decode("latin-1")
+expect(f"a sign-up body over 5 MB with its photo is refused with 413 before it is read ({answer[:15]!r})", answer.startswith("HTTP/1.1 413"))
+script = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"bio\"; filename=\"x.html\"\r\n\r\n<script>\r\n--{boundary}--\r\n").encode()
+status, _ = request("POST", "/api/members", script, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": BASE}, source="127.0.6.5")
+expect(f"a file in another field than photo is refused with 400 (got {status})", status == 400)
+
 # 7. What was stored and logged.
 rows = db.execute("SELECT email, ip_hash, fields FROM submissions").fetchall()
 for email, ip_hash, fields in rows:
     expect("no IP address is stored", not re.search(r"\b(198\.51\.100|203\.0\.113|127\.0\.0)\.\d+", ip_hash + fields))
 stored = {row[0] for row in rows}
-for address in ["nostamp@example.jp", "reused@example.jp", "bot@example.jp", "bidi@example.jp"]:
+for address in ["nostamp@example.jp", "reused@example.jp", "bot@example.jp", "bidi@example.jp", "announce-spam@example.jp"]:
     expect(f"nothing is stored for {address}", address not in stored)
 logs = open(LOG, encoding="utf-8", errors="replace").read()
 for secret in ["victim@example.jp", "first@example.jp", "198.51.100.", link.group(1)]:
