@@ -91,3 +91,44 @@ async fn an_unstamped_post_is_shown_again_stamped_and_stores_nothing() {
     assert!(page.contains("value=\"せんだいメディアテーク\""));
     assert!(h.outbox().is_empty());
 }
+
+#[tokio::test]
+async fn the_sites_script_sends_multipart_within_64_kib_and_no_file() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    let boundary = "announce-boundary";
+    let part = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let fields = [
+        ("title", "雪国の交通を語る会"),
+        ("start", "2026-12-20T18:00"),
+        ("email", "kita@example.jp"),
+        ("consent", "yes"),
+        ("form_token", token.as_str()),
+    ];
+    let mut body: String = fields.iter().map(|(n, v)| part(n, v)).collect();
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let send = |body: String| {
+        Request::post("/api/events")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, answer) = h.send(send(body)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    // A body past 64 KiB is refused before it is read as a form.
+    let long = format!(
+        "{}{}--{boundary}--\r\n",
+        part("body", &"あ".repeat(30_000)),
+        part("title", "x")
+    );
+    let (status, _, _) = h.send(send(long)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::AnnounceForm;
-use super::{ApiError, Format, Shared, SignupPost, json_response};
+use super::{ApiError, Format, MultipartPost, Shared, json_response};
 use crate::announce::submit_event;
 use crate::signup::{FORM_TOKEN, SignupError, normalize};
 use model::profile::{FieldErrors, FormFields};
@@ -54,17 +54,18 @@ async fn form(State(services): State<Shared>) -> Response {
     )
 }
 
-/// Form, multipart (the site's form sent by its script) or JSON; no file is taken here.
+/// Form, multipart (the site's form sent by its script) or JSON, within 64 KiB; no file is
+/// taken here.
 async fn submit(
     State(services): State<Shared>,
-    SignupPost {
+    MultipartPost {
         format,
         fields,
-        photo,
+        file,
         client,
-    }: SignupPost,
+    }: MultipartPost,
 ) -> Response {
-    if photo.is_some() {
+    if file.is_some() {
         return ApiError::new(
             StatusCode::BAD_REQUEST,
             "an announcement takes no file",

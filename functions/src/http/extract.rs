@@ -137,8 +137,8 @@ impl FromRequest<Shared> for Post {
     }
 }
 
-/// [`Post`] for the sign-up, which may carry a photo (see
-/// [`super::read_fields_and_photo`]).
+/// [`Post`] for the sign-up and a profile update, which may carry a photo (see
+/// [`super::read_fields_and_photo`]): up to 5 MB and 64 KiB.
 pub struct SignupPost {
     pub format: Format,
     pub fields: FormFields,
@@ -150,12 +150,8 @@ impl FromRequest<Shared> for SignupPost {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, services: &Shared) -> Result<SignupPost, ApiError> {
-        let (mut parts, body) = request.into_parts();
-        let client = ClientIp::from_request_parts(&mut parts, services).await?;
-        let headers = parts.headers.clone();
-        let (format, fields, photo) =
-            super::read_fields_and_photo(Request::from_parts(parts, body)).await?;
-        check_origin(&headers, services, format)?;
+        let (format, fields, photo, client) =
+            read_post(request, services, super::MAX_BODY_WITH_PHOTO).await?;
         Ok(SignupPost {
             format,
             fields,
@@ -163,6 +159,45 @@ impl FromRequest<Shared> for SignupPost {
             client,
         })
     }
+}
+
+/// [`Post`] that may also come as `multipart/form-data` (the site's forms sent by their
+/// script), within the 64 KiB of any post; a file in it is refused by the caller.
+pub struct MultipartPost {
+    pub format: Format,
+    pub fields: FormFields,
+    pub file: Option<Vec<u8>>,
+    pub client: ClientIp,
+}
+
+impl FromRequest<Shared> for MultipartPost {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, services: &Shared) -> Result<MultipartPost, ApiError> {
+        let (format, fields, file, client) = read_post(request, services, super::MAX_BODY).await?;
+        Ok(MultipartPost {
+            format,
+            fields,
+            file,
+            client,
+        })
+    }
+}
+
+type ReadPost = (Format, FormFields, Option<Vec<u8>>, ClientIp);
+
+async fn read_post(
+    request: Request,
+    services: &Shared,
+    limit: usize,
+) -> Result<ReadPost, ApiError> {
+    let (mut parts, body) = request.into_parts();
+    let client = ClientIp::from_request_parts(&mut parts, services).await?;
+    let headers = parts.headers.clone();
+    let (format, fields, photo) =
+        super::read_fields_and_photo(Request::from_parts(parts, body), limit).await?;
+    check_origin(&headers, services, format)?;
+    Ok((format, fields, photo, client))
 }
 
 #[cfg(test)]

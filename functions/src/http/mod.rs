@@ -21,7 +21,7 @@ use http_body_util::BodyExt;
 use crate::signup::Services;
 use model::profile::FormFields;
 
-pub use extract::{ClientIp, Editor, Post, SignupPost};
+pub use extract::{ClientIp, Editor, MultipartPost, Post, SignupPost};
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -136,6 +136,7 @@ pub fn format_of(headers: &HeaderMap) -> Format {
 /// was chosen. Any other file, a second photo or more than 64 KiB of text is refused.
 pub async fn read_fields_and_photo(
     request: Request<Body>,
+    limit: usize,
 ) -> Result<(Format, FormFields, Option<Vec<u8>>), ApiError> {
     let is_multipart = (request.headers().get(header::CONTENT_TYPE))
         .and_then(|v| v.to_str().ok())
@@ -158,19 +159,23 @@ pub async fn read_fields_and_photo(
     let too_large = || {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "the sign-up is larger than 5 MB with its photo; choose a smaller photo",
+            if limit > MAX_BODY {
+                "the sign-up is larger than 5 MB with its photo; choose a smaller photo"
+            } else {
+                "the request is larger than 64 KiB; shorten the text"
+            },
         )
     };
     let malformed = || refuse(StatusCode::BAD_REQUEST, "the form data is malformed");
     let declared = (request.headers().get(header::CONTENT_LENGTH))
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_WITH_PHOTO) {
+    if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     // Read whole first, so that a body over the limit is told apart from a malformed one.
     let (parts, body) = request.into_parts();
-    let bytes = http_body_util::Limited::new(body, MAX_BODY_WITH_PHOTO)
+    let bytes = http_body_util::Limited::new(body, limit)
         .collect()
         .await
         .map_err(|_| too_large())?
