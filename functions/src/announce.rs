@@ -8,13 +8,12 @@ use model::profile::{FieldErrors, FormFields};
 
 use crate::email::EmailAddress;
 use crate::limits::Action;
-use crate::mail::Message;
 use crate::signup::{
     Accepted, CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, Services, SignupError, check_stamp, normalize,
-    spend_stamp,
+    send_confirmation, spend_stamp,
 };
 use crate::store::{Submission, SubmissionKind};
-use crate::tokens::{Purpose, random_id};
+use crate::tokens::random_id;
 
 /// Checks, stores and mails the confirmation of an announced event; `client` is the
 /// client's rate key. The same spam rules as the sign-up.
@@ -54,25 +53,15 @@ pub async fn submit_event(
     );
     submission.fields = event_fields;
     services.store.create_submission(&submission).await?;
-    let token = services.signer.sign(
-        Purpose::Confirm,
-        &id,
-        now,
-        services.config.confirm_valid_seconds,
-    );
-    let link = format!("{}/api/confirm?token={token}", services.config.api_url);
     let title = submission.fields.get("title").cloned().unwrap_or_default();
-    services
-        .mailer
-        .send(&Message {
-            to: submission.email.clone(),
-            subject: "【まじわる】イベント掲載の確認".into(),
-            body: format!(
-                "「{title}」の掲載の依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押して、メールアドレスを確認してください（{}時間有効）。\n\n{link}\n\n確認のあと、運営が内容を確認してからイベントを掲載します。\nお心当たりのない場合は、このメールを破棄してください。\n",
-                services.config.confirm_valid_seconds / 3600
-            ),
-        })
-        .await?;
+    send_confirmation(
+        services,
+        &submission,
+        "【まじわる】イベント掲載の確認",
+        &format!("「{title}」の掲載の依頼を受け付けました。"),
+        "確認のあと、運営が内容を確認してからイベントを掲載します。",
+    )
+    .await?;
     tracing::info!(event = "announcement_stored", slug = %submission.slug);
     Ok(Accepted {
         id,

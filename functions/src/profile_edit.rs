@@ -2,13 +2,15 @@
 //! submitted with opens the form filled with the public fields; the change goes to the
 //! moderation queue as an update, which editors see field by field.
 
-use model::profile::{FieldErrors, FormFields, check_profile};
+use model::profile::{FormFields, check_profile};
 
 use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::Message;
-use crate::signup::{Accepted, PHOTO, Services, SignupError, normalize};
-use crate::store::{StoreError, Submission, SubmissionKind};
+use crate::signup::{
+    Accepted, Services, SignupError, invalid_with_photo, normalize, process_photo,
+};
+use crate::store::{Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 
 /// The form field that carries the mailed link's token back.
@@ -100,31 +102,10 @@ pub async fn submit_update(
         Some(joined) => profile.insert("joined".into(), joined.clone()),
         None => profile.remove("joined"),
     };
-    if let Err(mut errors) = check_profile(&profile, slug) {
-        if photo.is_some() {
-            errors.entry(PHOTO.into()).or_default().push(
-                "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください".into(),
-            );
-        }
-        return Err(SignupError::Invalid(errors));
+    if let Err(errors) = check_profile(&profile, slug) {
+        return Err(invalid_with_photo(errors, photo.is_some()));
     }
-    let photo = match photo.map(<[u8]>::to_vec) {
-        None => None,
-        Some(bytes) => {
-            let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
-            match processed {
-                Ok(photo) => Some(photo.jpeg),
-                Err(problem) => {
-                    return Err(SignupError::Invalid(FieldErrors::from([(
-                        PHOTO.to_owned(),
-                        vec![problem.message_ja().to_owned()],
-                    )])));
-                }
-            }
-        }
-    };
+    let photo = process_photo(photo).await?;
     let email = services.store.member_email(slug).await?.unwrap_or_default();
     if crate::limits::check(services, Action::ProfileEdit, client, &email)
         .await?

@@ -152,6 +152,40 @@ pub fn check_stamp(
     }
 }
 
+/// What the member reads beside the file input when the form comes back unsent: the
+/// server cannot fill a file input in again.
+pub const PHOTO_NOT_RECEIVED: &str =
+    "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください";
+
+/// The form's `errors`, with a word beside the photo if one was sent and is now lost.
+pub fn invalid_with_photo(mut errors: FieldErrors, photo_sent: bool) -> SignupError {
+    if photo_sent {
+        errors
+            .entry(PHOTO.into())
+            .or_default()
+            .push(PHOTO_NOT_RECEIVED.into());
+    }
+    SignupError::Invalid(errors)
+}
+
+/// An uploaded photo checked and re-encoded (see `photo.rs`) off the async threads, since a
+/// 5 MB photo takes a moment of CPU; what is not a photo is an error beside the field.
+pub async fn process_photo(photo: Option<&[u8]>) -> Result<Option<Vec<u8>>, SignupError> {
+    let Some(bytes) = photo.map(<[u8]>::to_vec) else {
+        return Ok(None);
+    };
+    let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
+    match processed {
+        Ok(photo) => Ok(Some(photo.jpeg)),
+        Err(problem) => Err(SignupError::Invalid(FieldErrors::from([(
+            PHOTO.to_owned(),
+            vec![problem.message_ja().to_owned()],
+        )]))),
+    }
+}
+
 /// Uses the form's stamp up: each is good for one submission.
 pub async fn spend_stamp(
     services: &Services,
@@ -183,15 +217,9 @@ pub async fn submit_profile(
     let now = services.clock.now();
     let fields = normalize(fields);
     let stamp_expires = check_stamp(services, &fields, now)?;
-    let (profile, email, mut errors) = split_and_check(&fields, now);
+    let (profile, email, errors) = split_and_check(&fields, now);
     if !errors.is_empty() {
-        if photo.is_some() {
-            // A file input cannot be filled in again by the server.
-            errors.entry(PHOTO.into()).or_default().push(
-                "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください".into(),
-            );
-        }
-        return Err(SignupError::Invalid(errors));
+        return Err(invalid_with_photo(errors, photo.is_some()));
     }
     let ip_hash = services.signer.hash_ip(client);
     if crate::limits::check(services, Action::ProfileSignup, client, &email)
@@ -200,24 +228,7 @@ pub async fn submit_profile(
     {
         return Err(SignupError::RateLimited);
     }
-    // Decoded off the async threads: a 5 MB photo takes a moment of CPU.
-    let photo = match photo.map(<[u8]>::to_vec) {
-        None => None,
-        Some(bytes) => {
-            let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
-            match processed {
-                Ok(photo) => Some(photo.jpeg),
-                Err(problem) => {
-                    return Err(SignupError::Invalid(FieldErrors::from([(
-                        PHOTO.to_owned(),
-                        vec![problem.message_ja().to_owned()],
-                    )])));
-                }
-            }
-        }
-    };
+    let photo = process_photo(photo).await?;
     // Spent only by a submission that is otherwise taken, so a form sent back with errors
     // (which comes with a fresh stamp) costs nothing.
     spend_stamp(services, &fields, stamp_expires, now).await?;
@@ -257,30 +268,49 @@ pub async fn submit_profile(
     if submission.slug.is_empty() {
         return Err(StoreError::Unavailable("no free slug found".into()).into());
     }
-    let token = services.signer.sign(
-        Purpose::Confirm,
-        &id,
-        now,
-        services.config.confirm_valid_seconds,
-    );
-    let link = format!("{}/api/confirm?token={token}", services.config.api_url);
     let name = submission.fields.get("name").cloned().unwrap_or_default();
-    services
-        .mailer
-        .send(&Message {
-            to: submission.email.clone(),
-            subject: "【まじわる】メールアドレスの確認".into(),
-            body: format!(
-                "{name} 様\n\nまじわる 官民交流ポータルへの登録を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押して、メールアドレスを確認してください（{}時間有効）。\n\n{link}\n\n確認のあと、運営が内容を確認してからプロフィールを公開します。\nお心当たりのない場合は、このメールを破棄してください。\n",
-                services.config.confirm_valid_seconds / 3600
-            ),
-        })
-        .await?;
+    send_confirmation(
+        services,
+        &submission,
+        "【まじわる】メールアドレスの確認",
+        &format!("{name} 様\n\nまじわる 官民交流ポータルへの登録を受け付けました。"),
+        "確認のあと、運営が内容を確認してからプロフィールを公開します。",
+    )
+    .await?;
     tracing::info!(event = "signup_stored", slug = %submission.slug);
     Ok(Accepted {
         id,
         slug: submission.slug,
     })
+}
+
+/// Mails the link that confirms `submission`'s address (a page with a button; only the
+/// button's post confirms): `opening` says what was received, `after` what happens next.
+pub async fn send_confirmation(
+    services: &Services,
+    submission: &Submission,
+    subject: &str,
+    opening: &str,
+    after: &str,
+) -> Result<(), SignupError> {
+    let now = services.clock.now();
+    let valid = services.config.confirm_valid_seconds;
+    let token = services
+        .signer
+        .sign(Purpose::Confirm, &submission.id, now, valid);
+    let link = format!("{}/api/confirm?token={token}", services.config.api_url);
+    services
+        .mailer
+        .send(&Message {
+            to: submission.email.clone(),
+            subject: subject.into(),
+            body: format!(
+                "{opening}\n次のリンクを開き、表示されるページの「確認する」ボタンを押して、メールアドレスを確認してください（{}時間有効）。\n\n{link}\n\n{after}\nお心当たりのない場合は、このメールを破棄してください。\n",
+                valid / 3600
+            ),
+        })
+        .await?;
+    Ok(())
 }
 
 /// Separates the private fields (e-mail, consent) from the profile and checks both.

@@ -104,29 +104,22 @@ impl Change {
         if !is_valid_slug(&item.slug) {
             return Err(format!("`{}` is not a valid member slug", item.slug));
         }
+        // A photo the API gave is a JPEG the functions made; anything else never becomes one.
+        if photo
+            .as_ref()
+            .is_some_and(|bytes| !bytes.starts_with(&[0xff, 0xd8, 0xff]))
+        {
+            return Err(format!(
+                "the photo the API gave is not a JPEG; reject the {} on /admin/ or try again",
+                item.kind
+            ));
+        }
         match item.kind.as_str() {
             "profile" => {
-                let mut member = check_profile(&item.fields, &item.slug).map_err(|errors| {
-                    let list: Vec<String> = errors
-                        .iter()
-                        .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
-                        .collect();
-                    format!(
-                        "the profile no longer passes the member rules ({}); reject it on /admin/ with a reason",
-                        list.join(", ")
-                    )
-                })?;
-                if let Some(bytes) = &photo {
-                    if !bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-                        return Err(
-                            "the photo the API gave is not a JPEG; reject the submission on /admin/ or try again".into(),
-                        );
-                    }
-                    member.photo = Some(model::Located {
-                        value: photo_path(&item.slug),
-                        position: model::locate::Position { line: 0, column: 0 },
-                        field: "photo".into(),
-                    });
+                let mut member = check_profile(&item.fields, &item.slug)
+                    .map_err(|errors| rules_failed("profile", "member", &errors))?;
+                if photo.is_some() {
+                    member.photo = Some(unplaced(photo_path(&item.slug), "photo"));
                 }
                 let text = member.to_file_text().map_err(|e| e.to_string())?;
                 Ok(Change::Write {
@@ -139,23 +132,8 @@ impl Change {
                 slug: item.slug.clone(),
             }),
             "update" => {
-                let member = check_profile(&item.fields, &item.slug).map_err(|errors| {
-                    let list: Vec<String> = errors
-                        .iter()
-                        .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
-                        .collect();
-                    format!(
-                        "the update no longer passes the member rules ({}); reject it on /admin/ with a reason",
-                        list.join(", ")
-                    )
-                })?;
-                if let Some(bytes) = &photo
-                    && !bytes.starts_with(&[0xff, 0xd8, 0xff])
-                {
-                    return Err(
-                        "the photo the API gave is not a JPEG; reject the update on /admin/ or try again".into(),
-                    );
-                }
+                let member = check_profile(&item.fields, &item.slug)
+                    .map_err(|errors| rules_failed("update", "member", &errors))?;
                 Ok(Change::Update {
                     slug: item.slug.clone(),
                     member: Box::new(member),
@@ -163,26 +141,13 @@ impl Change {
                 })
             }
             "event" => {
-                let mut event =
-                    model::event_form::check_event(&item.fields, &item.slug).map_err(|errors| {
-                        let list: Vec<String> = errors
-                            .iter()
-                            .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
-                            .collect();
-                        format!(
-                            "the event no longer passes the event rules ({}); reject it on /admin/ with a reason",
-                            list.join(", ")
-                        )
-                    })?;
+                let mut event = model::event_form::check_event(&item.fields, &item.slug)
+                    .map_err(|errors| rules_failed("event", "event", &errors))?;
                 if let Some(member) = &item.organizer_member {
                     if !is_valid_slug(member) {
                         return Err(format!("`{member}` is not a valid member slug"));
                     }
-                    event.organizers = vec![model::Located {
-                        value: member.clone(),
-                        position: model::locate::Position { line: 0, column: 0 },
-                        field: "organizers".into(),
-                    }];
+                    event.organizers = vec![unplaced(member.clone(), "organizers")];
                 }
                 let text = event.to_file_text().map_err(|e| e.to_string())?;
                 Ok(Change::WriteEvent {
@@ -279,19 +244,11 @@ impl Change {
                                 .map_err(|e| format!("writing {}: {e}", path.display()))?;
                             photo_written = true;
                         }
-                        member.photo = Some(model::Located {
-                            value: photo_path(slug),
-                            position: model::locate::Position { line: 0, column: 0 },
-                            field: "photo".into(),
-                        });
+                        member.photo = Some(unplaced(photo_path(slug), "photo"));
                     }
                     // No new photo: the one the file names stays.
                     None => {
-                        member.photo = photo_of(&existing).map(|value| model::Located {
-                            value,
-                            position: model::locate::Position { line: 0, column: 0 },
-                            field: "photo".into(),
-                        });
+                        member.photo = photo_of(&existing).map(|value| unplaced(value, "photo"));
                     }
                 }
                 let text = member.to_file_text().map_err(|e| e.to_string())?;
@@ -321,6 +278,28 @@ impl Change {
                 Ok(true)
             }
         }
+    }
+}
+
+/// An item that no longer passes the model's rules (`what`: the profile, update or event),
+/// with every problem, for the editor who must reject it.
+fn rules_failed(what: &str, rules: &str, errors: &model::profile::FieldErrors) -> String {
+    let list: Vec<String> = errors
+        .iter()
+        .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
+        .collect();
+    format!(
+        "the {what} no longer passes the {rules} rules ({}); reject it on /admin/ with a reason",
+        list.join(", ")
+    )
+}
+
+/// A value the export sets, which no file position belongs to.
+fn unplaced(value: String, field: &str) -> model::Located<String> {
+    model::Located {
+        value,
+        position: model::locate::Position { line: 0, column: 0 },
+        field: field.into(),
     }
 }
 

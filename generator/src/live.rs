@@ -423,10 +423,10 @@ impl LiveSite {
                 last.site.members.insert(to, member);
                 new_people_to_meet =
                     parts.apply_move(change, &last.site.members, &last.site.events, lang);
-                for (index, moved) in last.site.members.iter().enumerate() {
-                    if (from.min(to)..=from.max(to)).contains(&index) {
-                        last.members_by_file.insert(moved.file.clone(), index);
-                    }
+                // Only the members between the two places changed index.
+                let between = from.min(to)..=from.max(to);
+                for (index, moved) in between.clone().zip(&last.site.members[between]) {
+                    last.members_by_file.insert(moved.file.clone(), index);
                 }
                 (to, Ok(()))
             }

@@ -20,6 +20,18 @@ pub struct Document {
     pub body_line: usize,
 }
 
+/// A content file's text: `---`, the front matter serialized by serde (never by string
+/// formatting, so any value reads back as written), `---`, then the body as given.
+pub fn file_text(front: &impl serde::Serialize, body: &str) -> Result<String, serde_yaml::Error> {
+    let yaml = serde_yaml::to_string(front)?;
+    let mut text = String::with_capacity(yaml.len() + body.len() + 8);
+    text.push_str("---\n");
+    text.push_str(&yaml);
+    text.push_str("---\n");
+    text.push_str(body);
+    Ok(text)
+}
+
 impl Document {
     /// Parses a whole file. Errors are malformed or missing front matter and YAML syntax.
     pub fn parse(file: impl Into<PathBuf>, text: &str) -> Result<Document, Diagnostic> {

@@ -8,7 +8,7 @@ use serde_yaml::{Mapping, Value};
 use crate::document::Document;
 use crate::event::Event;
 use crate::fields::Choice;
-use crate::profile::{FieldErrors, FormFields};
+use crate::profile::{FieldErrors, FormFields, with_form_errors};
 
 /// The form fields an announcement may carry besides the announcer's address (`body` is the
 /// Markdown description; `venue.*` the place; `tags` one per line).
@@ -76,19 +76,7 @@ pub fn check_event(fields: &FormFields, slug: &str) -> Result<Event, FieldErrors
     }
     let body = fields.get("body").cloned().unwrap_or_default();
     let doc = Document::from_fields("announcement", front, body);
-    match Event::from_document(&doc, slug) {
-        Ok(event) if errors.is_empty() => Ok(event),
-        Ok(_) => Err(errors),
-        Err(diagnostics) => {
-            for d in diagnostics {
-                let field = d.field.unwrap_or_default();
-                // `tags[2]` belongs to the `tags` input.
-                let field = field.split('[').next().unwrap_or_default().to_owned();
-                errors.entry(field).or_default().push(d.message);
-            }
-            Err(errors)
-        }
-    }
+    with_form_errors(Event::from_document(&doc, slug), errors)
 }
 
 #[derive(Serialize)]
@@ -164,13 +152,7 @@ impl Event {
             tags: self.tags.iter().map(|t| t.value.as_str()).collect(),
             draft: self.draft,
         };
-        let yaml = serde_yaml::to_string(&front)?;
-        let mut text = String::with_capacity(yaml.len() + self.body.len() + 8);
-        text.push_str("---\n");
-        text.push_str(&yaml);
-        text.push_str("---\n");
-        text.push_str(&self.body);
-        Ok(text)
+        crate::document::file_text(&front, &self.body)
     }
 }
 

@@ -60,16 +60,10 @@ impl Member {
             photo: self.photo.as_ref().map(|p| p.value.as_str()),
             draft: self.draft,
         };
-        let yaml = serde_yaml::to_string(&front).map_err(|source| WriteError {
+        crate::document::file_text(&front, &self.body).map_err(|source| WriteError {
             slug: self.slug.clone(),
             source,
-        })?;
-        let mut text = String::with_capacity(yaml.len() + self.body.len() + 8);
-        text.push_str("---\n");
-        text.push_str(&yaml);
-        text.push_str("---\n");
-        text.push_str(&self.body);
-        Ok(text)
+        })
     }
 }
 

@@ -91,13 +91,22 @@ pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErr
     }
     let body = fields.get("bio").cloned().unwrap_or_default();
     let doc = Document::from_fields("submission", front, body);
-    match Member::from_document(&doc, slug) {
-        Ok(member) if errors.is_empty() => Ok(member),
+    with_form_errors(Member::from_document(&doc, slug), errors)
+}
+
+/// A document built from form fields, read by the model's rules: its value, or every
+/// problem keyed by the input it belongs to (`interests[2]` belongs to `interests`), after
+/// the `errors` the form itself had.
+pub fn with_form_errors<T>(
+    read: Result<T, Vec<crate::Diagnostic>>,
+    mut errors: FieldErrors,
+) -> Result<T, FieldErrors> {
+    match read {
+        Ok(value) if errors.is_empty() => Ok(value),
         Ok(_) => Err(errors),
         Err(diagnostics) => {
             for d in diagnostics {
                 let field = d.field.unwrap_or_default();
-                // `interests[2]` belongs to the `interests` input.
                 let field = field.split('[').next().unwrap_or_default().to_owned();
                 errors.entry(field).or_default().push(d.message);
             }

@@ -187,16 +187,7 @@ impl JoinForm<'_> {
             Some(_) => ("プロフィールの更新", "/api/members/edit", "更新を送る"),
             None => ("メンバー登録", "/api/members", "登録する"),
         };
-        let mut main = format!("<h1>{heading}</h1>\n");
-        if let Some(notice) = self.notice {
-            main.push_str(&format!(
-                "<p class=\"status\" role=\"alert\">{}</p>\n",
-                escape(notice)
-            ));
-        }
-        if !self.errors.is_empty() && self.notice.is_none() {
-            main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
-        }
+        let mut main = self.opening(heading);
         main.push_str(&format!("<form method=\"post\" action=\"{action}\" accept-charset=\"utf-8\" enctype=\"multipart/form-data\">\n"));
         main.push_str(&self.input(
             "name",
@@ -262,20 +253,47 @@ impl JoinForm<'_> {
             "email",
             " required maxlength=\"254\" autocomplete=\"email\"",
         ));
-        let (aria, error) = self.error(CONSENT);
-        let checked = if self.values.get(CONSENT).is_some_and(|v| !v.is_empty()) {
+        main.push_str(&self.closing(
+            "メールアドレス以外の項目をポータルで公開することに同意します（必須）",
+            button,
+        ));
+        html(status, layout(heading, self.site_url, &main))
+    }
+
+    /// The heading, and what the page has to say before the form (a notice, or that some
+    /// fields need fixing).
+    fn opening(&self, heading: &str) -> String {
+        let mut main = format!("<h1>{heading}</h1>\n");
+        if let Some(notice) = self.notice {
+            main.push_str(&format!(
+                "<p class=\"status\" role=\"alert\">{}</p>\n",
+                escape(notice)
+            ));
+        }
+        if !self.errors.is_empty() && self.notice.is_none() {
+            main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
+        }
+        main
+    }
+
+    /// ` checked` when the checkbox `name` was ticked.
+    fn checked(&self, name: &str) -> &'static str {
+        if self.values.get(name).is_some_and(|v| !v.is_empty()) {
             " checked"
         } else {
             ""
-        };
-        main.push_str(&format!(
-            "<p class=\"field\"><input id=\"consent\" name=\"{CONSENT}\" type=\"checkbox\" value=\"yes\" required{checked}{aria}> <label for=\"consent\">メールアドレス以外の項目をポータルで公開することに同意します（必須）</label></p>\n{error}"
-        ));
-        main.push_str(&format!(
-            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{button}</button></p>\n</form>",
+        }
+    }
+
+    /// The end of a public form: the consent to publish, the honeypot, the fill-time stamp
+    /// and the button.
+    fn closing(&self, consent: &str, button: &str) -> String {
+        let (aria, error) = self.error(CONSENT);
+        let checked = self.checked(CONSENT);
+        format!(
+            "<p class=\"field\"><input id=\"consent\" name=\"{CONSENT}\" type=\"checkbox\" value=\"yes\" required{checked}{aria}> <label for=\"consent\">{consent}</label></p>\n{error}<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{button}</button></p>\n</form>",
             escape(self.form_token)
-        ));
-        html(status, layout("メンバー登録", self.site_url, &main))
+        )
     }
 }
 
@@ -300,16 +318,7 @@ impl AnnounceForm<'_> {
             form_token: self.form_token,
             edit_token: None,
         };
-        let mut main = String::from("<h1>イベントを知らせる</h1>\n");
-        if let Some(notice) = self.notice {
-            main.push_str(&format!(
-                "<p class=\"status\" role=\"alert\">{}</p>\n",
-                escape(notice)
-            ));
-        }
-        if !self.errors.is_empty() && self.notice.is_none() {
-            main.push_str("<p class=\"status\" role=\"alert\">入力内容を確認してください。印のある項目に問題があります。</p>\n");
-        }
+        let mut main = f.opening("イベントを知らせる");
         main.push_str("<form method=\"post\" action=\"/api/events\" accept-charset=\"utf-8\">\n");
         main.push_str(&f.input(
             "title",
@@ -324,11 +333,7 @@ impl AnnounceForm<'_> {
             " required",
         ));
         main.push_str(&f.input("end", "終了（日本時間）", "datetime-local", ""));
-        let checked = if self.values.get("online").is_some_and(|v| !v.is_empty()) {
-            " checked"
-        } else {
-            ""
-        };
+        let checked = f.checked("online");
         main.push_str(&format!(
             "<p class=\"field\"><input id=\"online\" name=\"online\" type=\"checkbox\" value=\"yes\"{checked}> <label for=\"online\">オンラインで開く（会場と両方でも）</label></p>\n"
         ));
@@ -374,18 +379,9 @@ impl AnnounceForm<'_> {
             "email",
             " required maxlength=\"254\" autocomplete=\"email\"",
         ));
-        let (aria, error) = f.error(CONSENT);
-        let checked = if self.values.get(CONSENT).is_some_and(|v| !v.is_empty()) {
-            " checked"
-        } else {
-            ""
-        };
-        main.push_str(&format!(
-            "<p class=\"field\"><input id=\"consent\" name=\"{CONSENT}\" type=\"checkbox\" value=\"yes\" required{checked}{aria}> <label for=\"consent\">メールアドレス以外の内容をポータルで公開することに同意します（必須）</label></p>\n{error}"
-        ));
-        main.push_str(&format!(
-            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">知らせる</button></p>\n</form>",
-            escape(self.form_token)
+        main.push_str(&f.closing(
+            "メールアドレス以外の内容をポータルで公開することに同意します（必須）",
+            "知らせる",
         ));
         html(status, layout("イベントを知らせる", self.site_url, &main))
     }
