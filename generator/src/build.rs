@@ -145,6 +145,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&file.path, &file.bytes)
     })?;
     timer.stage("render + write pages");
+    for (path, bytes) in renderer.search_files() {
+        staging.write(&path, &bytes)?;
+    }
+    timer.stage("search index");
     for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
         staging.write(&name, text.as_bytes())?;
     }
@@ -218,7 +222,10 @@ pub(crate) fn check_static_collisions(
     let diagnostics: Vec<model::Diagnostic> = site
         .static_files
         .iter()
-        .filter(|file| generated.contains(&file.relative))
+        .filter(|file| {
+            generated.contains(&file.relative)
+                || file.relative.starts_with(crate::search_index::FOLDER)
+        })
         .map(|file| {
             model::Diagnostic::for_file(
                 &file.source,

@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod new;
 pub mod render;
 pub mod report;
+pub mod search_index;
 pub mod search_tokens;
 pub mod theme;
 pub mod urls;

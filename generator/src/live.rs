@@ -78,6 +78,9 @@ pub struct LiveSite {
     /// The last good render, kept so that an edit of a member's introduction alone
     /// renders that profile and the feed without deriving the whole site again.
     last: Option<LastRender>,
+    /// Whether the search index in `files` is older than the last good rebuild (see
+    /// [`LiveSite::refresh_search`]).
+    search_stale: bool,
 }
 
 /// The site, theme and derived parts of the last good rebuild.
@@ -102,6 +105,7 @@ impl LiveSite {
             files: Arc::new(Files::new()),
             last: None,
             last_is_current: false,
+            search_stale: false,
         }
     }
 
@@ -128,7 +132,10 @@ impl LiveSite {
         let started = Instant::now();
         if let Some(changed) = changed {
             match self.edit_in_kept_render(changed, started) {
-                Ok(Some(update)) => return Ok(update),
+                Ok(Some(update)) => {
+                    self.search_stale = true;
+                    return Ok(update);
+                }
                 Ok(None) => {}
                 Err(error) => {
                     self.last_is_current = false;
@@ -141,7 +148,39 @@ impl LiveSite {
         // must go through the general rebuild, which reports the mistake until it is
         // fixed. (Its cards still serve the next rebuild as a memo.)
         self.last_is_current = result.is_ok();
+        self.search_stale |= result.is_ok();
         result
+    }
+
+    /// Makes the search index again if a rebuild since the last call changed the site;
+    /// `true` when `files` changed. It is apart from the rebuild because it reads every
+    /// member, event and post: `portal serve` publishes the changed pages first and the
+    /// index right after, so an edit shows without waiting for it. After this call `files`
+    /// is byte for byte what `portal build` writes.
+    pub fn refresh_search(&mut self) -> bool {
+        let Some(last) = self.last.as_mut().filter(|_| self.search_stale) else {
+            return false;
+        };
+        let parts = std::mem::take(&mut last.parts);
+        let renderer = Renderer::from_parts(
+            &last.site,
+            &last.theme,
+            &last.base_url,
+            self.options.now,
+            parts,
+        );
+        let index = renderer.search_files();
+        last.parts = renderer.into_parts();
+        let mut files: Files = (self.files.iter())
+            .filter(|(path, _)| !path.starts_with(crate::search_index::FOLDER))
+            .map(|(path, output)| (Arc::clone(path), output.clone()))
+            .collect();
+        for (path, bytes) in index {
+            files.insert(Arc::from(path), Output::Bytes(Arc::from(bytes)));
+        }
+        drop_later(std::mem::replace(&mut self.files, Arc::new(files)));
+        self.search_stale = false;
+        true
     }
 
     /// Every stage again, reading only the changed files and rendering only the outputs
@@ -259,6 +298,17 @@ impl LiveSite {
                 Arc::from(file.relative.as_str()),
                 Output::File(file.source.clone()),
             );
+        }
+        // The search index stays as it was until `refresh_search` makes it again.
+        let from = std::ops::Bound::Included(crate::search_index::FOLDER);
+        let range = self
+            .files
+            .range::<str, _>((from, std::ops::Bound::Unbounded));
+        for (path, output) in range {
+            if !path.starts_with(crate::search_index::FOLDER) {
+                break;
+            }
+            files.insert(Arc::clone(path), output.clone());
         }
         let removed = self
             .files

@@ -206,18 +206,85 @@ pub fn plain_text(markdown: &str, max_chars: usize) -> String {
             _ => {}
         }
     }
-    let text = out.trim_matches([' ', '\u{3000}']);
-    if text.chars().count() <= max_chars {
-        return text.to_owned();
+    cut(out.trim_matches([' ', '\u{3000}']), max_chars)
+}
+
+/// All the text a reader sees of Markdown, for the search index, in one pass: what
+/// [`plain_text`] gives without a limit, table cells apart.
+pub fn searchable_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut soft_break = false;
+    let separate = |out: &mut String| match out.chars().last() {
+        None | Some(' ' | '\u{3000}' | '。' | '！' | '？') => {}
+        Some(c) if is_japanese(c) => out.push('\u{3000}'),
+        Some(_) => out.push(' '),
+    };
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                if std::mem::take(&mut soft_break) {
+                    // A line break between Japanese characters is not a space (see render).
+                    let joins = out.chars().last().is_some_and(is_japanese)
+                        && t.chars().next().is_some_and(is_japanese);
+                    if !joins {
+                        separate(&mut out);
+                    }
+                }
+                out.push_str(&t);
+            }
+            Event::SoftBreak => soft_break = true,
+            Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => {
+                soft_break = false;
+                separate(&mut out);
+            }
+            _ => {}
+        }
     }
-    let mut cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    let trimmed = out.trim_matches([' ', '\u{3000}']);
+    if trimmed.len() != out.len() {
+        out = trimmed.to_owned();
+    }
+    out
+}
+
+/// `text` if it has at most `max_chars` characters, else its start and `…` in that many.
+pub fn cut(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => text.to_owned(),
+        Some(_) => {
+            let mut cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+            cut.push('…');
+            cut
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_searchable_text_is_the_plain_text_with_table_cells_apart() {
+        let samples = [
+            "市役所で企画の\n仕事をしています。\n\n## 関心\n\n- 防災\n- Open\ndata  \n改行\n\n[ブログ](https://example.org/b)と`code`",
+            "**企画**の\n仕事",
+            "",
+        ];
+        for sample in samples {
+            assert_eq!(
+                searchable_text(sample),
+                plain_text(sample, usize::MAX),
+                "{sample:?}"
+            );
+        }
+        assert_eq!(
+            searchable_text("| 年 | 内容 |\n|---|---|\n| 2024 | 防災 |"),
+            "年　内容　2024 防災"
+        );
+    }
 
     #[test]
     fn a_line_break_between_japanese_characters_is_not_a_space() {

@@ -51,6 +51,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "admin",
     "news",
     "introductions",
+    "search",
+    "search-index",
 ];
 
 /// What each file parsed to last time, so that a rebuild (`portal serve`) parses only the

@@ -67,6 +67,11 @@ impl Shared {
         let _ = self.notices.send(Notice::Reload);
     }
 
+    /// The same site with more made (the search index): serve it, reloading nobody.
+    pub fn replace_quietly(&self, files: Arc<Files>) {
+        generator::live::drop_later(write(&self.files, files));
+    }
+
     /// A failed rebuild: keep serving the last good site and show the problem.
     pub fn fail(&self, problem: Problem) {
         let problem = Arc::new(problem);

@@ -125,6 +125,10 @@ pub fn rebuild(
         Ok(update) => {
             shared.publish(live.files());
             eprintln!("{}", describe(&update));
+            // The search index follows the pages it finds (it reads the whole site).
+            if live.refresh_search() {
+                shared.replace_quietly(live.files());
+            }
             // The functions learn of new members and events (taken slugs, seats). An edit of
             // an existing member changes neither, and reading every event again takes time.
             let catalog_may_differ = changed.is_none_or(|paths| {

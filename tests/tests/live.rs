@@ -88,8 +88,10 @@ fn describe(error: &generator::BuildError) -> String {
     }
 }
 
-/// Fails with the paths that differ between the site in memory and a full build.
-fn assert_same_as_full_build(live: &LiveSite, project: &Project, step: &str) {
+/// Fails with the paths that differ between the site in memory and a full build, once the
+/// search index has followed the rebuild (as `portal serve` makes it right after).
+fn assert_same_as_full_build(live: &mut LiveSite, project: &Project, step: &str) {
+    live.refresh_search();
     let built = project.full_build();
     let served: BTreeMap<String, Vec<u8>> = live
         .files()
@@ -120,7 +122,7 @@ fn every_edit_serves_what_a_full_build_writes() {
     let mut live = LiveSite::new(options(&project.content, &project.out));
     let first = rebuild(&mut live);
     assert_eq!(first.rendered.len(), first.outputs - count_static(&live));
-    assert_same_as_full_build(&live, &project, "the first build");
+    assert_same_as_full_build(&mut live, &project, "the first build");
 
     type Step = (&'static str, Box<dyn Fn(&Project)>);
     let steps: Vec<Step> = vec![
@@ -244,7 +246,7 @@ fn every_edit_serves_what_a_full_build_writes() {
     for (step, change) in steps {
         change(&project);
         rebuild_changed(&mut live, &project);
-        assert_same_as_full_build(&live, &project, step);
+        assert_same_as_full_build(&mut live, &project, step);
     }
     // A whole new load finds the same.
     let update = rebuild(&mut live);
@@ -305,7 +307,7 @@ fn a_bio_edit_renders_only_the_pages_that_show_it() {
         ["feed.xml", "members/abe-kaori/index.html"],
         "the bio is on the profile only"
     );
-    assert_same_as_full_build(&live, &project, "an introduction edit");
+    assert_same_as_full_build(&mut live, &project, "an introduction edit");
     assert!(update.removed.is_empty());
 
     // The name is on the card: every list that shows the card.
@@ -355,7 +357,7 @@ fn a_bio_edit_renders_only_the_pages_that_show_it() {
         );
     }
     assert!(!rendered.iter().any(|p| p == "sitemap.xml"), "{rendered:?}");
-    assert_same_as_full_build(&live, &project, "a new role");
+    assert_same_as_full_build(&mut live, &project, "a new role");
 }
 
 #[test]
@@ -371,7 +373,7 @@ fn a_content_error_keeps_the_last_good_site() {
     assert!(std::sync::Arc::ptr_eq(&before, &live.files()));
     project.edit("members/abe-kaori.md", "sector: privat", "sector: private");
     rebuild(&mut live);
-    assert_same_as_full_build(&live, &project, "the fix");
+    assert_same_as_full_build(&mut live, &project, "the fix");
 }
 
 #[test]
@@ -385,7 +387,7 @@ fn a_new_file_in_a_subfolder_and_an_editor_swap_file_read_as_a_full_load_would()
     );
     project.write("members/.abe-kaori.md.swp", "binary junk");
     rebuild_changed(&mut live, &project);
-    assert_same_as_full_build(&live, &project, "a subfolder and a swap file");
+    assert_same_as_full_build(&mut live, &project, "a subfolder and a swap file");
     // A stray file is a content error either way.
     project.write("members/notes.txt", "memo");
     let error = live
@@ -421,13 +423,13 @@ fn an_editor_saving_through_a_temporary_file_and_a_moved_folder_read_as_a_full_l
         PathBuf::from("members/abe-kaori.md"),
     ];
     live.rebuild_changed(Some(&changed)).unwrap();
-    assert_same_as_full_build(&live, &project, "a save through a temporary file");
+    assert_same_as_full_build(&mut live, &project, "a save through a temporary file");
     // A folder moved out of the content folder takes its members along.
     let outside = project.out.with_file_name("kanto");
     fs::rename(project.content.join("members/kanto"), &outside).unwrap();
     live.rebuild_changed(Some(&[PathBuf::from("members/kanto")]))
         .unwrap();
-    assert_same_as_full_build(&live, &project, "a moved folder");
+    assert_same_as_full_build(&mut live, &project, "a moved folder");
     assert!(!live.files().contains_key("members/aoki-jun/index.html"));
 }
 
@@ -452,7 +454,7 @@ fn while_one_file_has_a_mistake_an_edit_elsewhere_does_not_hide_it() {
     );
     project.edit("members/abe-kaori.md", "sector: privat", "sector: private");
     rebuild_changed(&mut live, &project);
-    assert_same_as_full_build(&live, &project, "the fix");
+    assert_same_as_full_build(&mut live, &project, "the fix");
 }
 
 /// Whether an update came from the kept render: the general rebuild always makes the outputs
@@ -473,7 +475,7 @@ fn a_member_moving_in_paged_lists_serves_what_a_full_build_writes() {
     let mut live = LiveSite::new(options(&project.content, &project.out));
     rebuild(&mut live);
     project.changed.borrow_mut().clear();
-    assert_same_as_full_build(&live, &project, "the first build");
+    assert_same_as_full_build(&mut live, &project, "the first build");
 
     // (what, the edit, whether the kept render can make it)
     type Step = (&'static str, Box<dyn Fn(&Project)>, bool);
@@ -546,7 +548,7 @@ fn a_member_moving_in_paged_lists_serves_what_a_full_build_writes() {
     for (step, change, kept) in steps {
         change(&project);
         let update = rebuild_changed(&mut live, &project);
-        assert_same_as_full_build(&live, &project, step);
+        assert_same_as_full_build(&mut live, &project, step);
         assert_eq!(
             from_kept_render(&update),
             kept,
@@ -579,5 +581,5 @@ fn a_photo_that_is_not_there_is_reported_and_the_last_good_site_kept() {
     assert!(std::sync::Arc::ptr_eq(&before, &live.files()));
     project.edit("members/abe-kaori.md", "photo: images/nobody.jpg\n", "");
     rebuild_changed(&mut live, &project);
-    assert_same_as_full_build(&live, &project, "the fix");
+    assert_same_as_full_build(&mut live, &project, "the fix");
 }

@@ -58,6 +58,8 @@ pub enum Job {
         page: usize,
     },
     Post(usize),
+    /// The search page (the index itself is written by [`crate::search_index`]).
+    Search,
     /// The editors' page: not indexed, not in the sitemap, linked from no public page.
     Admin,
     NotFound,
@@ -184,6 +186,28 @@ struct TermView {
     url: Option<String>,
     members: usize,
     events: usize,
+}
+
+#[derive(Serialize)]
+struct SearchFilters {
+    sectors: Vec<FilterChoice>,
+    prefectures: Vec<FilterGroup>,
+    interests: Vec<FilterChoice>,
+}
+
+#[derive(Serialize)]
+struct FilterGroup {
+    label: Option<String>,
+    choices: Vec<FilterChoice>,
+}
+
+/// One option of a filter: the term's key (as in the index's filter tokens), its label and
+/// how many members and events it has.
+#[derive(Serialize)]
+struct FilterChoice {
+    value: String,
+    label: String,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -607,6 +631,18 @@ impl<'a> Renderer<'a> {
         &self.urls
     }
 
+    /// The search index of the site (see [`crate::search_index`]), by path.
+    pub fn search_files(&self) -> Vec<(String, Vec<u8>)> {
+        crate::search_index::files(
+            &self.site.members,
+            &self.site.events,
+            &self.site.posts,
+            &self.parts.views,
+            &self.urls,
+            self.lang,
+        )
+    }
+
     /// What the renderer derived from the site (views, values, cards, indexes), to keep for
     /// a later [`Renderer::from_parts`] or to free on another thread (freeing tens of
     /// thousands of values takes a noticeable share of a build).
@@ -794,6 +830,8 @@ impl<'a> Renderer<'a> {
             jobs.extend(TaxonomyKind::ALL.map(Job::TaxonomyIndex));
             jobs.push(Job::IntroductionIndex);
             jobs.extend(model::Sector::ALL.map(Job::Introductions));
+            // Its filters count the members of each term.
+            jobs.push(Job::Search);
         }
         for kind in TaxonomyKind::ALL {
             for (index, term) in self.parts.views.taxonomy(kind).terms.iter().enumerate() {
@@ -914,6 +952,7 @@ impl<'a> Renderer<'a> {
             Job::Home,
             Job::EventList,
             Job::EventNew,
+            Job::Search,
             Job::Calendar,
             Job::Admin,
             Job::NotFound,
@@ -981,6 +1020,7 @@ impl<'a> Renderer<'a> {
             Job::Page(i) => format!("/{}/", self.site.pages[*i].slug),
             Job::NewsList { page } => paged("/news/", *page),
             Job::Post(i) => post_path(&self.site.posts[*i].slug),
+            Job::Search => "/search/".into(),
             Job::Admin => "/admin/".into(),
             Job::NotFound => "/404.html".into(),
             Job::Feed => "/feed.xml".into(),
@@ -995,6 +1035,7 @@ impl<'a> Renderer<'a> {
             job,
             Job::NotFound
                 | Job::Admin
+                | Job::Search
                 | Job::Feed
                 | Job::Sitemap
                 | Job::Robots
@@ -1213,6 +1254,23 @@ impl<'a> Renderer<'a> {
                 self.insert_event_lists(&mut c, 0..self.site.events.len());
                 c.insert("calendar_url", &self.urls.link("/events/calendar.ics"));
                 ("events.html", c)
+            }
+            Job::Search => {
+                let title = self.t("search_title");
+                let mut meta =
+                    self.meta(title.clone(), self.t("search_description"), path, "website");
+                // Results are made in the browser: the page itself says nothing to index.
+                meta.noindex = true;
+                let mut c = self.context(meta);
+                c.insert("heading", &title);
+                c.insert("filters", &self.search_filters());
+                c.insert(
+                    "index_url",
+                    &self
+                        .urls
+                        .link(&format!("/{}index.json", crate::search_index::FOLDER)),
+                );
+                ("search.html", c)
             }
             Job::EventNew => {
                 let title = self.t("announce_title");
@@ -1608,6 +1666,42 @@ impl<'a> Renderer<'a> {
             .map(|t| self.term_view(kind, t))
             .collect();
         TermGroup { label: None, terms }
+    }
+
+    /// The search page's filters: the sectors, the prefectures and the interests that have
+    /// members or events, as the index's filter tokens name them.
+    fn search_filters(&self) -> SearchFilters {
+        let choices = |kind: TaxonomyKind| -> Vec<(Option<String>, FilterChoice)> {
+            let taxonomy = self.parts.views.taxonomy(kind);
+            (taxonomy.terms.iter())
+                .filter(|t| !t.members.is_empty() || !t.events.is_empty())
+                .map(|t| {
+                    let count = t.members.len() + t.events.len();
+                    let choice = FilterChoice {
+                        value: t.key.clone(),
+                        label: t.label.clone(),
+                        count,
+                    };
+                    (t.group.clone(), choice)
+                })
+                .collect()
+        };
+        let mut prefectures: Vec<FilterGroup> = Vec::new();
+        for (group, choice) in choices(TaxonomyKind::Prefectures) {
+            match prefectures.last_mut() {
+                Some(last) if last.label == group => last.choices.push(choice),
+                _ => prefectures.push(FilterGroup {
+                    label: group,
+                    choices: vec![choice],
+                }),
+            }
+        }
+        let all = |kind| choices(kind).into_iter().map(|(_, c)| c).collect();
+        SearchFilters {
+            sectors: all(TaxonomyKind::Sectors),
+            prefectures,
+            interests: all(TaxonomyKind::Interests),
+        }
     }
 
     fn region_groups(&self) -> Vec<TermGroup> {

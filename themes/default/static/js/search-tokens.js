@@ -1,7 +1,7 @@
 // The search's words: the same normalization and tokens as generator/src/search_tokens.rs,
 // which writes the index (tests/tests/search_tokens.rs runs both on the same sentences).
 // NFKC, lower case letter by letter, katakana as hiragana, small kana full size; over runs of
-// Japanese script every character and every pair of neighbours, over Latin letters and
+// Japanese script every pair of neighbours and the last character, over Latin letters and
 // digits the word.
 (function (root) {
   "use strict";
@@ -35,10 +35,8 @@
     var run = [];
     var word = "";
     function flushRun() {
-      for (var i = 0; i < run.length; i++) {
-        out.push(run[i]);
-        if (i + 1 < run.length) out.push(run[i] + run[i + 1]);
-      }
+      for (var i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
+      if (run.length) out.push(run[run.length - 1]);
       run = [];
     }
     function flushWord() {
@@ -62,7 +60,27 @@
     return out;
   }
 
-  var api = { normalize: normalize, tokens: tokens };
+  // The runs a query is made of, normalized: { japanese: true, text: "防災" } for a run of
+  // Japanese script, { japanese: false, text: "dx" } for a word.
+  function pieces(text) {
+    var out = [];
+    var current = null;
+    for (var c of normalize(text)) {
+      var japanese = isJapanese(c);
+      if (!japanese && !WORD.test(c)) {
+        current = null;
+        continue;
+      }
+      if (!current || current.japanese !== japanese) {
+        current = { japanese: japanese, text: "" };
+        out.push(current);
+      }
+      current.text += c;
+    }
+    return out;
+  }
+
+  var api = { normalize: normalize, tokens: tokens, pieces: pieces };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.PortalSearchTokens = api;
 })(this);
