@@ -9,38 +9,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 
-import { root, bin, artifacts, freePort, launchChromium } from "./support.mjs";
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".json": "application/json", ".bin": "application/octet-stream", ".svg": "image/svg+xml",
-  ".xml": "application/xml", ".ics": "text/calendar", ".jpg": "image/jpeg", ".txt": "text/plain",
-};
+import { root, bin, artifacts, freePort, launchChromium, serveFiles } from "./support.mjs";
 
 let work, out, server, origin, browser;
 const requested = [];
-
-// Files as a static host serves them: `/dir/` is `/dir/index.html`, nothing else is made.
-function serveStatic(dir, port) {
-  return new Promise((resolve) => {
-    server = http.createServer((request, response) => {
-      const url = new URL(request.url, "http://localhost");
-      requested.push(url.pathname);
-      let file = path.join(dir, decodeURIComponent(url.pathname));
-      if (!file.startsWith(dir)) { response.writeHead(403).end(); return; }
-      if (url.pathname.endsWith("/")) file = path.join(file, "index.html");
-      fs.readFile(file, (error, bytes) => {
-        if (error) { response.writeHead(404).end(); return; }
-        response.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
-        response.end(bytes);
-      });
-    }).listen(port, "127.0.0.1", resolve);
-  });
-}
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "portal-search-"));
@@ -52,7 +27,7 @@ before(async () => {
   ], { stdio: ["ignore", "ignore", "inherit"] });
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
-  await serveStatic(out, port);
+  server = await serveFiles(out, port, (p) => requested.push(p));
   browser = await launchChromium();
 });
 
@@ -90,6 +65,10 @@ test("Japanese queries find the members, events and news they name", async () =>
   let titles = await cardTitles(page);
   assert.equal(titles[0], "佐藤 健太");
   assert.equal(await page.locator(".search-result").first().locator(".kana mark").innerText(), "さとう");
+
+  // The whole reading typed without its space.
+  await typeQuery(page, "さとうけんた");
+  assert.equal((await cardTitles(page))[0], "佐藤 健太");
 
   // Kanji: members with the interest, the event about it and the news post that mentions it.
   await typeQuery(page, "防災");

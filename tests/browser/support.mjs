@@ -1,6 +1,8 @@
 // What the browser tests share: the project's paths, a free local port, and Debian's
 // Chromium driven by playwright-core from .tools/ (installed by scripts/install-tools).
 
+import fs from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
@@ -28,5 +30,33 @@ export function launchChromium() {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+  ".mjs": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml",
+  ".xml": "application/xml", ".ics": "text/calendar", ".jpg": "image/jpeg", ".txt": "text/plain",
+  ".wasm": "application/wasm",
+};
+
+// `dir` served as a static host serves files (`/a/` is `/a/index.html`, nothing is made),
+// on 127.0.0.1:`port`; `onRequest` hears each path. Resolves to the server.
+export function serveFiles(dir, port, onRequest = () => {}) {
+  const root = path.resolve(dir);
+  return new Promise((resolve) => {
+    const server = http.createServer((request, response) => {
+      const url = new URL(request.url, "http://localhost");
+      onRequest(url.pathname);
+      let file = path.join(root, decodeURIComponent(url.pathname));
+      if (!file.startsWith(root)) { response.writeHead(403).end(); return; }
+      if (url.pathname.endsWith("/")) file = path.join(file, "index.html");
+      fs.readFile(file, (error, bytes) => {
+        if (error) { response.writeHead(404).end(); return; }
+        const type = TYPES[path.extname(file)] || "application/octet-stream";
+        response.writeHead(200, { "Content-Type": type });
+        response.end(bytes);
+      });
+    }).listen(port, "127.0.0.1", () => resolve(server));
   });
 }

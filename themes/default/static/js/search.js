@@ -227,35 +227,42 @@
     return { pieces: pieces, steps: steps, filters: filters, exact: whole ? "\u0002" + whole : null };
   }
 
-  // Ranked document numbers for `params` ({ q, kind, sector, prefecture, interest }).
+  // Ranked document numbers for `params` ({ q, kind, sector, prefecture, interest }): the
+  // documents that meet every requirement and every filter, and those whose name, reading
+  // or title is the whole query (typed without its space, さとうけんた is さとう けんた).
   function search(params) {
     var p = plan(params);
     if (!p.steps.length && !p.filters.length) return Promise.resolve({ plan: p, docs: [] });
     return loadManifest().then(function (m) {
-      var lookups = p.steps.map(function (step) {
+      var steps = Promise.all(p.steps.map(function (step) {
         var entries = step.token ? exact(m, step.token) : prefixed(m, step.prefix);
         return entries.then(function (e) { return requirement(m, e, step.whole); });
-      });
-      lookups = lookups.concat(p.filters.map(function (token) {
+      }));
+      var filters = Promise.all(p.filters.map(function (token) {
         return exact(m, token).then(function (e) { return requirement(m, e); });
       }));
       var exactLookup = p.exact && p.steps.length ? exact(m, p.exact) : Promise.resolve([]);
-      return Promise.all([Promise.all(lookups), exactLookup]).then(function (found) {
-        var sets = found[0].slice().sort(function (a, b) { return a.size - b.size; });
+      return Promise.all([steps, filters, exactLookup]).then(function (found) {
+        var filterSets = found[1];
+        var passes = function (doc) {
+          return filterSets.every(function (set) { return set.has(doc); });
+        };
+        var sets = found[0].concat(filterSets).sort(function (a, b) { return a.size - b.size; });
         var scores = new Map();
         sets[0].forEach(function (score, doc) {
-          var total = score;
-          for (var i = 1; i < sets.length; i++) {
+          var total = 0;
+          for (var i = 0; i < sets.length; i++) {
             var s = sets[i].get(doc);
             if (s === undefined) return;
             total += s;
           }
           scores.set(doc, p.steps.length ? total : 0);
         });
-        found[1].forEach(function (e) {
+        found[2].forEach(function (e) {
           for (var i = 0; i < e.docs.length; i++) {
-            var known = scores.get(e.docs[i]);
-            if (known !== undefined) scores.set(e.docs[i], known + EXACT_BONUS);
+            var doc = e.docs[i];
+            if (!passes(doc)) continue;
+            scores.set(doc, (scores.get(doc) || 0) + EXACT_BONUS);
           }
         });
         var docs = Array.from(scores.keys());

@@ -1,0 +1,133 @@
+// Search in real Chromium on one built site, ours beside Pagefind's on the same pages:
+// recall on the known answers of bench/search/queries.mjs, bytes each query loads (a fresh
+// browser each time, raw and gzip as a host would send them) and query time after the
+// first (one page, every query in turn; the time to the first 20 results' cards).
+// Usage: node bench/search/bench.mjs <site folder with search-index/ and pagefind/> <corpus>
+
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+
+import { freePort, launchChromium, serveFiles } from "../../tests/browser/support.mjs";
+import { queries } from "./queries.mjs";
+
+const [site, corpus] = process.argv.slice(2);
+if (!site || !corpus) {
+  console.error("usage: node bench/search/bench.mjs <site> <corpus>");
+  process.exit(2);
+}
+const SHOWN = 20;
+// Pagefind's results beyond this many are not opened for recall (each is a request).
+const RECALL_LIMIT = 2000;
+
+let requested = [];
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const server = await serveFiles(site, port, (p) => requested.push(p));
+const browser = await launchChromium();
+
+const sizes = new Map();
+function sizeOf(p) {
+  if (!sizes.has(p)) {
+    let file = path.join(site, decodeURIComponent(p));
+    if (p.endsWith("/")) file = path.join(file, "index.html");
+    const bytes = fs.readFileSync(file);
+    sizes.set(p, [bytes.length, zlib.gzipSync(bytes, { level: 6 }).length]);
+  }
+  return sizes.get(p);
+}
+
+const engines = {
+  portal: {
+    page: "/search/",
+    prefix: "/search-index/",
+    ready: () => typeof window.portalSearch === "function",
+    top: ([q, limit]) => window.portalSearch({ q, limit }).then((r) => r.urls),
+    all: ([q]) => window.portalSearch({ q }).then((r) => r.urls),
+  },
+  pagefind: {
+    page: "/404.html",
+    prefix: "/pagefind/",
+    ready: () => true,
+    top: async ([q, limit]) => {
+      window.pf = window.pf || await import("/pagefind/pagefind.js");
+      const found = await window.pf.search(q);
+      const data = await Promise.all(found.results.slice(0, limit).map((r) => r.data()));
+      return data.map((d) => d.url);
+    },
+    all: async ([q, limit]) => {
+      window.pf = window.pf || await import("/pagefind/pagefind.js");
+      const found = await window.pf.search(q);
+      const data = await Promise.all(found.results.slice(0, limit).map((r) => r.data()));
+      return data.map((d) => d.url);
+    },
+  },
+};
+
+const normalizeUrl = (u) => new URL(u, origin).pathname.replace(/index\.html$/, "");
+
+async function measure(name, engine, list) {
+  // Bytes: a new browser context (empty cache) per query, only that query's requests.
+  const bytes = [];
+  for (const { q } of list) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin + engine.page);
+    await page.waitForFunction(engine.ready);
+    requested = [];
+    await page.evaluate(engine.top, [q, SHOWN]);
+    const loaded = requested.filter((p) => p.startsWith(engine.prefix));
+    bytes.push(loaded.reduce((sum, p) => [sum[0] + sizeOf(p)[0], sum[1] + sizeOf(p)[1]], [0, 0]).concat(loaded.length));
+    await context.close();
+  }
+  // Time: one page; the first query loads the entry files, the others are timed.
+  const page = await browser.newPage();
+  await page.goto(origin + engine.page);
+  await page.waitForFunction(engine.ready);
+  await page.evaluate(engine.top, ["交流", SHOWN]);
+  const times = [];
+  for (const { q } of list) {
+    times.push(await page.evaluate(async ([top, q, shown]) => {
+      const run = new Function("return " + top)();
+      const started = performance.now();
+      await run([q, shown]);
+      return performance.now() - started;
+    }, [engine.top.toString(), q, SHOWN]));
+  }
+  // Recall: every result of every query.
+  const recall = [];
+  for (const item of list) {
+    const found = new Set((await page.evaluate(engine.all, [item.q, RECALL_LIMIT])).map(normalizeUrl));
+    const hit = item.answers.filter((a) => found.has(a)).length;
+    recall.push({ ...item, answers: item.answers.length, hit, results: found.size });
+  }
+  await page.close();
+  return { name, bytes, times, recall };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const list = queries(corpus);
+const results = [];
+for (const [name, engine] of Object.entries(engines)) results.push(await measure(name, engine, list));
+await browser.close();
+server.close();
+
+const kb = (n) => (n / 1024).toFixed(1);
+console.log(`${list.length} queries; answers per query: median ${median(list.map((q) => q.answers.length))}, max ${Math.max(...list.map((q) => q.answers.length))}`);
+for (const r of results) {
+  const found = r.recall.reduce((s, x) => s + x.hit, 0);
+  const expected = r.recall.reduce((s, x) => s + x.answers, 0);
+  const complete = r.recall.filter((x) => x.hit === x.answers).length;
+  console.log(`${r.name}: recall ${found}/${expected} (${(100 * found / expected).toFixed(1)}%), every answer found for ${complete}/${r.recall.length} queries; ` +
+    `per query: ${kb(median(r.bytes.map((b) => b[0])))} KB raw, ${kb(median(r.bytes.map((b) => b[1])))} KB gzip, ${median(r.bytes.map((b) => b[2]))} files (median; max ${kb(Math.max(...r.bytes.map((b) => b[1])))} KB gzip); ` +
+    `time after the first: median ${median(r.times).toFixed(1)} ms, max ${Math.max(...r.times).toFixed(1)} ms`);
+  const byKind = new Map();
+  for (const x of r.recall) {
+    const k = byKind.get(x.kind) || [0, 0];
+    byKind.set(x.kind, [k[0] + x.hit, k[1] + x.answers]);
+  }
+  for (const [kind, [hit, all]] of byKind) console.log(`  ${kind}: ${hit}/${all}`);
+  for (const x of r.recall.filter((x) => x.hit < x.answers).slice(0, 6)) {
+    console.log(`  missed: "${x.q}" found ${x.hit} of ${x.answers} (${x.results} results)`);
+  }
+}
