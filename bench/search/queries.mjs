@@ -67,7 +67,10 @@ export function queries(corpus) {
   for (const tag of spread(rare.filter((t) => !/[A-Za-z]/.test(t)), 4)) {
     out.push({ kind: "rare interest", q: tag, answers: withTag(tag) });
   }
-  for (const tag of spread(rare.filter((t) => /[A-Za-z]/.test(t)), 2)) {
+  // Tags with Latin letters are few (the DX facet): the two least used.
+  const latin = [...uses.entries()].filter(([t, n]) => /[A-Za-z]/.test(t) && n >= 3)
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([t]) => t);
+  for (const tag of latin.slice(0, 2)) {
     out.push({ kind: "rare interest in full-width letters", q: toFullWidth(tag), answers: withTag(tag) });
   }
   for (const organization of spread(members.map((m) => m.organization), 2)) {

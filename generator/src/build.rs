@@ -145,9 +145,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&file.path, &file.bytes)
     })?;
     timer.stage("render + write pages");
-    for (path, bytes) in renderer.search_files() {
-        staging.write(&path, &bytes)?;
-    }
+    (renderer.search_files().par_iter())
+        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     timer.stage("search index");
     for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
         staging.write(&name, text.as_bytes())?;

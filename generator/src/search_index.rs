@@ -92,71 +92,138 @@ pub struct Manifest {
 
 /// One document to index: its card, its texts by field, its filter and exact tokens.
 struct Doc<'a> {
-    card: Card,
+    card: CardView<'a>,
     texts: Vec<(u8, &'a str)>,
     owned_texts: Vec<(u8, String)>,
-    specials: Vec<String>,
+    specials: Vec<Special<'a>>,
+}
+
+/// A card as the files hold it, borrowing what the site and its views already have (the
+/// same fields as [`Card`], which reads it back).
+#[derive(Serialize)]
+struct CardView<'a> {
+    k: char,
+    u: &'a str,
+    t: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r: Option<&'a str>,
+    s: String,
+    c: Vec<&'a str>,
+    x: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    i: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    n: Option<&'a str>,
+}
+
+/// A token that is not a word of the text.
+enum Special<'a> {
+    /// `\u{1}<filter>:<value>`: kind (`k`), sector (`s`), prefecture (`p`), interest (`i`).
+    Filter(char, &'a str),
+    /// `\u{2}` + a name, reading or title, normalized and without spaces; for names also
+    /// each part (佐藤 and 花子 of 佐藤 花子).
+    Exact { text: &'a str, parts: bool },
 }
 
 /// The index's files, by path inside the output folder.
 pub fn files(
-    site_members: &[Member],
+    members: &[Member],
     events: &[Event],
     posts: &[Post],
     views: &Views,
     urls: &Urls,
     lang: Language,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut docs = documents(site_members, events, posts, views, urls, lang);
-    let postings = postings(&docs);
-    let cards = docs
-        .iter_mut()
-        .map(|d| std::mem::take(&mut d.card))
+    let mut timer = crate::build::StageTimer::from_env();
+    let interests = views.taxonomy(views::TaxonomyKind::Interests).labels();
+    let post_urls: Vec<String> = (posts.iter())
+        .map(|p| urls.link(&views::post_path(&p.slug)))
         .collect();
-    // The texts are freed on another thread, as the build frees its render.
-    let texts: Vec<_> = (docs.iter_mut())
-        .map(|d| {
-            (
-                std::mem::take(&mut d.owned_texts),
-                std::mem::take(&mut d.specials),
-            )
+    let sources: Vec<Source> = (0..members.len())
+        .map(Source::Member)
+        .chain((0..events.len()).map(Source::Event))
+        .chain((0..posts.len()).map(Source::Post))
+        .collect();
+    // One pass per stretch of documents: each is read, tokenized, its card written and the
+    // document dropped, so no text is kept between two passes; the stretches are joined in
+    // order. A stretch is a whole number of card files.
+    let parts: Vec<(Part, Vec<Vec<u8>>)> = sources
+        .par_chunks(DOCS_PER_PART)
+        .enumerate()
+        .map(|(chunk, sources)| {
+            let mut part = Part::default();
+            let mut cards = Vec::with_capacity(DOCS_PER_FILE);
+            let mut card_files = Vec::new();
+            for (offset, source) in sources.iter().enumerate() {
+                let doc = match *source {
+                    Source::Member(i) => {
+                        member_doc(&members[i], &views.members[i], &views.member_terms[i])
+                    }
+                    Source::Event(i) => {
+                        event_doc(&events[i], &views.events[i], &views.event_terms[i], lang)
+                    }
+                    Source::Post(i) => {
+                        post_doc(&posts[i], &post_urls[i], members, views, &interests, lang)
+                    }
+                };
+                part.index((chunk * DOCS_PER_PART + offset) as u32, &doc);
+                cards.push(doc.card);
+                if cards.len() == DOCS_PER_FILE {
+                    card_files.push(card_file(&cards));
+                    cards.clear();
+                }
+            }
+            if !cards.is_empty() {
+                card_files.push(card_file(&cards));
+            }
+            (part, card_files)
         })
         .collect();
-    crate::live::drop_later(texts);
-    write(cards, postings)
+    timer.stage("search: documents and tokens");
+    let (parts, card_files): (Vec<Part>, Vec<Vec<Vec<u8>>>) = parts.into_iter().unzip();
+    let postings = join(parts);
+    timer.stage("search: postings");
+    let files = write(
+        sources.len(),
+        card_files.into_iter().flatten().collect(),
+        postings,
+    );
+    timer.stage("search: files");
+    files
 }
 
-fn documents<'a>(
-    members: &'a [Member],
-    events: &'a [Event],
-    posts: &'a [Post],
-    views: &Views,
-    urls: &Urls,
-    lang: Language,
-) -> Vec<Doc<'a>> {
-    let interests = views.taxonomy(views::TaxonomyKind::Interests).labels();
-    let mut docs: Vec<Doc<'a>> = members
-        .par_iter()
-        .zip(&views.members)
-        .zip(&views.member_terms)
-        .map(|((m, card), terms)| member_doc(m, card, terms))
-        .collect();
-    docs.par_extend(
-        events
-            .par_iter()
-            .zip(&views.events)
-            .zip(&views.event_terms)
-            .map(|((e, card), terms)| event_doc(e, card, terms, lang)),
-    );
-    docs.par_extend(
-        posts
-            .par_iter()
-            .map(|p| post_doc(p, members, views, &interests, urls, lang)),
-    );
-    docs
+/// Documents tokenized together (a unit of parallel work): a whole number of card files.
+const DOCS_PER_PART: usize = 32 * DOCS_PER_FILE;
+
+fn card_file(cards: &[CardView<'_>]) -> Vec<u8> {
+    json_without_tags(serde_json::to_vec(cards).unwrap_or_default())
 }
 
-fn member_doc<'a>(m: &'a Member, card: &views::MemberCard, terms: &views::TermUses) -> Doc<'a> {
+/// Which document: members first (in 50-on order), then events, then posts.
+#[derive(Clone, Copy)]
+enum Source {
+    Member(usize),
+    Event(usize),
+    Post(usize),
+}
+
+/// Texts joined by a space, leaving out those that are missing.
+fn joined(texts: &[Option<&str>]) -> String {
+    let mut out = String::new();
+    for text in texts.iter().flatten() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+fn member_doc<'a>(
+    m: &'a Member,
+    card: &'a views::MemberCard,
+    terms: &'a views::TermUses,
+) -> Doc<'a> {
     let mut texts = vec![(field::NAME, m.name.as_str())];
     texts.extend(m.kana.as_deref().map(|k| (field::READING, k)));
     texts.extend(m.organization.as_deref().map(|o| (field::ORGANIZATION, o)));
@@ -168,31 +235,32 @@ fn member_doc<'a>(m: &'a Member, card: &views::MemberCard, terms: &views::TermUs
         texts.push((field::PLACE, p.name_ja()));
         texts.push((field::PLACE, p.name_en()));
     }
-    let mut specials = vec!["\u{1}k:m".to_owned(), format!("\u{1}s:{}", m.sector.slug())];
-    specials.extend(m.prefecture.map(|p| format!("\u{1}p:{}", p.slug())));
-    specials.extend(terms.iter().map(|(key, _)| format!("\u{1}i:{key}")));
-    specials.extend(exact_tokens(&m.name, true));
-    specials.extend(m.kana.iter().flat_map(|k| exact_tokens(k, true)));
-    let sub = [m.organization.as_deref(), m.role.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut chips = vec![card.sector.label.clone()];
-    chips.extend(card.prefecture.as_ref().map(|p| p.label.clone()));
-    chips.extend(card.interests.iter().map(|i| i.label.clone()));
+    let mut specials = vec![
+        Special::Filter('k', "m"),
+        Special::Filter('s', m.sector.slug()),
+    ];
+    specials.extend(m.prefecture.map(|p| Special::Filter('p', p.slug())));
+    specials.extend(terms.iter().map(|(key, _)| Special::Filter('i', key)));
+    specials.push(Special::Exact {
+        text: &m.name,
+        parts: true,
+    });
+    specials.extend((m.kana.as_deref()).map(|text| Special::Exact { text, parts: true }));
+    let mut chips = vec![card.sector.label.as_str()];
+    chips.extend(card.prefecture.as_ref().map(|p| p.label.as_str()));
+    chips.extend(card.interests.iter().map(|i| i.label.as_str()));
     let body = crate::markdown::searchable_text(&m.body);
     Doc {
-        card: Card {
+        card: CardView {
             k: 'm',
-            u: card.url.clone(),
-            t: m.name.clone(),
-            r: m.kana.clone(),
-            s: sub,
+            u: &card.url,
+            t: &m.name,
+            r: m.kana.as_deref(),
+            s: joined(&[m.organization.as_deref(), m.role.as_deref()]),
             c: chips,
             x: crate::markdown::cut(&body, EXCERPT_CHARS),
-            i: card.photo.clone(),
-            n: card.photo.is_none().then(|| card.initials.clone()),
+            i: card.photo.as_deref(),
+            n: card.photo.is_none().then_some(card.initials.as_str()),
         },
         texts,
         owned_texts: vec![(field::BODY, body)],
@@ -205,8 +273,8 @@ const EXCERPT_CHARS: usize = 100;
 
 fn event_doc<'a>(
     e: &'a Event,
-    card: &views::EventCard,
-    terms: &views::TermUses,
+    card: &'a views::EventCard,
+    terms: &'a views::TermUses,
     lang: Language,
 ) -> Doc<'a> {
     let mut texts = vec![(field::NAME, e.title.as_str())];
@@ -224,25 +292,23 @@ fn event_doc<'a>(
         texts.push((field::PLACE, p.name_ja()));
         texts.push((field::PLACE, p.name_en()));
     }
-    let mut specials = vec!["\u{1}k:e".to_owned()];
-    specials.extend(e.prefecture.map(|p| format!("\u{1}p:{}", p.slug())));
-    specials.extend(terms.iter().map(|(key, _)| format!("\u{1}i:{key}")));
-    specials.extend(exact_tokens(&e.title, false));
-    let sub = [Some(card.when.as_str()), card.venue.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut chips: Vec<String> = card.prefecture.iter().map(|p| p.label.clone()).collect();
-    chips.extend(card.tags.iter().map(|t| t.label.clone()));
+    let mut specials = vec![Special::Filter('k', "e")];
+    specials.extend(e.prefecture.map(|p| Special::Filter('p', p.slug())));
+    specials.extend(terms.iter().map(|(key, _)| Special::Filter('i', key)));
+    specials.push(Special::Exact {
+        text: &e.title,
+        parts: false,
+    });
+    let mut chips: Vec<&str> = card.prefecture.iter().map(|p| p.label.as_str()).collect();
+    chips.extend(card.tags.iter().map(|t| t.label.as_str()));
     let body = crate::markdown::searchable_text(&e.body);
     Doc {
-        card: Card {
+        card: CardView {
             k: 'e',
-            u: card.url.clone(),
-            t: e.title.clone(),
+            u: &card.url,
+            t: &e.title,
             r: None,
-            s: sub,
+            s: joined(&[Some(&card.when), card.venue.as_deref()]),
             c: chips,
             x: crate::markdown::cut(&body, EXCERPT_CHARS),
             i: None,
@@ -259,73 +325,62 @@ fn event_doc<'a>(
 
 fn post_doc<'a>(
     p: &'a Post,
-    members: &[Member],
-    views: &Views,
-    interests: &HashMap<&str, &str>,
-    urls: &Urls,
+    url: &'a str,
+    members: &'a [Member],
+    views: &'a Views,
+    interests: &HashMap<&'a str, &'a str>,
     lang: Language,
 ) -> Doc<'a> {
     let author = (p.author.as_ref())
         .and_then(|a| members.iter().position(|m| m.slug == a.value))
-        .map(|i| views.members[i].name.clone());
+        .map(|i| views.members[i].name.as_str());
     let mut texts = vec![(field::NAME, p.title.as_str())];
     texts.extend(p.tags.iter().map(|t| (field::TAGS, t.value.as_str())));
+    texts.extend(author.map(|a| (field::ORGANIZATION, a)));
     let date = crate::dates::date(p.date, lang);
     let body = crate::markdown::searchable_text(&p.body);
     let excerpt = crate::markdown::cut(&body, EXCERPT_CHARS);
-    let mut owned_texts = vec![(field::BODY, body), (field::BODY, date.clone())];
-    owned_texts.extend(author.iter().map(|a| (field::ORGANIZATION, a.clone())));
+    let sub = joined(&[Some(&date), author]);
     let tag_keys = views::term_keys(&p.tags);
-    let mut specials = vec!["\u{1}k:p".to_owned()];
-    specials.extend(tag_keys.iter().map(|(key, _)| format!("\u{1}i:{key}")));
-    specials.extend(exact_tokens(&p.title, false));
+    let mut specials = vec![Special::Filter('k', "p")];
     let chips = tag_keys
         .iter()
         .map(|(key, spelling)| {
             interests
                 .get(key.as_str())
-                .map_or_else(|| p.tags[*spelling].value.clone(), |l| (*l).to_owned())
+                .copied()
+                .unwrap_or(p.tags[*spelling].value.as_str())
         })
         .collect();
+    specials.push(Special::Exact {
+        text: &p.title,
+        parts: false,
+    });
     Doc {
-        card: Card {
+        card: CardView {
             k: 'p',
-            u: urls.link(&views::post_path(&p.slug)),
-            t: p.title.clone(),
+            u: url,
+            t: &p.title,
             r: None,
-            s: [Some(date), author]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            s: sub,
             c: chips,
             x: excerpt,
             i: None,
             n: None,
         },
         texts,
-        owned_texts,
-        specials,
+        owned_texts: vec![(field::BODY, body), (field::BODY, date)],
+        // A tag is a filter when it is one of the interests the search page offers (the
+        // key borrowed from there: the views keep no keys of post tags).
+        specials: specials
+            .into_iter()
+            .chain(tag_keys.iter().filter_map(|(key, _)| {
+                interests
+                    .get_key_value(key.as_str())
+                    .map(|(k, _)| Special::Filter('i', k))
+            }))
+            .collect(),
     }
-}
-
-/// The exact tokens of a name or title: the whole, and for names each part (佐藤 and 花子 of
-/// 佐藤 花子), normalized and without spaces.
-pub fn exact_tokens(text: &str, parts: bool) -> Vec<String> {
-    let normalized = normalize(text);
-    let whole: String = normalized.split_whitespace().collect();
-    let mut out = Vec::new();
-    if whole.is_empty() {
-        return out;
-    }
-    out.push(format!("\u{2}{whole}"));
-    if parts {
-        let words: Vec<&str> = normalized.split_whitespace().collect();
-        if words.len() > 1 {
-            out.extend(words.iter().map(|w| format!("\u{2}{w}")));
-        }
-    }
-    out
 }
 
 /// Each token with its postings: `(document, fields)` in document order.
@@ -357,11 +412,78 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<TokenKey, V, BuildHasherDefault<KeyHasher>>;
 
-/// Postings of one part of the documents: per token, `(document, fields)` in document order.
+/// Postings of one part of the documents, per token, already encoded as the token files hold
+/// them (a tenth of the memory of a list of pairs, which matters at 50,000 members).
 #[derive(Default)]
 struct Part {
     words: HashMap<String, u64>,
-    lists: KeyMap<Vec<(u32, u8)>>,
+    lists: KeyMap<PartList>,
+    /// Where special tokens are spelled before they are looked up.
+    scratch: String,
+}
+
+/// One token's postings in a part: the first posting as it is (its gap depends on the part
+/// before), the following ones as gaps, and the latest apart, since its fields may still grow
+/// while the same document is read.
+struct PartList {
+    first: (u32, u8),
+    /// The postings after the first and before the latest, encoded.
+    encoded: Vec<u8>,
+    latest: (u32, u8),
+    /// The document before the latest (the first's while there is one posting).
+    before_latest: u32,
+    count: u32,
+}
+
+impl PartList {
+    fn new(id: u32, fields: u8) -> PartList {
+        PartList {
+            first: (id, fields),
+            encoded: Vec::new(),
+            latest: (id, fields),
+            before_latest: id,
+            count: 1,
+        }
+    }
+
+    fn add(&mut self, id: u32, fields: u8) {
+        if self.latest.0 == id {
+            self.latest.1 |= fields;
+            if self.count == 1 {
+                self.first.1 |= fields;
+            }
+            return;
+        }
+        if self.count > 1 {
+            let gap = u64::from(self.latest.0 - self.before_latest);
+            write_varint(&mut self.encoded, gap * 64 + u64::from(self.latest.1));
+        }
+        self.before_latest = self.latest.0;
+        self.latest = (id, fields);
+        self.count += 1;
+    }
+
+    /// Appends the postings to a token file's, `previous` being the document before them.
+    fn write(&self, previous: u32, out: &mut Vec<u8>) {
+        let (doc, fields) = self.first;
+        write_varint(out, u64::from(doc - previous) * 64 + u64::from(fields));
+        out.extend_from_slice(&self.encoded);
+        if self.count > 1 {
+            let gap = u64::from(self.latest.0 - self.before_latest);
+            write_varint(out, gap * 64 + u64::from(self.latest.1));
+        }
+    }
+}
+
+/// Notes that document `id` (the latest so far) has `key` in `fields`.
+fn add_posting(lists: &mut KeyMap<PartList>, key: TokenKey, id: u32, fields: u8) {
+    use std::collections::hash_map::Entry;
+    match lists.entry(key) {
+        Entry::Occupied(mut e) => e.get_mut().add(id, fields),
+        Entry::Vacant(e) => {
+            e.insert(PartList::new(id, fields));
+        }
+    }
 }
 
 impl Part {
@@ -374,15 +496,6 @@ impl Part {
         key
     }
 
-    /// Notes that document `id` (the latest so far) has `key` in `fields`.
-    fn add(&mut self, key: TokenKey, id: u32, fields: u8) {
-        let list = self.lists.entry(key).or_default();
-        match list.last_mut() {
-            Some((last, known)) if *last == id => *known |= fields,
-            _ => list.push((id, fields)),
-        }
-    }
-
     fn word_of(&self) -> Vec<&str> {
         let mut names = vec![""; self.words.len()];
         for (word, key) in &self.words {
@@ -392,61 +505,102 @@ impl Part {
     }
 }
 
-/// Every token of every document with the fields it occurs in, by token string.
-fn postings(docs: &[Doc<'_>]) -> Postings {
-    let threads = rayon::current_num_threads().max(1);
-    let per_part = docs.len().div_ceil(threads).max(1);
-    let parts: Vec<Part> = docs
-        .par_chunks(per_part)
-        .enumerate()
-        .map(|(chunk, docs)| {
-            let mut part = Part::default();
-            for (offset, doc) in docs.iter().enumerate() {
-                let id = (chunk * per_part + offset) as u32;
-                let texts = doc.texts.iter().map(|(f, t)| (*f, *t));
-                let owned = doc.owned_texts.iter().map(|(f, t)| (*f, t.as_str()));
-                for (fields, text) in texts.chain(owned) {
-                    each_token(text, |token| {
-                        let key = match token {
-                            Token::Japanese(first, second) => {
-                                (u64::from(first) << 21) | second.map_or(0, u64::from)
-                            }
-                            Token::Word(word) => part.word_key(word),
-                        };
-                        part.add(key, id, fields);
-                    });
+impl Part {
+    /// Adds the tokens of document `id` (the latest so far) to the part.
+    fn index(&mut self, id: u32, doc: &Doc<'_>) {
+        let texts = doc.texts.iter().map(|(f, t)| (*f, *t));
+        let owned = doc.owned_texts.iter().map(|(f, t)| (*f, t.as_str()));
+        for (fields, text) in texts.chain(owned) {
+            each_token(text, |token| {
+                let key = match token {
+                    Token::Japanese(first, second) => {
+                        (u64::from(first) << 21) | second.map_or(0, u64::from)
+                    }
+                    Token::Word(word) => self.word_key(word),
+                };
+                add_posting(&mut self.lists, key, id, fields);
+            });
+        }
+        for special in &doc.specials {
+            match special {
+                Special::Filter(filter, value) => {
+                    self.scratch.clear();
+                    self.scratch.push('\u{1}');
+                    self.scratch.push(*filter);
+                    self.scratch.push(':');
+                    self.scratch.push_str(value);
+                    self.add_scratch(id);
                 }
-                for special in &doc.specials {
-                    let key = part.word_key(special);
-                    part.add(key, id, 0);
-                }
-            }
-            part
-        })
-        .collect();
-    // Join the parts by token string, keeping document order (parts are in order).
-    let mut joined: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
-    for mut part in parts {
-        let lists = std::mem::take(&mut part.lists);
-        let words = part.word_of();
-        for (key, list) in lists {
-            let token = if key & WORD_BIT != 0 {
-                words[(key & !WORD_BIT) as usize].to_owned()
-            } else {
-                japanese_token(key)
-            };
-            match joined.entry(token) {
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(list),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(list);
+                Special::Exact { text, parts } => {
+                    let normalized = normalize(text);
+                    self.scratch.clear();
+                    self.scratch.push('\u{2}');
+                    self.scratch.extend(normalized.split_whitespace());
+                    if self.scratch.len() > 1 {
+                        self.add_scratch(id);
+                    }
+                    if *parts && normalized.split_whitespace().nth(1).is_some() {
+                        for word in normalized.split_whitespace() {
+                            self.scratch.clear();
+                            self.scratch.push('\u{2}');
+                            self.scratch.push_str(word);
+                            self.add_scratch(id);
+                        }
+                    }
                 }
             }
         }
     }
-    let mut sorted: Postings = joined.into_iter().collect();
+
+    /// Adds the special token in `scratch` for document `id`.
+    fn add_scratch(&mut self, id: u32) {
+        let scratch = std::mem::take(&mut self.scratch);
+        let key = self.word_key(&scratch);
+        self.scratch = scratch;
+        add_posting(&mut self.lists, key, id, 0);
+    }
+}
+
+/// The parts' postings by token string, in code-point order; each token's lists stay one per
+/// part, in document order (parts are in order), and are written one after the other.
+fn join(parts: Vec<Part>) -> Joined {
+    let mut words: HashMap<String, u64> = HashMap::new();
+    let mut joined: KeyMap<Vec<PartList>> = KeyMap::default();
+    for mut part in parts {
+        let lists = std::mem::take(&mut part.lists);
+        let names = part.word_of();
+        for (key, list) in lists {
+            let key = if key & WORD_BIT != 0 {
+                let word = names[(key & !WORD_BIT) as usize];
+                let next = WORD_BIT | words.len() as u64;
+                *words.entry(word.to_owned()).or_insert(next)
+            } else {
+                key
+            };
+            joined.entry(key).or_default().push(list);
+        }
+    }
+    let mut names = vec![String::new(); words.len()];
+    for (word, key) in words {
+        names[(key & !WORD_BIT) as usize] = word;
+    }
+    let mut sorted: Joined = joined
+        .into_iter()
+        .map(|(key, lists)| {
+            let token = if key & WORD_BIT != 0 {
+                std::mem::take(&mut names[(key & !WORD_BIT) as usize])
+            } else {
+                japanese_token(key)
+            };
+            (token, lists)
+        })
+        .collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     sorted
 }
+
+/// Tokens in code-point order, each with its postings in lists to be written in turn.
+type Joined = Vec<(String, Vec<PartList>)>;
 
 fn japanese_token(key: TokenKey) -> String {
     let first = char::from_u32((key >> 21) as u32).unwrap_or('\u{FFFD}');
@@ -517,16 +671,17 @@ fn json_without_tags(json: Vec<u8>) -> Vec<u8> {
 }
 
 /// A token and its postings as a token file holds them.
-fn encode_token(token: &str, list: &[(u32, u8)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(token.len() + 4 + list.len() * 2);
+fn encode_token(token: &str, lists: &[PartList]) -> Vec<u8> {
+    let count: u64 = lists.iter().map(|l| u64::from(l.count)).sum();
+    let bytes: usize = lists.iter().map(|l| l.encoded.len() + 8).sum();
+    let mut out = Vec::with_capacity(token.len() + 8 + bytes);
     write_varint(&mut out, token.len() as u64);
     out.extend_from_slice(token.as_bytes());
-    write_varint(&mut out, list.len() as u64);
-    let mut previous = 0u64;
-    for (doc, fields) in list {
-        let doc = u64::from(*doc);
-        write_varint(&mut out, (doc - previous) * 64 + u64::from(*fields));
-        previous = doc;
+    write_varint(&mut out, count);
+    let mut previous = 0;
+    for list in lists {
+        list.write(previous, &mut out);
+        previous = list.latest.0;
     }
     out
 }
@@ -539,7 +694,7 @@ fn write_varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-fn write(cards: Vec<Card>, postings: Postings) -> Vec<(String, Vec<u8>)> {
+fn write(docs: usize, card_files: Vec<Vec<u8>>, postings: Joined) -> Vec<(String, Vec<u8>)> {
     let encoded: Vec<Vec<u8>> = postings
         .par_iter()
         .map(|(token, list)| encode_token(token, list))
@@ -559,11 +714,6 @@ fn write(cards: Vec<Card>, postings: Postings) -> Vec<(String, Vec<u8>)> {
     if !current.is_empty() {
         token_files.push(current);
     }
-    let docs = cards.len();
-    let card_files: Vec<Vec<u8>> = cards
-        .par_chunks(DOCS_PER_FILE)
-        .map(|chunk| json_without_tags(serde_json::to_vec(chunk).unwrap_or_default()))
-        .collect();
     let hashes: Vec<u64> = token_files
         .par_iter()
         .chain(card_files.par_iter())
@@ -573,6 +723,8 @@ fn write(cards: Vec<Card>, postings: Postings) -> Vec<(String, Vec<u8>)> {
             hash.finish()
         })
         .collect();
+    // Tens of megabytes of postings at 50,000 members: freed on another thread.
+    crate::live::drop_later(postings);
     let mut hash = Fnv::default();
     for file_hash in hashes {
         hash.write(&file_hash.to_le_bytes());

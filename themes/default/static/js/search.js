@@ -10,7 +10,7 @@
   if (!form || !T || !window.fetch || !window.TextDecoder) return;
 
   var FORMAT_VERSION = 1;
-  var PAGE = 20;
+  var PAGE = 10;
   // A one-character query or a word being typed matches every token that starts with it;
   // past this many token files, only the files nearest to it are read.
   var MAX_PREFIX_FILES = 12;
@@ -88,12 +88,14 @@
     return found;
   }
 
+  // A token file as its tokens in order, each with where its postings start; the postings
+  // are read only for the tokens a query asks for.
   function parseTokenFile(buffer) {
     var bytes = new Uint8Array(buffer);
-    var at = 0;
     var decoder = new TextDecoder();
     var entries = [];
-    function varint() {
+    var at = 0;
+    var read = function () {
       var value = 0;
       var scale = 1;
       var b;
@@ -104,24 +106,46 @@
         scale *= 128;
       } while (b >= 0x80);
       return value;
-    }
+    };
     while (at < bytes.length) {
-      var length = varint();
+      var length = read();
       var token = decoder.decode(bytes.subarray(at, at + length));
       at += length;
-      var count = varint();
-      var docs = new Uint32Array(count);
-      var fields = new Uint8Array(count);
-      var doc = 0;
+      var count = read();
+      var start = at;
       for (var i = 0; i < count; i++) {
-        var value = varint();
-        doc += Math.floor(value / 64);
-        docs[i] = doc;
-        fields[i] = value % 64;
+        while (bytes[at] >= 0x80) at++;
+        at++;
       }
-      entries.push({ token: token, docs: docs, fields: fields });
+      entries.push({ token: token, count: count, bytes: bytes, start: start, docs: null, fields: null });
     }
     return entries;
+  }
+
+  // The documents and fields of a token file's entry, read once.
+  function postings(entry) {
+    if (entry.docs) return entry;
+    var bytes = entry.bytes;
+    var at = entry.start;
+    var docs = new Uint32Array(entry.count);
+    var fields = new Uint8Array(entry.count);
+    var doc = 0;
+    for (var i = 0; i < entry.count; i++) {
+      var value = 0;
+      var scale = 1;
+      var b;
+      do {
+        b = bytes[at++];
+        value += (b & 0x7F) * scale;
+        scale *= 128;
+      } while (b >= 0x80);
+      doc += Math.floor(value / 64);
+      docs[i] = doc;
+      fields[i] = value % 64;
+    }
+    entry.docs = docs;
+    entry.fields = fields;
+    return entry;
   }
 
   function loadTokenFile(m, i) {
@@ -152,7 +176,7 @@
       while (lo <= hi) {
         var mid = (lo + hi) >> 1;
         var c = compare(entries[mid].token, token);
-        if (c === 0) return [entries[mid]];
+        if (c === 0) return [postings(entries[mid])];
         if (c < 0) lo = mid + 1; else hi = mid - 1;
       }
       return [];
@@ -170,7 +194,7 @@
     return Promise.all(files.map(function (i) { return loadTokenFile(m, i); })).then(function (all) {
       var found = [];
       all.forEach(function (entries) {
-        entries.forEach(function (e) { if (e.token.lastIndexOf(start, 0) === 0) found.push(e); });
+        entries.forEach(function (e) { if (e.token.lastIndexOf(start, 0) === 0) found.push(postings(e)); });
       });
       return found;
     });
@@ -209,7 +233,11 @@
     pieces.forEach(function (piece, index) {
       var chars = Array.from(piece.text);
       if (piece.japanese && chars.length > 1) {
-        for (var i = 0; i + 1 < chars.length; i++) steps.push({ token: chars[i] + chars[i + 1] });
+        // Pairs that cover every character (0-1, 2-3, ..., and the last pair): a page with
+        // the words has them all, and each pair is a token file fewer to read than with
+        // every overlapping pair.
+        for (var i = 0; i + 1 < chars.length; i += 2) steps.push({ token: chars[i] + chars[i + 1] });
+        if (chars.length % 2) steps.push({ token: chars[chars.length - 2] + chars[chars.length - 1] });
       } else if (piece.japanese) {
         steps.push({ prefix: piece.text });
       } else if (index === pieces.length - 1 && !/\s$/.test(raw) && chars.length >= 2) {
