@@ -62,7 +62,9 @@ export function queries(corpus) {
   for (const item of [...members, ...events]) {
     for (const tag of item.interests || item.tags || []) uses.set(tag, (uses.get(tag) || 0) + 1);
   }
-  const rare = [...uses.entries()].filter(([, n]) => n >= 3 && n <= 60).map(([t]) => t);
+  // The least used (on at least three pages), as the long tail has them at any size.
+  const rare = [...uses.entries()].filter(([, n]) => n >= 3).sort((a, b) => a[1] - b[1])
+    .slice(0, 40).map(([t]) => t);
   const withTag = (tag) => by([...members, ...events], (x) => (x.interests || x.tags || []).includes(tag));
   for (const tag of spread(rare.filter((t) => !/[A-Za-z]/.test(t)), 4)) {
     out.push({ kind: "rare interest", q: tag, answers: withTag(tag) });

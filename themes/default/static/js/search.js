@@ -224,6 +224,22 @@
     return scores;
   }
 
+  // Where the pairs a run of `length` Japanese characters is looked up by start: pairs that
+  // cover every character (0-1, 2-3, ..., and the last pair), at most MAX_PAIRS of them
+  // spread from the first to the last. A page with the words has every pair, so none is
+  // lost; each pair left out is a token file fewer to read, and a page with four pairs of a
+  // long phrase but not the phrase is rare.
+  var MAX_PAIRS = 4;
+  function pairsToRead(length) {
+    var starts = [];
+    for (var i = 0; i + 1 < length; i += 2) starts.push(i);
+    if (length % 2) starts.push(length - 2);
+    if (starts.length <= MAX_PAIRS) return starts;
+    var spread = [];
+    for (var k = 0; k < MAX_PAIRS; k++) spread.push(Math.round(k * (length - 2) / (MAX_PAIRS - 1)));
+    return spread;
+  }
+
   // What a query asks for: its requirements (each must match), its filters and the exact
   // token of the whole query (a name, a reading or a title).
   function plan(params) {
@@ -233,11 +249,7 @@
     pieces.forEach(function (piece, index) {
       var chars = Array.from(piece.text);
       if (piece.japanese && chars.length > 1) {
-        // Pairs that cover every character (0-1, 2-3, ..., and the last pair): a page with
-        // the words has them all, and each pair is a token file fewer to read than with
-        // every overlapping pair.
-        for (var i = 0; i + 1 < chars.length; i += 2) steps.push({ token: chars[i] + chars[i + 1] });
-        if (chars.length % 2) steps.push({ token: chars[chars.length - 2] + chars[chars.length - 1] });
+        pairsToRead(chars.length).forEach(function (i) { steps.push({ token: chars[i] + chars[i + 1] }); });
       } else if (piece.japanese) {
         steps.push({ prefix: piece.text });
       } else if (index === pieces.length - 1 && !/\s$/.test(raw) && chars.length >= 2) {
