@@ -501,7 +501,7 @@
   // For the benchmark and the tests: the ranked URLs of a query, with no page update.
   window.portalSearch = function (params) {
     return search(params).then(function (result) {
-      var docs = result.docs.slice(0, params.limit || result.docs.length);
+      var docs = result.docs.slice(0, params.limit === undefined ? result.docs.length : params.limit);
       return Promise.all(docs.map(function (doc) { return loadCards(result.manifest, doc); }))
         .then(function (cards) { return { total: result.docs.length, urls: cards.map(function (c) { return c.u; }) }; });
     });
