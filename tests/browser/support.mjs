@@ -3,6 +3,7 @@
 
 import fs from "node:fs";
 import http from "node:http";
+import http2 from "node:http2";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
@@ -41,11 +42,13 @@ const TYPES = {
 };
 
 // `dir` served as a static host serves files (`/a/` is `/a/index.html`, nothing is made),
-// on 127.0.0.1:`port`; `onRequest` hears each path. Resolves to the server.
-export function serveFiles(dir, port, onRequest = () => {}) {
+// on 127.0.0.1:`port`; `onRequest` hears each path. With `tls` ({ key, cert }) it speaks
+// HTTP/2 over TLS, as public hosts do (and HTTP/1.1 to clients without it). Resolves to the
+// server.
+export function serveFiles(dir, port, onRequest = () => {}, tls = null) {
   const root = path.resolve(dir);
   return new Promise((resolve) => {
-    const server = http.createServer((request, response) => {
+    const handle = (request, response) => {
       const url = new URL(request.url, "http://localhost");
       onRequest(url.pathname);
       let file = path.join(root, decodeURIComponent(url.pathname));
@@ -57,6 +60,10 @@ export function serveFiles(dir, port, onRequest = () => {}) {
         response.writeHead(200, { "Content-Type": type });
         response.end(bytes);
       });
-    }).listen(port, "127.0.0.1", () => resolve(server));
+    };
+    const server = tls
+      ? http2.createSecureServer({ ...tls, allowHTTP1: true }, handle)
+      : http.createServer(handle);
+    server.listen(port, "127.0.0.1", () => resolve(server));
   });
 }
