@@ -29,6 +29,9 @@ pub struct Config {
     pub signups_per_hour: u32,
     /// How long a confirmation link stays valid.
     pub confirm_valid_seconds: i64,
+    /// The site's proxy (Netlify's signed rewrite of `/api/*`), when there is one: requests
+    /// it signs name the client; see [`crate::proxy`].
+    pub proxy: Option<crate::proxy::ProxySettings>,
 }
 
 impl Config {
@@ -46,7 +49,18 @@ impl Config {
             min_fill_seconds: 3,
             signups_per_hour: 5,
             confirm_valid_seconds: 48 * 3600,
+            proxy: None,
         }
+    }
+
+    /// Trusts the proxy that signs with `secret`; `required` refuses requests it did not
+    /// sign (the production setting).
+    pub fn behind_proxy(mut self, secret: &[u8], required: bool) -> Config {
+        self.proxy = Some(crate::proxy::ProxySettings {
+            secret: secret.to_vec(),
+            required,
+        });
+        self
     }
 
     /// Adds an editor by their token (only its hash is kept).

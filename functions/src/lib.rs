@@ -12,6 +12,7 @@ pub mod limits;
 pub mod mail;
 pub mod moderation;
 pub mod photo;
+pub mod proxy;
 pub mod profile_edit;
 pub mod redact;
 pub mod runtime;

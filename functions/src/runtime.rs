@@ -73,6 +73,35 @@ pub fn config_from_env(data: &std::path::Path) -> Result<Config, StartError> {
             .filter(|o| !o.is_empty())
             .collect();
     }
+    // The site's proxy: its shared secret, and whether only what it signs is served.
+    let require_proxy = match setting("PORTAL_REQUIRE_PROXY").as_deref() {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            return Err(StartError::Setting {
+                name: "PORTAL_REQUIRE_PROXY",
+                problem: format!("must be `true` or `false`, not `{other}`"),
+            });
+        }
+    };
+    match setting("PORTAL_PROXY_SECRET") {
+        Some(secret) if secret.len() >= 32 => {
+            config = config.behind_proxy(secret.as_bytes(), require_proxy);
+        }
+        Some(_) => {
+            return Err(StartError::Setting {
+                name: "PORTAL_PROXY_SECRET",
+                problem: "must be at least 32 characters (the secret of the `signed` proxy rule in netlify.toml)".into(),
+            });
+        }
+        None if require_proxy => {
+            return Err(StartError::Setting {
+                name: "PORTAL_PROXY_SECRET",
+                problem: "is required when PORTAL_REQUIRE_PROXY is true".into(),
+            });
+        }
+        None => {}
+    }
     for entry in setting("PORTAL_EDITORS")
         .unwrap_or_default()
         .split(',')

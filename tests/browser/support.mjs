@@ -43,9 +43,9 @@ const TYPES = {
 
 // `dir` served as a static host serves files (`/a/` is `/a/index.html`, nothing is made),
 // on 127.0.0.1:`port`; `onRequest` hears each path. With `tls` ({ key, cert }) it speaks
-// HTTP/2 over TLS, as public hosts do (and HTTP/1.1 to clients without it). Resolves to the
-// server.
-export function serveFiles(dir, port, onRequest = () => {}, tls = null) {
+// HTTP/2 over TLS, as public hosts do (and HTTP/1.1 to clients without it). `headers` go
+// with every file. Resolves to the server.
+export function serveFiles(dir, port, onRequest = () => {}, tls = null, headers = {}) {
   const root = path.resolve(dir);
   return new Promise((resolve) => {
     const handle = (request, response) => {
@@ -57,7 +57,7 @@ export function serveFiles(dir, port, onRequest = () => {}, tls = null) {
       fs.readFile(file, (error, bytes) => {
         if (error) { response.writeHead(404).end(); return; }
         const type = TYPES[path.extname(file)] || "application/octet-stream";
-        response.writeHead(200, { "Content-Type": type });
+        response.writeHead(200, { ...headers, "Content-Type": type });
         response.end(bytes);
       });
     };

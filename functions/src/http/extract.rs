@@ -36,6 +36,10 @@ impl ClientIp {
     }
 
     fn from_parts(parts: &Parts) -> Option<ClientIp> {
+        // Set by `proxy_guard` only for a request the site's proxy signed.
+        if let Some(ProxiedClient(ip)) = parts.extensions.get::<ProxiedClient>() {
+            return Some(ClientIp(*ip));
+        }
         #[cfg(feature = "aws")]
         {
             use lambda_http::request::RequestContext;
@@ -52,6 +56,62 @@ impl ClientIp {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| ClientIp(peer.ip()))
+    }
+}
+
+/// The client address named by a request the site's proxy signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxiedClient(pub IpAddr);
+
+/// Checks the site's proxy signature (when the functions know the proxy's secret): a signed
+/// request's client is the address the proxy names; a badly signed one is refused; an
+/// unsigned one is refused when the proxy is required, else its address is the socket's or
+/// the gateway's, as without a proxy. The proxy's own headers are never read unsigned.
+pub async fn proxy_guard(
+    axum::extract::State(services): axum::extract::State<super::Shared>,
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(proxy) = &services.config.proxy else {
+        return next.run(request).await;
+    };
+    let format = format_of(request.headers());
+    let refuse = |status: StatusCode, message: &str| ApiError::new(status, message, format).into_response();
+    let signature = request
+        .headers()
+        .get(crate::proxy::SIGNATURE_HEADER)
+        .map(|v| v.to_str().unwrap_or(""));
+    match signature {
+        Some(token) => {
+            use crate::config::Clock as _;
+            let now = services.clock.now();
+            if let Err(error) = crate::proxy::verify(token, &proxy.secret, now) {
+                tracing::warn!(event = "proxy_signature_refused", reason = %error);
+                return refuse(
+                    StatusCode::FORBIDDEN,
+                    "this request was not signed by the portal's proxy; use the portal's own address",
+                );
+            }
+            let client = request
+                .headers()
+                .get(crate::proxy::CLIENT_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::proxy::client_address);
+            let Some(client) = client else {
+                tracing::error!(event = "proxy_client_missing");
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "the portal's proxy did not say who is asking; please try again later",
+                );
+            };
+            request.extensions_mut().insert(ProxiedClient(client));
+            next.run(request).await
+        }
+        None if proxy.required => refuse(
+            StatusCode::FORBIDDEN,
+            "this address only answers through the portal; please use the portal's own pages",
+        ),
+        None => next.run(request).await,
     }
 }
 

@@ -40,13 +40,13 @@ pub fn app(services: Shared) -> Router {
         .merge(announce::routes())
         .merge(moderation::routes())
         .with_state(Shared::clone(&services));
-    with_security_headers(routes, &services)
+    with_edge(routes, &services)
 }
 
 /// The moderation function alone (one Lambda).
 pub fn moderation_app(services: Shared) -> Router {
     let routes = moderation::routes().with_state(Shared::clone(&services));
-    with_security_headers(routes, &services)
+    with_edge(routes, &services)
 }
 
 /// The event function alone (one Lambda): sign-ups and announcements.
@@ -54,7 +54,7 @@ pub fn events_app(services: Shared) -> Router {
     let routes = events::routes()
         .merge(announce::routes())
         .with_state(Shared::clone(&services));
-    with_security_headers(routes, &services)
+    with_edge(routes, &services)
 }
 
 /// The member function alone (one Lambda): sign-ups and profile edits.
@@ -62,7 +62,7 @@ pub fn members_app(services: Shared) -> Router {
     let routes = members::routes()
         .merge(edit::routes())
         .with_state(Shared::clone(&services));
-    with_security_headers(routes, &services)
+    with_edge(routes, &services)
 }
 
 /// How the client wants its answers: a browser form gets HTML, an API client JSON.
@@ -421,6 +421,15 @@ async fn security_headers(
     }
     headers.insert("content-security-policy", policy);
     response
+}
+
+/// What every function does before its routes: the proxy check (outermost), then the
+/// security headers on every answer.
+fn with_edge(routes: Router, services: &Shared) -> Router {
+    with_security_headers(routes, services).layer(axum::middleware::from_fn_with_state(
+        Shared::clone(services),
+        extract::proxy_guard,
+    ))
 }
 
 /// Wraps a router with the security headers.

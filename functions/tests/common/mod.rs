@@ -63,11 +63,34 @@ impl Harness {
         (Harness::with_parts(dir, store.clone(), store, mailer), down)
     }
 
+    /// A harness whose functions trust the proxy that signs with `secret` (see
+    /// functions::proxy); `required` is the production setting.
+    pub fn behind_proxy(secret: &[u8], required: bool) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
+        let mailer = Arc::new(OutboxMailer::new(
+            dir.path().join("outbox"),
+            "portal@example.org",
+        ));
+        let config = test_config().behind_proxy(secret, required);
+        Harness::with_parts_and_config(dir, store.clone(), store, mailer, config)
+    }
+
     fn with_parts(
         dir: tempfile::TempDir,
         store: Arc<dyn Store>,
         sqlite: Arc<SqliteStore>,
         mailer: Arc<dyn functions::mail::Mailer>,
+    ) -> Harness {
+        Harness::with_parts_and_config(dir, store, sqlite, mailer, test_config())
+    }
+
+    fn with_parts_and_config(
+        dir: tempfile::TempDir,
+        store: Arc<dyn Store>,
+        sqlite: Arc<SqliteStore>,
+        mailer: Arc<dyn functions::mail::Mailer>,
+        config: Config,
     ) -> Harness {
         let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
         let catalog =
@@ -75,7 +98,7 @@ impl Harness {
         let services = Arc::new(Services::new(
             store,
             mailer,
-            Config::local(b"test secret").with_editor("sato", EDITOR_TOKEN),
+            config,
             clock.clone(),
             catalog,
         ));
@@ -133,6 +156,10 @@ impl Harness {
         let start = html.find(marker).expect("a form stamp") + marker.len();
         html[start..].split('"').next().unwrap().to_owned()
     }
+}
+
+fn test_config() -> Config {
+    Config::local(b"test secret").with_editor("sato", EDITOR_TOKEN)
 }
 
 pub fn form_post(body: &str) -> Request<Body> {
