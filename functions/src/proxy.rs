@@ -74,7 +74,11 @@ pub fn verify(token: &str, secret: &[u8], now: Timestamp) -> Result<ProxyClaims,
     else {
         return Err(SignatureError::Malformed);
     };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| SignatureError::Malformed);
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| SignatureError::Malformed)
+    };
     let jws_header: JwsHeader =
         serde_json::from_slice(&decode(header)?).map_err(|_| SignatureError::Malformed)?;
     // Only the one algorithm: `none` or a public-key algorithm must never pass.
@@ -146,7 +150,11 @@ mod tests {
     fn other_secrets_algorithms_issuers_and_old_tokens_fail() {
         let exp = now().as_second() + 300;
         assert_eq!(
-            verify(&sign(&claims(exp), b"another secret entirely, also long"), SECRET, now()),
+            verify(
+                &sign(&claims(exp), b"another secret entirely, also long"),
+                SECRET,
+                now()
+            ),
             Err(SignatureError::Mismatch)
         );
         let mut other = claims(exp);
@@ -156,12 +164,21 @@ mod tests {
             Err(SignatureError::Issuer("someone".into()))
         );
         let old = now().as_second() - 60;
-        assert_eq!(verify(&sign(&claims(old), SECRET), SECRET, now()), Err(SignatureError::Expired(old)));
+        assert_eq!(
+            verify(&sign(&claims(old), SECRET), SECRET, now()),
+            Err(SignatureError::Expired(old))
+        );
         // alg none with the same payload and no signature.
         let token = sign(&claims(exp), SECRET);
         let payload = token.split('.').nth(1).unwrap();
-        let none = format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#));
-        assert_eq!(verify(&none, SECRET, now()), Err(SignatureError::Algorithm("none".into())));
+        let none = format!(
+            "{}.{payload}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#)
+        );
+        assert_eq!(
+            verify(&none, SECRET, now()),
+            Err(SignatureError::Algorithm("none".into()))
+        );
         // A payload changed after signing.
         let forged = {
             let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
@@ -170,9 +187,16 @@ mod tests {
             parts[1] = URL_SAFE_NO_PAD.encode(changed.to_string());
             parts.join(".")
         };
-        assert_eq!(verify(&forged, SECRET, now()), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify(&forged, SECRET, now()),
+            Err(SignatureError::Mismatch)
+        );
         for malformed in ["", "a.b", "a.b.c.d", "!!.!!.!!"] {
-            assert_eq!(verify(malformed, SECRET, now()), Err(SignatureError::Malformed), "{malformed}");
+            assert_eq!(
+                verify(malformed, SECRET, now()),
+                Err(SignatureError::Malformed),
+                "{malformed}"
+            );
         }
     }
 }

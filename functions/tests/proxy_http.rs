@@ -27,7 +27,9 @@ fn token(h: &Harness, secret: &[u8], expires_in: i64) -> String {
 /// A request as the proxy forwards it: from Netlify's address, signed, naming `client`.
 fn through_proxy(h: &Harness, request: Request<Body>, client: &str) -> Request<Body> {
     let (mut parts, body) = request.into_parts();
-    parts.headers.insert(SIGNATURE_HEADER, token(h, SECRET, 300).parse().unwrap());
+    parts
+        .headers
+        .insert(SIGNATURE_HEADER, token(h, SECRET, 300).parse().unwrap());
     parts.headers.insert(CLIENT_HEADER, client.parse().unwrap());
     parts.extensions.insert(peer(NETLIFY));
     Request::from_parts(parts, body)
@@ -50,7 +52,9 @@ fn signup(email: &str, stamp: &str) -> Request<Body> {
 }
 
 async fn signed_stamp(h: &Harness) -> String {
-    let (status, _, text) = h.send(through_proxy(h, stamp_request(), "203.0.113.50")).await;
+    let (status, _, text) = h
+        .send(through_proxy(h, stamp_request(), "203.0.113.50"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
     h.clock.advance(5);
@@ -62,7 +66,9 @@ async fn with_the_production_setting_only_what_the_proxy_signed_is_served() {
     let h = Harness::behind_proxy(SECRET, true);
     // Directly, even naming a client the way the proxy does.
     let mut direct = stamp_request();
-    direct.headers_mut().insert(CLIENT_HEADER, "203.0.113.9".parse().unwrap());
+    direct
+        .headers_mut()
+        .insert(CLIENT_HEADER, "203.0.113.9".parse().unwrap());
     let (status, _, text) = h.send(direct).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
     assert!(text.contains("through the portal"), "{text}");
@@ -73,17 +79,25 @@ async fn with_the_production_setting_only_what_the_proxy_signed_is_served() {
         "not-a-jws".to_owned(),
     ] {
         let mut request = stamp_request();
-        request.headers_mut().insert(SIGNATURE_HEADER, bad.parse().unwrap());
-        request.headers_mut().insert(CLIENT_HEADER, "203.0.113.9".parse().unwrap());
+        request
+            .headers_mut()
+            .insert(SIGNATURE_HEADER, bad.parse().unwrap());
+        request
+            .headers_mut()
+            .insert(CLIENT_HEADER, "203.0.113.9".parse().unwrap());
         let (status, _, text) = h.send(request).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{bad}: {text}");
     }
     // Through the proxy.
-    let (status, _, text) = h.send(through_proxy(&h, stamp_request(), "203.0.113.9")).await;
+    let (status, _, text) = h
+        .send(through_proxy(&h, stamp_request(), "203.0.113.9"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{text}");
     // Signed, but without the client's address: refused rather than counted as Netlify's.
     let mut request = stamp_request();
-    request.headers_mut().insert(SIGNATURE_HEADER, token(&h, SECRET, 300).parse().unwrap());
+    request
+        .headers_mut()
+        .insert(SIGNATURE_HEADER, token(&h, SECRET, 300).parse().unwrap());
     let (status, _, _) = h.send(request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -95,7 +109,11 @@ async fn the_client_is_the_address_the_signed_proxy_names() {
     // sixth from the same client is refused and another client is still served.
     for n in 0..5 {
         let stamp = signed_stamp(&h).await;
-        let request = through_proxy(&h, signup(&format!("a{n}@example.jp"), &stamp), "203.0.113.10");
+        let request = through_proxy(
+            &h,
+            signup(&format!("a{n}@example.jp"), &stamp),
+            "203.0.113.10",
+        );
         let (status, _, text) = h.send(request).await;
         assert_eq!(status, StatusCode::ACCEPTED, "sign-up {n}: {text}");
     }
@@ -122,14 +140,21 @@ async fn without_the_production_setting_an_unsigned_request_names_no_client() {
                 .to_owned()
         };
         let mut request = signup(&format!("c{n}@example.jp"), &stamp);
-        request
-            .headers_mut()
-            .insert(CLIENT_HEADER, format!("203.0.113.{}", 100 + n).parse().unwrap());
-        let expected = if n < 5 { StatusCode::ACCEPTED } else { StatusCode::TOO_MANY_REQUESTS };
+        request.headers_mut().insert(
+            CLIENT_HEADER,
+            format!("203.0.113.{}", 100 + n).parse().unwrap(),
+        );
+        let expected = if n < 5 {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
         assert_eq!(h.send(request).await.0, expected, "sign-up {n}");
     }
     // A bad signature is refused even so.
     let mut request = stamp_request();
-    request.headers_mut().insert(SIGNATURE_HEADER, "a.b.c".parse().unwrap());
+    request
+        .headers_mut()
+        .insert(SIGNATURE_HEADER, "a.b.c".parse().unwrap());
     assert_eq!(h.send(request).await.0, StatusCode::FORBIDDEN);
 }

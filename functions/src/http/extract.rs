@@ -76,14 +76,14 @@ pub async fn proxy_guard(
         return next.run(request).await;
     };
     let format = format_of(request.headers());
-    let refuse = |status: StatusCode, message: &str| ApiError::new(status, message, format).into_response();
+    let refuse =
+        |status: StatusCode, message: &str| ApiError::new(status, message, format).into_response();
     let signature = request
         .headers()
         .get(crate::proxy::SIGNATURE_HEADER)
         .map(|v| v.to_str().unwrap_or(""));
     match signature {
         Some(token) => {
-            use crate::config::Clock as _;
             let now = services.clock.now();
             if let Err(error) = crate::proxy::verify(token, &proxy.secret, now) {
                 tracing::warn!(event = "proxy_signature_refused", reason = %error);

@@ -95,13 +95,7 @@ impl Harness {
         let clock = Arc::new(FixedClock::new("2026-11-25T03:00:00Z".parse().unwrap()));
         let catalog =
             Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")).unwrap();
-        let services = Arc::new(Services::new(
-            store,
-            mailer,
-            config,
-            clock.clone(),
-            catalog,
-        ));
+        let services = Arc::new(Services::new(store, mailer, config, clock.clone(), catalog));
         Harness {
             dir,
             services,
