@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod corpus;
 pub mod dates;
+pub mod editor_token;
 pub mod error;
 pub mod export;
 pub mod git;

@@ -113,6 +113,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+    /// Print a new editor token and the PORTAL_EDITORS entry to configure the functions with
+    /// (they keep only its hash). Give the token to the editor; it is not shown again.
+    EditorToken {
+        /// The editor's name in the functions' logs and the export's commits.
+        #[arg(long)]
+        name: String,
+    },
     /// Write a synthetic content folder of N members and N/10 events (for benchmarks).
     Corpus {
         #[arg(long)]
@@ -247,6 +254,14 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Serve { args } => serve(&args),
+        Command::EditorToken { name } => {
+            let (token, entry) = generator::editor_token::new_editor_token(&name)?;
+            println!("token for {name} (give it to them; it is not kept anywhere):\n  {token}");
+            println!(
+                "add to PORTAL_EDITORS (comma-separated), e.g. in the SSM parameter:\n  {entry}"
+            );
+            Ok(())
+        }
         Command::Corpus { members, out } => {
             generator::corpus::write_corpus(&out, members)
                 .with_context(|| format!("writing {}", out.display()))?;
