@@ -114,10 +114,16 @@ pub(crate) fn prepare_theme(
         });
     }
     let globals = SiteGlobals::new(site, &renderer_urls, options.api_base.as_deref());
+    // Style sheets and scripts by their fingerprinted URL: assets["css/style.css"].
+    let assets: std::collections::BTreeMap<&str, String> = (theme.assets().iter())
+        .map(|(name, path)| (name.as_str(), renderer_urls.link(&format!("/{path}"))))
+        .collect();
+    let assets = serde_json::to_value(&assets).unwrap_or_default();
     theme.set_globals("menu", &menu);
     theme.set_globals("site", &globals);
-    let key =
-        serde_json::json!({ "menu": menu, "site": globals, "base_url": base_url }).to_string();
+    theme.set_globals("assets", &assets);
+    let key = serde_json::json!({ "menu": menu, "site": globals, "base_url": base_url, "assets": assets })
+        .to_string();
     Ok((theme, base_url, key))
 }
 

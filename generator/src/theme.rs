@@ -44,6 +44,33 @@ impl ThemeSource {
 }
 
 /// A file under the theme's `static/`, copied to the output as it is.
+/// Folder of the fingerprinted copies of style sheets and scripts.
+pub const ASSETS_FOLDER: &str = "assets/";
+
+/// Adds a copy of each CSS and JS file under `assets/<first 12 hex digits of its SHA-256>/`
+/// and returns where each went. The originals stay where they were, for what links them by
+/// name (the functions' pages, old bookmarks).
+fn fingerprinted_copies(static_files: &mut Vec<StaticAsset>) -> BTreeMap<String, String> {
+    use sha2::{Digest, Sha256};
+    let mut assets = BTreeMap::new();
+    let mut copies = Vec::new();
+    for file in static_files.iter() {
+        if !(file.relative.ends_with(".css") || file.relative.ends_with(".js")) {
+            continue;
+        }
+        let digest = Sha256::digest(&file.bytes);
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let path = format!("{ASSETS_FOLDER}{hex}/{}", file.relative);
+        assets.insert(file.relative.clone(), path.clone());
+        copies.push(StaticAsset {
+            relative: path,
+            bytes: file.bytes.clone(),
+        });
+    }
+    static_files.extend(copies);
+    assets
+}
+
 pub struct StaticAsset {
     /// Relative to the output folder (and to `static/`), with forward slashes.
     pub relative: String,
@@ -54,6 +81,7 @@ pub struct Theme {
     tera: Tera,
     strings: BTreeMap<String, String>,
     pub static_files: Vec<StaticAsset>,
+    assets: BTreeMap<String, String>,
     /// A hash of every file of the theme and the language: a rebuild whose theme has the
     /// same fingerprint renders the same pages from the same content.
     pub fingerprint: u64,
@@ -119,6 +147,7 @@ impl Theme {
                 });
             }
         }
+        let assets = fingerprinted_copies(&mut static_files);
         let mut tera = Tera::new();
         tera.add_raw_templates(templates)
             .map_err(|e| theme_error(&shown.join("templates"), tera_message(&e)))?;
@@ -133,8 +162,16 @@ impl Theme {
             tera,
             strings,
             static_files,
+            assets,
             fingerprint,
         })
+    }
+
+    /// Each style sheet's and script's fingerprinted path (`css/style.css` ->
+    /// `assets/3f2a9c1e5b7d/css/style.css`), which pages link so that hosts can cache it for
+    /// ever (see netlify.toml).
+    pub fn assets(&self) -> &BTreeMap<String, String> {
+        &self.assets
     }
 
     /// Values every page sees (the site's title, menu, base path).

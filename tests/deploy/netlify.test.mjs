@@ -67,7 +67,7 @@ test("/api/* is proxied to the functions, forced and signed", async () => {
   assert.match(api[0].to, /^https:\/\/[^/]+\/api\/:splat$/);
 });
 
-test("every page gets the security headers; the fingerprinted index is cached for ever", async () => {
+test("every page gets the security headers; fingerprinted assets and index are cached for ever", async () => {
   const config = await resolved("production");
   const all = config.headers.find((h) => h.for === "/*");
   assert.ok(all, "a rule for every path");
@@ -85,6 +85,8 @@ test("every page gets the security headers; the fingerprinted index is cached fo
   assert.equal(all.values["X-Content-Type-Options"], "nosniff");
   assert.ok(all.values["Referrer-Policy"]);
   assert.match(all.values["Permissions-Policy"], /camera=\(\)/);
+  const assets = config.headers.find((h) => h.for === "/assets/*");
+  assert.match(assets.values["Cache-Control"], /max-age=31536000, immutable/);
   const immutable = config.headers.find((h) => h.for === "/search-index/:fingerprint/*");
   assert.match(immutable.values["Cache-Control"], /max-age=31536000, immutable/);
   assert.ok(!config.headers.some((h) => h.for === "/search-index/*"), "the entry file must not be cached for ever");
