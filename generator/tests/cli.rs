@@ -160,9 +160,15 @@ fn a_folder_with_only_content_builds_with_the_built_in_theme() {
     );
     let page = std::fs::read_to_string(work.path().join("public/index.html")).unwrap();
     // The page links the fingerprinted copy, which the build wrote beside the original.
-    let start = page.find("<link rel=\"stylesheet\" href=\"/").expect("a style sheet") + 29;
+    let start = page
+        .find("<link rel=\"stylesheet\" href=\"/")
+        .expect("a style sheet")
+        + 29;
     let href = &page[start..start + page[start..].find('"').unwrap()];
-    assert!(href.starts_with("/assets/") && href.ends_with("/css/style.css"), "{href}");
+    assert!(
+        href.starts_with("/assets/") && href.ends_with("/css/style.css"),
+        "{href}"
+    );
     assert!(work.path().join("public").join(&href[1..]).is_file());
     assert!(work.path().join("public/css/style.css").is_file());
 }
