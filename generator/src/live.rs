@@ -93,6 +93,13 @@ struct LastRender {
     members_by_file: HashMap<PathBuf, usize>,
 }
 
+impl LastRender {
+    /// A renderer of the kept site from `parts` (taken from it for a change, and put back).
+    fn renderer(&self, now: jiff::Timestamp, parts: RenderParts) -> Renderer<'_> {
+        Renderer::from_parts(&self.site, &self.theme, &self.base_url, now, parts)
+    }
+}
+
 impl LiveSite {
     /// An empty site; the first [`LiveSite::rebuild`] renders everything.
     pub fn new(options: BuildOptions) -> LiveSite {
@@ -162,13 +169,7 @@ impl LiveSite {
             return false;
         };
         let parts = std::mem::take(&mut last.parts);
-        let renderer = Renderer::from_parts(
-            &last.site,
-            &last.theme,
-            &last.base_url,
-            self.options.now,
-            parts,
-        );
+        let renderer = last.renderer(self.options.now, parts);
         let index = renderer.search_files();
         last.parts = renderer.into_parts();
         let mut files: Files = (self.files.iter())
@@ -491,13 +492,7 @@ impl LiveSite {
                 (from, refreshed)
             }
         };
-        let renderer = Renderer::from_parts(
-            &last.site,
-            &last.theme,
-            &last.base_url,
-            self.options.now,
-            parts,
-        );
+        let renderer = last.renderer(self.options.now, parts);
         let mut jobs = if !same_place {
             let mut jobs = renderer.jobs_after_move(from, to, &before);
             jobs.extend(new_people_to_meet.into_iter().map(Job::Member));
