@@ -8,6 +8,8 @@
 //! | arrival counter | `EVENT#<slug>` | `SEQUENCE` | the last `sequence` given out |
 //! | sign-up | `EVENT#<slug>` | `SIGNUP#<email>` | a seat is written in one transaction with the seat counter |
 //! | rate-limit window | `RATE#<key>` | `<window start>` | `ttl` attribute (epoch seconds) |
+//! | a published member's address | `MEMBER#<slug>` | `EMAIL` | `email`; written when their profile is exported |
+//! | who published with an address | `EMAILOF#<email>` | `MEMBER` | `slug`; deleted with the person's data |
 //!
 //! Seats are never oversold: a sign-up takes its place in line from an atomic counter, then
 //! claims a seat in one transaction that adds to the seat counter only while it is below
@@ -650,6 +652,19 @@ impl DynamoStore {
         if frees_slug {
             items.push(self.delete(key(format!("SLUG#{}", submission.slug), "SLUG"))?);
         }
+        // A published profile: its address by slug and its slug by address, so that edit
+        // links and announcements look them up by key rather than scanning the table.
+        if submission.kind == SubmissionKind::Profile
+            && to == Status::Exported
+            && !submission.email.is_empty()
+        {
+            let mut by_slug = key(format!("MEMBER#{}", submission.slug), "EMAIL");
+            by_slug.insert("email".into(), s(&submission.email));
+            items.push(self.put(by_slug, None)?);
+            let mut by_email = key(format!("EMAILOF#{}", submission.email), "MEMBER");
+            by_email.insert("slug".into(), s(&submission.slug));
+            items.push(self.put(by_email, None)?);
+        }
         // Only the status condition (the first item) means "not in that state".
         match self.transact(items).await? {
             None => Ok(true),
@@ -997,49 +1012,18 @@ impl Store for DynamoStore {
     }
 
     async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError> {
-        // Rare and rate-limited (a member asking for an edit link): a scan, as removals do.
-        let items = self
-            .scan_all(
-                "begins_with(PK, :sub) AND #kind = :profile AND #status = :exported AND #slug = :slug",
-                &[
-                    (":sub", s("SUB#")),
-                    (":profile", s("profile")),
-                    (":exported", s("exported")),
-                    (":slug", s(slug)),
-                ],
-            )
-            .await?;
-        let mut found: Vec<Submission> = items
-            .iter()
-            .map(submission_from)
-            .collect::<Result<_, _>>()?;
-        found.retain(|s| !s.email.is_empty());
-        found.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
-        Ok(found.into_iter().next().map(|s| s.email))
+        let item = self.get(key(format!("MEMBER#{slug}"), "EMAIL")).await?;
+        Ok(item
+            .and_then(|item| item.get("email").and_then(|v| v.as_s().ok()).cloned())
+            .filter(|email| !email.is_empty()))
     }
 
     async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
         if email.is_empty() {
             return Ok(None);
         }
-        // Rare (one per exported announcement): a scan, as removals do.
-        let items = self
-            .scan_all(
-                "begins_with(PK, :sub) AND #kind = :profile AND #status = :exported AND #email = :email",
-                &[
-                    (":sub", s("SUB#")),
-                    (":profile", s("profile")),
-                    (":exported", s("exported")),
-                    (":email", s(email)),
-                ],
-            )
-            .await?;
-        let mut found: Vec<Submission> = items
-            .iter()
-            .map(submission_from)
-            .collect::<Result<_, _>>()?;
-        found.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
-        Ok(found.into_iter().next().map(|s| s.slug))
+        let item = self.get(key(format!("EMAILOF#{email}"), "MEMBER")).await?;
+        Ok(item.and_then(|item| item.get("slug").and_then(|v| v.as_s().ok()).cloned()))
     }
 
     async fn queue_mail(
@@ -1190,14 +1174,32 @@ impl Store for DynamoStore {
             )
             .await?;
         let mut deleted = 0;
+        let mut addresses = vec![email.to_owned()];
         for item in &items {
             let submission = submission_from(item)?;
+            addresses.push(submission.email.clone());
             if submission.id == keep {
                 continue;
             }
             self.delete_key(key(format!("SUB#{}", submission.id), "SUB"))
                 .await?;
             deleted += 1;
+        }
+        // The lookups of a published member: by slug, and by every address it was known by.
+        self.delete_key(key(format!("MEMBER#{slug}"), "EMAIL"))
+            .await?;
+        addresses.retain(|a| !a.is_empty());
+        addresses.sort();
+        addresses.dedup();
+        for address in addresses {
+            // Only what points at this member: an address may also be another profile's.
+            let lookup = key(format!("EMAILOF#{address}"), "MEMBER");
+            let points_here = (self.get(lookup.clone()).await?).is_some_and(|item| {
+                item.get("slug").and_then(|v| v.as_s().ok()) == Some(&slug.to_owned())
+            });
+            if points_here || address == email {
+                self.delete_key(lookup).await?;
+            }
         }
         // The slug's reservation named a deleted submission.
         self.delete_key(key(format!("SLUG#{slug}"), "SLUG")).await?;

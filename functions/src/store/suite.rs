@@ -722,6 +722,74 @@ pub async fn queued_mail_is_kept_in_order_until_sent(store: Arc<dyn Store>) {
 }
 
 /// Instantiates the suite for a store: `store_suite!(name, async { store })`.
+pub async fn a_published_member_is_found_by_slug_and_address_until_forgotten(
+    store: Arc<dyn Store>,
+) {
+    let publish = |id: &'static str, slug: &'static str, email: &'static str, minute: u32| {
+        let store = Arc::clone(&store);
+        async move {
+            let mut s = submission(id, slug);
+            s.email = email.into();
+            store.create_submission(&s).await.unwrap();
+            let t = |second: u32| at(&format!("2026-11-25T05:{minute:02}:{second:02}Z"));
+            store.confirm_submission(id, t(1)).await.unwrap();
+            store
+                .decide(id, Status::Approved, "sato", None, t(2))
+                .await
+                .unwrap();
+            assert!(store.mark_exported(id, t(3)).await.unwrap());
+        }
+    };
+    assert_eq!(store.member_email("yamada-hanako").await.unwrap(), None);
+    publish("p1", "yamada-hanako", "old@example.jp", 1).await;
+    publish("p2", "yamada-hanako", "hanako@example.jp", 2).await;
+    publish("p3", "sato-ken", "ken@example.jp", 3).await;
+    // The latest published address, and each address's member.
+    assert_eq!(
+        store
+            .member_email("yamada-hanako")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hanako@example.jp")
+    );
+    for (address, slug) in [
+        ("hanako@example.jp", "yamada-hanako"),
+        ("old@example.jp", "yamada-hanako"),
+        ("ken@example.jp", "sato-ken"),
+    ] {
+        assert_eq!(
+            store.member_by_email(address).await.unwrap().as_deref(),
+            Some(slug),
+            "{address}"
+        );
+    }
+    // A removal forgets both ways, for every address the member was known by.
+    let mut removal = submission("r1", "yamada-hanako");
+    removal.kind = SubmissionKind::Removal;
+    removal.email = "hanako@example.jp".into();
+    store.create_submission(&removal).await.unwrap();
+    store
+        .forget_submissions("hanako@example.jp", "yamada-hanako", "r1")
+        .await
+        .unwrap();
+    assert_eq!(store.member_email("yamada-hanako").await.unwrap(), None);
+    assert_eq!(
+        store.member_by_email("hanako@example.jp").await.unwrap(),
+        None
+    );
+    assert_eq!(store.member_by_email("old@example.jp").await.unwrap(), None);
+    assert_eq!(
+        store
+            .member_by_email("ken@example.jp")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("sato-ken"),
+        "others stay"
+    );
+}
+
 #[macro_export]
 macro_rules! store_suite {
     ($make:expr) => {
@@ -743,6 +811,7 @@ macro_rules! store_suite {
             a_full_event_and_a_cancellation_interleave_without_a_free_seat_left,
             a_rejection_is_kept_thirty_days,
             queued_mail_is_kept_in_order_until_sent,
+            a_published_member_is_found_by_slug_and_address_until_forgotten,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {
