@@ -6,11 +6,9 @@ use jiff::Timestamp;
 use model::event_form::check_event;
 use model::profile::{FieldErrors, FormFields};
 
-use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::signup::{
-    Accepted, CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, Services, SignupError, check_stamp, normalize,
-    send_confirmation, spend_stamp,
+    Accepted, Services, SignupError, check_stamp, normalize, send_confirmation, spend_stamp,
 };
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::random_id;
@@ -72,26 +70,10 @@ pub async fn submit_event(
 /// The event's fields, the announcer's address, and what is wrong besides the event rules
 /// (the address, the consent).
 fn split_and_check(fields: &FormFields) -> (FormFields, String, FieldErrors) {
-    let mut errors = FieldErrors::new();
-    let event: FormFields = fields
-        .iter()
-        .filter(|(name, _)| ![EMAIL, CONSENT, FORM_TOKEN, HONEYPOT].contains(&name.as_str()))
-        .map(|(name, value)| (name.clone(), value.trim().to_owned()))
-        .collect();
-    let email = match EmailAddress::parse(fields.get(EMAIL).map(String::as_str).unwrap_or("")) {
-        Ok(address) => address.into_string(),
-        Err(message) => {
-            errors.entry(EMAIL.into()).or_default().push(message);
-            String::new()
-        }
-    };
-    let consent = fields.get(CONSENT).map(|c| c.trim().to_lowercase());
-    if !matches!(consent.as_deref(), Some("yes" | "on" | "true" | "1")) {
-        errors
-            .entry(CONSENT.into())
-            .or_default()
-            .push("イベントの内容をポータルで公開することへの同意が必要です".into());
-    }
+    let (event, email, mut errors) = crate::signup::split_contact(
+        fields,
+        "イベントの内容をポータルで公開することへの同意が必要です",
+    );
     if let Err(found) = check_event(&event, "announcement") {
         for (field, messages) in found {
             errors.entry(field).or_default().extend(messages);

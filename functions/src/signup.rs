@@ -313,15 +313,20 @@ pub async fn send_confirmation(
     Ok(())
 }
 
-/// Separates the private fields (e-mail, consent) from the profile and checks both.
-fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, FieldErrors) {
-    let mut profile = FormFields::new();
+/// What every public form that publishes something sends besides its content: the
+/// content's fields (trimmed, without the address, consent, stamp and honeypot), the checked
+/// address, and the problems with the address and with the consent (`consent_needed` says
+/// what is consented to).
+pub(crate) fn split_contact(
+    fields: &FormFields,
+    consent_needed: &str,
+) -> (FormFields, String, FieldErrors) {
     let mut errors = FieldErrors::new();
-    for (name, value) in fields {
-        if ![EMAIL, CONSENT, FORM_TOKEN, HONEYPOT].contains(&name.as_str()) {
-            profile.insert(name.clone(), value.trim().to_owned());
-        }
-    }
+    let content: FormFields = fields
+        .iter()
+        .filter(|(name, _)| ![EMAIL, CONSENT, FORM_TOKEN, HONEYPOT].contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.trim().to_owned()))
+        .collect();
     let typed = fields.get(EMAIL).map(String::as_str).unwrap_or("");
     let email = match EmailAddress::parse(typed) {
         Ok(address) => address.into_string(),
@@ -335,8 +340,15 @@ fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, 
         errors
             .entry(CONSENT.into())
             .or_default()
-            .push("プロフィールの公開への同意が必要です".into());
+            .push(consent_needed.to_owned());
     }
+    (content, email, errors)
+}
+
+/// Separates the private fields (e-mail, consent) from the profile and checks both.
+fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, FieldErrors) {
+    let (mut profile, email, mut errors) =
+        split_contact(fields, "プロフィールの公開への同意が必要です");
     let bio = profile.get("bio").cloned().unwrap_or_default();
     if bio.chars().count() > MAX_BIO_CHARS {
         errors

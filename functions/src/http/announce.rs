@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::AnnounceForm;
+use super::refusal::Refusals;
 use super::{ApiError, Format, MultipartPost, Shared, json_response};
 use crate::announce::submit_event;
-use crate::signup::{FORM_TOKEN, SignupError, normalize};
+use crate::signup::{FORM_TOKEN, normalize};
 use model::profile::{FieldErrors, FormFields};
 
 /// How long a served form stays usable (as the join form's).
@@ -75,56 +76,20 @@ async fn submit(
     }
     let mut kept = normalize(&fields);
     kept.remove(FORM_TOKEN);
-    let answer = |status: StatusCode, message: &str| match format {
-        Format::Json => json_response(status, &serde_json::json!({ "error": message })),
-        Format::Form => form_page(&services, status, &kept, &FieldErrors::new(), Some(message)),
+    let Err(error) = submit_event(&services, &fields, &client.rate_key()).await else {
+        return accepted(&services, format);
     };
-    match submit_event(&services, &fields, &client.rate_key()).await {
-        Ok(_) => accepted(&services, format),
-        Err(SignupError::Unstamped) => match format {
-            Format::Json => {
-                tracing::warn!(event = "announcement_spam", reason = "no valid form stamp");
-                accepted(&services, format)
-            }
-            Format::Form => form_page(
-                &services,
-                StatusCode::OK,
-                &kept,
-                &FieldErrors::new(),
-                Some(
-                    "送信の前に、内容をもう一度確認してください。よければ「知らせる」を押すと送信されます。",
-                ),
-            ),
-        },
-        Err(SignupError::Spam(reason)) => {
-            tracing::warn!(event = "announcement_spam", reason);
-            accepted(&services, format)
-        }
-        Err(SignupError::Invalid(errors)) => match format {
-            Format::Json => json_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &serde_json::json!({ "errors": errors }),
-            ),
-            Format::Form => form_page(
-                &services,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &kept,
-                &errors,
-                None,
-            ),
-        },
-        Err(SignupError::RateLimited) => answer(
-            StatusCode::TOO_MANY_REQUESTS,
-            "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
-        ),
-        Err(error @ (SignupError::Store(_) | SignupError::Mail(_))) => {
-            tracing::error!(event = "announcement_unavailable", error = %error);
-            answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ただいま受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",
-            )
-        }
+    Refusals {
+        format,
+        spam_event: "announcement_spam",
+        unavailable_event: "announcement_unavailable",
+        accepted: &|| accepted(&services, format),
+        form: &|status, errors, notice| form_page(&services, status, &kept, errors, notice),
+        check_again: "送信の前に、内容をもう一度確認してください。よければ「知らせる」を押すと送信されます。",
+        rate_limited: "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
+        unavailable: "ただいま受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",
     }
+    .answer(error, &FieldErrors::new())
 }
 
 fn accepted(services: &Shared, format: Format) -> Response {

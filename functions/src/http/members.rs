@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, button_page, notice_page};
+use super::refusal::Refusals;
 use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
-use crate::signup::{FORM_TOKEN, PHOTO, SignupError, normalize, submit_profile};
+use crate::signup::{FORM_TOKEN, PHOTO, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
@@ -96,88 +97,29 @@ async fn submit(
     // Shown again as it would be stored, without the spent stamp.
     let mut kept = normalize(&fields);
     kept.remove(FORM_TOKEN);
-    match submit_profile(&services, &fields, photo.as_deref(), &client).await {
-        Ok(_) => accepted(&services, format),
-        Err(SignupError::Unstamped) => match format {
-            // An API client must fetch a stamp first (GET /api/members/new); it learns
-            // nothing more than a bot would.
-            Format::Json => {
-                tracing::warn!(event = "signup_spam", reason = "no valid form stamp");
-                accepted(&services, format)
-            }
-            Format::Form => {
-                // A file input cannot be filled in again: say so beside it.
-                let mut errors = FieldErrors::new();
-                if photo.is_some() {
-                    errors.insert(
-                        PHOTO.into(),
-                        vec!["写真はまだ受け取っていません。もう一度選んでください".into()],
-                    );
-                }
-                form_page(
-                    &services,
-                    StatusCode::OK,
-                    &kept,
-                    &errors,
-                    Some(
-                        "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
-                    ),
-                )
-            }
-        },
-        Err(SignupError::Spam(reason)) => {
-            // Counted, never stored; the sender sees the usual answer so that bots learn nothing.
-            tracing::warn!(event = "signup_spam", reason);
-            accepted(&services, format)
-        }
-        Err(SignupError::Invalid(errors)) => match format {
-            Format::Json => json_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &serde_json::json!({ "errors": errors }),
-            ),
-            Format::Form => form_page(
-                &services,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &kept,
-                &errors,
-                None,
-            ),
-        },
-        Err(SignupError::RateLimited) => {
-            let message =
-                "短い時間に多くの登録がありました。1時間ほどおいてから、もう一度お試しください。";
-            match format {
-                Format::Json => json_response(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &serde_json::json!({ "error": message }),
-                ),
-                Format::Form => form_page(
-                    &services,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &kept,
-                    &FieldErrors::new(),
-                    Some(message),
-                ),
-            }
-        }
-        Err(error @ (SignupError::Store(_) | SignupError::Mail(_))) => {
-            tracing::error!(event = "signup_unavailable", error = %error);
-            let message = "ただいま登録を受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。";
-            match format {
-                Format::Json => json_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &serde_json::json!({ "error": message }),
-                ),
-                Format::Form => form_page(
-                    &services,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &kept,
-                    &FieldErrors::new(),
-                    Some(message),
-                ),
-            }
-        }
+    let result = submit_profile(&services, &fields, photo.as_deref(), &client).await;
+    let Err(error) = result else {
+        return accepted(&services, format);
+    };
+    // A file input cannot be filled in again: say so beside it.
+    let mut photo_again = FieldErrors::new();
+    if photo.is_some() {
+        photo_again.insert(
+            PHOTO.into(),
+            vec!["写真はまだ受け取っていません。もう一度選んでください".into()],
+        );
     }
+    Refusals {
+        format,
+        spam_event: "signup_spam",
+        unavailable_event: "signup_unavailable",
+        accepted: &|| accepted(&services, format),
+        form: &|status, errors, notice| form_page(&services, status, &kept, errors, notice),
+        check_again: "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
+        rate_limited: "短い時間に多くの登録がありました。1時間ほどおいてから、もう一度お試しください。",
+        unavailable: "ただいま登録を受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",
+    }
+    .answer(error, &photo_again)
 }
 
 fn accepted(services: &Shared, format: Format) -> Response {

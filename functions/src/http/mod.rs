@@ -8,6 +8,7 @@ pub mod extract;
 pub mod members;
 pub mod moderation;
 pub mod page;
+mod refusal;
 pub mod site;
 
 use std::sync::Arc;
