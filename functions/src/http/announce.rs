@@ -2,13 +2,13 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::AnnounceForm;
-use super::refusal::Refusals;
-use super::{ApiError, Format, MultipartPost, Shared, json_response};
+use super::refusal::{Refusals, received};
+use super::{ApiError, Format, MultipartPost, Shared};
 use crate::announce::submit_event;
 use crate::signup::{FORM_TOKEN, normalize};
 use model::profile::{FieldErrors, FormFields};
@@ -93,21 +93,5 @@ async fn submit(
 }
 
 fn accepted(services: &Shared, format: Format) -> Response {
-    match format {
-        Format::Json => json_response(
-            StatusCode::ACCEPTED,
-            &serde_json::json!({ "status": "received", "next": "confirm your e-mail address with the link we sent" }),
-        ),
-        Format::Form => {
-            let location = format!(
-                "{}/event-thanks/",
-                services.config.site_url.trim_end_matches('/')
-            );
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-    }
+    received(&services.config.site_url, format, "/event-thanks/")
 }

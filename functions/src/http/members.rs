@@ -3,12 +3,12 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, button_page, notice_page};
-use super::refusal::Refusals;
+use super::refusal::{Refusals, received};
 use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
 use crate::signup::{FORM_TOKEN, PHOTO, normalize, submit_profile};
 use crate::store::StoreError;
@@ -123,23 +123,7 @@ async fn submit(
 }
 
 fn accepted(services: &Shared, format: Format) -> Response {
-    match format {
-        Format::Json => json_response(
-            StatusCode::ACCEPTED,
-            &serde_json::json!({ "status": "received", "next": "confirm your e-mail address with the link we sent" }),
-        ),
-        Format::Form => {
-            let location = format!(
-                "{}/join-thanks/",
-                services.config.site_url.trim_end_matches('/')
-            );
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-    }
+    received(&services.config.site_url, format, "/join-thanks/")
 }
 
 /// The link in the mail opens a page with a button: mail scanners and link previews fetch

@@ -1,9 +1,9 @@
-//! How the stamped public forms (joining, announcing an event) answer what their rule
-//! refused: the form again with what was written and why, or JSON for an API client; spam
+//! How the stamped public forms (joining, announcing an event) answer: "received" for what
+//! was taken, and for what their rule refused the form again with what was written and why, or JSON for an API client; spam
 //! and a missing stamp from an API client get the usual "received", so bots learn nothing.
 
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use model::profile::FieldErrors;
 
 use super::{Format, json_response};
@@ -63,6 +63,25 @@ impl Refusals<'_> {
                 tracing::error!(event = self.unavailable_event, error = %error);
                 with_message(StatusCode::SERVICE_UNAVAILABLE, self.unavailable)
             }
+        }
+    }
+}
+
+/// A submission was taken (or looks so to a bot): JSON says so; a browser goes to the
+/// site's thanks page at `thanks` (`/join-thanks/`), which says to confirm the address.
+pub fn received(site_url: &str, format: Format, thanks: &str) -> Response {
+    match format {
+        Format::Json => json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({ "status": "received", "next": "confirm your e-mail address with the link we sent" }),
+        ),
+        Format::Form => {
+            let location = format!("{}{thanks}", site_url.trim_end_matches('/'));
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
         }
     }
 }
