@@ -159,13 +159,7 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormFields {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::profile::form;
 
     #[test]
     fn an_announced_event_is_checked_and_written_back_as_it_reads() {

@@ -71,14 +71,7 @@ impl Member {
 mod tests {
     use crate::document::Document;
     use crate::member::Member;
-    use crate::profile::{FormFields, check_profile};
-
-    fn form(pairs: &[(&str, &str)]) -> FormFields {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::profile::{check_profile, form};
 
     fn round_trip(member: &Member) -> Member {
         let text = member.to_file_text().unwrap();

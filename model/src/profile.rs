@@ -115,16 +115,18 @@ pub fn with_form_errors<T>(
     }
 }
 
+/// Form fields from pairs (for tests here and in the modules that check forms).
+#[cfg(test)]
+pub(crate) fn form(pairs: &[(&str, &str)]) -> FormFields {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> FormFields {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn a_valid_submission_becomes_a_member() {
