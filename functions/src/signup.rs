@@ -128,6 +128,20 @@ pub fn normalize(fields: &FormFields) -> FormFields {
         .collect()
 }
 
+/// How long a served form stays usable.
+pub const FORM_VALID_SECONDS: i64 = 24 * 3600;
+
+/// A form stamp for a form being served: signed, timed, and unique (a random subject), since
+/// each is good for one submission and two visitors may load a form in the same second.
+pub fn new_stamp(services: &Services) -> String {
+    services.signer.sign(
+        Purpose::Form,
+        &crate::tokens::random_id(),
+        services.clock.now(),
+        FORM_VALID_SECONDS,
+    )
+}
+
 /// The spam checks every public form passes: an empty honeypot and a signed stamp from
 /// `GET /api/members/new` old enough to have been filled in by a person. Returns when the
 /// stamp expires (see [`spend_stamp`]).

@@ -10,11 +10,8 @@ use super::page::AnnounceForm;
 use super::refusal::{Refusals, received};
 use super::{ApiError, Format, MultipartPost, Shared};
 use crate::announce::submit_event;
-use crate::signup::{FORM_TOKEN, normalize};
+use crate::signup::{FORM_TOKEN, new_stamp, normalize};
 use model::profile::{FieldErrors, FormFields};
-
-/// How long a served form stays usable (as the join form's).
-const FORM_VALID_SECONDS: i64 = 24 * 3600;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -29,12 +26,7 @@ fn form_page(
     errors: &FieldErrors,
     notice: Option<&str>,
 ) -> Response {
-    let token = services.signer.sign(
-        crate::tokens::Purpose::Form,
-        &crate::tokens::random_id(),
-        services.clock.now(),
-        FORM_VALID_SECONDS,
-    );
+    let token = new_stamp(services);
     AnnounceForm {
         site_url: &services.config.site_url,
         values,

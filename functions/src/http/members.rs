@@ -10,13 +10,10 @@ use axum::routing::get;
 use super::page::{JoinForm, button_page, notice_page};
 use super::refusal::{Refusals, received};
 use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
-use crate::signup::{FORM_TOKEN, PHOTO, normalize, submit_profile};
+use crate::signup::{FORM_TOKEN, FORM_VALID_SECONDS, PHOTO, new_stamp, normalize, submit_profile};
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
-
-/// How long a served form stays usable.
-const FORM_VALID_SECONDS: i64 = 24 * 3600;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -32,17 +29,6 @@ pub fn routes() -> Router<Shared> {
         .route("/api/confirm", get(confirm_page).post(confirm))
 }
 
-/// A form stamp: signed, timed, and unique (a random subject), since each is good for one
-/// submission and two visitors may load the form in the same second.
-fn fresh_token(services: &Shared) -> String {
-    services.signer.sign(
-        Purpose::Form,
-        &crate::tokens::random_id(),
-        services.clock.now(),
-        FORM_VALID_SECONDS,
-    )
-}
-
 fn form_page(
     services: &Shared,
     status: StatusCode,
@@ -50,7 +36,7 @@ fn form_page(
     errors: &FieldErrors,
     notice: Option<&str>,
 ) -> Response {
-    let token = fresh_token(services);
+    let token = new_stamp(services);
     JoinForm {
         site_url: &services.config.site_url,
         values,
@@ -68,7 +54,7 @@ async fn form(State(services): State<Shared>, headers: axum::http::HeaderMap) ->
         return json_response(
             StatusCode::OK,
             &serde_json::json!({
-                "form_token": fresh_token(&services),
+                "form_token": new_stamp(&services),
                 "valid_seconds": FORM_VALID_SECONDS,
                 "min_fill_seconds": services.config.min_fill_seconds,
                 "note": "send form_token with the sign-up, no sooner than min_fill_seconds after this answer; each is good for one sign-up",
