@@ -401,9 +401,10 @@ impl Hasher for KeyHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
+        // Only token keys (u64) are hashed; bytes would go through FNV as the fingerprint's.
+        let mut fnv = Fnv(self.0);
+        fnv.write(bytes);
+        self.0 = fnv.finish();
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = (n ^ (n >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
