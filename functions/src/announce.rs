@@ -23,13 +23,9 @@ pub async fn submit_event(
     let now = services.clock.now();
     let fields = normalize(fields);
     let stamp_expires = check_stamp(services, &fields, now)?;
-    let (event_fields, email, errors) = split_and_check(&fields);
-    if !errors.is_empty() {
+    let (event_fields, email, start, errors) = split_and_check(&fields, now);
+    let (Some(start), true) = (start, errors.is_empty()) else {
         return Err(SignupError::Invalid(errors));
-    }
-    let start = match check_event(&event_fields, "announcement") {
-        Ok(event) => event.start,
-        Err(errors) => return Err(SignupError::Invalid(errors)),
     };
     if crate::limits::check(services, Action::EventAnnouncement, client, &email)
         .await?
@@ -67,19 +63,34 @@ pub async fn submit_event(
     })
 }
 
-/// The event's fields, the announcer's address, and what is wrong besides the event rules
-/// (the address, the consent).
-fn split_and_check(fields: &FormFields) -> (FormFields, String, FieldErrors) {
+/// The event's fields, the announcer's address, its start, and every problem: the event
+/// rules, the address, the consent, and a start that is not in the future (by the store's
+/// clock, so in Asia/Tokyo as the form reads it): the portal announces what people can still
+/// attend.
+fn split_and_check(
+    fields: &FormFields,
+    now: Timestamp,
+) -> (FormFields, String, Option<Timestamp>, FieldErrors) {
     let (event, email, mut errors) = crate::signup::split_contact(
         fields,
         "イベントの内容をポータルで公開することへの同意が必要です",
     );
-    if let Err(found) = check_event(&event, "announcement") {
-        for (field, messages) in found {
-            errors.entry(field).or_default().extend(messages);
+    let start = match check_event(&event, "announcement") {
+        Ok(checked) if checked.start <= now => {
+            errors.entry("start".into()).or_default().push(
+                "開始日時が過ぎています。これから開かれるイベントの日時を入力してください".into(),
+            );
+            None
         }
-    }
-    (event, email, errors)
+        Ok(checked) => Some(checked.start),
+        Err(found) => {
+            for (field, messages) in found {
+                errors.entry(field).or_default().extend(messages);
+            }
+            None
+        }
+    };
+    (event, email, start, errors)
 }
 
 /// `<the day in Japan>-<four letters>`, not yet an event: readable in the file list and

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod moderation;
 pub mod photo;
 pub mod profile_edit;
+pub mod proof;
 pub mod proxy;
 pub mod redact;
 pub mod runtime;

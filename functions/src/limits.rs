@@ -24,7 +24,8 @@ pub enum Action {
 }
 
 impl Action {
-    fn key(self) -> &'static str {
+    /// The action's name in limit keys and logs.
+    pub fn name(self) -> &'static str {
         match self {
             Action::ProfileSignup => "signup",
             Action::RemovalRequest => "removal",
@@ -74,7 +75,7 @@ pub async fn check(
     recipient: &str,
 ) -> Result<Result<(), Limited>, StoreError> {
     let now = services.clock.now();
-    let client_key = format!("{}:ip:{}", action.key(), services.signer.hash_ip(client));
+    let client_key = format!("{}:ip:{}", action.name(), services.signer.hash_ip(client));
     if !services
         .store
         .allow(&client_key, action.per_client_per_hour(services), 3600, now)
@@ -84,7 +85,7 @@ pub async fn check(
     }
     let recipient_key = format!(
         "{}:to:{}",
-        action.key(),
+        action.name(),
         services.signer.hash_email(recipient)
     );
     if !services

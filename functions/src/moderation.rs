@@ -118,8 +118,6 @@ async fn forget_person(services: &Services, removal: &Submission) -> Result<(), 
 
 #[derive(Debug, thiserror::Error)]
 pub enum RemovalError {
-    #[error("no published member has this slug")]
-    UnknownMember,
     #[error("{0}")]
     InvalidEmail(String),
     #[error("too many removal requests; try again later")]
@@ -130,26 +128,33 @@ pub enum RemovalError {
     Mail(#[from] MailError),
 }
 
-/// A member asks for their profile to be removed: stored pending and confirmed by e-mail
-/// before it reaches the queue, where an editor checks that the address is the member's.
+impl From<crate::proof::ProofError> for RemovalError {
+    fn from(error: crate::proof::ProofError) -> RemovalError {
+        match error {
+            crate::proof::ProofError::RateLimited => RemovalError::RateLimited,
+            crate::proof::ProofError::Store(store) => RemovalError::Store(store),
+        }
+    }
+}
+
+/// A member asks for their profile to be removed. The confirmation goes only to the address
+/// their profile was submitted with (`proof.rs`), never to the typed one, so that only the
+/// member can have it removed; the requester is answered the same whether or not the
+/// address matched, and whether or not the slug is a published member. Confirmed, it
+/// reaches the editors' queue.
 pub async fn request_removal(
     services: &Services,
     slug: &str,
-    email: &str,
+    typed: &str,
     client: &str,
 ) -> Result<(), RemovalError> {
-    if !services.catalog().member_slugs.contains(slug) {
-        return Err(RemovalError::UnknownMember);
-    }
-    let email = EmailAddress::parse(email)
-        .map_err(RemovalError::InvalidEmail)?
-        .into_string();
-    if crate::limits::check(services, Action::RemovalRequest, client, &email)
-        .await?
-        .is_err()
-    {
-        return Err(RemovalError::RateLimited);
-    }
+    let typed = EmailAddress::parse(typed).map_err(RemovalError::InvalidEmail)?;
+    let Some(email) =
+        crate::proof::member_address(services, Action::RemovalRequest, slug, &typed, client)
+            .await?
+    else {
+        return Ok(());
+    };
     let now = services.clock.now();
     let id = random_id();
     let submission = Submission::pending(
@@ -174,7 +179,7 @@ pub async fn request_removal(
             to: email,
             subject: "【まじわる】プロフィール削除の確認".into(),
             body: format!(
-                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押してください。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
+                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押してください。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。プロフィールはそのまま残ります。\n",
                 services.config.api_url
             ),
         })

@@ -2,7 +2,7 @@
 //! submitted with opens the form filled with the public fields; the change goes to the
 //! moderation queue as an update, which editors see field by field.
 
-use model::profile::{FormFields, check_profile};
+use model::profile::{FormFields, check_submitted_profile};
 
 use crate::email::EmailAddress;
 use crate::limits::Action;
@@ -17,8 +17,8 @@ use crate::tokens::{Purpose, random_id};
 pub const EDIT_TOKEN: &str = "token";
 
 /// Mails member `slug` a link that opens their profile for editing, if `typed` is the
-/// address their profile was submitted with. The caller answers the same either way, so
-/// that nobody learns a member's address by trying.
+/// address their profile was submitted with (see `proof.rs`). The caller answers the same
+/// either way, so that nobody learns a member's address, or who is a member, by trying.
 pub async fn request_edit_link(
     services: &Services,
     slug: &str,
@@ -28,27 +28,17 @@ pub async fn request_edit_link(
     let Ok(address) = EmailAddress::parse(typed) else {
         return Ok(());
     };
-    let email = address.into_string();
-    if crate::limits::check(services, Action::ProfileEdit, client, &email)
-        .await?
-        .is_err()
-    {
-        return Err(SignupError::RateLimited);
-    }
-    if !services.catalog().member_slugs.contains(slug) {
-        return Ok(());
-    }
-    let Some(owner) = services.store.member_email(slug).await? else {
+    let Some(email) =
+        crate::proof::member_address(services, Action::ProfileEdit, slug, &address, client).await?
+    else {
         return Ok(());
     };
-    if owner != email {
-        tracing::info!(event = "edit_link_refused", slug);
-        return Ok(());
-    }
     let now = services.clock.now();
+    // A random part makes each link one of a kind, so that it can be spent (see
+    // `submit_update`) without spending the member's other links.
     let token = services.signer.sign(
         Purpose::Edit,
-        slug,
+        &format!("{slug}\n{}", random_id()),
         now,
         services.config.confirm_valid_seconds,
     );
@@ -59,7 +49,7 @@ pub async fn request_edit_link(
             to: email,
             subject: "【まじわる】プロフィールの更新".into(),
             body: format!(
-                "プロフィールを更新するためのリンクです（{}時間有効）。\n\n{link}\n\n送られた内容は、運営が確認したあとに反映します。\nお心当たりのない場合は、このメールを破棄してください。\n",
+                "プロフィールを更新するためのリンクです（{}時間有効、1回かぎり）。\n\n{link}\n\n送られた内容は、運営が確認したあとに反映します。\nお心当たりのない場合は、このメールを破棄してください。\n",
                 services.config.confirm_valid_seconds / 3600
             ),
         })
@@ -74,11 +64,30 @@ pub fn member_of_link(services: &Services, token: &str) -> Option<String> {
         .signer
         .verify(token, Purpose::Edit, services.clock.now())
         .ok()?;
+    let (slug, _) = verified.subject.split_once('\n')?;
     services
         .catalog()
         .member_slugs
-        .contains(&verified.subject)
-        .then_some(verified.subject)
+        .contains(slug)
+        .then(|| slug.to_owned())
+}
+
+/// Uses the edit link up: each is good for one update, like a form stamp.
+async fn spend_link(services: &Services, token: &str) -> Result<(), SignupError> {
+    let verified = services
+        .signer
+        .verify(token, Purpose::Edit, services.clock.now())
+        .map_err(|_| SignupError::LinkSpent)?;
+    let key = format!("edit:{}", services.signer.hash("edit", token.trim()));
+    if services
+        .store
+        .use_once(&key, verified.expires_at, services.clock.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(SignupError::LinkSpent)
+    }
 }
 
 /// Stores member `slug`'s changed profile (and new photo) in the moderation queue; the
@@ -86,6 +95,7 @@ pub fn member_of_link(services: &Services, token: &str) -> Option<String> {
 pub async fn submit_update(
     services: &Services,
     slug: &str,
+    token: &str,
     fields: &FormFields,
     photo: Option<&[u8]>,
     client: &str,
@@ -102,10 +112,9 @@ pub async fn submit_update(
         Some(joined) => profile.insert("joined".into(), joined.clone()),
         None => profile.remove("joined"),
     };
-    if let Err(errors) = check_profile(&profile, slug) {
+    if let Err(errors) = check_submitted_profile(&profile, slug) {
         return Err(invalid_with_photo(errors, photo.is_some()));
     }
-    let photo = process_photo(photo).await?;
     let email = services.store.member_email(slug).await?.unwrap_or_default();
     if crate::limits::check(services, Action::ProfileEdit, client, &email)
         .await?
@@ -113,6 +122,10 @@ pub async fn submit_update(
     {
         return Err(SignupError::RateLimited);
     }
+    // After the limits: a photo costs CPU and memory, which a client over its limit must
+    // not be able to spend.
+    let photo = process_photo(photo).await?;
+    spend_link(services, token).await?;
     let id = random_id();
     let mut submission = Submission::pending(
         id.clone(),

@@ -15,7 +15,7 @@ use crate::limits::Action;
 use crate::mail::{MailError, Mailer, Message, QueueingMailer};
 use crate::store::{Store, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, Signer, random_id};
-use model::profile::{FieldErrors, FormFields, check_profile};
+use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 
 /// Form fields that are not part of the profile.
 pub const EMAIL: &str = "email";
@@ -25,7 +25,6 @@ pub const FORM_TOKEN: &str = "form_token";
 pub const PHOTO: &str = crate::http::PHOTO_FIELD;
 /// Hidden from people (and labelled "leave empty"); bots fill it.
 pub const HONEYPOT: &str = "homepage";
-pub const MAX_BIO_CHARS: usize = 4000;
 
 /// Everything the functions share: storage, mail, settings, the clock and the catalog.
 pub struct Services {
@@ -98,10 +97,22 @@ pub enum SignupError {
     Unstamped,
     #[error("too many sign-ups from this address; try again later")]
     RateLimited,
+    /// A mailed link (an edit link) was used already or is no longer valid.
+    #[error("the link was used already or has expired")]
+    LinkSpent,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Mail(#[from] MailError),
+}
+
+impl From<crate::proof::ProofError> for SignupError {
+    fn from(error: crate::proof::ProofError) -> SignupError {
+        match error {
+            crate::proof::ProofError::RateLimited => SignupError::RateLimited,
+            crate::proof::ProofError::Store(store) => SignupError::Store(store),
+        }
+    }
 }
 
 /// A stored, pending submission.
@@ -363,22 +374,6 @@ pub(crate) fn split_contact(
 fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, FieldErrors) {
     let (mut profile, email, mut errors) =
         split_contact(fields, "プロフィールの公開への同意が必要です");
-    let bio = profile.get("bio").cloned().unwrap_or_default();
-    if bio.chars().count() > MAX_BIO_CHARS {
-        errors
-            .entry("bio".into())
-            .or_default()
-            .push(format!("自己紹介は{MAX_BIO_CHARS}文字以内で書いてください"));
-    }
-    if bio
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        errors
-            .entry("bio".into())
-            .or_default()
-            .push("自己紹介に制御文字が含まれています".into());
-    }
     // The server sets the joining date: today in Japan.
     let mut with_date = profile.clone();
     with_date.insert("joined".into(), tokyo().to_datetime(now).date().to_string());
@@ -388,7 +383,7 @@ fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, 
             .or_default()
             .push("unknown field `joined`".into());
     }
-    if let Err(found) = check_profile(&with_date, "submission") {
+    if let Err(found) = check_submitted_profile(&with_date, "submission") {
         for (field, messages) in found {
             errors.entry(field).or_default().extend(messages);
         }

@@ -9,9 +9,13 @@ use common::Harness;
 use functions::store::{Status, Store, SubmissionKind};
 
 fn announcement(token: &str, end: &str) -> Request<Body> {
+    announcement_at(token, "2026-12-10T19:00", end)
+}
+
+fn announcement_at(token: &str, start: &str, end: &str) -> Request<Body> {
     let body = serde_urlencoded::to_string([
         ("title", "仙台で防災を語る夕べ"),
-        ("start", "2026-12-10T19:00"),
+        ("start", start),
         ("end", end),
         ("online", "yes"),
         ("venue.name", "せんだいメディアテーク"),
@@ -80,6 +84,33 @@ async fn an_end_before_the_start_is_shown_beside_the_field_with_every_value_kept
     assert!(page.contains("id=\"end-error\""), "{page}");
     assert!(page.contains("value=\"仙台で防災を語る夕べ\""));
     assert!(h.outbox().is_empty());
+}
+
+#[tokio::test]
+async fn an_event_must_start_after_now_in_japan() {
+    let h = Harness::new();
+    // The clock stands at 2026-11-25 12:00 in Japan (03:00 UTC).
+    let token = h.form_token().await;
+    let (status, _, page) = h
+        .send(announcement_at(
+            &token,
+            "2026-11-25T11:59",
+            "2026-11-25T21:00",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"start-error\""), "{page}");
+    assert!(page.contains("開始日時が過ぎています"), "{page}");
+    assert!(h.outbox().is_empty());
+    let token = h.form_token().await;
+    let (status, _, page) = h
+        .send(announcement_at(
+            &token,
+            "2026-11-25T13:00",
+            "2026-11-25T21:00",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
 }
 
 #[tokio::test]

@@ -7,34 +7,9 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{EDITOR_TOKEN, Harness, link_in, post};
-use functions::store::{Status, Store, Submission, SubmissionKind};
+use functions::store::{Status, Store, SubmissionKind};
 
-/// yamada-hanako (published in the sample content) signed up with this address.
-const HANAKO: &str = "hanako@example.jp";
-
-async fn published_member(h: &Harness) {
-    let now = h.clock_now();
-    let mut s = Submission::pending(
-        "profile-hanako".into(),
-        SubmissionKind::Profile,
-        "yamada-hanako".into(),
-        HANAKO.into(),
-        "iphash".into(),
-        now,
-        3600,
-    );
-    s.fields.insert("name".into(), "山田 花子".into());
-    h.store.create_submission(&s).await.unwrap();
-    h.store
-        .confirm_submission("profile-hanako", now)
-        .await
-        .unwrap();
-    h.store
-        .decide("profile-hanako", Status::Approved, "sato", None, now)
-        .await
-        .unwrap();
-    assert!(h.store.mark_exported("profile-hanako", now).await.unwrap());
-}
+use common::{HANAKO, published_member};
 
 fn ask_for_link(email: &str) -> Request<Body> {
     post(
@@ -171,4 +146,58 @@ async fn an_altered_link_opens_nothing() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// One edit link, one update: a link that leaked (a forwarded mail, a shared screen) cannot
+/// be used again to change the profile after the member used it.
+#[tokio::test]
+async fn an_edit_link_is_good_for_one_update_and_applies_the_sign_up_rules() {
+    let h = Harness::new();
+    published_member(&h).await;
+    h.send(ask_for_link(HANAKO)).await;
+    let link = link_in(
+        &h.mail_to(HANAKO, "/api/members/edit?token="),
+        "/api/members/edit?token=",
+    );
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let update = |bio: String| {
+        let body = serde_urlencoded::to_string([
+            ("token", token.as_str()),
+            ("name", "山田 花子"),
+            ("kana", "やまだ はなこ"),
+            ("sector", "local-gov"),
+            ("prefecture", "kanagawa"),
+            ("bio", bio.as_str()),
+        ])
+        .unwrap();
+        post(
+            "/api/members/edit",
+            "application/x-www-form-urlencoded",
+            "203.0.113.7",
+            &body,
+        )
+    };
+    // The sign-up's rules hold for an update too: at most 4,000 characters, no control
+    // characters. A refused update does not spend the link.
+    let (status, _, page) = h.send(update("長".repeat(4001))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("4000文字以内"), "{page}");
+    let (status, _, page) = h.send(update("ベル\u{7}です".into())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("制御文字"), "{page}");
+    let (status, _, page) = h.send(update("一度目".into())).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, _, page) = h.send(update("二度目".into())).await;
+    assert_eq!(status, StatusCode::GONE, "{page}");
+    assert!(page.contains("このリンクは使えません"), "{page}");
+    let updates: Vec<_> = h
+        .store
+        .list_submissions(Status::Pending)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.kind == SubmissionKind::Update)
+        .collect();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].fields["bio"], "一度目");
 }

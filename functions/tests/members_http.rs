@@ -373,6 +373,29 @@ async fn oversized_mistyped_and_non_utf8_bodies_are_refused_clearly() {
 }
 
 #[tokio::test]
+async fn percent_escapes_of_invalid_utf8_and_duplicate_json_keys_are_refused() {
+    let h = Harness::new();
+    let token = h.form_token().await;
+    // The same bytes as the raw body above, but percent-escaped: refused, not stored as U+FFFD.
+    let body = valid_form(&token).replace("name=", "name=%FF%FE");
+    let (status, _, text) = h.send(form_post(&body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("UTF-8"), "{text}");
+    // A key sent twice is ambiguous: which address is the person's?
+    let stamp = h.json_stamp().await;
+    let twice = VALID_JSON.replacen(
+        '{',
+        &format!(r#"{{"form_token":"{stamp}","email":"attacker@example.net","#),
+        1,
+    );
+    let (status, _, text) = h.send(common::json_post_unstamped(&twice)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("`email` appears twice"), "{text}");
+    // Nothing was stored: a stored sign-up mails its confirmation.
+    assert!(h.outbox().is_empty());
+}
+
+#[tokio::test]
 async fn control_characters_and_over_long_values_are_field_errors() {
     let h = Harness::new();
     let body = VALID_JSON

@@ -312,6 +312,7 @@ async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
         h.event_signup(event, &format!("198.51.100.{n}"), JSON, &body)
             .await;
     }
+    common::published_member(&h).await;
     let hanako = r#"{"name":"山田 花子","email":"hanako@example.jp"}"#;
     assert_eq!(
         h.event_signup(event, "203.0.113.60", JSON, hanako).await.0,
@@ -376,12 +377,13 @@ async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
 #[tokio::test]
 async fn a_removal_request_is_confirmed_by_mail_then_queued() {
     let h = Harness::new();
+    common::published_member(&h).await;
     let (status, _, _) = h
         .send(post(
             "/api/members/yamada-hanako/removal",
             JSON,
             "203.0.113.3",
-            r#"{"email":"hanako@example.jp"}"#,
+            r#"{"email":"Hanako@Example.jp"}"#,
         ))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
@@ -392,22 +394,13 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
             .unwrap()
             .is_empty()
     );
-    let link = link_in(&h.outbox()[0], "/api/confirm?token=");
+    let link = link_in(&h.mail_to(common::HANAKO, "削除"), "/api/confirm?token=");
     assert_eq!(h.confirm(&link).await.0, StatusCode::OK);
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
     assert_eq!(
         (queue[0].kind, queue[0].slug.as_str()),
         (SubmissionKind::Removal, "yamada-hanako")
     );
-    let unknown = h
-        .send(post(
-            "/api/members/nobody/removal",
-            JSON,
-            "203.0.113.3",
-            r#"{"email":"a@example.jp"}"#,
-        ))
-        .await;
-    assert_eq!(unknown.0, StatusCode::NOT_FOUND);
     let bad = h
         .send(post(
             "/api/members/yamada-hanako/removal",
@@ -417,6 +410,49 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
         ))
         .await;
     assert_eq!(bad.0, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Anyone could once have any member removed: the confirmation went to whatever address
+/// the requester typed. Now it goes only to the member's own, and the requester cannot
+/// tell a match from a miss, a draft or no member at all.
+#[tokio::test]
+async fn only_the_members_own_mailbox_can_confirm_a_removal() {
+    let h = Harness::new();
+    common::published_member(&h).await;
+    let ask = |slug: &str, email: &str| {
+        post(
+            &format!("/api/members/{slug}/removal"),
+            JSON,
+            "203.0.113.3",
+            &format!(r#"{{"email":"{email}"}}"#),
+        )
+    };
+    let (status, _, attacker) = h.send(ask("yamada-hanako", "attacker@example.net")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(h.outbox().is_empty(), "no mail to the typed address");
+    // A member whose address the store does not know and an unknown slug: the
+    // same answer, and no mail.
+    for slug in ["sato-kenta", "nobody"] {
+        let (status, _, answer) = h.send(ask(slug, "attacker@example.net")).await;
+        assert_eq!(
+            (status, &answer),
+            (StatusCode::ACCEPTED, &attacker),
+            "{slug}"
+        );
+    }
+    let (status, _, member) = h.send(ask("yamada-hanako", common::HANAKO)).await;
+    assert_eq!((status, &member), (StatusCode::ACCEPTED, &attacker));
+    let outbox = h.outbox();
+    assert_eq!(outbox.len(), 1);
+    assert!(outbox[0].contains("To: hanako@example.jp"), "{}", outbox[0]);
+    assert!(
+        h.store
+            .list_submissions(Status::Pending)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing reaches the editors until the member confirms"
+    );
 }
 
 #[tokio::test]

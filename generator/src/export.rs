@@ -170,10 +170,8 @@ impl Change {
 
     fn commit_message(&self, item: &ApprovedItem) -> String {
         let title = match self {
-            Change::Write { slug, .. } => {
-                let name = item.fields.get("name").map(String::as_str).unwrap_or("");
-                format!("Add member {slug} ({name})")
-            }
+            // The slug, never the person's name: git history outlives a removal.
+            Change::Write { slug, .. } => format!("Add member {slug}"),
             Change::Remove { slug } => format!("Remove member {slug} at their request"),
             Change::WriteEvent { slug, .. } => {
                 let title = item.fields.get("title").map(String::as_str).unwrap_or("");
@@ -190,10 +188,24 @@ impl Change {
 
     /// Makes the change under `content`; `Ok(false)` when it was already made.
     fn apply(&self, content: &Path) -> Result<bool, String> {
-        let file = content.join("members").join(format!("{}.md", self.slug()));
+        let found = match self {
+            Change::WriteEvent { .. } => None,
+            _ => member_file(content, self.slug())?,
+        };
+        let file = found
+            .clone()
+            .unwrap_or_else(|| content.join("members").join(format!("{}.md", self.slug())));
         let shown = file.display();
         match self {
             Change::Write { text, photo, slug } => {
+                if found
+                    .as_ref()
+                    .is_some_and(|f| f.parent() != Some(&content.join("members")))
+                {
+                    return Err(format!(
+                        "{shown} exists: a member already has this slug; edit the submission's slug or remove the old file first"
+                    ));
+                }
                 // The photo first: a member file never names a photo that is not there.
                 let photo_written = match photo {
                     Some(bytes) => {
@@ -225,16 +237,17 @@ impl Change {
                 member,
                 photo,
             } => {
-                let existing = match std::fs::read_to_string(&file) {
-                    Ok(text) => text,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        return Err(format!(
-                            "{shown} does not exist: the member was removed; reject the update"
-                        ));
-                    }
-                    Err(e) => return Err(format!("reading {shown}: {e}")),
-                };
+                if found.is_none() {
+                    return Err(format!(
+                        "no file members/**/{slug}.md: the member was removed; reject the update"
+                    ));
+                }
+                let existing =
+                    std::fs::read_to_string(&file).map_err(|e| format!("reading {shown}: {e}"))?;
                 let mut member = member.as_ref().clone();
+                // What editors set and the member does not control stays as the file has it:
+                // an update never republishes a member an editor hid.
+                member.draft = draft_of(&existing);
                 let mut photo_written = false;
                 match photo {
                     Some(bytes) => {
@@ -259,22 +272,37 @@ impl Change {
                     .map_err(|e| format!("writing {shown}: {e}"))?;
                 Ok(true)
             }
-            Change::Remove { .. } => {
-                let text = match std::fs::read_to_string(&file) {
-                    Ok(text) => text,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-                    Err(e) => return Err(format!("reading {shown}: {e}")),
-                };
-                std::fs::remove_file(&file).map_err(|e| format!("deleting {shown}: {e}"))?;
-                // The member's own photo goes too; a shared image elsewhere in static/ stays.
-                if let Some(photo) = photo_of(&text).filter(|p| p.starts_with("members/")) {
-                    let photo = content.join("static").join(photo);
-                    match std::fs::remove_file(&photo) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(format!("deleting {}: {e}", photo.display())),
-                    }
+            Change::Remove { slug } => {
+                // A file that cannot be found is not "already removed": it may have been
+                // moved or renamed, and the person's data would stay published. (A removal
+                // committed by an earlier run is recognised by its commit, not here.)
+                if found.is_none() {
+                    return Err(format!(
+                        "no file members/**/{slug}.md: find the member's file (renamed or moved?) and delete it, or ask the member; the removal stays in the queue"
+                    ));
                 }
+                let text =
+                    std::fs::read_to_string(&file).map_err(|e| format!("reading {shown}: {e}"))?;
+                // The photo the file names goes too, wherever it is under static/, unless
+                // another content file shows the same image.
+                let photo = match photo_of(&text) {
+                    Some(photo) => {
+                        let path = content.join("static").join(&photo);
+                        if !path.is_file() {
+                            return Err(format!(
+                                "{shown} names the photo {}, which is not there; find the photo and delete it, then export again",
+                                path.display()
+                            ));
+                        }
+                        (!shown_elsewhere(content, &file, &photo)?).then_some(path)
+                    }
+                    None => None,
+                };
+                if let Some(photo) = &photo {
+                    std::fs::remove_file(photo)
+                        .map_err(|e| format!("deleting {}: {e}", photo.display()))?;
+                }
+                std::fs::remove_file(&file).map_err(|e| format!("deleting {shown}: {e}"))?;
                 Ok(true)
             }
         }
@@ -326,6 +354,65 @@ fn write_new_or_same(file: &Path, bytes: &[u8]) -> Result<bool, String> {
 }
 
 /// The `photo` of a member file, if it parses.
+/// The file of member `slug`: `members/<slug>.md` or the one file of that name in a
+/// subfolder of `members/` (docs/content.md allows them; the slug is the file name).
+/// Two files of that name are an error, as `check` reports them.
+fn member_file(content: &Path, slug: &str) -> Result<Option<PathBuf>, String> {
+    let members = content.join("members");
+    if !members.is_dir() {
+        return Ok(None);
+    }
+    let name = format!("{slug}.md");
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&members).follow_links(false) {
+        let entry = entry.map_err(|e| format!("reading {}: {e}", members.display()))?;
+        if entry.file_type().is_file() && entry.file_name() == name.as_str() {
+            found.push(entry.into_path());
+        }
+    }
+    match found.len() {
+        0 | 1 => Ok(found.pop()),
+        _ => Err(format!(
+            "two member files are named {name} ({}); `portal check` refuses that: keep one",
+            found
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Whether a content file other than `except` names the static file `photo` (an image
+/// shared with a page, say), which a removal must then leave in place.
+fn shown_elsewhere(content: &Path, except: &Path, photo: &str) -> Result<bool, String> {
+    for folder in ["members", "events", "pages", "posts"] {
+        let dir = content.join(folder);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).follow_links(false) {
+            let entry = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?;
+            if !entry.file_type().is_file() || entry.path() == except {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            if text.contains(photo) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a member file says `draft: true` (an editor hid the member).
+fn draft_of(text: &str) -> bool {
+    model::Document::parse("member.md", text)
+        .ok()
+        .and_then(|doc| doc.front.get("draft").and_then(|v| v.as_bool()))
+        .unwrap_or(false)
+}
+
 fn photo_of(text: &str) -> Option<String> {
     let doc = model::Document::parse("member.md", text).ok()?;
     let photo = doc.front.get("photo")?.as_str()?;
@@ -687,7 +774,90 @@ mod tests {
         assert_eq!(change.apply(dir.path()), Ok(true));
         assert!(!dir.path().join("members/x.md").exists());
         assert!(!dir.path().join("static/members/x.jpg").exists());
-        assert_eq!(change.apply(dir.path()), Ok(false));
+        // Gone, or never found: not "already done"; the item stays queued with why.
+        let err = change.apply(dir.path()).unwrap_err();
+        assert!(err.contains("members/**/x.md"), "{err}");
+    }
+
+    #[test]
+    fn removal_finds_the_file_and_photo_in_subfolders() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path();
+        std::fs::create_dir_all(content.join("members/tokyo")).unwrap();
+        std::fs::create_dir_all(content.join("static/people")).unwrap();
+        std::fs::create_dir_all(content.join("pages")).unwrap();
+        std::fs::write(
+            content.join("members/tokyo/x.md"),
+            "---\nname: x\nphoto: people/x.jpg\n---\n",
+        )
+        .unwrap();
+        std::fs::write(content.join("static/people/x.jpg"), "jpg").unwrap();
+        let change = Change::of(&item("removal", "x", &[]), None).unwrap();
+        assert_eq!(change.apply(content), Ok(true));
+        assert!(!content.join("members/tokyo/x.md").exists());
+        assert!(!content.join("static/people/x.jpg").exists());
+        // A photo another page shows stays; a photo that is not there is an error.
+        std::fs::write(
+            content.join("members/tokyo/y.md"),
+            "---\nname: y\nphoto: people/group.jpg\n---\n",
+        )
+        .unwrap();
+        std::fs::write(content.join("static/people/group.jpg"), "jpg").unwrap();
+        std::fs::write(content.join("pages/about.md"), "![](/people/group.jpg)").unwrap();
+        let change = Change::of(&item("removal", "y", &[]), None).unwrap();
+        assert_eq!(change.apply(content), Ok(true));
+        assert!(content.join("static/people/group.jpg").exists());
+        std::fs::write(
+            content.join("members/z.md"),
+            "---\nname: z\nphoto: people/z.jpg\n---\n",
+        )
+        .unwrap();
+        let change = Change::of(&item("removal", "z", &[]), None).unwrap();
+        let err = change.apply(content).unwrap_err();
+        assert!(err.contains("not there"), "{err}");
+        assert!(content.join("members/z.md").exists(), "nothing deleted");
+    }
+
+    #[test]
+    fn an_update_keeps_the_editors_draft_flag_and_finds_subfolders() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path();
+        std::fs::create_dir_all(content.join("members/a")).unwrap();
+        std::fs::write(
+            content.join("members/a/x.md"),
+            "---\nname: x\nsector: other\njoined: 2026-11-25\ndraft: true\n---\n",
+        )
+        .unwrap();
+        let fields = [
+            ("name", "x2"),
+            ("sector", "other"),
+            ("joined", "2026-11-25"),
+        ];
+        let change = Change::of(&item("update", "x", &fields), None).unwrap();
+        assert_eq!(change.apply(content), Ok(true));
+        let text = std::fs::read_to_string(content.join("members/a/x.md")).unwrap();
+        assert!(text.contains("name: x2"), "{text}");
+        assert!(text.contains("draft: true"), "{text}");
+        assert!(!content.join("members/x.md").exists());
+        // A new member never takes a slug a file in a subfolder has.
+        let change = Change::of(&item("profile", "x", &fields), None).unwrap();
+        assert!(change.apply(content).unwrap_err().contains("exists"));
+    }
+
+    #[test]
+    fn commit_messages_name_the_slug_not_the_person() {
+        let fields = [
+            ("name", "山田 花子"),
+            ("sector", "other"),
+            ("joined", "2026-11-25"),
+        ];
+        let it = item("profile", "yamada-hanako", &fields);
+        let message = Change::of(&it, None).unwrap().commit_message(&it);
+        assert!(
+            message.starts_with("Add member yamada-hanako\n"),
+            "{message}"
+        );
+        assert!(!message.contains("山田"), "{message}");
     }
 
     #[test]

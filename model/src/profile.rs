@@ -94,6 +94,43 @@ pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErr
     with_form_errors(Member::from_document(&doc, slug), errors)
 }
 
+/// The longest self-introduction a form may send (a content file may be longer: editors
+/// write pages, not forms).
+pub const MAX_SUBMITTED_BIO_CHARS: usize = 4000;
+
+/// Checks a profile a member sends through a form (joining, or updating their profile):
+/// the member rules of [`check_profile`], and what a form must not carry besides: a
+/// self-introduction over [`MAX_SUBMITTED_BIO_CHARS`] characters or with control characters.
+/// Every form that takes a profile uses this one check.
+pub fn check_submitted_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let bio = fields.get("bio").map(String::as_str).unwrap_or("");
+    if bio.chars().count() > MAX_SUBMITTED_BIO_CHARS {
+        errors.entry("bio".into()).or_default().push(format!(
+            "自己紹介は{MAX_SUBMITTED_BIO_CHARS}文字以内で書いてください"
+        ));
+    }
+    if bio
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        errors
+            .entry("bio".into())
+            .or_default()
+            .push("自己紹介に制御文字が含まれています".into());
+    }
+    match check_profile(fields, slug) {
+        Ok(member) if errors.is_empty() => Ok(member),
+        Ok(_) => Err(errors),
+        Err(found) => {
+            for (field, messages) in found {
+                errors.entry(field).or_default().extend(messages);
+            }
+            Err(errors)
+        }
+    }
+}
+
 /// A document built from form fields, read by the model's rules: its value, or every
 /// problem keyed by the input it belongs to (`interests[2]` belongs to `interests`), after
 /// the `errors` the form itself had.

@@ -180,6 +180,35 @@ script = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"bio\"; filena
 status, _ = request("POST", "/api/members", script, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": BASE}, source="127.0.6.5")
 expect(f"a file in another field than photo is refused with 400 (got {status})", status == 400)
 
+# 6c. Acting for someone else, and input that must be refused rather than repaired.
+# A removal confirmation goes to the member's own address, never the typed one, and the
+# answer is the same for a published member, a stranger's address and an unknown slug.
+answers = set()
+for slug, address in [("yamada-hanako", "attacker@example.net"), ("nobody-at-all", "attacker@example.net"),
+                      ("sato-kenta", "attacker2@example.net")]:
+    status, text = request("POST", f"/api/members/{slug}/removal", {"email": address}, {"Origin": BASE}, source="127.0.7.1")
+    answers.add((status, text))
+expect(f"a removal request answers the same whoever asks ({len(answers)} answers)", len(answers) == 1)
+expect("no removal confirmation is mailed to the requester's address", not any("To: attacker" in m for m in outbox()))
+status, _ = request("POST", "/api/members", "name=%FF%FE&email=x%40example.jp", {"Content-Type": "application/x-www-form-urlencoded", "Origin": BASE}, source="127.0.7.2")
+expect(f"percent-escapes of invalid UTF-8 are refused with 400 (got {status})", status == 400)
+token = stamp()
+time.sleep(3.2)
+twice = '{"form_token": "%s", "email": "one@example.jp", "name": "x", "email": "two@example.jp"}' % token
+status, _ = request("POST", "/api/members", twice, {"Content-Type": "application/json"}, source="127.0.7.3")
+expect(f"a JSON key sent twice is refused with 400 (got {status})", status == 400)
+token = stamp()
+time.sleep(3.2)
+status, _ = request("POST", "/api/members", json.dumps(profile("url-probe@example.jp", form_token=token, **{"links.website": 'https://"><script>'})),
+                    {"Content-Type": "application/json"}, source="127.0.7.4")
+expect(f"a web address that does not parse is refused with 422 (got {status})", status == 422)
+token = stamp()
+time.sleep(3.2)
+past = {"title": "過去の会", "start": "2020-01-10T19:00", "end": "2020-01-10T21:00", "online": "yes", "email": "past@example.jp",
+        "consent": "yes", "form_token": token}
+status, _ = request("POST", "/api/events", json.dumps(past), {"Content-Type": "application/json"}, source="127.0.7.5")
+expect(f"an announced event that has started is refused with 422 (got {status})", status == 422)
+
 # 7. What was stored and logged.
 rows = db.execute("SELECT email, ip_hash, fields FROM submissions").fetchall()
 for email, ip_hash, fields in rows:

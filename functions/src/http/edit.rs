@@ -94,7 +94,7 @@ fn link_refused(services: &Shared) -> Response {
         StatusCode::GONE,
         &services.config.site_url,
         "このリンクは使えません",
-        "リンクの有効期限が切れているか、正しくありません。プロフィールのページから、もう一度リンクを送ってください。",
+        "リンクの有効期限が切れているか、すでに使われたか、正しくありません。プロフィールのページから、もう一度リンクを送ってください。",
     )
 }
 
@@ -140,6 +140,7 @@ async fn update(
     match submit_update(
         &services,
         &slug,
+        &token,
         &fields,
         photo.as_deref(),
         &client.rate_key(),
@@ -171,6 +172,13 @@ async fn update(
                 &errors,
                 None,
             ),
+        },
+        Err(SignupError::LinkSpent) => match format {
+            Format::Json => json_response(
+                StatusCode::GONE,
+                &serde_json::json!({ "error": "the edit link was used already; ask for a new one on the profile page" }),
+            ),
+            Format::Form => link_refused(&services),
         },
         Err(SignupError::RateLimited) => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -296,13 +296,8 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
     })?;
     let fields = match format {
         Format::Form => {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text).map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "the form data is malformed",
-                    format,
-                )
-            })?;
+            let pairs = decode_form(text)
+                .map_err(|problem| ApiError::new(StatusCode::BAD_REQUEST, problem, format))?;
             let mut fields = FormFields::new();
             // A field sent more than once (several interests) keeps every value, one per line.
             for (name, value) in pairs {
@@ -319,20 +314,13 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
             fields
         }
         Format::Json => {
-            let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let UniqueObject(object) = serde_json::from_str(text).map_err(|e| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     format!("the JSON is malformed: {e}"),
                     format,
                 )
             })?;
-            let serde_json::Value::Object(object) = value else {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "send a JSON object of fields",
-                    format,
-                ));
-            };
             let mut fields = FormFields::new();
             for (name, value) in object {
                 let text = match value {
@@ -358,6 +346,59 @@ pub async fn read_fields(request: Request<Body>) -> Result<(Format, FormFields),
         }
     };
     Ok((format, fields))
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body strictly: a name or value whose
+/// percent-escapes decode to bytes that are not UTF-8 (`%FF%FE`) is refused, as the same
+/// bytes sent raw are, instead of being stored as U+FFFD.
+fn decode_form(text: &str) -> Result<Vec<(String, String)>, &'static str> {
+    let decode = |part: &str| -> Result<String, &'static str> {
+        let spaced = part.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(|text| text.into_owned())
+            .map_err(|_| "the form data is not valid UTF-8 once its %-escapes are decoded; send text as UTF-8")
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// A JSON object whose keys are all different: `{"email": "a", "email": "b"}` is refused,
+/// as a form field sent twice where one value is expected is, instead of keeping the last.
+struct UniqueObject(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for UniqueObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = UniqueObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object of fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UniqueObject, A::Error> {
+                let mut seen = std::collections::BTreeSet::new();
+                let mut fields = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if !seen.insert(name.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the key `{name}` appears twice; send each field once"
+                        )));
+                    }
+                    fields.push((name, map.next_value()?));
+                }
+                Ok(UniqueObject(fields))
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// The `token` a mailed link's button posts, with the format to answer in.

@@ -225,14 +225,12 @@ async fn removal(
     let email = fields.get("email").cloned().unwrap_or_default();
     let (status, message) =
         match request_removal(&services, &slug, &email, &client.rate_key()).await {
+            // The same answer whether the address was the member's, another, or the slug no
+            // published member's: nobody learns an address or a draft by trying.
             Ok(()) => (
                 StatusCode::ACCEPTED,
-                "確認のメールを送りました。メールのリンクを開くと、削除の依頼が運営に届きます。"
+                "入力されたアドレスがこのプロフィールを登録したときのものなら、確認のメールをそのアドレスに送りました。メールのリンクを開くと、削除の依頼が運営に届きます。"
                     .to_owned(),
-            ),
-            Err(RemovalError::UnknownMember) => (
-                StatusCode::NOT_FOUND,
-                "このメンバーは見つかりません。".to_owned(),
             ),
             Err(RemovalError::InvalidEmail(problem)) => (StatusCode::UNPROCESSABLE_ENTITY, problem),
             Err(RemovalError::RateLimited) => (

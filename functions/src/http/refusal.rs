@@ -59,6 +59,10 @@ impl Refusals<'_> {
             SignupError::RateLimited => {
                 with_message(StatusCode::TOO_MANY_REQUESTS, self.rate_limited)
             }
+            SignupError::LinkSpent => with_message(
+                StatusCode::GONE,
+                "このリンクはもう使えません。プロフィールのページから、もう一度リンクを送ってください。",
+            ),
             error @ (SignupError::Store(_) | SignupError::Mail(_)) => {
                 tracing::error!(event = self.unavailable_event, error = %error);
                 with_message(StatusCode::SERVICE_UNAVAILABLE, self.unavailable)

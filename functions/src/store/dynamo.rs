@@ -3,7 +3,7 @@
 //! | item | PK | SK | notes |
 //! |---|---|---|---|
 //! | submission | `SUB#<id>` | `SUB` | `GSI1PK = STATUS#<status>` only once confirmed (the queues), `GSI1SK = <created, padded>#<id>` |
-//! | slug held by an open profile | `SLUG#<slug>` | `SLUG` | put with `attribute_not_exists` in the same transaction as the submission |
+//! | slug held by an open or exported profile (until the member is forgotten) | `SLUG#<slug>` | `SLUG` | put with `attribute_not_exists` in the same transaction as the submission |
 //! | seat counter | `EVENT#<slug>` | `COUNTER` | `confirmed` seats |
 //! | arrival counter | `EVENT#<slug>` | `SEQUENCE` | the last `sequence` given out |
 //! | sign-up | `EVENT#<slug>` | `SIGNUP#<email>` | a seat is written in one transaction with the seat counter |
@@ -647,8 +647,9 @@ impl DynamoStore {
                 .update(update.build().map_err(unavailable)?)
                 .build(),
         ];
-        let frees_slug = submission.kind == SubmissionKind::Profile
-            && matches!(to, Status::Rejected | Status::Exported);
+        // An exported profile keeps its slug until the member is forgotten: between the
+        // export and the deploy the catalog does not know the member yet.
+        let frees_slug = submission.kind == SubmissionKind::Profile && to == Status::Rejected;
         if frees_slug {
             items.push(self.delete(key(format!("SLUG#{}", submission.slug), "SLUG"))?);
         }

@@ -263,6 +263,18 @@ impl Store for SqliteStore {
                     params![s.created_at.as_second()],
                 )
                 .map_err(unavailable)?;
+            // An exported profile holds its slug until the member is forgotten (the unique
+            // index covers open ones only, so the check is here, in the same transaction).
+            let exported: bool = transaction
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status = 'exported')",
+                    params![s.slug],
+                    |row| row.get(0),
+                )
+                .map_err(unavailable)?;
+            if exported && s.kind == SubmissionKind::Profile {
+                return Err(StoreError::SlugTaken(s.slug.clone()));
+            }
             let result = transaction.execute(
                 "INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, expires_at, created_at, updated_at, decided_by, decided_at, reason, photo)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
@@ -313,7 +325,7 @@ impl Store for SqliteStore {
         let slug = slug.to_owned();
         self.with(move |c| {
             c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status IN ('pending', 'approved')
+                "SELECT EXISTS (SELECT 1 FROM submissions WHERE slug = ?1 AND kind = 'profile' AND status IN ('pending', 'approved', 'exported')
                  AND (confirmed_at IS NOT NULL OR expires_at IS NULL OR expires_at > ?2))",
                 params![slug, now.as_second()],
                 |row| row.get(0),

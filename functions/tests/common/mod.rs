@@ -152,6 +152,35 @@ impl Harness {
     }
 }
 
+/// yamada-hanako (published in the sample content) signed up with this address.
+pub const HANAKO: &str = "hanako@example.jp";
+
+/// The store as it is once yamada-hanako's sign-up was approved and exported: it knows the
+/// address her profile was submitted with, which alone may act on her profile.
+pub async fn published_member(h: &Harness) {
+    let now = h.clock_now();
+    let mut s = Submission::pending(
+        "profile-hanako".into(),
+        functions::store::SubmissionKind::Profile,
+        "yamada-hanako".into(),
+        HANAKO.into(),
+        "iphash".into(),
+        now,
+        3600,
+    );
+    s.fields.insert("name".into(), "山田 花子".into());
+    h.store.create_submission(&s).await.unwrap();
+    h.store
+        .confirm_submission("profile-hanako", now)
+        .await
+        .unwrap();
+    h.store
+        .decide("profile-hanako", Status::Approved, "sato", None, now)
+        .await
+        .unwrap();
+    assert!(h.store.mark_exported("profile-hanako", now).await.unwrap());
+}
+
 fn test_config() -> Config {
     Config::local(b"test secret").with_editor("sato", EDITOR_TOKEN)
 }
