@@ -155,10 +155,8 @@ pub async fn request_signup(
         };
         mail_state(
             services,
-            slug,
             &event,
-            &existing.name,
-            &email,
+            &existing,
             "お申し込みの内容（再送）",
             text,
         )
@@ -179,7 +177,11 @@ pub async fn request_signup(
         at: now,
     };
     services.store.hold_signup(&id, &held, lapses).await?;
-    let token = services.signer.sign(Purpose::Seat, &id, now, valid);
+    // The token names the event as well as the hold, so that a link posted to another
+    // event's confirmation is refused before the store is touched.
+    let token = services
+        .signer
+        .sign(Purpose::Seat, &format!("{slug}\n{id}"), now, valid);
     services
         .mailer
         .send(&Message {
@@ -197,35 +199,46 @@ pub async fn request_signup(
     Ok(SignupRequest::Held)
 }
 
-/// The held sign-up a confirmation token names, checked without taking it (for the page
-/// the link opens).
-pub fn held_signup_id(services: &Services, token: &str) -> Result<String, EventError> {
-    Ok(services
+/// The held sign-up a confirmation token names for event `slug`, checked without taking
+/// it (for the page the link opens). A token made for another event is refused.
+pub fn held_signup_id(services: &Services, slug: &str, token: &str) -> Result<String, EventError> {
+    let subject = services
         .signer
         .verify(token, Purpose::Seat, services.clock.now())?
-        .subject)
+        .subject;
+    match subject.split_once('\n') {
+        Some((event, id)) if event == slug => Ok(id.to_owned()),
+        _ => Err(EventError::Token(TokenError::Invalid)),
+    }
 }
 
 /// The confirmation: the held sign-up takes a seat, or a waiting place, in the order of
-/// confirmation, and the person gets the outcome with a cancellation link.
+/// confirmation, and the person gets the outcome with a cancellation link. Taking the hold
+/// and the seat is one step in the store: if it fails, the link still works.
 pub async fn confirm_signup(
     services: &Services,
     slug: &str,
     token: &str,
 ) -> Result<SignupOutcome, EventError> {
-    let id = held_signup_id(services, token)?;
+    let id = held_signup_id(services, slug, token)?;
     let (event, capacity) = open_event(services, slug)?;
+    // Seats added since the last sign-up go to those waiting first.
+    for promoted in services.store.promote_waitlist(slug, capacity).await? {
+        mail_promoted(services, &event, &promoted).await?;
+    }
     let now = services.clock.now();
-    let Some(mut held) = services.store.take_held_signup(&id, now).await? else {
+    let Some(outcome) = services
+        .store
+        .seat_held_signup(&id, slug, capacity, now)
+        .await?
+    else {
         return Err(EventError::NotHeld);
     };
-    if held.event != slug {
-        return Err(EventError::Token(TokenError::Invalid));
-    }
-    // The line is the order of confirmation.
-    held.at = now;
-    let (name, email) = (held.name.clone(), held.email.clone());
-    let outcome = services.store.sign_up(held, capacity).await?;
+    let seated = match &outcome {
+        SignupOutcome::Confirmed(s)
+        | SignupOutcome::Waitlisted { signup: s, .. }
+        | SignupOutcome::AlreadySignedUp(s) => s.clone(),
+    };
     let (subject, text) = match &outcome {
         SignupOutcome::Confirmed(_) => (
             "参加が確定しました",
@@ -242,7 +255,7 @@ pub async fn confirm_signup(
             "すでにお申し込みを受け付けています。".to_owned(),
         ),
     };
-    mail_state(services, slug, &event, &name, &email, subject, &text).await?;
+    mail_state(services, &event, &seated, subject, &text).await?;
     let state = match &outcome {
         SignupOutcome::Confirmed(_) => "confirmed",
         SignupOutcome::Waitlisted { .. } => "waitlisted",
@@ -255,53 +268,88 @@ pub async fn confirm_signup(
 /// Mails a person where they stand, with their cancellation link.
 async fn mail_state(
     services: &Services,
-    slug: &str,
     event: &EventInfo,
-    name: &str,
-    email: &str,
+    signup: &Signup,
     subject: &str,
     text: &str,
 ) -> Result<(), EventError> {
-    let cancel = cancel_link(services, slug, email, event);
+    let cancel = cancel_link(services, signup, event);
     services
         .mailer
         .send(&Message {
-            to: email.to_owned(),
+            to: signup.email.clone(),
             subject: format!("【まじわる】{subject}: {}", event.title),
             body: format!(
-                "{name} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n",
-                event.title
+                "{} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n",
+                signup.name, event.title
             ),
         })
         .await?;
     Ok(())
 }
 
-fn cancel_link(services: &Services, slug: &str, email: &str, event: &EventInfo) -> String {
+/// The link that cancels `signup`, and only it: the token names the event, the sign-up's
+/// place in line (a later sign-up with the same address has another) and a keyed hash of
+/// the address, so it carries no readable address.
+fn cancel_link(services: &Services, signup: &Signup, event: &EventInfo) -> String {
     let now = services.clock.now();
     let valid = (event.ends.as_second() - now.as_second()).max(3600);
-    let token = services
-        .signer
-        .sign(Purpose::Cancel, &format!("{slug}\n{email}"), now, valid);
+    let subject = format!(
+        "{}\n{}\n{}",
+        signup.event,
+        signup.sequence,
+        services.signer.hash("cancel", &signup.email)
+    );
+    let token = services.signer.sign(Purpose::Cancel, &subject, now, valid);
     format!(
-        "{}/api/events/{slug}/cancel?token={token}",
-        services.config.api_url
+        "{}/api/events/{}/cancel?token={token}",
+        services.config.api_url, signup.event
     )
 }
 
-/// Checks a cancellation token for `slug`; returns the e-mail it was made for.
-pub fn cancellation_email(
+/// What a cancellation token for `slug` names: the sign-up's place in line and the keyed
+/// hash of its address. A token for another event is refused.
+fn cancellation_subject(
     services: &Services,
     slug: &str,
     token: &str,
-) -> Result<String, EventError> {
+) -> Result<(u64, String), EventError> {
     let verified = services
         .signer
         .verify(token, Purpose::Cancel, services.clock.now())?;
-    match verified.subject.split_once('\n') {
-        Some((event, email)) if event == slug => Ok(email.to_owned()),
+    let mut parts = verified.subject.splitn(3, '\n');
+    match (
+        parts.next(),
+        parts.next().map(str::parse::<u64>),
+        parts.next(),
+    ) {
+        (Some(event), Some(Ok(sequence)), Some(hash)) if event == slug => {
+            Ok((sequence, hash.to_owned()))
+        }
         _ => Err(EventError::Token(TokenError::Invalid)),
     }
+}
+
+/// Checks a cancellation token for `slug` (for the page the link opens).
+pub fn check_cancellation(services: &Services, slug: &str, token: &str) -> Result<(), EventError> {
+    cancellation_subject(services, slug, token).map(|_| ())
+}
+
+/// The sign-up a cancellation token names, if it still stands: the same place in line and
+/// the same address. An old link finds nothing once its sign-up was cancelled, even if the
+/// person signed up again.
+async fn signup_of_link(
+    services: &Services,
+    slug: &str,
+    token: &str,
+) -> Result<Option<Signup>, EventError> {
+    let (sequence, hash) = cancellation_subject(services, slug, token)?;
+    Ok(services
+        .store
+        .signups(slug)
+        .await?
+        .into_iter()
+        .find(|s| s.sequence == sequence && services.signer.hash("cancel", &s.email) == hash))
 }
 
 /// Cancels with a signed link; the first person waiting gets the seat and is told by mail.
@@ -310,8 +358,10 @@ pub async fn cancel(
     slug: &str,
     token: &str,
 ) -> Result<Option<Cancellation>, EventError> {
-    let email = cancellation_email(services, slug, token)?;
-    withdraw(services, slug, &email).await
+    match signup_of_link(services, slug, token).await? {
+        Some(signup) => withdraw(services, slug, &signup.email).await,
+        None => Ok(None),
+    }
 }
 
 /// Takes `email` off an event (a cancellation, or a removal of the person); the first
@@ -330,19 +380,29 @@ pub async fn withdraw(
         .and_then(|c| c.promoted.as_ref())
         .zip(event)
     {
-        let link = cancel_link(services, slug, &promoted.email, event);
-        services
-            .mailer
-            .send(&Message {
-                to: promoted.email.clone(),
-                subject: format!("【まじわる】お席が空きました: {}", event.title),
-                body: format!(
-                    "{} 様\n\nキャンセルが出たため、「{}」への参加が確定しました。\n\n参加をやめる場合は、次のリンクから取り消してください。\n{link}\n",
-                    promoted.name, event.title
-                ),
-            })
-            .await?;
+        mail_promoted(services, event, promoted).await?;
     }
     tracing::info!(event = "event_cancel", slug, found = cancellation.is_some());
     Ok(cancellation)
+}
+
+/// Tells a person who waited that a seat is theirs now, with their cancellation link.
+async fn mail_promoted(
+    services: &Services,
+    event: &EventInfo,
+    promoted: &Signup,
+) -> Result<(), EventError> {
+    let link = cancel_link(services, promoted, event);
+    services
+        .mailer
+        .send(&Message {
+            to: promoted.email.clone(),
+            subject: format!("【まじわる】お席が空きました: {}", event.title),
+            body: format!(
+                "{} 様\n\nお席が空いたため、「{}」への参加が確定しました。\n\n参加をやめる場合は、次のリンクから取り消してください。\n{link}\n",
+                promoted.name, event.title
+            ),
+        })
+        .await?;
+    Ok(())
 }

@@ -195,7 +195,7 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
     assert_eq!(promoted.state, SeatState::Confirmed);
     assert!(h.outbox().last().unwrap().contains("To: p100@example.jp"));
     assert!(
-        h.outbox().last().unwrap().contains("キャンセルが出たため"),
+        h.outbox().last().unwrap().contains("お席が空いたため"),
         "the promoted person is told"
     );
     assert_eq!(
@@ -349,4 +349,141 @@ async fn cancellation_links_for_another_event_or_altered_are_refused() {
         StatusCode::BAD_REQUEST
     );
     assert_eq!(seats(&h).await["confirmed"], 1);
+}
+
+/// A seat link is for its own event: posted to another event's confirmation it is refused
+/// and takes nothing, and it still works where it belongs.
+#[tokio::test]
+async fn a_seat_link_posted_to_another_event_changes_nothing() {
+    let h = Harness::new();
+    let path = format!("/api/events/{EVENT}/signups");
+    let (status, _, _) = h.send(post(&path, JSON, "203.0.113.1", &person(1))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = h.mail_to("p1@example.jp", "/confirm?token=");
+    let link = link_in(&mail, "/confirm?token=");
+    let token = link.split("token=").nth(1).unwrap();
+    let other = "yokohama-opendata-meetup";
+    let (status, _, _) = h
+        .send(post(
+            &format!("/api/events/{other}/confirm"),
+            JSON,
+            "203.0.113.1",
+            &format!(r#"{{"token":"{token}"}}"#),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(h.store.signups(other).await.unwrap().is_empty());
+    let (status, _, _) = h
+        .send(post(
+            &format!("/api/events/{EVENT}/confirm"),
+            JSON,
+            "203.0.113.1",
+            &format!(r#"{{"token":"{token}"}}"#),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(seats(&h).await["confirmed"], 1);
+}
+
+/// A cancellation link names the sign-up it was sent for, not the address: readable by
+/// nobody, and an old link does nothing to a later sign-up of the same person.
+#[tokio::test]
+async fn a_cancellation_link_cancels_its_own_sign_up_only_and_carries_no_address() {
+    use base64::Engine;
+    let h = Harness::new();
+    let cancel_link = |h: &Harness| {
+        let mail = h.mail_to("p1@example.jp", "/cancel?token=");
+        link_in(&mail, "/cancel?token=")
+    };
+    let h = &h;
+    let cancel = |link: String| async move {
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+        let (status, _, body) = h
+            .send(post(
+                &format!("/api/events/{EVENT}/cancel"),
+                JSON,
+                "203.0.113.1",
+                &format!(r#"{{"token":"{token}"}}"#),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["cancelled"].clone()
+    };
+    fill(h, 2).await;
+    let first = cancel_link(h);
+    let token = first.split("token=").nth(1).unwrap();
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').next().unwrap())
+        .unwrap();
+    let payload = String::from_utf8(payload).unwrap();
+    assert!(
+        !payload.contains("p1@") && !payload.contains("example.jp"),
+        "{payload}"
+    );
+    assert_eq!(cancel(first.clone()).await, true);
+    // Signed up again: the old link finds nothing, the new one cancels.
+    let (status, _, _) = h
+        .event_signup(EVENT, "198.51.100.9", JSON, &person(1))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let second = cancel_link(h);
+    assert_ne!(first, second);
+    assert_eq!(cancel(first).await, false);
+    assert!(
+        h.store
+            .signup(EVENT, "p1@example.jp")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(cancel(second).await, true);
+    assert!(
+        h.store
+            .signup(EVENT, "p1@example.jp")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        h.store
+            .signup(EVENT, "p0@example.jp")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+/// An editor raised the capacity (the catalog changed): the next confirmation first gives
+/// the new seats to those waiting, in line order, and tells them.
+#[tokio::test]
+async fn a_raised_capacity_goes_to_the_waitlist_before_newcomers() {
+    let h = Harness::new();
+    fill(&h, 32).await; // 30 seats, p30 and p31 waiting
+    let mut catalog = functions::catalog::Catalog::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"),
+    )
+    .unwrap();
+    catalog.events.get_mut(EVENT).unwrap().capacity = Some(32);
+    h.services.replace_catalog(catalog);
+    let (status, _, answer) = h
+        .event_signup(EVENT, "203.0.113.99", JSON, &person(99))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        answer.contains("\"waitlisted\""),
+        "the newcomer waits behind: {answer}"
+    );
+    let signups = h.store.signups(EVENT).await.unwrap();
+    let state = |email: &str| signups.iter().find(|s| s.email == email).unwrap().state;
+    assert_eq!(state("p30@example.jp"), SeatState::Confirmed);
+    assert_eq!(state("p31@example.jp"), SeatState::Confirmed);
+    assert_eq!(state("p99@example.jp"), SeatState::Waitlisted);
+    assert!(
+        h.mail_to("p30@example.jp", "お席が空いたため")
+            .contains("/cancel?token=")
+    );
+    assert!(
+        h.mail_to("p31@example.jp", "お席が空いたため")
+            .contains("/cancel?token=")
+    );
 }

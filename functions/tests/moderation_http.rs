@@ -536,7 +536,7 @@ async fn mail_that_fails_after_a_decision_or_a_promotion_is_sent_when_the_servic
     );
     assert!(
         sent.iter()
-            .any(|m| m.contains("To: p30@example.jp") && m.contains("キャンセルが出たため"))
+            .any(|m| m.contains("To: p30@example.jp") && m.contains("お席が空いたため"))
     );
     assert!(
         h.store.queued_mail(10).await.unwrap().is_empty(),

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use super::page::{button_page, escape, notice_page, page_with};
 use super::{ApiError, Format, Post, Shared, TokenQuery, json_response, read_token};
 use crate::events::{
-    EventError, SignupRequest, cancel, cancellation_email, confirm_signup, held_signup_id,
+    EventError, SignupRequest, cancel, check_cancellation, confirm_signup, held_signup_id,
     open_event, request_signup,
 };
 use crate::store::{SeatState, SignupOutcome};
@@ -102,7 +102,7 @@ async fn confirm_page(
     Query(query): Query<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
-    if let Err(error) = held_signup_id(&services, &token) {
+    if let Err(error) = held_signup_id(&services, &slug, &token) {
         return error_response(&services, error, Format::Form);
     }
     button_page(
@@ -198,7 +198,7 @@ async fn cancel_page(
     Query(query): Query<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
-    if let Err(error) = cancellation_email(&services, &slug, &token) {
+    if let Err(error) = check_cancellation(&services, &slug, &token) {
         return error_response(&services, error, Format::Form);
     }
     button_page(

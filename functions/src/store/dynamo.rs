@@ -434,20 +434,172 @@ impl DynamoStore {
         partition: &str,
         stored: &Signup,
         capacity: u32,
+        held: Option<TransactWriteItem>,
     ) -> Result<Option<Vec<bool>>, StoreError> {
-        let wait = vec![
+        let mut wait = vec![
             self.update(
                 key(partition.to_owned(), "COUNTER"),
                 "ADD waiting :one",
-                Some("confirmed >= :capacity"),
+                Some("confirmed >= :capacity OR waiting > :zero"),
                 HashMap::from([
                     (":one".to_owned(), n(1)),
+                    (":zero".to_owned(), n(0)),
                     (":capacity".to_owned(), n(capacity)),
                 ]),
             )?,
             self.put(signup_item(stored), Some("attribute_not_exists(PK)"))?,
         ];
+        wait.extend(held);
         self.transact(wait).await
+    }
+
+    /// Deletes the held sign-up `id` for `event` in a transaction, only while it is there
+    /// and has not lapsed at `now` (expired items linger until DynamoDB deletes them).
+    fn take_held(
+        &self,
+        id: &str,
+        event: &str,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("HELD#{id}"), "HELD")))
+            .condition_expression("attribute_exists(PK) AND #ttl > :now AND #event = :event")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_names("#event", "event")
+            .expression_attribute_values(":now", n(now.as_second()))
+            .expression_attribute_values(":event", s(event))
+            .build()
+            .map_err(unavailable)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Signs `signup` up (see `Store::sign_up`). With `held` (a held sign-up's id and the
+    /// time), the hold is deleted in the same transaction that takes the seat or the
+    /// waiting place, so that a failure leaves it held; `None` when the hold is gone.
+    async fn seat(
+        &self,
+        signup: NewSignup,
+        capacity: u32,
+        held: Option<(&str, Timestamp)>,
+    ) -> Result<Option<SignupOutcome>, StoreError> {
+        let take = |this: &Self| -> Result<Option<TransactWriteItem>, StoreError> {
+            held.map(|(id, now)| this.take_held(id, &signup.event, now))
+                .transpose()
+        };
+        // Index of the hold's delete in each transaction below.
+        const HELD_ITEM: usize = 2;
+        let partition = format!("EVENT#{}", signup.event);
+        let signup_key = key(partition.clone(), &format!("SIGNUP#{}", signup.email));
+        if let Some(existing) = self.get(signup_key.clone()).await? {
+            if let Some(taken) = take(self)?
+                && self.transact(vec![taken]).await?.is_some()
+            {
+                return Ok(None);
+            }
+            return Ok(Some(SignupOutcome::AlreadySignedUp(signup_from(
+                &existing,
+            )?)));
+        }
+        // Arrival order: an atomic counter, never contended (a rare gap is harmless).
+        let sequence = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(partition.clone(), "SEQUENCE")))
+            .update_expression("ADD #seq :one")
+            .expression_attribute_names("#seq", "sequence")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let sequence = sequence
+            .attributes
+            .as_ref()
+            .map_or(0, |a| get_n(a, "sequence")) as u64;
+        let mut stored = Signup {
+            event: signup.event.clone(),
+            email: signup.email.clone(),
+            name: signup.name.clone(),
+            message: signup.message.clone(),
+            state: SeatState::Confirmed,
+            sequence,
+            created_at: signup.at,
+        };
+        for attempt in 0..ATTEMPTS {
+            // A seat: the counter stays below the capacity, in one transaction with the sign-up.
+            stored.state = SeatState::Confirmed;
+            let mut claim = vec![
+                // Nobody jumps the line: while anyone waits, a newcomer waits behind them.
+                self.update(
+                    key(partition.clone(), "COUNTER"),
+                    "ADD confirmed :one",
+                    Some("(attribute_not_exists(confirmed) OR confirmed < :capacity) AND (attribute_not_exists(waiting) OR waiting = :zero)"),
+                    HashMap::from([
+                        (":one".to_owned(), n(1)),
+                        (":zero".to_owned(), n(0)),
+                        (":capacity".to_owned(), n(capacity)),
+                    ]),
+                )?,
+                self.put(signup_item(&stored), Some("attribute_not_exists(PK)"))?,
+            ];
+            claim.extend(take(self)?);
+            let full = match self.transact(claim).await? {
+                None => return Ok(Some(SignupOutcome::Confirmed(stored))),
+                Some(failed) if failed.get(HELD_ITEM) == Some(&true) => return Ok(None),
+                Some(failed) if failed.get(1) == Some(&true) => break,
+                Some(failed) => failed.first() == Some(&true),
+            };
+            if full {
+                // The waiting place and the count of those waiting in one step, only while
+                // the event is still full: a cancellation that frees a seat meanwhile makes
+                // this fail, and the loop claims the freed seat instead. (Written apart, a
+                // seat could stay free while this person waits.)
+                stored.state = SeatState::Waitlisted;
+                match self
+                    .join_waitlist(&partition, &stored, capacity, take(self)?)
+                    .await?
+                {
+                    None => {
+                        let position = self
+                            .signups(&signup.event)
+                            .await?
+                            .iter()
+                            .filter(|s| {
+                                s.state == SeatState::Waitlisted && s.sequence <= stored.sequence
+                            })
+                            .count() as u64;
+                        return Ok(Some(SignupOutcome::Waitlisted {
+                            signup: stored,
+                            position,
+                        }));
+                    }
+                    Some(failed) if failed.get(HELD_ITEM) == Some(&true) => return Ok(None),
+                    Some(failed) if failed.get(1) == Some(&true) => break,
+                    // A seat was freed meanwhile (or another change conflicted): again.
+                    Some(_) => {}
+                }
+            }
+            backoff(attempt).await;
+        }
+        // The same e-mail signed up at the same moment: that sign-up stands (a hold is
+        // taken with it, as above).
+        match self.get(signup_key).await? {
+            Some(existing) => {
+                if let Some(taken) = take(self)?
+                    && self.transact(vec![taken]).await?.is_some()
+                {
+                    return Ok(None);
+                }
+                Ok(Some(SignupOutcome::AlreadySignedUp(signup_from(
+                    &existing,
+                )?)))
+            }
+            None => Err(StoreError::Unavailable(
+                "too much contention on this event; try again".into(),
+            )),
+        }
     }
 
     /// A delete that happens only if the sign-up is still in `state`.
@@ -834,92 +986,102 @@ impl Store for DynamoStore {
     }
 
     async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
-        let partition = format!("EVENT#{}", signup.event);
-        let signup_key = key(partition.clone(), &format!("SIGNUP#{}", signup.email));
-        if let Some(existing) = self.get(signup_key.clone()).await? {
-            return Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing)?));
-        }
-        // Arrival order: an atomic counter, never contended (a rare gap is harmless).
-        let sequence = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(partition.clone(), "SEQUENCE")))
-            .update_expression("ADD #seq :one")
-            .expression_attribute_names("#seq", "sequence")
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(sdk)?;
-        let sequence = sequence
-            .attributes
-            .as_ref()
-            .map_or(0, |a| get_n(a, "sequence")) as u64;
-        let mut stored = Signup {
-            event: signup.event.clone(),
-            email: signup.email.clone(),
-            name: signup.name.clone(),
-            message: signup.message.clone(),
-            state: SeatState::Confirmed,
-            sequence,
-            created_at: signup.at,
+        self.seat(signup, capacity, None).await?.ok_or_else(|| {
+            StoreError::Unavailable("a sign-up without a hold was refused as one".into())
+        })
+    }
+
+    async fn seat_held_signup(
+        &self,
+        id: &str,
+        event: &str,
+        capacity: u32,
+        now: Timestamp,
+    ) -> Result<Option<SignupOutcome>, StoreError> {
+        let Some(item) = self.get(key(format!("HELD#{id}"), "HELD")).await? else {
+            return Ok(None);
         };
-        for attempt in 0..ATTEMPTS {
-            // A seat: the counter stays below the capacity, in one transaction with the sign-up.
-            stored.state = SeatState::Confirmed;
-            let claim = vec![
+        let r = ItemReader {
+            item: &item,
+            what: "held sign-up",
+        };
+        if r.s("event")? != event || get_n(&item, "ttl") <= now.as_second() {
+            return Ok(None);
+        }
+        let held = NewSignup {
+            event: r.s("event")?,
+            email: r.s("email")?,
+            name: r.s("name")?,
+            message: r.opt_s("message")?,
+            // The line is the order of confirmation.
+            at: now,
+        };
+        self.seat(held, capacity, Some((id, now))).await
+    }
+
+    async fn promote_waitlist(
+        &self,
+        event: &str,
+        capacity: u32,
+    ) -> Result<Vec<Signup>, StoreError> {
+        let partition = format!("EVENT#{event}");
+        let mut promoted = Vec::new();
+        let mut attempt = 0;
+        // One seat per transaction, first in line first, while seats are free and someone
+        // waits; a conflict (a sign-up or a cancellation meanwhile) reads again.
+        while attempt < ATTEMPTS {
+            let counter = self.get(key(partition.clone(), "COUNTER")).await?;
+            let (confirmed, waiting) = counter
+                .as_ref()
+                .map_or((0, 0), |c| (get_n(c, "confirmed"), get_n(c, "waiting")));
+            if waiting <= 0 || confirmed >= i64::from(capacity) {
+                return Ok(promoted);
+            }
+            let first = self
+                .query_partition(partition.clone(), "SIGNUP#")
+                .await?
+                .iter()
+                .map(signup_from)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .filter(|s| s.state == SeatState::Waitlisted)
+                .min_by_key(|s| s.sequence);
+            let Some(mut next) = first else {
+                return Ok(promoted);
+            };
+            let items = vec![
+                self.update(
+                    key(partition.clone(), &format!("SIGNUP#{}", next.email)),
+                    "SET #state = :confirmed",
+                    Some("#state = :waiting"),
+                    HashMap::from([
+                        (":confirmed".to_owned(), s("confirmed")),
+                        (":waiting".to_owned(), s("waitlisted")),
+                    ]),
+                )?,
                 self.update(
                     key(partition.clone(), "COUNTER"),
-                    "ADD confirmed :one",
-                    Some("attribute_not_exists(confirmed) OR confirmed < :capacity"),
+                    "ADD confirmed :one, waiting :minus",
+                    Some("confirmed < :capacity AND waiting >= :one"),
                     HashMap::from([
                         (":one".to_owned(), n(1)),
+                        (":minus".to_owned(), n(-1)),
                         (":capacity".to_owned(), n(capacity)),
                     ]),
                 )?,
-                self.put(signup_item(&stored), Some("attribute_not_exists(PK)"))?,
             ];
-            let full = match self.transact(claim).await? {
-                None => return Ok(SignupOutcome::Confirmed(stored)),
-                Some(failed) if failed.get(1) == Some(&true) => break,
-                Some(failed) => failed.first() == Some(&true),
-            };
-            if full {
-                // The waiting place and the count of those waiting in one step, only while
-                // the event is still full: a cancellation that frees a seat meanwhile makes
-                // this fail, and the loop claims the freed seat instead. (Written apart, a
-                // seat could stay free while this person waits.)
-                stored.state = SeatState::Waitlisted;
-                match self.join_waitlist(&partition, &stored, capacity).await? {
-                    None => {
-                        let position = self
-                            .signups(&signup.event)
-                            .await?
-                            .iter()
-                            .filter(|s| {
-                                s.state == SeatState::Waitlisted && s.sequence <= stored.sequence
-                            })
-                            .count() as u64;
-                        return Ok(SignupOutcome::Waitlisted {
-                            signup: stored,
-                            position,
-                        });
-                    }
-                    Some(failed) if failed.get(1) == Some(&true) => break,
-                    // A seat was freed meanwhile (or another change conflicted): again.
-                    Some(_) => {}
-                }
+            if self.transact(items).await?.is_none() {
+                next.state = SeatState::Confirmed;
+                promoted.push(next);
+                attempt = 0;
+            } else {
+                backoff(attempt).await;
+                attempt += 1;
             }
-            backoff(attempt).await;
         }
-        // The same e-mail signed up at the same moment: that sign-up stands.
-        match self.get(signup_key).await? {
-            Some(existing) => Ok(SignupOutcome::AlreadySignedUp(signup_from(&existing)?)),
-            None => Err(StoreError::Unavailable(
-                "too much contention on this event; try again".into(),
-            )),
-        }
+        Err(StoreError::Unavailable(
+            "too much contention on this event; try again".into(),
+        ))
     }
 
     async fn cancel_signup(
@@ -1094,47 +1256,6 @@ impl Store for DynamoStore {
             item.insert("message".into(), s(message));
         }
         self.put_plain(item).await
-    }
-
-    async fn take_held_signup(
-        &self,
-        id: &str,
-        now: Timestamp,
-    ) -> Result<Option<NewSignup>, StoreError> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("HELD#{id}"), "HELD")))
-            // Expired items linger until DynamoDB deletes them: the condition reads the TTL.
-            .condition_expression("attribute_exists(PK) AND #ttl > :now")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":now", n(now.as_second()))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        let item = match result {
-            Ok(output) => output.attributes.unwrap_or_default(),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                return Ok(None);
-            }
-            Err(error) => return Err(sdk(error)),
-        };
-        let r = ItemReader {
-            item: &item,
-            what: "held sign-up",
-        };
-        Ok(Some(NewSignup {
-            event: r.s("event")?,
-            email: r.s("email")?,
-            name: r.s("name")?,
-            message: r.opt_s("message")?,
-            at: r.time("at")?,
-        }))
     }
 
     async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
@@ -1356,7 +1477,10 @@ mod tests {
             sequence: 2,
             created_at: at,
         };
-        let refused = store.join_waitlist("EVENT#race", &b, 1).await.unwrap();
+        let refused = store
+            .join_waitlist("EVENT#race", &b, 1, None)
+            .await
+            .unwrap();
         assert_eq!(
             refused.map(|f| f[0]),
             Some(true),

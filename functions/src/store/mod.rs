@@ -276,15 +276,27 @@ pub trait Store: Send + Sync {
         expires_at: Timestamp,
     ) -> Result<(), StoreError>;
 
-    /// Takes the held sign-up `id`, once, unless it lapsed before `now`.
-    async fn take_held_signup(
+    /// Confirms the held sign-up `id` for `event` in one atomic step: it is taken (once,
+    /// unless it lapsed before `now`) and signed up as [`Store::sign_up`] does, with `now`
+    /// as its place in line. `None` when there is no such hold for that event, in which
+    /// case nothing changed: a failure leaves the hold as it was, so the link still works.
+    async fn seat_held_signup(
         &self,
         id: &str,
+        event: &str,
+        capacity: u32,
         now: Timestamp,
-    ) -> Result<Option<NewSignup>, StoreError>;
+    ) -> Result<Option<SignupOutcome>, StoreError>;
 
-    /// Signs a person up: a seat while fewer than `capacity` are confirmed, else the waitlist.
+    /// Signs a person up: a seat while fewer than `capacity` are confirmed and nobody waits,
+    /// else the waitlist.
     async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError>;
+
+    /// Gives free seats to those waiting, first in line first, while fewer than `capacity`
+    /// are confirmed (the capacity rose); returns who got one. A newcomer never takes a seat
+    /// while someone waits: `sign_up` puts them in line behind.
+    async fn promote_waitlist(&self, event: &str, capacity: u32)
+    -> Result<Vec<Signup>, StoreError>;
 
     /// Cancels a sign-up; a freed seat goes to the first person on the waitlist.
     async fn cancel_signup(

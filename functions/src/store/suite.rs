@@ -362,6 +362,71 @@ pub async fn seats_then_waitlist_in_arrival_order(store: Arc<dyn Store>) {
     ));
 }
 
+/// The capacity rose (an edited event file): those waiting get the new seats, in line
+/// order, before any newcomer.
+pub async fn a_raised_capacity_serves_the_waitlist_first(store: Arc<dyn Store>) {
+    for n in 0..4 {
+        store
+            .sign_up(signup("grow", &format!("p{n}@example.jp")), 1)
+            .await
+            .unwrap();
+    }
+    // One seat, three waiting (p1, p2, p3). Now three seats: a newcomer still waits behind.
+    let late = store
+        .sign_up(signup("grow", "late@example.jp"), 3)
+        .await
+        .unwrap();
+    assert!(
+        matches!(late, SignupOutcome::Waitlisted { position: 4, .. }),
+        "{late:?}"
+    );
+    let promoted = store.promote_waitlist("grow", 3).await.unwrap();
+    let emails: Vec<&str> = promoted.iter().map(|s| s.email.as_str()).collect();
+    assert_eq!(emails, ["p1@example.jp", "p2@example.jp"]);
+    assert!(promoted.iter().all(|s| s.state == SeatState::Confirmed));
+    assert!(store.promote_waitlist("grow", 3).await.unwrap().is_empty());
+    let states: Vec<(String, SeatState)> = store
+        .signups("grow")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.email, s.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("p0@example.jp".to_owned(), SeatState::Confirmed),
+            ("p1@example.jp".to_owned(), SeatState::Confirmed),
+            ("p2@example.jp".to_owned(), SeatState::Confirmed),
+            ("p3@example.jp".to_owned(), SeatState::Waitlisted),
+            ("late@example.jp".to_owned(), SeatState::Waitlisted),
+        ]
+    );
+    // The seats are full again: the next cancellation moves p3 up as before.
+    let cancelled = store.cancel_signup("grow", "p0@example.jp").await.unwrap();
+    assert_eq!(
+        cancelled.unwrap().promoted.map(|s| s.email),
+        Some("p3@example.jp".to_owned())
+    );
+}
+
+/// A place in line is never given twice, even after a cancellation: a cancellation link
+/// names its sign-up by it.
+pub async fn places_in_line_are_never_reused(store: Arc<dyn Store>) {
+    let first = match store.sign_up(signup("m", "a@example.jp"), 5).await.unwrap() {
+        SignupOutcome::Confirmed(s) => s.sequence,
+        other => panic!("{other:?}"),
+    };
+    store.sign_up(signup("m", "b@example.jp"), 5).await.unwrap();
+    store.cancel_signup("m", "b@example.jp").await.unwrap();
+    store.cancel_signup("m", "a@example.jp").await.unwrap();
+    let again = match store.sign_up(signup("m", "a@example.jp"), 5).await.unwrap() {
+        SignupOutcome::Confirmed(s) => s.sequence,
+        other => panic!("{other:?}"),
+    };
+    assert!(again > first + 1, "{again} after {first}");
+}
+
 pub async fn the_same_email_twice_changes_nothing(store: Arc<dyn Store>) {
     store.sign_up(signup("e", "a@x"), 1).await.unwrap();
     let again = store.sign_up(signup("e", "a@x"), 1).await.unwrap();
@@ -620,18 +685,44 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
         store.signups("meetup").await.unwrap().is_empty(),
         "no seat while held"
     );
-    let taken = store.take_held_signup("h1", now).await.unwrap().unwrap();
-    assert_eq!(
-        (taken.name.as_str(), taken.message.as_deref()),
-        ("山田 花子", Some("よろしく"))
-    );
+    // Named for another event, the hold is not taken: it stays, and its link still works.
+    let later = at("2026-11-25T05:00:00Z");
     assert!(
-        store.take_held_signup("h1", now).await.unwrap().is_none(),
+        store
+            .seat_held_signup("h1", "other-event", 30, later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.signups("other-event").await.unwrap().is_empty());
+    let Some(SignupOutcome::Confirmed(seated)) = store
+        .seat_held_signup("h1", "meetup", 30, later)
+        .await
+        .unwrap()
+    else {
+        panic!("a seat");
+    };
+    assert_eq!(
+        (
+            seated.name.as_str(),
+            seated.message.as_deref(),
+            seated.created_at
+        ),
+        ("山田 花子", Some("よろしく"), later),
+        "in line by the time of confirmation"
+    );
+    assert_eq!(store.signups("meetup").await.unwrap(), vec![seated]);
+    assert!(
+        store
+            .seat_held_signup("h1", "meetup", 30, later)
+            .await
+            .unwrap()
+            .is_none(),
         "once"
     );
     assert!(
         store
-            .take_held_signup("h2", lapses)
+            .seat_held_signup("h2", "meetup", 30, lapses)
             .await
             .unwrap()
             .is_none(),
@@ -639,7 +730,7 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
     );
     assert!(
         store
-            .take_held_signup("nothing", now)
+            .seat_held_signup("nothing", "meetup", 30, now)
             .await
             .unwrap()
             .is_none()
@@ -841,6 +932,8 @@ macro_rules! store_suite {
             an_exported_profile_keeps_its_slug_until_forgotten,
             seats_then_waitlist_in_arrival_order,
             the_same_email_twice_changes_nothing,
+            places_in_line_are_never_reused,
+            a_raised_capacity_serves_the_waitlist_first,
             a_cancellation_promotes_the_first_on_the_waitlist,
             concurrent_signups_never_exceed_capacity,
             rate_limits_count_per_window,

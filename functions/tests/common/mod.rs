@@ -409,6 +409,9 @@ impl Store for DownStore {
     async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+    async fn promote_waitlist(&self, _: &str, _: u32) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
     async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
@@ -446,11 +449,13 @@ impl Store for DownStore {
     ) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn take_held_signup(
+    async fn seat_held_signup(
         &self,
         _: &str,
+        _: &str,
+        _: u32,
         _: jiff::Timestamp,
-    ) -> Result<Option<functions::store::NewSignup>, StoreError> {
+    ) -> Result<Option<SignupOutcome>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn signup(&self, _: &str, _: &str) -> Result<Option<Signup>, StoreError> {
