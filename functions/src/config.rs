@@ -12,6 +12,11 @@ pub struct Editor {
     pub token_sha256: [u8; 32],
 }
 
+/// The default of `Config::mails_per_hour`: a burst of fake sign-ups costs at most this many
+/// mails an hour (SES's sandbox sends at most 1 a second; see docs/deploy.md for its daily
+/// quota).
+pub const DEFAULT_MAILS_PER_HOUR: u32 = 50;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Signs tokens and salts IP hashes. Keep it secret; changing it invalidates open links.
@@ -27,6 +32,10 @@ pub struct Config {
     pub min_fill_seconds: i64,
     /// Sign-ups per client address and hour.
     pub signups_per_hour: u32,
+    /// The portal's ceiling on mails the public forms may cause in an hour, whoever asks
+    /// (`PORTAL_MAILS_PER_HOUR`): past it they answer 429 until the hour turns, before the
+    /// mail service would throttle or suspend the sender (docs/deploy.md).
+    pub mails_per_hour: u32,
     /// How long a confirmation link stays valid.
     pub confirm_valid_seconds: i64,
     /// The site's proxy (Netlify's signed rewrite of `/api/*`), when there is one: requests
@@ -48,6 +57,7 @@ impl Config {
             editors: Vec::new(),
             min_fill_seconds: 3,
             signups_per_hour: 5,
+            mails_per_hour: DEFAULT_MAILS_PER_HOUR,
             confirm_valid_seconds: 48 * 3600,
             proxy: None,
         }

@@ -67,6 +67,23 @@ impl EmailAddress {
     }
 }
 
+/// The mailbox an address reaches, as a key for counting: `Hanako+news@Example.jp` and
+/// `hanako@example.jp` are one mailbox; so are `h.a.n.a.k.o@gmail.com` and
+/// `hanako@googlemail.com`, since Gmail ignores dots. Limits count mailboxes, not spellings.
+/// Never used as an address to write to.
+pub fn mailbox_key(address: &str) -> String {
+    let address = address.trim().to_ascii_lowercase();
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return address;
+    };
+    // Plus-addressing (`a+tag@`) is delivered to `a@` by nearly every provider.
+    let local = local.split('+').next().unwrap_or(local);
+    match domain {
+        "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+        _ => format!("{local}@{domain}"),
+    }
+}
+
 /// RFC 5322 "dot-atom": letters, digits and `!#$%&'*+/=?^_`{|}~-`, dots between them.
 fn local_part_ok(local: &str) -> bool {
     !local.is_empty()
@@ -219,6 +236,25 @@ mod tests {
                 .unwrap_err()
                 .contains("半角英数字")
         );
+    }
+
+    #[test]
+    fn spellings_of_one_mailbox_share_a_key() {
+        let key = mailbox_key("hanako@example.jp");
+        for spelling in [
+            "Hanako@Example.JP",
+            "hanako+1@example.jp",
+            "hanako+a+b@example.jp",
+        ] {
+            assert_eq!(mailbox_key(spelling), key, "{spelling}");
+        }
+        let gmail = mailbox_key("hanako@gmail.com");
+        for spelling in ["h.a.n.a.k.o@gmail.com", "Hana.ko+x@GoogleMail.com"] {
+            assert_eq!(mailbox_key(spelling), gmail, "{spelling}");
+        }
+        // Elsewhere a dot is part of the name.
+        assert_ne!(mailbox_key("han.ako@example.jp"), key);
+        assert_ne!(mailbox_key("hanako@example.com"), key);
     }
 
     #[test]

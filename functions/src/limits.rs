@@ -63,11 +63,34 @@ impl Action {
 pub enum Limited {
     Client,
     Recipient,
+    /// The portal's own ceiling on mails an hour (`Config::mails_per_hour`), reached before
+    /// the mail service would throttle or suspend the sender.
+    Portal,
 }
 
-/// Counts one `action` by `client` (its rate key) for `recipient` (a normalized address);
-/// `Err(Limited)` once either limit is reached. The client is counted first, so a client
-/// over its limit does not use up the recipient's.
+/// An IPv6 /48 is one site (an office, a provider's customer): it may hold many /64s, so it
+/// is counted too, with this many times a /64's limit.
+pub const IPV6_48_FACTOR: u32 = 4;
+
+/// The keys a client is counted under: its rate key (an IPv4 address or an IPv6 /64), and
+/// for IPv6 also the /48 around it, so that rotating through a site's /64s gains little.
+fn client_keys(client: &str) -> Vec<(String, u32)> {
+    let mut keys = vec![(client.to_owned(), 1)];
+    if let Some(network) = client
+        .strip_suffix("/64")
+        .and_then(|n| n.parse::<std::net::Ipv6Addr>().ok())
+    {
+        let s = network.segments();
+        let site = std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0);
+        keys.push((format!("{site}/48"), IPV6_48_FACTOR));
+    }
+    keys
+}
+
+/// Counts one `action` by `client` (its rate key) for `recipient` (an address, counted by
+/// its mailbox: see `email::mailbox_key`); `Err(Limited)` once a limit is reached. The
+/// client is counted first, so a client over its limit does not use up the recipient's;
+/// the portal's hourly ceiling last, so that only mails that would be sent count.
 pub async fn check(
     services: &Services,
     action: Action,
@@ -75,18 +98,19 @@ pub async fn check(
     recipient: &str,
 ) -> Result<Result<(), Limited>, StoreError> {
     let now = services.clock.now();
-    let client_key = format!("{}:ip:{}", action.name(), services.signer.hash_ip(client));
-    if !services
-        .store
-        .allow(&client_key, action.per_client_per_hour(services), 3600, now)
-        .await?
-    {
-        return Ok(Err(Limited::Client));
+    for (key, factor) in client_keys(client) {
+        let client_key = format!("{}:ip:{}", action.name(), services.signer.hash_ip(&key));
+        let limit = action.per_client_per_hour(services).saturating_mul(factor);
+        if !services.store.allow(&client_key, limit, 3600, now).await? {
+            return Ok(Err(Limited::Client));
+        }
     }
     let recipient_key = format!(
         "{}:to:{}",
         action.name(),
-        services.signer.hash_email(recipient)
+        services
+            .signer
+            .hash_email(&crate::email::mailbox_key(recipient))
     );
     if !services
         .store
@@ -95,5 +119,30 @@ pub async fn check(
     {
         return Ok(Err(Limited::Recipient));
     }
+    if !services
+        .store
+        .allow("portal:mails", services.config.mails_per_hour, 3600, now)
+        .await?
+    {
+        tracing::warn!(event = "mail_ceiling_reached", action = action.name());
+        return Ok(Err(Limited::Portal));
+    }
     Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_their_48() {
+        assert_eq!(
+            client_keys("2001:db8:1:2::/64"),
+            [
+                ("2001:db8:1:2::/64".to_owned(), 1),
+                ("2001:db8:1::/48".to_owned(), IPV6_48_FACTOR)
+            ]
+        );
+        assert_eq!(client_keys("203.0.113.7"), [("203.0.113.7".to_owned(), 1)]);
+    }
 }

@@ -41,7 +41,8 @@ pub fn data_dir() -> PathBuf {
 /// Settings from the environment:
 /// - `PORTAL_SECRET`: signs links and salts IP hashes (locally, a random one is kept in the data folder);
 /// - `PORTAL_SITE_URL`, `PORTAL_API_URL`, `PORTAL_ALLOWED_ORIGINS` (comma-separated);
-/// - `PORTAL_EDITORS`: `name:sha256-hex-of-token,...`.
+/// - `PORTAL_EDITORS`: `name:sha256-hex-of-token,...`;
+/// - `PORTAL_MAILS_PER_HOUR`: the ceiling on mails the public forms cause in an hour.
 pub fn config_from_env(data: &std::path::Path) -> Result<Config, StartError> {
     let secret = match setting("PORTAL_SECRET") {
         Some(secret) if secret.len() >= 32 => secret.into_bytes(),
@@ -101,6 +102,17 @@ pub fn config_from_env(data: &std::path::Path) -> Result<Config, StartError> {
             });
         }
         None => {}
+    }
+    if let Some(ceiling) = setting("PORTAL_MAILS_PER_HOUR") {
+        config.mails_per_hour = match ceiling.trim().parse::<u32>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err(StartError::Setting {
+                    name: "PORTAL_MAILS_PER_HOUR",
+                    problem: format!("`{ceiling}` is not a whole number of mails an hour above 0"),
+                });
+            }
+        };
     }
     for entry in setting("PORTAL_EDITORS")
         .unwrap_or_default()

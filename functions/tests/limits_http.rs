@@ -112,3 +112,122 @@ async fn event_sign_ups_are_limited_per_recipient() {
     );
     assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Limits count mailboxes, not spellings: plus-addressing, Gmail's dots and case are one
+/// mailbox, so they share its three mails a day.
+#[tokio::test]
+async fn spellings_of_one_mailbox_share_its_limit() {
+    let h = Harness::new();
+    let spellings = [
+        "victim@gmail.com",
+        "Victim+1@gmail.com",
+        "v.i.c.t.i.m@gmail.com",
+        "vic.tim+x@googlemail.com",
+    ];
+    let mut statuses = Vec::new();
+    for (n, address) in spellings.iter().enumerate() {
+        let stamp = h.json_stamp().await;
+        let client = format!("198.51.100.{n}");
+        let (status, _, _) = h
+            .send(post(
+                "/api/members",
+                JSON,
+                &client,
+                &profile(address, &stamp),
+            ))
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::ACCEPTED,
+            StatusCode::ACCEPTED,
+            StatusCode::ACCEPTED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    assert_eq!(h.outbox().len(), 3);
+}
+
+/// One site's IPv6 /48 holds 65,536 /64s: rotating through them gains four /64s' worth.
+#[tokio::test]
+async fn an_ipv6_site_is_counted_by_its_48_as_well_as_its_64s() {
+    let h = Harness::new();
+    let mut accepted = 0;
+    for n in 0..30 {
+        let stamp = h.json_stamp().await;
+        let client = format!("2001:db8:77:{n:x}::1");
+        let (status, _, _) = h
+            .send(post(
+                "/api/members",
+                JSON,
+                &client,
+                &profile(&format!("p{n}@example.jp"), &stamp),
+            ))
+            .await;
+        if status == StatusCode::ACCEPTED {
+            accepted += 1;
+        } else {
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        }
+    }
+    // Five an hour per client, four clients' worth for the /48.
+    assert_eq!(accepted, 20);
+    // Another site is not held back.
+    let stamp = h.json_stamp().await;
+    let (status, _, _) = h
+        .send(post(
+            "/api/members",
+            JSON,
+            "2001:db8:78::1",
+            &profile("other@example.jp", &stamp),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+/// However many clients and addresses, the public forms cause at most the configured
+/// number of mails an hour; past it a clear 429, until the hour turns.
+#[tokio::test]
+async fn the_portal_sheds_mail_past_its_hourly_ceiling() {
+    let h = Harness::with_config(|mut config| {
+        config.mails_per_hour = 4;
+        config
+    });
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let stamp = h.json_stamp().await;
+        let (status, _, body) = h
+            .send(post(
+                "/api/members",
+                JSON,
+                &format!("198.51.100.{n}"),
+                &profile(&format!("p{n}@example.jp"), &stamp),
+            ))
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(body.contains("1時間"), "{body}");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::ACCEPTED)
+            .count(),
+        4
+    );
+    assert_eq!(h.outbox().len(), 4);
+    h.clock.advance(3600);
+    let stamp = h.json_stamp().await;
+    let (status, _, _) = h
+        .send(post(
+            "/api/members",
+            JSON,
+            "198.51.100.50",
+            &profile("later@example.jp", &stamp),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "the next hour");
+}

@@ -209,6 +209,25 @@ past = {"title": "過去の会", "start": "2020-01-10T19:00", "end": "2020-01-10
 status, _ = request("POST", "/api/events", json.dumps(past), {"Content-Type": "application/json"}, source="127.0.7.5")
 expect(f"an announced event that has started is refused with 422 (got {status})", status == 422)
 
+# 6d. Limits count mailboxes, not spellings: four spellings of one mailbox, three mails.
+tokens = [stamp() for _ in range(4)]
+time.sleep(3.2)
+for n, (token, spelling) in enumerate(zip(tokens, ["twin@example.jp", "Twin+1@example.jp", "twin+2@EXAMPLE.jp", "twin+3@example.jp"])):
+    request("POST", "/api/members", json.dumps(profile(spelling, form_token=token)), {"Content-Type": "application/json"}, source=f"127.0.10.{n + 1}")
+twin_mails = [m for m in outbox() if re.search(r"To: twin(\+\d)?@example\.jp", m)]
+expect(f"one mailbox gets at most 3 sign-up mails however it is spelled (got {len(twin_mails)})", len(twin_mails) <= 3)
+
+# 6e. Many clients, many addresses, one portal: its hourly mail ceiling (default 50) holds.
+tokens = [stamp() for _ in range(60)]
+time.sleep(3.2)
+answers = [
+    request("POST", "/api/members", json.dumps(profile(f"flood{n}@example.jp", form_token=token)),
+            {"Content-Type": "application/json"}, source=f"127.0.9.{n // 5 + 1}")[0]
+    for n, token in enumerate(tokens)
+]
+expect(f"a flood from 12 clients is shed with 429 past the ceiling ({answers.count(429)} refused)", 429 in answers)
+expect(f"the portal mails at most 50 an hour whoever asks (outbox {len(outbox())})", len(outbox()) <= 50)
+
 # 7. What was stored and logged.
 rows = db.execute("SELECT email, ip_hash, fields FROM submissions").fetchall()
 for email, ip_hash, fields in rows:

@@ -76,6 +76,18 @@ impl Harness {
         Harness::with_parts_and_config(dir, store.clone(), store, mailer, config)
     }
 
+    /// A harness whose settings `change` adjusts (a lower mail ceiling, say).
+    pub fn with_config(change: impl FnOnce(Config) -> Config) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
+        let mailer = Arc::new(OutboxMailer::new(
+            dir.path().join("outbox"),
+            "portal@example.org",
+        ));
+        let config = change(test_config());
+        Harness::with_parts_and_config(dir, store.clone(), store, mailer, config)
+    }
+
     fn with_parts(
         dir: tempfile::TempDir,
         store: Arc<dyn Store>,
