@@ -56,8 +56,15 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
         .unwrap_or_else(|| site.config.base_url.clone());
     let theme = Theme::load(&options.theme, site.config.language)?;
     let renderer = Renderer::new(&site, &theme, &base_url, options.now)?;
-    let mut outputs: HashSet<String> = renderer
-        .plan()
+    let plan = renderer.plan();
+    let mut diagnostics = Vec::new();
+    // A static file in the place of a page the build makes: the build refuses it, so does check.
+    if let Err(BuildError::Content(found)) =
+        crate::build::check_static_collisions(&site, &renderer, &plan)
+    {
+        diagnostics.extend(found);
+    }
+    let mut outputs: HashSet<String> = plan
         .iter()
         .map(|job| file_for(&renderer.path_of(job)))
         .collect();
@@ -69,7 +76,6 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
         origin_and_base: base_url.trim_end_matches('/').to_owned(),
         base_path: renderer.urls().base_path().to_owned(),
     };
-    let mut diagnostics = Vec::new();
     // Every Markdown body, with the page it is shown on (relative links start there).
     let bodies = (site.members.iter())
         .map(|m| {

@@ -1,5 +1,6 @@
 //! Validate stage: parses every source with the model (in parallel) and checks what spans
-//! files: duplicate slugs, organizers that name no member, reserved page slugs, missing photos.
+//! files: duplicate slugs, organizers that name no member, reserved page slugs, missing photos,
+//! static files that would take the place of what the portal serves.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -54,6 +55,45 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "search",
     "search-index",
 ];
+
+/// Folders of the output the portal writes or serves itself (fingerprinted assets, the
+/// search index, the editors' page, the theme's styles and scripts, the functions behind
+/// `/api/`, `portal serve`'s own paths). A content pull request is untrusted: a file in
+/// `content/static/` must not replace any of them.
+pub const SERVED_FOLDERS: &[&str] = &[
+    "assets",
+    "search-index",
+    "admin",
+    "css",
+    "js",
+    "api",
+    "__portal",
+];
+
+/// Files a static host reads as its own settings: from `content/static/` they would change
+/// how the site is served (redirects, headers such as the Content-Security-Policy).
+pub const HOST_SETTING_FILES: &[&str] = &["_redirects", "_headers", "netlify.toml"];
+
+/// Why a file at `relative` (under `content/static/`) may not be published, if it may not.
+/// Compared without case: some hosts and file systems do not tell `Admin/` from `admin/`.
+pub fn served_path_problem(relative: &str) -> Option<(String, String)> {
+    let lower = relative.to_lowercase();
+    let first = lower.split('/').next().unwrap_or("");
+    let name = lower.rsplit('/').next().unwrap_or("");
+    if HOST_SETTING_FILES.contains(&name) {
+        return Some((
+            format!("`{relative}` would change how the host serves the site (`{name}` is a host setting file)"),
+            "host settings live in netlify.toml at the repository's root, which editors change by review; remove the file from content/static/".to_owned(),
+        ));
+    }
+    if SERVED_FOLDERS.contains(&first) {
+        return Some((
+            format!("`{relative}` is under `{first}/`, which the portal writes or serves itself"),
+            "move the file to another folder of content/static/, e.g. `files/`".to_owned(),
+        ));
+    }
+    None
+}
 
 /// What each file parsed to last time, so that a rebuild (`portal serve`) parses only the
 /// files whose text changed. Keyed by path; an entry is reused only for a text of the same
@@ -314,6 +354,12 @@ pub fn validate_with(
                 .with_hint(hint)
                 .with_field("author"),
         );
+    }
+
+    for file in &sources.static_files {
+        if let Some((message, hint)) = served_path_problem(&file.relative) {
+            diagnostics.push(Diagnostic::for_file(&file.source, message).with_hint(hint));
+        }
     }
 
     let static_paths: HashSet<&str> = sources
