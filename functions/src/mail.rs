@@ -141,11 +141,13 @@ impl Mailer for OutboxMailer {
         // Mails hold addresses and links: owner-only folder and files.
         crate::runtime::private_dir(&self.dir)
             .map_err(|e| MailError(format!("{}: {e}", self.dir.display())))?;
-        tokio::fs::write(&path, text)
-            .await
-            .map_err(|e| MailError(format!("{}: {e}", path.display())))?;
-        crate::runtime::private_file(&path)
-            .map_err(|e| MailError(format!("{}: {e}", path.display())))
+        let written = path.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::runtime::write_private(&written, text.as_bytes())
+        })
+        .await
+        .map_err(|e| MailError(format!("writing {}: {e}", path.display())))?
+        .map_err(|e| MailError(format!("{}: {e}", path.display())))
     }
 }
 

@@ -165,16 +165,37 @@ fn local_secret(data: &std::path::Path) -> Result<Vec<u8>, StartError> {
         crate::tokens::random_id()
     )
     .into_bytes();
-    std::fs::write(&path, &secret)?;
-    private_file(&path)?;
+    write_private(&path, &secret)?;
     Ok(secret)
 }
 
 /// Creates `dir` if it is missing, readable by its owner only (the local store, outbox and
-/// secret hold personal data). An existing folder is left as it is: it may be shared, such
-/// as /tmp; the files inside are made private one by one.
+/// secret hold personal data). An existing folder that others may read is tightened to the
+/// owner's only; one that is shared on purpose (sticky, such as /tmp) or belongs to
+/// another user is refused with a message, since personal data must not sit in it.
 pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     if dir.is_dir() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{MetadataExt, PermissionsExt};
+            let meta = std::fs::metadata(dir)?;
+            let mode = meta.permissions().mode() & 0o7777;
+            if mode & 0o077 != 0 {
+                let own = meta.uid() == current_uid(dir)?;
+                if mode & 0o1000 != 0 || !own {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::PermissionDenied,
+                        format!(
+                            "the data folder {} is shared (mode {mode:o}{}); personal data needs a folder of its own: set PORTAL_DATA (or --data) to a new folder",
+                            dir.display(),
+                            if own { "" } else { ", another user's" }
+                        ),
+                    ));
+                }
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+                tracing::warn!(event = "data_folder_tightened", folder = %dir.display(), was = format!("{mode:o}"));
+            }
+        }
         return Ok(());
     }
     let mut builder = std::fs::DirBuilder::new();
@@ -187,7 +208,24 @@ pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// Makes `file` readable and writable by its owner only.
+/// The user this process runs as, read from a file it creates (no `libc` needed).
+#[cfg(unix)]
+fn current_uid(near: &std::path::Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::MetadataExt;
+    // A process owns the files it creates; its own /proc entry says who it is.
+    match std::fs::metadata("/proc/self") {
+        Ok(meta) => Ok(meta.uid()),
+        Err(_) => {
+            let probe = near.join(format!(".uid-{}", std::process::id()));
+            std::fs::write(&probe, b"")?;
+            let uid = std::fs::metadata(&probe)?.uid();
+            std::fs::remove_file(&probe)?;
+            Ok(uid)
+        }
+    }
+}
+
+/// Makes an existing `file` readable and writable by its owner only.
 pub fn private_file(file: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -197,6 +235,30 @@ pub fn private_file(file: &std::path::Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = file;
     Ok(())
+}
+
+/// Opens `file` for writing, created owner-only from its first byte (mode 0600 at
+/// creation, not a chmod after), or an existing one made owner-only before it is written.
+pub fn private_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Writes `bytes` to `file`, owner-only from the first byte (see [`private_options`]).
+pub fn write_private(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if file.exists() {
+        private_file(file)?;
+    }
+    let mut handle = private_options().truncate(true).open(file)?;
+    handle.write_all(bytes)?;
+    handle.sync_all()
 }
 
 /// Settings that production must name: on Lambda there is no local fallback, so a missing
@@ -350,8 +412,11 @@ pub fn init_logs() {
 }
 
 /// Serves `router` on Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else on `PORTAL_LISTEN`
-/// (default 127.0.0.1:8787).
-pub async fn serve(router: Router) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// (default 127.0.0.1:8787), answering only for `local_hosts` (see `http::site`).
+pub async fn serve(
+    router: Router,
+    local_hosts: Vec<String>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     #[cfg(feature = "aws")]
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return lambda_http::run(router)
@@ -363,6 +428,7 @@ pub async fn serve(router: Router) -> Result<(), Box<dyn std::error::Error + Sen
         .parse()?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(event = "listening", address = %address);
+    let router = crate::http::site::local_hosts_only(router, local_hosts);
     // The peer address is the client for rate limits (see http::extract::ClientIp).
     axum::serve(
         listener,
@@ -383,7 +449,10 @@ pub async fn main(make: fn(Arc<Services>) -> Router) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match serve(make(services)).await {
+    // Locally, answer only for this machine's names and the configured ones.
+    let hosts =
+        crate::http::site::local_hosts(&[&services.config.site_url, &services.config.api_url]);
+    match serve(make(services), hosts).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -402,6 +471,41 @@ mod tests {
         assert_eq!(decode_hex(hex).map(|h| h[0]), Some(0x9f));
         assert_eq!(decode_hex("xyz"), None);
         assert_eq!(decode_hex(&"g".repeat(64)), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_data_folder_others_can_read_is_tightened_and_a_shared_one_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&data).unwrap();
+        assert_eq!(mode(&data), 0o700);
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let error = private_dir(&shared).unwrap_err().to_string();
+        assert!(
+            error.contains("is shared") && error.contains("PORTAL_DATA"),
+            "{error}"
+        );
+        assert_eq!(mode(&shared), 0o1777, "left as it was");
+        // A file that was readable by others is made private before it is written.
+        let file = data.join("secret");
+        std::fs::write(&file, "old").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&file, b"new").unwrap();
+        assert_eq!(
+            (mode(&file), std::fs::read(&file).unwrap()),
+            (0o600, b"new".to_vec())
+        );
+        let fresh = data.join("fresh");
+        write_private(&fresh, b"x").unwrap();
+        assert_eq!(mode(&fresh), 0o600);
     }
 
     #[test]

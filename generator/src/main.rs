@@ -29,8 +29,9 @@ struct SiteArgs {
     /// default theme built into portal.
     #[arg(long)]
     theme: Option<PathBuf>,
-    /// Include members and events marked `draft: true`.
-    #[arg(long)]
+    /// Include members and events marked `draft: true` (or set PORTAL_DRAFTS=true, which a
+    /// host's settings can do for previews without changing the build command).
+    #[arg(long, env = "PORTAL_DRAFTS")]
     drafts: bool,
 }
 

@@ -158,7 +158,7 @@ async fn site_file(State(site): State<Site>, method: Method, uri: Uri) -> Respon
         return file_response(StatusCode::OK, &wanted, output);
     }
     if files.contains_key(format!("{relative}/index.html").as_str()) {
-        return redirect(&format!("{}/", uri.path()));
+        return redirect(&functions::http::site::folder_location(uri.path()));
     }
     not_found(&files)
 }

@@ -95,6 +95,11 @@ pub async fn run(
         Arc::clone(&shared),
         outbox,
     );
+    // DNS rebinding: a page elsewhere must not read the outbox through a name of its own.
+    let app = functions::http::site::local_hosts_only(
+        app,
+        functions::http::site::local_hosts(&[&origin]),
+    );
     let stopping = Arc::clone(&shared);
     axum::serve(
         listener,
@@ -158,8 +163,7 @@ pub fn editor_token(data: &Path) -> Result<String> {
         }
     }
     let token = functions::tokens::random_id();
-    std::fs::write(&path, format!("{token}\n"))
+    functions::runtime::write_private(&path, format!("{token}\n").as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
-    functions::runtime::private_file(&path)?;
     Ok(token)
 }

@@ -48,12 +48,16 @@ test("Netlify's parser reads netlify.toml without a warning and every key is one
   for (const context of ["production", "deploy-preview", "branch-deploy"]) await resolved(context);
 });
 
-test("the site is built by portal and deploy previews show drafts at their own address", async () => {
+test("the site is built by portal; previews build at their own address and publish no drafts", async () => {
   const production = await resolved("production");
   assert.match(production.build.command, /portal -- build$/);
   assert.equal(production.build.publish, path.join(root, "public"));
-  const preview = await resolved("deploy-preview");
-  assert.match(preview.build.command, /portal -- build --drafts --base-url "\$DEPLOY_PRIME_URL" --api-base "\$DEPLOY_PRIME_URL"/);
+  for (const context of ["deploy-preview", "branch-deploy"]) {
+    const preview = await resolved(context);
+    assert.match(preview.build.command, /portal -- build --base-url "\$DEPLOY_PRIME_URL" --api-base "\$DEPLOY_PRIME_URL"$/);
+    // A preview's address is public: drafts only when the operator opts in (PORTAL_DRAFTS).
+    assert.doesNotMatch(preview.build.command, /--drafts/);
+  }
   assert.match(fs.readFileSync(path.join(root, "rust-toolchain.toml"), "utf8"), /^channel = "\d+\.\d+\.\d+"$/m);
 });
 

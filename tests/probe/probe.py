@@ -228,6 +228,19 @@ answers = [
 expect(f"a flood from 12 clients is shed with 429 past the ceiling ({answers.count(429)} refused)", 429 in answers)
 expect(f"the portal mails at most 50 an hour whoever asks (outbox {len(outbox())})", len(outbox()) <= 50)
 
+# 6f. DNS rebinding and open redirects: another name for this machine reads nothing, and
+# a path a browser reads as another host never becomes a redirect there.
+with socket.create_connection((host, int(port)), timeout=10) as raw:
+    raw.sendall(f"GET /api/members/new HTTP/1.1\r\nHost: rebind.attacker.example:{port}\r\nConnection: close\r\n\r\n".encode())
+    answer = raw.recv(64).decode("latin-1")
+expect(f"a request for another host name is refused with 421 ({answer[:15]!r})", answer.startswith("HTTP/1.1 421"))
+connection = http.client.HTTPConnection(host, int(port), timeout=10)
+connection.request("GET", "//members")
+response = connection.getresponse()
+location = response.getheader("Location") or ""
+connection.close()
+expect(f"//members does not redirect to another host (Location {location!r})", not location.startswith("//"))
+
 # 7. What was stored and logged.
 rows = db.execute("SELECT email, ip_hash, fields FROM submissions").fetchall()
 for email, ip_hash, fields in rows:

@@ -55,14 +55,18 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> (u16, String, String) {
+        self.get_as(&format!("127.0.0.1:{}", self.port), path)
+    }
+
+    /// A GET that names `host` in its Host header, as a browser does for the name it used.
+    fn get_as(&self, host: &str, path: &str) -> (u16, String, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            self.port
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut bytes = Vec::new();
@@ -220,4 +224,26 @@ fn serves_edits_shows_problems_and_stops_cleanly() {
     assert_eq!(result, Ok(()));
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err());
+}
+
+/// DNS rebinding: a page on another site points a name it owns at 127.0.0.1 and reads what
+/// this server answers. The server answers only for its own names, and a path that a
+/// browser would read as another host never becomes a redirect there.
+#[test]
+fn answers_only_for_its_own_names_and_redirects_stay_on_this_host() {
+    let server = Server::start();
+    let (status, _, _) = server.get_as("rebind.attacker.example", "/outbox/");
+    assert_eq!(status, 421);
+    let (status, _, _) = server.get_as(&format!("rebind.attacker.example:{}", server.port), "/");
+    assert_eq!(status, 421);
+    let (status, _, body) = server.get_as(&format!("localhost:{}", server.port), "/outbox/");
+    assert_eq!(status, 200, "{body}");
+    let (status, head, _) = server.get("//members");
+    assert_eq!(status, 308, "{head}");
+    let location = head.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .strip_prefix("location: ")
+            .map(str::to_owned)
+    });
+    assert_eq!(location.as_deref(), Some("/members/"), "{head}");
 }

@@ -88,9 +88,17 @@ impl SqliteStore {
             crate::runtime::private_dir(parent)
                 .map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
         }
+        // Created owner-only before SQLite opens it, so no byte is ever readable by others.
+        let private =
+            |e: std::io::Error| StoreError::Unavailable(format!("{}: {e}", path.display()));
+        if path.exists() {
+            crate::runtime::private_file(path).map_err(private)?;
+        } else {
+            crate::runtime::private_options()
+                .open(path)
+                .map_err(private)?;
+        }
         let connection = Connection::open(path).map_err(unavailable)?;
-        crate::runtime::private_file(path)
-            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
         connection
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(unavailable)?;
