@@ -1,25 +1,37 @@
-//! Profile photos as members upload them: a real JPEG, PNG or WebP image of at most 5 MB
+//! Profile photos as members upload them: a real JPEG, PNG or WebP image of at most 4 MB
 //! comes out as a JPEG of at most 512 pixels on its longer side, turned upright, with no
 //! metadata at all (no GPS position, no camera, no comments), since only pixels are kept.
+//!
+//! A small file can claim a huge picture, or decompress to one (a zlib bomb): every bound
+//! is checked before the pixels are decoded, and the decoder itself holds to them, so one
+//! request costs at most about [`DECODE_BUDGET`] of memory whatever it sends.
 
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
-/// The largest upload accepted, in bytes.
-pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// The largest upload accepted, in bytes. On Lambda a request is at most 6 MB as the event
+/// carries it, and a binary body arrives base64-encoded (4/3 larger): 4 MiB of photo and
+/// 64 KiB of text come to 5.4 MiB, which fits with the event's headers.
+pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
+/// What the forms say of it.
+pub const MAX_UPLOAD_TEXT: &str = "4MB";
 /// The longer side of a kept photo, in pixels.
 pub const MAX_SIDE: u32 = 512;
-/// Larger images are refused before they are decoded: a small file can claim a huge
-/// picture (a decompression bomb). 50 megapixels is more than phone cameras take.
-const MAX_PIXELS: u64 = 50_000_000;
+/// Neither side may be longer, and the picture no larger, by what its header says.
+pub const MAX_HEADER_SIDE: u32 = 8000;
+pub const MAX_HEADER_PIXELS: u64 = 40_000_000;
+/// The memory the decoded picture may take (the decoder's own limit, counted in bytes of
+/// pixels as it decodes them: 16 megapixels of 8-bit colour). A 12-megapixel phone photo
+/// fits; a larger or 16-bit one is refused with a word to shrink it first.
+pub const DECODE_BUDGET: u64 = 48 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
 /// The most a kept photo may take (see [`process`]).
 pub const MAX_STORED_BYTES: usize = 200 * 1024;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PhotoError {
-    #[error("the photo is larger than 5 MB")]
+    #[error("the photo is larger than 4 MB")]
     TooLarge,
     #[error("the file is not a JPEG, PNG or WebP image")]
     NotAnImage,
@@ -33,9 +45,9 @@ impl PhotoError {
     /// The problem and what to do, for the join form beside the file input.
     pub fn message_ja(&self) -> &'static str {
         match self {
-            PhotoError::TooLarge => "写真は5MB以内のものを選んでください",
+            PhotoError::TooLarge => "写真は4MB以内のものを選んでください",
             PhotoError::TooManyPixels { .. } => {
-                "写真の画素数が大きすぎます。小さくしてから選んでください"
+                "写真の画素数が大きすぎます。小さくしてから選んでください（1200万画素まで）"
             }
             PhotoError::NotAnImage => "写真はJPEG・PNG・WebPの画像を選んでください",
             PhotoError::Unreadable => {
@@ -78,32 +90,50 @@ pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
     ) {
         return Err(PhotoError::NotAnImage);
     }
-    // The header first, read without allocating the picture, to refuse a huge one by its
-    // size; the decoder's own limit then holds whatever the header said.
+    let limits = || {
+        let mut limits = Limits::default();
+        limits.max_image_width = Some(MAX_HEADER_SIDE);
+        limits.max_image_height = Some(MAX_HEADER_SIDE);
+        limits.max_alloc = Some(DECODE_BUDGET);
+        limits
+    };
+    // The header first, read without decoding the picture, to refuse a huge one by its
+    // size; the decoder's own limits then hold whatever the header said.
     let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+    // Only the header is read here, so it needs no limits, and the refusal names the size.
     header.no_limits();
     let (width, height) = header
         .into_dimensions()
         .map_err(|_| PhotoError::Unreadable)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    if width > MAX_HEADER_SIDE
+        || height > MAX_HEADER_SIDE
+        || u64::from(width) * u64::from(height) > MAX_HEADER_PIXELS
+    {
         return Err(PhotoError::TooManyPixels { width, height });
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
-    // Room for the largest image allowed, decoded as 8-bit RGBA.
-    limits.max_alloc = Some(MAX_PIXELS * 4);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    reader.limits(limits());
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|error| refused(error, width, height))?;
+    // The real allocation, not the header's pixel count alone: a 16-bit or many-channel
+    // picture takes more bytes a pixel. Refused before a byte of it is allocated.
+    if decoder.total_bytes() > DECODE_BUDGET {
+        return Err(PhotoError::TooManyPixels { width, height });
+    }
     // A phone's photo is often stored on its side with an orientation tag: turn it upright
     // before the tag is dropped with the rest of the metadata.
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
-    picture.apply_orientation(orientation);
+    let mut picture =
+        DynamicImage::from_decoder(decoder).map_err(|error| refused(error, width, height))?;
+    // Shrunk by averaging into the small picture itself: no intermediate buffer of the
+    // large one's size (a two-pass filter would hold one).
     if picture.width().max(picture.height()) > MAX_SIDE {
-        picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Lanczos3);
+        picture = picture.thumbnail(MAX_SIDE, MAX_SIDE);
     }
+    picture.apply_orientation(orientation);
     let rgb = on_white(&picture);
     // A busy picture at 512 px is rarely over 100 KB; the quality steps down if it is over
     // what a store item holds comfortably (DynamoDB's items end at 400 KB).
@@ -122,6 +152,14 @@ pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
         height: rgb.height(),
         jpeg,
     })
+}
+
+/// A decoder's refusal: over a limit is "too many pixels", anything else unreadable.
+fn refused(error: image::ImageError, width: u32, height: u32) -> PhotoError {
+    match error {
+        image::ImageError::Limits(_) => PhotoError::TooManyPixels { width, height },
+        _ => PhotoError::Unreadable,
+    }
 }
 
 /// The picture without transparency: a JPEG has none, and transparent pixels would

@@ -194,7 +194,7 @@ pub fn invalid_with_photo(mut errors: FieldErrors, photo_sent: bool) -> SignupEr
 }
 
 /// An uploaded photo checked and re-encoded (see `photo.rs`) off the async threads, since a
-/// 5 MB photo takes a moment of CPU; what is not a photo is an error beside the field.
+/// 4 MB photo takes a moment of CPU; what is not a photo is an error beside the field.
 pub async fn process_photo(photo: Option<&[u8]>) -> Result<Option<Vec<u8>>, SignupError> {
     let Some(bytes) = photo.map(<[u8]>::to_vec) else {
         return Ok(None);

@@ -197,14 +197,14 @@ async fn a_text_file_named_jpg_is_a_field_error_and_nothing_is_stored() {
 async fn a_photo_over_5_mb_a_larger_body_or_a_second_file_is_refused() {
     let h = Harness::new();
     let token = h.form_token().await;
-    // Just over 5 MB: the form says so beside the photo.
+    // Just over 4 MB: the form says so beside the photo.
     let big = vec![0u8; functions::photo::MAX_UPLOAD_BYTES + 1024];
     let (status, _, html) = h
         .send(multipart(&token, Some(("big.jpg", &big)), false))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        html.contains("写真は5MB以内のものを選んでください"),
+        html.contains("写真は4MB以内のものを選んでください"),
         "{html}"
     );
     // Far over: the body is not read to its end.

@@ -175,7 +175,7 @@ with socket.create_connection((host, int(port)), timeout=10, source_address=("12
                  f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {6 * 1024 * 1024}\r\n\r\n"
                  f"--{boundary}\r\n").encode())
     answer = raw.recv(64).decode("latin-1")
-expect(f"a sign-up body over 5 MB with its photo is refused with 413 before it is read ({answer[:15]!r})", answer.startswith("HTTP/1.1 413"))
+expect(f"a sign-up body over 4 MB with its photo is refused with 413 before it is read ({answer[:15]!r})", answer.startswith("HTTP/1.1 413"))
 script = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"bio\"; filename=\"x.html\"\r\n\r\n<script>\r\n--{boundary}--\r\n").encode()
 status, _ = request("POST", "/api/members", script, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": BASE}, source="127.0.6.5")
 expect(f"a file in another field than photo is refused with 400 (got {status})", status == 400)

@@ -198,7 +198,7 @@ impl FromRequest<Shared> for Post {
 }
 
 /// [`Post`] for the sign-up and a profile update, which may carry a photo (see
-/// [`super::read_fields_and_photo`]): up to 5 MB and 64 KiB.
+/// [`super::read_fields_and_photo`]): up to 4 MB and 64 KiB.
 pub struct SignupPost {
     pub format: Format,
     pub fields: FormFields,

@@ -161,7 +161,7 @@ pub async fn read_fields_and_photo(
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             if limit > MAX_BODY {
-                "the sign-up is larger than 5 MB with its photo; choose a smaller photo"
+                "the sign-up is larger than 4 MB with its photo; choose a smaller photo"
             } else {
                 "the request is larger than 64 KiB; shorten the text"
             },

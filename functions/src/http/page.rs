@@ -238,7 +238,7 @@ impl JoinForm<'_> {
         main.push_str(&self.textarea("bio", "自己紹介", "Markdownが使えます"));
         let (aria, error) = self.error(PHOTO);
         main.push_str(&format!(
-            "<p class=\"field\"><label for=\"{PHOTO}\">写真</label> <small>JPEG・PNG・WebP、5MBまで。位置情報などは消し、512ピクセルに縮めて載せます</small>\n<input id=\"{PHOTO}\" name=\"{PHOTO}\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\"{aria}></p>\n{error}"
+            "<p class=\"field\"><label for=\"{PHOTO}\">写真</label> <small>JPEG・PNG・WebP、4MB・1200万画素まで。位置情報などは消し、512ピクセルに縮めて載せます</small>\n<input id=\"{PHOTO}\" name=\"{PHOTO}\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\"{aria}></p>\n{error}"
         ));
         if let Some(token) = self.edit_token {
             main.push_str(&format!(
