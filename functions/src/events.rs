@@ -5,7 +5,7 @@ use crate::catalog::EventInfo;
 use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
-use crate::signup::{Services, normalize};
+use crate::signup::{FORM_TOKEN, HONEYPOT, Services, normalize};
 use crate::store::{Cancellation, NewSignup, SeatState, Signup, SignupOutcome, StoreError};
 use crate::tokens::{Purpose, TokenError, random_id};
 use model::profile::{FieldErrors, FormFields};
@@ -24,6 +24,12 @@ pub enum EventError {
     Invalid(FieldErrors),
     #[error("too many sign-ups from this address; try again later")]
     RateLimited,
+    /// Looks automated (honeypot, filled too fast, stamp used twice): answered as if held.
+    #[error("rejected as spam: {0}")]
+    Spam(&'static str),
+    /// No valid form stamp: a page without script, or a client that did not fetch one.
+    #[error("the form carries no valid stamp")]
+    Unstamped,
     #[error("the sign-up was confirmed already, or its link lapsed")]
     NotHeld,
     #[error(transparent)]
@@ -105,9 +111,13 @@ pub async fn request_signup(
 ) -> Result<SignupRequest, EventError> {
     let (event, _) = open_event(services, slug)?;
     let fields = normalize(fields);
+    let now = services.clock.now();
+    // The same spam rules as every public form that mails someone: a signed, fresh stamp
+    // and an empty honeypot.
+    let stamp_expires = crate::signup::check_stamp(services, &fields, now).map_err(stamp_error)?;
     let mut errors = FieldErrors::new();
     for name in fields.keys() {
-        if !["name", "email", "message", "form_token"].contains(&name.as_str()) {
+        if !["name", "email", "message", FORM_TOKEN, HONEYPOT].contains(&name.as_str()) {
             errors
                 .entry(name.clone())
                 .or_default()
@@ -140,7 +150,9 @@ pub async fn request_signup(
     {
         return Err(EventError::RateLimited);
     }
-    let now = services.clock.now();
+    crate::signup::spend_stamp(services, &fields, stamp_expires, now)
+        .await
+        .map_err(stamp_error)?;
     if let Some(existing) = services.store.signup(slug, &email).await? {
         // Nothing changes, but the mail goes again, so that a person whose first mail was
         // lost (or failed) gets their cancellation link; the per-recipient limit keeps this
@@ -197,6 +209,16 @@ pub async fn request_signup(
         .await?;
     tracing::info!(event = "event_signup", slug, state = "held");
     Ok(SignupRequest::Held)
+}
+
+/// A stamp check's refusal as an event sign-up's.
+fn stamp_error(error: crate::signup::SignupError) -> EventError {
+    match error {
+        crate::signup::SignupError::Spam(reason) => EventError::Spam(reason),
+        crate::signup::SignupError::Unstamped => EventError::Unstamped,
+        crate::signup::SignupError::Store(store) => EventError::Store(store),
+        other => EventError::Store(StoreError::Unavailable(other.to_string())),
+    }
 }
 
 /// The held sign-up a confirmation token names for event `slug`, checked without taking

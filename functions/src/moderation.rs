@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
-use crate::signup::Services;
+use crate::signup::{Services, SignupError, check_stamp, spend_stamp};
 use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 
@@ -120,6 +120,11 @@ async fn forget_person(services: &Services, removal: &Submission) -> Result<(), 
 pub enum RemovalError {
     #[error("{0}")]
     InvalidEmail(String),
+    /// Looks automated: answered as any request is.
+    #[error("rejected as spam: {0}")]
+    Spam(&'static str),
+    #[error("the form carries no valid stamp")]
+    Unstamped,
     #[error("too many removal requests; try again later")]
     RateLimited,
     #[error(transparent)]
@@ -145,17 +150,32 @@ impl From<crate::proof::ProofError> for RemovalError {
 pub async fn request_removal(
     services: &Services,
     slug: &str,
-    typed: &str,
+    fields: &model::profile::FormFields,
     client: &str,
 ) -> Result<(), RemovalError> {
+    let now = services.clock.now();
+    let stamp = |error: SignupError| match error {
+        SignupError::Spam(reason) => RemovalError::Spam(reason),
+        SignupError::Unstamped => RemovalError::Unstamped,
+        SignupError::Store(store) => RemovalError::Store(store),
+        other => RemovalError::Store(StoreError::Unavailable(other.to_string())),
+    };
+    let stamp_expires = check_stamp(services, fields, now).map_err(stamp)?;
+    let typed = fields
+        .get(crate::signup::EMAIL)
+        .map(String::as_str)
+        .unwrap_or("");
     let typed = EmailAddress::parse(typed).map_err(RemovalError::InvalidEmail)?;
-    let Some(email) =
+    let owner =
         crate::proof::member_address(services, Action::RemovalRequest, slug, &typed, client)
-            .await?
-    else {
+            .await?;
+    // Spent whether or not the address matched: the same work either way.
+    spend_stamp(services, fields, stamp_expires, now)
+        .await
+        .map_err(stamp)?;
+    let Some(email) = owner else {
         return Ok(());
     };
-    let now = services.clock.now();
     let id = random_id();
     let submission = Submission::pending(
         id.clone(),

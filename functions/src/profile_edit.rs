@@ -8,7 +8,8 @@ use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::Message;
 use crate::signup::{
-    Accepted, Services, SignupError, invalid_with_photo, normalize, process_photo,
+    Accepted, EMAIL, Services, SignupError, check_stamp, invalid_with_photo, normalize,
+    process_photo, spend_stamp,
 };
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
@@ -22,18 +23,22 @@ pub const EDIT_TOKEN: &str = "token";
 pub async fn request_edit_link(
     services: &Services,
     slug: &str,
-    typed: &str,
+    fields: &FormFields,
     client: &str,
 ) -> Result<(), SignupError> {
+    let now = services.clock.now();
+    let stamp_expires = check_stamp(services, fields, now)?;
+    let typed = fields.get(EMAIL).map(String::as_str).unwrap_or("");
     let Ok(address) = EmailAddress::parse(typed) else {
         return Ok(());
     };
-    let Some(email) =
-        crate::proof::member_address(services, Action::ProfileEdit, slug, &address, client).await?
-    else {
+    let owner =
+        crate::proof::member_address(services, Action::ProfileEdit, slug, &address, client).await?;
+    // Spent whether or not the address matched: the same work either way.
+    spend_stamp(services, fields, stamp_expires, now).await?;
+    let Some(email) = owner else {
         return Ok(());
     };
-    let now = services.clock.now();
     // A random part makes each link one of a kind, so that it can be spent (see
     // `submit_update`) without spending the member's other links.
     let token = services.signer.sign(

@@ -11,12 +11,14 @@ use functions::store::{Status, Store, SubmissionKind};
 
 use common::{HANAKO, published_member};
 
-fn ask_for_link(email: &str) -> Request<Body> {
+async fn ask_for_link(h: &Harness, email: &str) -> Request<Body> {
+    let form = "application/x-www-form-urlencoded";
+    let body = format!("email={}", email.replace('@', "%40"));
     post(
         "/api/members/yamada-hanako/edit",
-        "application/x-www-form-urlencoded",
+        form,
         "203.0.113.7",
-        &format!("email={}", email.replace('@', "%40")),
+        &h.stamped(form, &body).await,
     )
 }
 
@@ -24,10 +26,10 @@ fn ask_for_link(email: &str) -> Request<Body> {
 async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
     let h = Harness::new();
     published_member(&h).await;
-    let (status, _, wrong) = h.send(ask_for_link("someone@example.jp")).await;
+    let (status, _, wrong) = h.send(ask_for_link(&h, "someone@example.jp").await).await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.outbox().is_empty(), "no mail to a stranger's address");
-    let (status, _, right) = h.send(ask_for_link("Hanako@Example.jp")).await;
+    let (status, _, right) = h.send(ask_for_link(&h, "Hanako@Example.jp").await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(wrong, right, "nobody learns whose address it is");
     let mail = h.mail_to(HANAKO, "/api/members/edit?token=");
@@ -38,7 +40,11 @@ async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
             "/api/members/sato-kenta/edit",
             "application/x-www-form-urlencoded",
             "203.0.113.7",
-            "email=ken%40example.jp",
+            &h.stamped(
+                "application/x-www-form-urlencoded",
+                "email=ken%40example.jp",
+            )
+            .await,
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -49,7 +55,7 @@ async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
 async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_editors() {
     let h = Harness::new();
     published_member(&h).await;
-    h.send(ask_for_link(HANAKO)).await;
+    h.send(ask_for_link(&h, HANAKO).await).await;
     let link = link_in(
         &h.mail_to(HANAKO, "/api/members/edit?token="),
         "/api/members/edit?token=",
@@ -154,7 +160,7 @@ async fn an_altered_link_opens_nothing() {
 async fn an_edit_link_is_good_for_one_update_and_applies_the_sign_up_rules() {
     let h = Harness::new();
     published_member(&h).await;
-    h.send(ask_for_link(HANAKO)).await;
+    h.send(ask_for_link(&h, HANAKO).await).await;
     let link = link_in(
         &h.mail_to(HANAKO, "/api/members/edit?token="),
         "/api/members/edit?token=",

@@ -45,7 +45,14 @@ async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
     let h = Harness::new();
     let body = "name=%E4%BC%8A%E8%97%A4+%E7%B5%90%E8%A1%A3&email=Yui%40Example.jp&message=%E3%82%88%E3%82%8D%E3%81%97%E3%81%8F";
     let path = format!("/api/events/{EVENT}/signups");
-    let (status, _, html) = h.send(post(&path, FORM, "203.0.113.1", body)).await;
+    let (status, _, html) = h
+        .send(post(
+            &path,
+            FORM,
+            "203.0.113.1",
+            &h.stamped(FORM, body).await,
+        ))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert!(html.contains("確認のメールを送りました"));
     // Held: no seat yet, whatever the number of requests.
@@ -96,7 +103,13 @@ async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
 async fn an_unconfirmed_signup_lapses_with_its_link() {
     let h = Harness::new();
     let path = format!("/api/events/{EVENT}/signups");
-    h.send(post(&path, JSON, "203.0.113.1", &person(1))).await;
+    h.send(post(
+        &path,
+        JSON,
+        "203.0.113.1",
+        &h.stamped(JSON, &person(1)).await,
+    ))
+    .await;
     let link = link_in(&h.outbox()[0], "/confirm?token=");
     h.clock.advance(48 * 3600);
     let token = link.split("token=").nth(1).unwrap();
@@ -127,7 +140,7 @@ async fn the_same_email_twice_is_one_signup_and_re_mails_the_cancellation_link()
             &path,
             JSON,
             "203.0.113.1",
-            &person(1).replace("p1@", "P1@"),
+            &h.stamped(JSON, &person(1).replace("p1@", "P1@")).await,
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -227,7 +240,7 @@ async fn two_hundred_simultaneous_confirmations_for_thirty_seats() {
             &format!("/api/events/{EVENT}/signups"),
             JSON,
             &format!("10.0.{}.{}", n / 250, n % 250),
-            &person(n),
+            &h.stamped(JSON, &person(n)).await,
         );
         assert_eq!(h.send(request).await.0, StatusCode::ACCEPTED);
     }
@@ -286,7 +299,7 @@ async fn events_that_take_no_signups_here_are_refused() {
                 &format!("/api/events/{slug}/signups"),
                 JSON,
                 "203.0.113.1",
-                &person(1),
+                &h.stamped(JSON, &person(1)).await,
             ))
             .await;
         assert_eq!(got, status, "{slug}");
@@ -306,7 +319,7 @@ async fn bad_fields_are_reported_per_field() {
             &format!("/api/events/{EVENT}/signups"),
             JSON,
             "203.0.113.1",
-            &body,
+            &h.stamped(JSON, &body).await,
         ))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -319,7 +332,7 @@ async fn bad_fields_are_reported_per_field() {
             &format!("/api/events/{EVENT}/signups"),
             FORM,
             "203.0.113.1",
-            "name=&email=x",
+            &h.stamped(FORM, "name=&email=x").await,
         ))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -361,7 +374,14 @@ async fn cancellation_links_for_another_event_or_altered_are_refused() {
 async fn a_seat_link_posted_to_another_event_changes_nothing() {
     let h = Harness::new();
     let path = format!("/api/events/{EVENT}/signups");
-    let (status, _, _) = h.send(post(&path, JSON, "203.0.113.1", &person(1))).await;
+    let (status, _, _) = h
+        .send(post(
+            &path,
+            JSON,
+            "203.0.113.1",
+            &h.stamped(JSON, &person(1)).await,
+        ))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let mail = h.mail_to("p1@example.jp", "/confirm?token=");
     let link = link_in(&mail, "/confirm?token=");
@@ -490,4 +510,52 @@ async fn a_raised_capacity_goes_to_the_waitlist_before_newcomers() {
         h.mail_to("p31@example.jp", "お席が空いたため")
             .contains("/cancel?token=")
     );
+}
+
+/// An event sign-up mails someone, so it passes the spam rules of every public form: a
+/// post without a stamp mails nothing (a page without script gets the form back, filled
+/// and stamped), a filled honeypot and a reused stamp are answered as usual and do nothing.
+#[tokio::test]
+async fn an_event_sign_up_without_a_stamp_or_with_the_honeypot_mails_nothing() {
+    let h = Harness::new();
+    let path = format!("/api/events/{EVENT}/signups");
+    let (status, _, page) = h
+        .send(post(
+            &path,
+            FORM,
+            "203.0.113.1",
+            "name=%E4%BC%8A%E8%97%A4&email=yui%40example.jp",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("もう一度確認してください"), "{page}");
+    assert!(page.contains("value=\"伊藤\""), "kept: {page}");
+    assert!(
+        page.contains("name=\"form_token\" value=\"ey"),
+        "stamped: {page}"
+    );
+    let (status, _, _) = h.send(post(&path, JSON, "203.0.113.1", &person(2))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "an API client learns nothing");
+    let honeypot = h
+        .stamped(
+            FORM,
+            "name=x&email=bot%40example.jp&homepage=http%3A%2F%2Fspam",
+        )
+        .await;
+    let (status, _, _) = h.send(post(&path, FORM, "203.0.113.1", &honeypot)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let once = h.stamped(JSON, &person(3)).await;
+    h.send(post(&path, JSON, "203.0.113.1", &once)).await;
+    let (status, _, _) = h
+        .send(post(
+            &path,
+            JSON,
+            "203.0.113.1",
+            &once.replace("p3@", "p4@"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mails = h.outbox();
+    assert_eq!(mails.len(), 1, "only the first use of the stamp mails");
+    assert!(mails[0].contains("To: p3@example.jp"));
 }

@@ -69,7 +69,8 @@ async fn removal_requests_are_limited_per_client_and_per_member() {
         } else {
             "x@example.jp"
         };
-        let (status, _, _) = h.send(post(path, JSON, &client, &body(typed))).await;
+        let body = h.stamped(JSON, &body(typed)).await;
+        let (status, _, _) = h.send(post(path, JSON, &client, &body)).await;
         let expected = if n < 3 {
             StatusCode::ACCEPTED
         } else {
@@ -83,7 +84,7 @@ async fn removal_requests_are_limited_per_client_and_per_member() {
                 &format!("/api/members/someone-{n}/removal"),
                 JSON,
                 "203.0.113.50",
-                &body(&format!("p{n}@example.jp")),
+                &h.stamped(JSON, &body(&format!("p{n}@example.jp"))).await,
             ))
             .await;
         let expected = if n < 5 {
@@ -104,7 +105,8 @@ async fn event_sign_ups_are_limited_per_recipient() {
     let mut statuses = Vec::new();
     for n in 0..11 {
         let client = format!("198.51.100.{n}");
-        statuses.push(h.send(post(path, JSON, &client, body)).await.0);
+        let body = h.stamped(JSON, body).await;
+        statuses.push(h.send(post(path, JSON, &client, &body)).await.0);
     }
     assert!(
         statuses[..10].iter().all(|s| s.is_success()),

@@ -326,7 +326,7 @@ async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
             "/api/members/yamada-hanako/removal",
             JSON,
             "203.0.113.3",
-            r#"{"email":"hanako@example.jp"}"#,
+            &h.stamped(JSON, r#"{"email":"hanako@example.jp"}"#).await,
         ))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
@@ -383,7 +383,7 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
             "/api/members/yamada-hanako/removal",
             JSON,
             "203.0.113.3",
-            r#"{"email":"Hanako@Example.jp"}"#,
+            &h.stamped(JSON, r#"{"email":"Hanako@Example.jp"}"#).await,
         ))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
@@ -406,7 +406,7 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
             "/api/members/yamada-hanako/removal",
             JSON,
             "203.0.113.3",
-            r#"{"email":"nope"}"#,
+            &h.stamped(JSON, r#"{"email":"nope"}"#).await,
         ))
         .await;
     assert_eq!(bad.0, StatusCode::UNPROCESSABLE_ENTITY);
@@ -419,28 +419,30 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
 async fn only_the_members_own_mailbox_can_confirm_a_removal() {
     let h = Harness::new();
     common::published_member(&h).await;
-    let ask = |slug: &str, email: &str| {
+    let ask = async |slug: &str, email: &str| {
         post(
             &format!("/api/members/{slug}/removal"),
             JSON,
             "203.0.113.3",
-            &format!(r#"{{"email":"{email}"}}"#),
+            &h.stamped(JSON, &format!(r#"{{"email":"{email}"}}"#)).await,
         )
     };
-    let (status, _, attacker) = h.send(ask("yamada-hanako", "attacker@example.net")).await;
+    let (status, _, attacker) = h
+        .send(ask("yamada-hanako", "attacker@example.net").await)
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert!(h.outbox().is_empty(), "no mail to the typed address");
     // A member whose address the store does not know and an unknown slug: the
     // same answer, and no mail.
     for slug in ["sato-kenta", "nobody"] {
-        let (status, _, answer) = h.send(ask(slug, "attacker@example.net")).await;
+        let (status, _, answer) = h.send(ask(slug, "attacker@example.net").await).await;
         assert_eq!(
             (status, &answer),
             (StatusCode::ACCEPTED, &attacker),
             "{slug}"
         );
     }
-    let (status, _, member) = h.send(ask("yamada-hanako", common::HANAKO)).await;
+    let (status, _, member) = h.send(ask("yamada-hanako", common::HANAKO).await).await;
     assert_eq!((status, &member), (StatusCode::ACCEPTED, &attacker));
     let outbox = h.outbox();
     assert_eq!(outbox.len(), 1);
@@ -542,4 +544,30 @@ async fn mail_that_fails_after_a_decision_or_a_promotion_is_sent_when_the_servic
         h.store.queued_mail(10).await.unwrap().is_empty(),
         "sent mail leaves the queue"
     );
+}
+
+/// A removal link is mailed only with a stamp: a post without one mails nothing, and a
+/// page without script gets the form back, filled and stamped.
+#[tokio::test]
+async fn a_removal_request_without_a_stamp_mails_nothing() {
+    let h = Harness::new();
+    common::published_member(&h).await;
+    let form = "application/x-www-form-urlencoded";
+    let path = "/api/members/yamada-hanako/removal";
+    let (status, _, page) = h
+        .send(post(path, form, "203.0.113.3", "email=hanako%40example.jp"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"hanako@example.jp\""), "{page}");
+    assert!(page.contains("name=\"form_token\" value=\"ey"), "{page}");
+    let (status, _, _) = h
+        .send(post(
+            path,
+            JSON,
+            "203.0.113.3",
+            r#"{"email":"hanako@example.jp"}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(h.outbox().is_empty());
 }

@@ -251,6 +251,9 @@ async function signUpForEvent(page, name, email) {
   await page.getByLabel("名前", { exact: true }).fill(name);
   await page.getByLabel("メールアドレス（公開されません）").fill(email);
   await page.getByRole("button", { name: "申し込む" }).click();
+  // The form fetched its stamp when it was first used and posts once a person could have
+  // filled it in: the answer page says the mail is on its way.
+  await page.getByText("確認のメールを送りました").first().waitFor();
   await confirmFromOutbox(page, email, "申し込みを確定する");
 }
 
@@ -325,10 +328,21 @@ test("the last seat is taken, and the next sign-up lands on the waiting list", a
   await noSidewaysScrolling(page);
   await shot(page, "serve-event-full-390");
 
-  // Without script the page states the capacity.
+  // Without script the page states the capacity, and the sign-up still works: the page
+  // has no stamp, so the function shows the form again, filled and stamped, to send once more.
   const plain = await open(390, { javaScriptEnabled: false });
   await plain.page.goto(`${origin}/events/${EVENT}/`);
   assert.match(await plain.page.locator(".facts").textContent(), /定員\s*1人/);
+  await plain.page.getByLabel("名前", { exact: true }).fill("原 直人");
+  await plain.page.getByLabel("メールアドレス（公開されません）").fill("naoto@example.jp");
+  await plain.page.getByRole("button", { name: "申し込む" }).click();
+  await plain.page.getByText("もう一度確認してください").waitFor();
+  assert.equal(await plain.page.getByLabel("名前").inputValue(), "原 直人");
+  await shot(plain.page, "serve-event-nojs-check-390");
+  await sleep(3200); // the stamp wants the time a person takes
+  await plain.page.getByRole("button", { name: "申し込む" }).click();
+  await plain.page.getByText("確認のメールを送りました").first().waitFor();
+  assert.deepEqual(plain.problems, []);
   await plain.context.close();
   assert.deepEqual(problems, []);
   await context.close();

@@ -132,9 +132,19 @@ for body, headers, code in [
     status, _ = request("POST", "/api/members", body, headers, source="127.0.3.2")
     expect(f"a malformed post gets {code} (got {status})", status == code)
 
-# 5. Event seats: requests hold nothing until confirmed; one address is not a mailing list.
-for n in range(12):
-    request("POST", f"/api/events/{EVENT}/signups", {"name": "x", "email": "seat-victim@example.jp"},
+# 5. Event seats: requests hold nothing until confirmed; one address is not a mailing list;
+# without a stamp nothing is mailed at all.
+before = len(outbox())
+for n in range(3):
+    request("POST", f"/api/events/{EVENT}/signups", {"name": "x", "email": "unstamped-seat@example.jp"},
+            {"Origin": BASE}, source=f"127.0.4.{n + 20}")
+    request("POST", f"/api/events/{EVENT}/signups", json.dumps({"name": "x", "email": "unstamped-seat@example.jp"}),
+            {"Content-Type": "application/json"}, source=f"127.0.4.{n + 30}")
+expect("an event sign-up without a stamp mails nothing", "unstamped-seat@" not in "".join(outbox()[before:]))
+tokens = [stamp() for _ in range(12)]
+time.sleep(3.2)
+for n, token in enumerate(tokens):
+    request("POST", f"/api/events/{EVENT}/signups", {"name": "x", "email": "seat-victim@example.jp", "form_token": token},
             {"X-Forwarded-For": f"203.0.113.{n}", "Origin": BASE}, source=f"127.0.4.{n + 1}")
 status, text = request("GET", f"/api/events/{EVENT}/seats")
 expect(f"unconfirmed requests take no seat ({text})", status == 200 and json.loads(text)["confirmed"] == 0)
@@ -154,9 +164,12 @@ expect(f"no path leaves the site folder (got {status})", status == 404 and "root
 
 # 6b. The new doors: an edit link tells nobody whose address it is; announcements pass the
 # same spam rules; a photo is never a way to send a huge body or anything but a photo.
+tokens = [stamp() for _ in range(2)]
+time.sleep(3.2)
 answers = {
-    request("POST", "/api/members/yamada-hanako/edit", {"email": address}, {"Origin": BASE}, source="127.0.6.1")
-    for address in ["guess-one@example.jp", "guess-two@example.jp"]
+    request("POST", "/api/members/yamada-hanako/edit", json.dumps({"email": address, "form_token": token}),
+            {"Content-Type": "application/json"}, source="127.0.6.1")
+    for address, token in zip(["guess-one@example.jp", "guess-two@example.jp"], tokens)
 }
 expect(f"an edit-link request answers the same for any address ({len(answers)} answers)", len(answers) == 1)
 expect("no edit link is mailed to a guessed address", not any("guess-" in m for m in outbox()))
@@ -184,10 +197,18 @@ expect(f"a file in another field than photo is refused with 400 (got {status})",
 # A removal confirmation goes to the member's own address, never the typed one, and the
 # answer is the same for a published member, a stranger's address and an unknown slug.
 answers = set()
-for slug, address in [("yamada-hanako", "attacker@example.net"), ("nobody-at-all", "attacker@example.net"),
-                      ("sato-kenta", "attacker2@example.net")]:
-    status, text = request("POST", f"/api/members/{slug}/removal", {"email": address}, {"Origin": BASE}, source="127.0.7.1")
+targets = [("yamada-hanako", "attacker@example.net"), ("nobody-at-all", "attacker@example.net"),
+           ("sato-kenta", "attacker2@example.net")]
+tokens = [stamp() for _ in targets]
+time.sleep(3.2)
+for (slug, address), token in zip(targets, tokens):
+    status, text = request("POST", f"/api/members/{slug}/removal", json.dumps({"email": address, "form_token": token}),
+                           {"Content-Type": "application/json"}, source="127.0.7.1")
     answers.add((status, text))
+before = len(outbox())
+request("POST", "/api/members/yamada-hanako/removal", {"email": "hanako@example.jp"}, {"Origin": BASE}, source="127.0.7.6")
+request("POST", "/api/members/yamada-hanako/edit", {"email": "hanako@example.jp"}, {"Origin": BASE}, source="127.0.7.6")
+expect("a removal or edit-link request without a stamp mails nothing", len(outbox()) == before)
 expect(f"a removal request answers the same whoever asks ({len(answers)} answers)", len(answers) == 1)
 expect("no removal confirmation is mailed to the requester's address", not any("To: attacker" in m for m in outbox()))
 status, _ = request("POST", "/api/members", "name=%FF%FE&email=x%40example.jp", {"Content-Type": "application/x-www-form-urlencoded", "Origin": BASE}, source="127.0.7.2")

@@ -38,8 +38,40 @@ async fn request_link(
         client,
     }: Post,
 ) -> Response {
-    let typed = fields.get(EMAIL).map(String::as_str).unwrap_or("");
-    match request_edit_link(&services, &slug, typed, &client.rate_key()).await {
+    let result = match request_edit_link(&services, &slug, &fields, &client.rate_key()).await {
+        // Counted, and answered as any request, so that a bot learns nothing; an API client
+        // without a stamp the same.
+        Err(SignupError::Spam(reason)) => {
+            tracing::warn!(event = "edit_link_spam", reason);
+            Ok(())
+        }
+        Err(SignupError::Unstamped) if format == Format::Json => {
+            tracing::warn!(event = "edit_link_spam", reason = "no valid form stamp");
+            Ok(())
+        }
+        Err(SignupError::Unstamped) => {
+            let mut kept = crate::signup::normalize(&fields);
+            kept.remove(crate::signup::FORM_TOKEN);
+            return super::page::ShortForm {
+                site_url: &services.config.site_url,
+                title: "プロフィールの更新",
+                action: &format!("/api/members/{slug}/edit"),
+                fields: &[super::page::ShortField {
+                    name: EMAIL,
+                    label: "登録したときのメールアドレス",
+                    kind: "email",
+                    required: true,
+                    max_chars: 254,
+                }],
+                values: &kept,
+                form_token: &crate::signup::new_stamp(&services),
+                button: "リンクを送る",
+            }
+            .render();
+        }
+        other => other,
+    };
+    match result {
         Ok(()) => match format {
             Format::Json => json_response(
                 StatusCode::ACCEPTED,

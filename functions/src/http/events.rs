@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::page::{button_page, escape, notice_page, page_with};
+use super::page::{ShortField, ShortForm, button_page, escape, notice_page, page_with};
 use super::{ApiError, Format, Post, Shared, TokenQuery, json_response, read_token};
 use crate::events::{
     EventError, SignupRequest, cancel, check_cancellation, confirm_signup, held_signup_id,
@@ -46,12 +46,25 @@ fn error_response(services: &Shared, error: EventError, format: Format) -> Respo
                 }
             };
         }
+        // Only a sign-up request meets these, and it answers them itself.
+        EventError::Spam(_) | EventError::Unstamped => (StatusCode::ACCEPTED, HELD.to_owned()),
         EventError::Store(_) | EventError::Mail(_) => {
             tracing::error!(event = "event_unavailable", error = %error);
             (StatusCode::SERVICE_UNAVAILABLE, "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。".to_owned())
         }
     };
     ApiError::new(status, message, format).into_response()
+}
+
+const HELD: &str = "メールのリンクを開き、「申し込みを確定する」を押すと申し込みが確定します。確定した順にお席を用意します。";
+
+fn held() -> (StatusCode, &'static str, &'static str, &'static str) {
+    (
+        StatusCode::ACCEPTED,
+        "held",
+        "確認のメールを送りました",
+        HELD,
+    )
 }
 
 async fn signup(
@@ -71,12 +84,56 @@ async fn signup(
     )
     .await
     {
-        Ok(SignupRequest::Held) => (
-            StatusCode::ACCEPTED,
-            "held",
-            "確認のメールを送りました",
-            "メールのリンクを開き、「申し込みを確定する」を押すと申し込みが確定します。確定した順にお席を用意します。",
-        ),
+        Ok(SignupRequest::Held) => held(),
+        // Spam is counted and answered as a sign-up is, so that a bot learns nothing; an API
+        // client without a stamp the same (it must fetch one first).
+        Err(EventError::Spam(reason)) => {
+            tracing::warn!(event = "event_signup_spam", reason);
+            held()
+        }
+        Err(EventError::Unstamped) if format == Format::Json => {
+            tracing::warn!(event = "event_signup_spam", reason = "no valid form stamp");
+            held()
+        }
+        // A page without script: the same form, filled and stamped, to send once more.
+        Err(EventError::Unstamped) => {
+            let mut kept = crate::signup::normalize(&fields);
+            kept.remove(crate::signup::FORM_TOKEN);
+            let action = format!("/api/events/{slug}/signups");
+            let title = format!("「{}」への申し込み", event_title(&services, &slug));
+            return ShortForm {
+                site_url: &services.config.site_url,
+                title: &title,
+                action: &action,
+                fields: &[
+                    ShortField {
+                        name: "name",
+                        label: "名前",
+                        kind: "text",
+                        required: true,
+                        max_chars: 100,
+                    },
+                    ShortField {
+                        name: "email",
+                        label: "メールアドレス",
+                        kind: "email",
+                        required: true,
+                        max_chars: 254,
+                    },
+                    ShortField {
+                        name: "message",
+                        label: "運営へのメッセージ（任意）",
+                        kind: "textarea",
+                        required: false,
+                        max_chars: crate::events::MAX_MESSAGE_CHARS,
+                    },
+                ],
+                values: &kept,
+                form_token: &crate::signup::new_stamp(&services),
+                button: "申し込む",
+            }
+            .render();
+        }
         Ok(SignupRequest::AlreadySignedUp(existing)) => (
             StatusCode::OK,
             if existing.state == SeatState::Confirmed {

@@ -213,6 +213,10 @@ async fn attendees(
     }
 }
 
+/// The same answer whether the address was the member's, another, or the slug no
+/// published member's: nobody learns an address or a draft by trying.
+const REMOVAL_SENT: &str = "入力されたアドレスがこのプロフィールを登録したときのものなら、確認のメールをそのアドレスに送りました。メールのリンクを開くと、削除の依頼が運営に届きます。";
+
 async fn removal(
     State(services): State<Shared>,
     Path(slug): Path<String>,
@@ -222,16 +226,41 @@ async fn removal(
         client,
     }: Post,
 ) -> Response {
-    let email = fields.get("email").cloned().unwrap_or_default();
     let (status, message) =
-        match request_removal(&services, &slug, &email, &client.rate_key()).await {
+        match request_removal(&services, &slug, &fields, &client.rate_key()).await {
             // The same answer whether the address was the member's, another, or the slug no
             // published member's: nobody learns an address or a draft by trying.
-            Ok(()) => (
-                StatusCode::ACCEPTED,
-                "入力されたアドレスがこのプロフィールを登録したときのものなら、確認のメールをそのアドレスに送りました。メールのリンクを開くと、削除の依頼が運営に届きます。"
-                    .to_owned(),
-            ),
+            Ok(()) => (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned()),
+            // Counted, and answered as any request, so that a bot learns nothing; an API
+            // client without a stamp the same.
+            Err(RemovalError::Spam(reason)) => {
+                tracing::warn!(event = "removal_spam", reason);
+                (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned())
+            }
+            Err(RemovalError::Unstamped) if format == Format::Json => {
+                tracing::warn!(event = "removal_spam", reason = "no valid form stamp");
+                (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned())
+            }
+            Err(RemovalError::Unstamped) => {
+                let mut kept = crate::signup::normalize(&fields);
+                kept.remove(crate::signup::FORM_TOKEN);
+                return super::page::ShortForm {
+                    site_url: &services.config.site_url,
+                    title: "プロフィールの削除",
+                    action: &format!("/api/members/{slug}/removal"),
+                    fields: &[super::page::ShortField {
+                        name: crate::signup::EMAIL,
+                        label: "登録したときのメールアドレス",
+                        kind: "email",
+                        required: true,
+                        max_chars: 254,
+                    }],
+                    values: &kept,
+                    form_token: &crate::signup::new_stamp(&services),
+                    button: "削除を依頼する",
+                }
+                .render();
+            }
             Err(RemovalError::InvalidEmail(problem)) => (StatusCode::UNPROCESSABLE_ENTITY, problem),
             Err(RemovalError::RateLimited) => (
                 StatusCode::TOO_MANY_REQUESTS,

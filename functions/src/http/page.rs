@@ -9,7 +9,9 @@ use model::{Choice, Prefecture, Sector};
 use crate::signup::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
 use model::profile::{FieldErrors, FormFields};
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values. A control character HTML does not
+/// allow (a form shown again with what was typed, and refused for it) is shown as U+FFFD,
+/// so the person sees where it was; the stored value is never this text.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -19,6 +21,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' | '\r' | '\t' => out.push(c),
+            c if c.is_control() => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -95,6 +99,74 @@ pub fn page_with(status: StatusCode, site_url: &str, title: &str, main_html: &st
             &format!("<h1>{}</h1>\n{main_html}", escape(title)),
         ),
     )
+}
+
+/// One input of a [`ShortForm`].
+pub struct ShortField<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    /// `text`, `email` or `textarea`.
+    pub kind: &'a str,
+    pub required: bool,
+    pub max_chars: usize,
+}
+
+/// A short public form (an event sign-up, a request for a profile's edit or removal link)
+/// as the functions answer it when a page without script posted it unstamped: what was
+/// typed, now stamped, to send once more. Nothing was stored or mailed.
+pub struct ShortForm<'a> {
+    pub site_url: &'a str,
+    pub title: &'a str,
+    pub action: &'a str,
+    pub fields: &'a [ShortField<'a>],
+    pub values: &'a FormFields,
+    pub form_token: &'a str,
+    pub button: &'a str,
+}
+
+impl ShortForm<'_> {
+    pub fn render(&self) -> Response {
+        let mut main = format!(
+            "<p class=\"status\" role=\"status\">送信の前に、内容をもう一度確認してください。よければ「{}」を押すと送信されます。</p>\n<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">\n",
+            escape(self.button),
+            escape(self.action)
+        );
+        for field in self.fields {
+            let value = self
+                .values
+                .get(field.name)
+                .map(String::as_str)
+                .unwrap_or("");
+            let required = if field.required { " required" } else { "" };
+            let input = if field.kind == "textarea" {
+                format!(
+                    "<textarea id=\"{0}\" name=\"{0}\" rows=\"3\" maxlength=\"{1}\"{required}>{2}</textarea>",
+                    escape(field.name),
+                    field.max_chars,
+                    escape(value)
+                )
+            } else {
+                format!(
+                    "<input id=\"{0}\" name=\"{0}\" type=\"{1}\" maxlength=\"{2}\" value=\"{3}\"{required}>",
+                    escape(field.name),
+                    escape(field.kind),
+                    field.max_chars,
+                    escape(value)
+                )
+            };
+            main.push_str(&format!(
+                "<p class=\"field\"><label for=\"{}\">{}</label> {input}</p>\n",
+                escape(field.name),
+                escape(field.label)
+            ));
+        }
+        main.push_str(&format!(
+            "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{}</button></p>\n</form>",
+            escape(self.form_token),
+            escape(self.button)
+        ));
+        page_with(StatusCode::OK, self.site_url, self.title, &main)
+    }
 }
 
 /// What the join form shows: typed values, errors by field, a notice at the top.

@@ -225,6 +225,22 @@ impl Harness {
         stamp
     }
 
+    /// `body` (a JSON object or a urlencoded form) with a fresh form stamp, then 5 seconds
+    /// pass: every public form that mails someone needs one (event sign-ups, edit and
+    /// removal links, as the join form).
+    pub async fn stamped(&self, content_type: &str, body: &str) -> String {
+        let stamp = self.json_stamp().await;
+        if content_type.starts_with("application/json") {
+            let serde_json::Value::Object(mut fields) = serde_json::from_str(body).unwrap() else {
+                panic!("a JSON object: {body}");
+            };
+            fields.insert("form_token".into(), stamp.into());
+            serde_json::Value::Object(fields).to_string()
+        } else {
+            format!("{body}&form_token={stamp}")
+        }
+    }
+
     /// A stamp for a JSON sign-up, just served.
     pub async fn fresh_stamp(&self) -> String {
         let (status, _, text) = self
@@ -284,7 +300,8 @@ impl Harness {
         body: &str,
     ) -> (StatusCode, axum::http::HeaderMap, String) {
         let path = format!("/api/events/{event}/signups");
-        let (status, _, text) = self.send(post(&path, content_type, client, body)).await;
+        let body = self.stamped(content_type, body).await;
+        let (status, _, text) = self.send(post(&path, content_type, client, &body)).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{text}");
         let marker = format!("/api/events/{event}/confirm?token=");
         let mail = self

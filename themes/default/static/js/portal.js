@@ -50,6 +50,48 @@
   });
 })();
 
+// Short public forms that mail someone (an event sign-up, a profile's edit or removal
+// link) need a form stamp too. It is fetched when a person starts using the form, so that
+// reading a page costs the functions nothing; the form then posts as a plain form, once the
+// stamp is old enough for a person to have filled it in. Without script the function
+// answers with the same form, filled and stamped, to send once more.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-stamp-on-use]"), function (form) {
+    var pending = null;
+    var stampedAt = 0;
+    var minFillMs = 3000;
+    function stamp() {
+      if (!pending) {
+        pending = fetch(form.getAttribute("data-stamp-on-use"), { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (answer) {
+            if (!answer || !answer.form_token) return;
+            form.elements.form_token.value = answer.form_token;
+            minFillMs = (answer.min_fill_seconds || 0) * 1000;
+            stampedAt = Date.now();
+          })
+          .catch(function () { /* without a stamp the function answers with its own form */ });
+      }
+      return pending;
+    }
+    form.addEventListener("focusin", stamp);
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-sending")) return;
+      event.preventDefault();
+      stamp().then(function () {
+        var wait = form.elements.form_token.value ? Math.max(0, minFillMs - (Date.now() - stampedAt)) : 0;
+        setTimeout(function () {
+          form.setAttribute("data-sending", "");
+          // submit() sends without the submit event: the browser has checked the fields.
+          form.submit();
+        }, wait);
+      });
+    });
+  });
+})();
+
 // The join and announcement forms: check each field as it is left and send without leaving
 // the page. Both also work without script: they post to the function, which answers with
 // its own page (the stamp they need is fetched here, or added by that page).
