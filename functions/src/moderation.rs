@@ -24,6 +24,78 @@ pub fn editor_for<'c>(services: &'c Services, token: &str) -> Option<&'c str> {
     found
 }
 
+/// A submission as editors see it: what they decide on, and on what proof it stands, but
+/// never the submitter's address or IP hash, nor the photo's bytes (it has its own URL).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EditorItem {
+    pub id: String,
+    pub kind: SubmissionKind,
+    pub slug: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub status: Status,
+    pub proof: crate::proof::Proof,
+    pub confirmed_at: Option<jiff::Timestamp>,
+    pub created_at: jiff::Timestamp,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<jiff::Timestamp>,
+    pub reason: Option<String>,
+    pub has_photo: bool,
+    /// Where editors (with their token) and the export fetch the photo.
+    pub photo_url: Option<String>,
+    /// An announced event: the published member who announced it, if any (found by the
+    /// address, which is not shown).
+    pub organizer_member: Option<String>,
+    /// A profile update: the profile as it is published, to compare field by field.
+    pub current: Option<model::profile::FormFields>,
+}
+
+impl EditorItem {
+    /// `submission` for editors, with the lookups an item of its kind needs.
+    pub async fn of(
+        services: &Services,
+        submission: &Submission,
+    ) -> Result<EditorItem, StoreError> {
+        let organizer_member = if submission.kind == SubmissionKind::Event {
+            services
+                .store
+                .member_by_email(&submission.email)
+                .await?
+                .filter(|slug| services.catalog().member_slugs.contains(slug))
+        } else {
+            None
+        };
+        let current = (submission.kind == SubmissionKind::Update)
+            .then(|| services.catalog().member_fields(&submission.slug))
+            .flatten();
+        let proof = match submission.kind {
+            SubmissionKind::Profile | SubmissionKind::Event => {
+                crate::proof::Proof::AddressConfirmed
+            }
+            SubmissionKind::Update | SubmissionKind::Removal => crate::proof::Proof::MembersMailbox,
+        };
+        Ok(EditorItem {
+            id: submission.id.clone(),
+            kind: submission.kind,
+            slug: submission.slug.clone(),
+            fields: submission.fields.clone(),
+            status: submission.status,
+            proof,
+            confirmed_at: submission.confirmed_at,
+            created_at: submission.created_at,
+            decided_by: submission.decided_by.clone(),
+            decided_at: submission.decided_at,
+            reason: submission.reason.clone(),
+            has_photo: submission.photo.is_some(),
+            photo_url: submission
+                .photo
+                .is_some()
+                .then(|| format!("/api/moderation/submissions/{}/photo", submission.id)),
+            organizer_member,
+            current,
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ModerationError {
     #[error("no such submission, or it is not waiting for a decision")]

@@ -497,26 +497,57 @@ impl ModerationApi {
         Ok(body)
     }
 
-    /// Approved sign-ups and removals, oldest decision first.
+    /// Every approved item, page by page (the API gives 50 at a time, newest first),
+    /// returned oldest first, so that commits follow the order of submission.
     pub fn approved(&self) -> Result<Vec<ApprovedItem>, ExportError> {
-        let path = "/api/moderation/submissions?status=approved";
-        let result = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .header("Accept", "application/json")
-            .call();
-        let body = self.answer(path, result)?;
-        let items = body
-            .get("submissions")
-            .cloned()
-            .ok_or_else(|| self.error(path, "the answer has no `submissions`"))?;
-        serde_json::from_value(items).map_err(|e| {
-            self.error(
-                path,
-                format!("the answer is not a list of submissions: {e}"),
-            )
-        })
+        let mut all: Vec<ApprovedItem> = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A queue of 10,000 approved items is 200 pages; anything past that is a loop.
+        for _ in 0..10_000 {
+            let path = match &cursor {
+                Some(cursor) => {
+                    format!("/api/moderation/submissions?status=approved&cursor={cursor}")
+                }
+                None => "/api/moderation/submissions?status=approved".to_owned(),
+            };
+            let result = self
+                .agent
+                .get(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {}", self.token))
+                .header("Accept", "application/json")
+                .call();
+            let body = self.answer(&path, result)?;
+            let items = body
+                .get("submissions")
+                .cloned()
+                .ok_or_else(|| self.error(&path, "the answer has no `submissions`"))?;
+            let page: Vec<ApprovedItem> = serde_json::from_value(items).map_err(|e| {
+                self.error(
+                    &path,
+                    format!("the answer is not a list of submissions: {e}"),
+                )
+            })?;
+            all.extend(page);
+            match body.get("next").and_then(|n| n.as_str()) {
+                // A cursor is digits, a dot and an id: nothing to escape in a URL.
+                Some(next)
+                    if next
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) =>
+                {
+                    cursor = Some(next.to_owned());
+                }
+                Some(_) => return Err(self.error(&path, "the answer's `next` is not a cursor")),
+                None => {
+                    all.reverse();
+                    return Ok(all);
+                }
+            }
+        }
+        Err(self.error(
+            "/api/moderation/submissions",
+            "the queue did not end after 10,000 pages",
+        ))
     }
 
     /// The photo of submission `id` (a JPEG the functions made, at most a few hundred KB).

@@ -184,6 +184,45 @@ test("an editor approves one sign-up and rejects another with a reason", async (
   await context.close();
 });
 
+// A long queue, as after a busy week: written straight into the store, confirmed.
+function seedQueue(pending, exported) {
+  const script = `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+def add(n, status):
+    at = "2026-11-20T00:%02d:%02dZ" % (n // 60, n % 60)
+    db.execute("INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, expires_at, created_at, updated_at) VALUES (?, 'profile', ?, ?, ?, '', ?, ?, NULL, ?, ?)",
+               ("seed-%s-%d" % (status, n), "seed-%s-%d" % (status, n), json.dumps({"name": "待機 %s %d" % (status, n), "sector": "other", "joined": "2026-11-20"}),
+                "seed%d@example.jp" % n, status, at, at, at))
+for n in range(int(sys.argv[2])): add(n, "pending")
+for n in range(int(sys.argv[3])): add(n, "exported")
+db.commit()
+`;
+  execFileSync("python3", ["-c", script, path.join(work, "data/portal.sqlite3"), String(pending), String(exported)]);
+}
+
+test("a long queue is read a page at a time; exported items only when asked for", async () => {
+  seedQueue(55, 3);
+  const { context, page, problems } = await openAdmin(1280);
+  await page.getByLabel("編集者トークン").fill(TOKEN);
+  await page.keyboard.press("Enter");
+  await page.getByRole("status").filter({ hasText: "さらにあります" }).waitFor();
+  const shown = () => page.locator("#list-pending > li").count();
+  assert.equal(await shown(), 50, "one page of 50");
+  await page.getByRole("button", { name: "さらに読み込む" }).first().click();
+  await page.getByRole("status").filter({ hasText: /承認待ち\d+件、削除の依頼\d+件$/ }).waitFor();
+  assert.ok(await shown() >= 55, "the rest of the queue");
+  assert.equal(await page.locator("#admin-more-pending").isVisible(), false);
+  await page.getByRole("tab", { name: "最近の判断" }).click();
+  assert.equal(await page.locator("#table-decided tr", { hasText: "待機 exported" }).count(), 0, "not read until asked");
+  await page.getByRole("button", { name: "書き出し済みも表示する" }).click();
+  await page.locator("#table-decided tr", { hasText: "待機 exported 2" }).waitFor();
+  assert.equal(await page.locator("#table-decided tr", { hasText: "待機 exported" }).count(), 3);
+  await shot(page, "admin-paged-1280");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the page fits a phone, and an unreachable API is said plainly", async () => {
   const { context, page, problems } = await openAdmin(390);
   await page.getByLabel("編集者トークン").fill(TOKEN);

@@ -9,8 +9,10 @@ use axum::routing::{get, post};
 
 use super::page::notice_page;
 use super::{ApiError, Editor, Format, Post, Shared, json_response, read_fields};
-use crate::moderation::{ModerationError, RemovalError, decide, request_removal, signups_csv};
-use crate::store::{Status, SubmissionKind};
+use crate::moderation::{
+    EditorItem, ModerationError, RemovalError, decide, request_removal, signups_csv,
+};
+use crate::store::{Cursor, Status};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -34,7 +36,13 @@ fn unavailable(error: impl std::fmt::Display) -> Response {
 #[derive(serde::Deserialize)]
 struct StatusQuery {
     status: Option<String>,
+    /// The `next` of the page before.
+    cursor: Option<String>,
+    limit: Option<usize>,
 }
+
+/// The most items a page of the queue holds.
+pub const PAGE_SIZE: usize = 50;
 
 async fn list(
     State(services): State<Shared>,
@@ -53,31 +61,37 @@ async fn list(
             &serde_json::json!({ "error": "status must be pending, approved, rejected or exported" }),
         );
     };
-    let submissions = match services.store.list_submissions(status).await {
-        Ok(submissions) => submissions,
+    let cursor = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(text) => match Cursor::parse(text) {
+            Some(cursor) => Some(cursor),
+            None => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &serde_json::json!({ "error": "the cursor is not one this API gave; start again without it" }),
+                );
+            }
+        },
+    };
+    let limit = query.limit.unwrap_or(PAGE_SIZE).clamp(1, PAGE_SIZE);
+    let page = match services
+        .store
+        .submissions_page(status, limit, cursor.as_ref())
+        .await
+    {
+        Ok(page) => page,
         Err(error) => return unavailable(error),
     };
-    let mut listed = Vec::with_capacity(submissions.len());
-    for submission in &submissions {
-        let mut item = serde_json::to_value(submission).unwrap_or_default();
-        // An announcer who is a published member becomes the event's organizer; editors and
-        // the export learn the member, never the address.
-        if submission.kind == SubmissionKind::Event {
-            let member = match services.store.member_by_email(&submission.email).await {
-                Ok(member) => member.filter(|slug| services.catalog().member_slugs.contains(slug)),
-                Err(error) => return unavailable(error),
-            };
-            item["organizer_member"] = serde_json::json!(member);
+    let mut listed = Vec::with_capacity(page.submissions.len());
+    for submission in &page.submissions {
+        match EditorItem::of(&services, submission).await {
+            Ok(item) => listed.push(item),
+            Err(error) => return unavailable(error),
         }
-        // An update is shown beside the profile as it is published, field by field.
-        if submission.kind == SubmissionKind::Update {
-            item["current"] = serde_json::json!(services.catalog().member_fields(&submission.slug));
-        }
-        listed.push(item);
     }
     json_response(
         StatusCode::OK,
-        &serde_json::json!({ "submissions": listed }),
+        &serde_json::json!({ "submissions": listed, "next": page.next.map(|c| c.wire()) }),
     )
 }
 
@@ -114,10 +128,10 @@ async fn decision(
     reason: Option<String>,
 ) -> Response {
     match decide(&services, &id, status, &editor, reason.as_deref()).await {
-        Ok(decided) => json_response(
-            StatusCode::OK,
-            &serde_json::json!({ "submission": decided }),
-        ),
+        Ok(decided) => match EditorItem::of(&services, &decided).await {
+            Ok(item) => json_response(StatusCode::OK, &serde_json::json!({ "submission": item })),
+            Err(error) => unavailable(error),
+        },
         Err(ModerationError::NotPending) => json_response(
             StatusCode::CONFLICT,
             &serde_json::json!({ "error": ModerationError::NotPending.to_string() }),
@@ -167,10 +181,15 @@ async fn exported(State(services): State<Shared>, _: Editor, Path(id): Path<Stri
         Err(error) => return unavailable(error),
     };
     match services.store.submission(&id).await {
-        Ok(Some(submission)) if marked || submission.status == Status::Exported => json_response(
-            StatusCode::OK,
-            &serde_json::json!({ "submission": submission, "newly_exported": marked }),
-        ),
+        Ok(Some(submission)) if marked || submission.status == Status::Exported => {
+            match EditorItem::of(&services, &submission).await {
+                Ok(item) => json_response(
+                    StatusCode::OK,
+                    &serde_json::json!({ "submission": item, "newly_exported": marked }),
+                ),
+                Err(error) => unavailable(error),
+            }
+        }
         Ok(Some(submission)) => json_response(
             StatusCode::CONFLICT,
             &serde_json::json!({ "error": format!("the submission is {}, not approved", submission.status.as_str()) }),

@@ -33,8 +33,8 @@ use aws_sdk_dynamodb::types::{
 use jiff::Timestamp;
 
 use super::{
-    Cancellation, NewSignup, SeatState, Signup, SignupOutcome, Status, Store, StoreError,
-    Submission, SubmissionKind,
+    Cancellation, Cursor, NewSignup, SeatState, Signup, SignupOutcome, Status, Store, StoreError,
+    Submission, SubmissionKind, SubmissionPage,
 };
 
 type Item = HashMap<String, AttributeValue>;
@@ -81,11 +81,7 @@ fn get_n(item: &Item, name: &str) -> i64 {
 
 /// Sort key of the queues: creation time padded to sort as text, then the id.
 fn queue_sort_key(submission: &Submission) -> String {
-    format!(
-        "{:020}#{}",
-        submission.created_at.as_nanosecond(),
-        submission.id
-    )
+    Cursor::of(submission).as_str().to_owned()
 }
 
 fn submission_item(s_: &Submission) -> Item {
@@ -941,6 +937,54 @@ impl Store for DynamoStore {
             .iter()
             .map(submission_from)
             .collect()
+    }
+
+    async fn submissions_page(
+        &self,
+        status: Status,
+        limit: usize,
+        cursor: Option<&Cursor>,
+    ) -> Result<SubmissionPage, StoreError> {
+        let queue = format!("STATUS#{}", status.as_str());
+        // One more than the page, to know whether another follows.
+        let wanted = i32::try_from(limit + 1).unwrap_or(i32::MAX);
+        let start = cursor.map(|c| {
+            let mut start = key(format!("SUB#{}", c.id()), "SUB");
+            start.insert("GSI1PK".into(), s(&queue));
+            start.insert("GSI1SK".into(), s(c.as_str()));
+            start
+        });
+        let mut items = Vec::new();
+        let mut from = start;
+        // A page of the index may hold fewer items than asked: read on until enough.
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(QUEUE_INDEX)
+                .key_condition_expression("GSI1PK = :queue")
+                .expression_attribute_values(":queue", s(&queue))
+                .scan_index_forward(false)
+                .limit(wanted)
+                .set_exclusive_start_key(from)
+                .send()
+                .await
+                .map_err(sdk)?;
+            items.extend(output.items.unwrap_or_default());
+            from = output.last_evaluated_key;
+            if from.is_none() || items.len() > limit {
+                break;
+            }
+        }
+        let more = items.len() > limit;
+        let submissions: Vec<Submission> = items
+            .iter()
+            .take(limit)
+            .map(submission_from)
+            .collect::<Result<_, _>>()?;
+        let next = more.then(|| submissions.last().map(Cursor::of)).flatten();
+        Ok(SubmissionPage { submissions, next })
     }
 
     async fn decide(

@@ -168,6 +168,56 @@ impl Submission {
     }
 }
 
+/// Where a page of a queue ends: the last submission's creation time (nanoseconds, padded
+/// to sort as text) and id, which is also DynamoDB's queue sort key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// The position of `submission` in its queue.
+    pub fn of(submission: &Submission) -> Cursor {
+        Cursor(format!(
+            "{:020}#{}",
+            submission.created_at.as_nanosecond(),
+            submission.id
+        ))
+    }
+
+    /// A cursor as a client sent it back ([`Cursor::wire`]), if it is one this code made.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (time, id) = text.split_once(['#', '.'])?;
+        let well_formed = time.len() == 20
+            && time.bytes().all(|b| b.is_ascii_digit())
+            && !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        well_formed.then(|| Cursor(format!("{time}#{id}")))
+    }
+
+    /// The cursor as clients carry it: `.` for `#`, so that it needs no escaping in a URL.
+    pub fn wire(&self) -> String {
+        self.0.replacen('#', ".", 1)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The submission id it ends at.
+    pub fn id(&self) -> &str {
+        self.0.split_once('#').map_or("", |(_, id)| id)
+    }
+}
+
+/// A page of a queue, newest first, and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmissionPage {
+    pub submissions: Vec<Submission>,
+    pub next: Option<Cursor>,
+}
+
 /// Whether a person holds a seat or waits for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -252,6 +302,16 @@ pub trait Store: Send + Sync {
 
     /// Confirmed submissions with `status`, oldest first (the moderation queue for `Pending`).
     async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError>;
+
+    /// One page of the confirmed submissions with `status`, newest first: at most `limit`,
+    /// after `cursor` (a page's `next`), so that a listing costs the same whatever the queue
+    /// holds.
+    async fn submissions_page(
+        &self,
+        status: Status,
+        limit: usize,
+        cursor: Option<&Cursor>,
+    ) -> Result<SubmissionPage, StoreError>;
 
     /// Approves or rejects a confirmed pending submission, recording the editor and time.
     /// Returns the updated submission, or `None` if it was not confirmed and pending.

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{
-    Cancellation, NewSignup, SeatState, Signup, SignupOutcome, Status, Store, StoreError,
-    Submission, SubmissionKind,
+    Cancellation, Cursor, NewSignup, SeatState, Signup, SignupOutcome, Status, Store, StoreError,
+    Submission, SubmissionKind, SubmissionPage,
 };
 
 const SCHEMA: &str = "
@@ -438,6 +438,54 @@ impl Store for SqliteStore {
                 .map_err(unavailable)?;
             let rows = statement.query_map(params![status.as_str()], submission_from).map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn submissions_page(
+        &self,
+        status: Status,
+        limit: usize,
+        cursor: Option<&Cursor>,
+    ) -> Result<SubmissionPage, StoreError> {
+        let cursor = cursor.cloned();
+        self.with(move |c| {
+            // The queue's order is computed from the ids and times alone; only the page's rows
+            // are read whole (a pending one may hold a photo).
+            let mut keys: Vec<(Cursor, String)> = {
+                let mut statement = c
+                    .prepare("SELECT id, created_at FROM submissions WHERE status = ?1 AND confirmed_at IS NOT NULL")
+                    .map_err(unavailable)?;
+                let rows = statement
+                    .query_map(params![status.as_str()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+                    .map_err(unavailable)?;
+                let mut keys = Vec::new();
+                for row in rows {
+                    let (id, created) = row.map_err(unavailable)?;
+                    let created_at: Timestamp = created.parse().map_err(|_| unavailable(corrupt("created_at", "is not a time")))?;
+                    let key = Cursor::parse(&format!("{:020}#{id}", created_at.as_nanosecond()))
+                        .ok_or_else(|| unavailable(corrupt("id", "is not an id this code made")))?;
+                    keys.push((key, id));
+                }
+                keys
+            };
+            keys.sort_by(|a, b| b.0.cmp(&a.0));
+            let after: Vec<(Cursor, String)> = keys
+                .into_iter()
+                .filter(|(key, _)| cursor.as_ref().is_none_or(|c| key < c))
+                .take(limit + 1)
+                .collect();
+            let more = after.len() > limit;
+            let mut submissions = Vec::with_capacity(limit);
+            for (_, id) in after.iter().take(limit) {
+                let found = c
+                    .query_row("SELECT * FROM submissions WHERE id = ?1", params![id], submission_from)
+                    .optional()
+                    .map_err(unavailable)?;
+                submissions.extend(found);
+            }
+            let next = more.then(|| submissions.last().map(Cursor::of)).flatten();
+            Ok(SubmissionPage { submissions, next })
         })
         .await
     }

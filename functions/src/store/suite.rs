@@ -302,6 +302,43 @@ pub async fn an_approved_submission_is_exported_exactly_once(store: Arc<dyn Stor
     );
 }
 
+/// A queue is read a page at a time, newest first, each submission once.
+pub async fn a_queue_is_paged_newest_first(store: Arc<dyn Store>) {
+    for n in 0..7u32 {
+        let mut s = submission(&format!("p{n}"), &format!("slug-{n}"));
+        s.created_at = at(&format!("2026-11-25T03:00:0{n}Z"));
+        s.status = Status::Exported;
+        s.confirmed_at = Some(s.created_at);
+        s.expires_at = None;
+        store.create_submission(&s).await.unwrap();
+    }
+    // Not confirmed: never listed.
+    store
+        .create_submission(&submission("unconfirmed", "x"))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .submissions_page(Status::Exported, 3, cursor.as_ref())
+            .await
+            .unwrap();
+        assert!(page.submissions.len() <= 3);
+        seen.extend(page.submissions.iter().map(|s| s.id.clone()));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["p6", "p5", "p4", "p3", "p2", "p1", "p0"]);
+    let pending = store
+        .submissions_page(Status::Pending, 50, None)
+        .await
+        .unwrap();
+    assert_eq!((pending.submissions.len(), pending.next), (0, None));
+}
+
 /// Between the export and the deploy the member file is not yet in the catalog: the slug
 /// must stay held, or a new sign-up would take a published member's address.
 pub async fn an_exported_profile_keeps_its_slug_until_forgotten(store: Arc<dyn Store>) {
@@ -930,6 +967,7 @@ macro_rules! store_suite {
             decisions_record_the_editor_and_happen_once,
             an_approved_submission_is_exported_exactly_once,
             an_exported_profile_keeps_its_slug_until_forgotten,
+            a_queue_is_paged_newest_first,
             seats_then_waitlist_in_arrival_order,
             the_same_email_twice_changes_nothing,
             places_in_line_are_never_reused,

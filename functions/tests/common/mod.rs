@@ -422,6 +422,14 @@ impl Store for DownStore {
     async fn list_submissions(&self, _: Status) -> Result<Vec<Submission>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+    async fn submissions_page(
+        &self,
+        _: Status,
+        _: usize,
+        _: Option<&functions::store::Cursor>,
+    ) -> Result<functions::store::SubmissionPage, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
     async fn decide(
         &self,
         _: &str,

@@ -104,11 +104,17 @@
     return holder;
   }
 
-  function list(status) {
-    return call("GET", "/api/moderation/submissions?status=" + status).then(function (answer) {
-      return answer.submissions || [];
+  // One page of a queue (at most 50, newest first) and the cursor of the next, if any.
+  function list(status, cursor) {
+    var query = "?status=" + status + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    return call("GET", "/api/moderation/submissions" + query).then(function (answer) {
+      return { items: answer.submissions || [], next: answer.next || null };
     });
   }
+
+  // Where each queue's next page starts; `undefined` for a queue not read yet (exported
+  // items are read only when an editor asks for them).
+  var cursors = {};
 
   // ---- Showing a submission as the site will --------------------------------------
 
@@ -251,7 +257,8 @@
     var facts = el("dl", { "class": "facts" }, [
       el("dt", { text: t("admin_submitted") }), el("dd", {}, [el("time", { datetime: s.created_at, text: formatTime(s.created_at) })]),
       el("dt", { text: t("admin_confirmed") }), el("dd", {}, [el("time", { datetime: s.confirmed_at, text: formatTime(s.confirmed_at) })]),
-      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || announced || update ? null : slugState])
+      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || announced || update ? null : slugState]),
+      el("dt", { text: t("admin_proof") }), el("dd", { "class": "proof", text: t("admin_proof_" + (s.proof || "none")) })
     ]);
     var item = el("li", { "class": "card submission", "aria-labelledby": headingId, "data-id": s.id }, [
       el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : update ? t("admin_update_of", { slug: s.slug }) : (fields.name || fields.title || s.slug) }),
@@ -355,28 +362,65 @@
     return { pending: pending, removals: removals };
   }
 
+  function showPending(items) {
+    var profiles = $("list-pending");
+    var removals = $("list-removals");
+    items.forEach(function (s) {
+      (s.kind === "removal" ? removals : profiles).appendChild(submissionItem(s));
+    });
+  }
+
+  function showDecided(lists) {
+    var decided = [].concat.apply([], lists).sort(function (a, b) {
+      return (b.decided_at || "").localeCompare(a.decided_at || "");
+    });
+    decided.forEach(function (s) { addDecided(s, false); });
+  }
+
+  // The "more" buttons show while a queue has pages left.
+  function updateMore() {
+    $("admin-more-pending").hidden = !cursors.pending;
+    $("admin-more-decided").hidden = !(cursors.approved || cursors.rejected || cursors.exported);
+    $("admin-show-exported").hidden = cursors.exported !== undefined;
+  }
+
+  function more(statuses) {
+    var wanted = statuses.filter(function (status) { return cursors[status] !== null; });
+    return Promise.all(wanted.map(function (status) { return list(status, cursors[status]); })).then(function (pages) {
+      pages.forEach(function (page, i) { cursors[wanted[i]] = page.next; });
+      return pages.map(function (page) { return page.items; });
+    });
+  }
+
   function load() {
     say(t("admin_loading"));
-    return Promise.all(["pending", "approved", "exported", "rejected"].map(list)).then(function (lists) {
-      var pending = lists[0];
-      var decided = lists[1].concat(lists[2], lists[3]).sort(function (a, b) {
-        return (b.decided_at || "").localeCompare(a.decided_at || "");
-      });
-      var profiles = $("list-pending");
-      var removals = $("list-removals");
-      profiles.textContent = "";
-      removals.textContent = "";
+    cursors = { pending: undefined, approved: undefined, rejected: undefined, exported: undefined };
+    return Promise.all(["pending", "approved", "rejected"].map(function (status) { return list(status); })).then(function (pages) {
+      cursors.pending = pages[0].next;
+      cursors.approved = pages[1].next;
+      cursors.rejected = pages[2].next;
+      $("list-pending").textContent = "";
+      $("list-removals").textContent = "";
       document.querySelector("#table-decided tbody").textContent = "";
-      pending.forEach(function (s) {
-        (s.kind === "removal" ? removals : profiles).appendChild(submissionItem(s));
-      });
-      decided.slice(0, 100).forEach(function (s) { addDecided(s, false); });
+      showPending(pages[0].items);
+      showDecided([pages[1].items, pages[2].items]);
       var counts = updateCounts();
+      updateMore();
       signin.hidden = true;
       workspace.hidden = false;
       showAlert("");
-      say(t("admin_loaded", counts));
+      say(t(cursors.pending ? "admin_loaded_more" : "admin_loaded", counts));
     });
+  }
+
+  function loadMore(statuses, show) {
+    say(t("admin_loading"));
+    return more(statuses).then(function (lists) {
+      show(lists);
+      var counts = updateCounts();
+      updateMore();
+      say(t(cursors.pending ? "admin_loaded_more" : "admin_loaded", counts));
+    }, handleFailure);
   }
 
   function handleFailure(failure) {
@@ -456,6 +500,21 @@
     }, handleFailure);
   });
   $("admin-sign-out").addEventListener("click", function () { signOut(true); });
+  $("admin-more-pending").addEventListener("click", function () {
+    loadMore(["pending"], function (lists) { showPending(lists[0]); });
+  });
+  $("admin-more-decided").addEventListener("click", function () {
+    loadMore(["approved", "rejected", "exported"], showDecided);
+  });
+  $("admin-show-exported").addEventListener("click", function () {
+    cursors.exported = null;
+    list("exported").then(function (page) {
+      cursors.exported = page.next;
+      showDecided([page.items]);
+      updateCounts();
+      updateMore();
+    }, handleFailure);
+  });
 
   try { token = sessionStorage.getItem(TOKEN_KEY); } catch (e) { token = null; }
   if (token) load().catch(handleFailure);
