@@ -29,6 +29,11 @@ pub struct ExportOptions {
     pub push: Option<String>,
     /// Today in Japan, for the default branch name.
     pub today: Date,
+    /// With `commit`: run `portal check` on the branch's content before it is pushed and
+    /// its items acknowledged, printing what it finds in this format; an error stops both.
+    /// A pull request opened by a workflow's own token starts no checks of its own, so the
+    /// export checks what it is about to push.
+    pub check: Option<crate::report::Format>,
 }
 
 /// What an export did, item by item.
@@ -55,6 +60,11 @@ pub enum ExportError {
     Git(String),
     #[error("{0}")]
     Usage(String),
+    /// `--check` found errors in the branch's content: nothing was pushed or acknowledged.
+    #[error(
+        "the exported content has {errors} error(s) (printed above); nothing was pushed and every item stays in the queue: reject the items at fault on /admin/, then export again"
+    )]
+    Check { errors: usize },
 }
 
 /// One approved item as the moderation API lists it. Only what a content file needs is
@@ -723,6 +733,14 @@ fn commit_changes<'i>(
         }
     }
     let made_commits = worktree.has_commits().map_err(ExportError::Git)?;
+    if made_commits && let Some(format) = options.check {
+        let checked = check_branch(&worktree, &content, format, options.today);
+        if let Err(error) = checked {
+            worktree.remove().map_err(ExportError::Git)?;
+            git.delete_branch(&branch).map_err(ExportError::Git)?;
+            return Err(error);
+        }
+    }
     worktree.remove().map_err(ExportError::Git)?;
     if !made_commits {
         git.delete_branch(&branch).map_err(ExportError::Git)?;
@@ -735,6 +753,48 @@ fn commit_changes<'i>(
     report.branch = Some(branch);
     done.extend(committed);
     Ok(done)
+}
+
+/// `portal check` on the content of the export's branch, with the theme the branch has (or
+/// the built-in one); prints what it finds.
+fn check_branch(
+    worktree: &Worktree,
+    content: &Path,
+    format: crate::report::Format,
+    today: Date,
+) -> Result<(), ExportError> {
+    let options = crate::build::BuildOptions {
+        content: content.to_owned(),
+        theme: crate::theme::ThemeSource::default_for(worktree.path()),
+        out: PathBuf::new(),
+        base_url: None,
+        api_base: None,
+        drafts: false,
+        now: model::time::tokyo()
+            .to_timestamp(today.to_datetime(jiff::civil::Time::midnight()))
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+    };
+    let report = crate::check::check(&options)
+        .map_err(|e| ExportError::Usage(format!("checking the exported content: {e}")))?;
+    // Paths as they are in the repository, so that annotations land on the pull request.
+    let mut diagnostics = report.diagnostics.clone();
+    for d in &mut diagnostics {
+        if let Ok(relative) = d.file.strip_prefix(worktree.path()) {
+            d.file = relative.to_owned();
+        }
+    }
+    let printed = match format {
+        crate::report::Format::Human => crate::report::human(&diagnostics, false),
+        crate::report::Format::Github => crate::report::github(&diagnostics),
+        crate::report::Format::Json => crate::report::json(&diagnostics),
+    };
+    if !printed.is_empty() {
+        println!("{printed}");
+    }
+    match report.errors() {
+        0 => Ok(()),
+        errors => Err(ExportError::Check { errors }),
+    }
 }
 
 #[cfg(test)]

@@ -88,6 +88,10 @@ enum Command {
         /// Push the branch to this remote before acknowledging the items (with --commit).
         #[arg(long, requires = "commit")]
         push: Option<String>,
+        /// Run `portal check` on the branch's content before pushing, printing what it finds
+        /// in this format (human, github, json); an error pushes and acknowledges nothing.
+        #[arg(long, requires = "commit", value_enum)]
+        check: Option<generator::report::Format>,
         /// What counts as now (RFC 3339), for the branch's date; defaults to the clock.
         #[arg(long)]
         now: Option<String>,
@@ -196,6 +200,7 @@ fn run(cli: Cli) -> Result<()> {
             commit,
             branch,
             push,
+            check,
             now,
         } => {
             let now = resolve_now(now.as_deref())?;
@@ -209,6 +214,7 @@ fn run(cli: Cli) -> Result<()> {
                 branch,
                 push,
                 today: model::time::tokyo().to_datetime(now).date(),
+                check,
             };
             let report = generator::export::export(&options)?;
             for slug in &report.written {

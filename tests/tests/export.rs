@@ -173,6 +173,7 @@ fn options(api: &Api, content: &Path, commit: bool) -> ExportOptions {
         branch: None,
         push: None,
         today: "2026-11-25".parse().unwrap(),
+        check: None,
     }
 }
 
@@ -337,6 +338,82 @@ async fn an_item_committed_but_not_acknowledged_is_acknowledged_without_a_second
     assert_eq!(report.branch, None);
     assert_eq!(status_of(&api.store, "idKen").await, Status::Exported);
     assert_eq!(git(repo.path(), &["branch", "--list", "submissions/*"]), "");
+}
+
+/// The export's pull request is opened with the workflow's own token, which starts no
+/// checks on GitHub: `--check` runs `portal check` on the branch before it is pushed, and an
+/// error pushes nothing and acknowledges nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_branch_that_fails_the_check_is_neither_pushed_nor_acknowledged() {
+    let repo = repository();
+    let root = repo.path();
+    let content = root.join("content");
+    // An event the leaving member organizes: removing them breaks it.
+    std::fs::create_dir_all(content.join("events")).unwrap();
+    std::fs::write(
+        content.join("events/meetup.md"),
+        "---\ntitle: 交流会\nstart: 2026-12-10T19:00\nonline: true\norganizers: [leaving-member]\n---\n",
+    )
+    .unwrap();
+    git(root, &["add", "content/events"]);
+    git(root, &["commit", "--quiet", "-m", "an event"]);
+    let remote = tempfile::tempdir().unwrap();
+    git(remote.path(), &["init", "--quiet", "--bare"]);
+    let remote_path = remote.path().to_str().unwrap().to_owned();
+    git(root, &["remote", "add", "origin", &remote_path]);
+    let api = start_api(&content).await;
+    submission(
+        &api.store,
+        "idRemoval",
+        SubmissionKind::Removal,
+        "leaving-member",
+        &[],
+        Some(Status::Approved),
+    )
+    .await;
+    let mut checked = options(&api, &content, true);
+    checked.push = Some("origin".into());
+    checked.check = Some(generator::report::Format::Github);
+    let result = tokio::task::spawn_blocking(move || export(&checked))
+        .await
+        .unwrap();
+    let error = result.unwrap_err().to_string();
+    assert!(
+        error.contains("1 error(s)") && error.contains("nothing was pushed"),
+        "{error}"
+    );
+    assert_eq!(status_of(&api.store, "idRemoval").await, Status::Approved);
+    assert_eq!(
+        git(remote.path(), &["branch", "--list"]).trim(),
+        "",
+        "nothing pushed"
+    );
+    assert!(
+        !git(root, &["branch", "--list"]).contains("submissions/"),
+        "no branch left behind"
+    );
+    // Once the event no longer names them, the same export goes through.
+    std::fs::write(
+        content.join("events/meetup.md"),
+        "---\ntitle: 交流会\nstart: 2026-12-10T19:00\nonline: true\n---\n",
+    )
+    .unwrap();
+    git(
+        root,
+        &[
+            "commit",
+            "--quiet",
+            "-am",
+            "the event without its organizer",
+        ],
+    );
+    let mut checked = options(&api, &content, true);
+    checked.push = Some("origin".into());
+    checked.check = Some(generator::report::Format::Github);
+    let report = run_export(checked).await;
+    assert_eq!(report.removed, ["leaving-member"]);
+    assert_eq!(status_of(&api.store, "idRemoval").await, Status::Exported);
+    assert!(git(remote.path(), &["branch", "--list"]).contains("submissions/2026-11-25-1"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
