@@ -21,6 +21,8 @@ pub enum Action {
     EventAnnouncement,
     /// A request for a profile's edit link, or the edit itself (mails, stores).
     ProfileEdit,
+    /// A report of a profile (stores it for the editors; mails nobody).
+    Report,
 }
 
 impl Action {
@@ -32,6 +34,7 @@ impl Action {
             Action::EventSignup => "event",
             Action::EventAnnouncement => "announce",
             Action::ProfileEdit => "edit",
+            Action::Report => "report",
         }
     }
 
@@ -40,10 +43,17 @@ impl Action {
             Action::ProfileSignup
             | Action::RemovalRequest
             | Action::EventAnnouncement
-            | Action::ProfileEdit => services.config.signups_per_hour,
+            | Action::ProfileEdit
+            | Action::Report => services.config.signups_per_hour,
             // A desk of colleagues signing up for one meetup shares an address.
             Action::EventSignup => EVENT_SIGNUPS_PER_CLIENT_HOUR,
         }
+    }
+
+    /// Whether the action mails someone, and so counts against the portal's hourly ceiling
+    /// (a report mails nobody: a flood of them must not stop the mail of sign-ups).
+    fn mails(self) -> bool {
+        !matches!(self, Action::Report)
     }
 
     /// Mails one address may receive per day for this action, whoever asks.
@@ -53,6 +63,9 @@ impl Action {
             | Action::RemovalRequest
             | Action::EventAnnouncement
             | Action::ProfileEdit => 3,
+            // Reports of one member a day, from anyone: enough to be heard, too few to bury
+            // the editors' queue.
+            Action::Report => 10,
             Action::EventSignup => 10,
         }
     }
@@ -119,10 +132,11 @@ pub async fn check(
     {
         return Ok(Err(Limited::Recipient));
     }
-    if !services
-        .store
-        .allow("portal:mails", services.config.mails_per_hour, 3600, now)
-        .await?
+    if action.mails()
+        && !services
+            .store
+            .allow("portal:mails", services.config.mails_per_hour, 3600, now)
+            .await?
     {
         tracing::warn!(event = "mail_ceiling_reached", action = action.name());
         return Ok(Err(Limited::Portal));

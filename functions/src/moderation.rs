@@ -72,6 +72,7 @@ impl EditorItem {
                 crate::proof::Proof::AddressConfirmed
             }
             SubmissionKind::Update | SubmissionKind::Removal => crate::proof::Proof::MembersMailbox,
+            SubmissionKind::Report => crate::proof::Proof::None,
         };
         Ok(EditorItem {
             id: submission.id.clone(),
@@ -127,6 +128,14 @@ pub async fn decide(
         .decide(id, decision, editor, reason, now)
         .await?
     {
+        // A report has nobody to mail and nothing to export: handled is done.
+        Some(decided) if decided.kind == SubmissionKind::Report => {
+            if decision == Status::Approved {
+                services.store.mark_exported(&decided.id, now).await?;
+            }
+            tracing::info!(event = "moderation", id = %decided.id, decision = decision.as_str(), editor);
+            return Ok(decided);
+        }
         Some(decided) => decided,
         // The same decision again: a retry after its mail failed, so the mail goes again
         // (and a removal's data is forgotten, if that did not happen). A removal already
@@ -142,6 +151,7 @@ pub async fn decide(
         SubmissionKind::Removal => "プロフィールの削除依頼",
         SubmissionKind::Event => "イベントの掲載",
         SubmissionKind::Update => "プロフィールの更新",
+        SubmissionKind::Report => "プロフィールの報告",
     };
     let body = match decision {
         Status::Rejected => format!(
@@ -278,6 +288,85 @@ pub async fn request_removal(
         .await?;
     tracing::info!(event = "removal_requested", slug);
     Ok(())
+}
+
+/// The longest reason a report may give.
+pub const MAX_REPORT_CHARS: usize = 1000;
+
+/// A visitor reports member `slug`'s profile as fake or abusive. It reaches the editors'
+/// queue with the reason and nothing else (no address is asked, nobody is mailed) and
+/// changes nothing by itself; editors decide what to do. The answer is the same for any
+/// slug, published or not. `Err(Invalid)` carries the reason's problem.
+pub async fn report_profile(
+    services: &Services,
+    slug: &str,
+    fields: &model::profile::FormFields,
+    client: &str,
+) -> Result<(), ReportError> {
+    let now = services.clock.now();
+    let fields = crate::signup::normalize(fields);
+    let stamp = |error: SignupError| match error {
+        SignupError::Spam(reason) => ReportError::Spam(reason),
+        SignupError::Unstamped => ReportError::Unstamped,
+        SignupError::Store(store) => ReportError::Store(store),
+        other => ReportError::Store(StoreError::Unavailable(other.to_string())),
+    };
+    let stamp_expires = check_stamp(services, &fields, now).map_err(stamp)?;
+    let reason = fields.get("reason").map(|r| r.trim()).unwrap_or("");
+    let problem = if reason.is_empty() {
+        Some("報告の理由を書いてください".to_owned())
+    } else if reason.chars().count() > MAX_REPORT_CHARS {
+        Some(format!("理由は{MAX_REPORT_CHARS}文字以内で書いてください"))
+    } else if reason.chars().any(|c| c.is_control() && c != '\n') {
+        Some("理由に制御文字が含まれています".to_owned())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(ReportError::Invalid(problem));
+    }
+    if crate::limits::check(services, Action::Report, client, &format!("member:{slug}"))
+        .await?
+        .is_err()
+    {
+        return Err(ReportError::RateLimited);
+    }
+    spend_stamp(services, &fields, stamp_expires, now)
+        .await
+        .map_err(stamp)?;
+    if !services.catalog().member_slugs.contains(slug) {
+        return Ok(());
+    }
+    let mut report = Submission::pending(
+        random_id(),
+        SubmissionKind::Report,
+        slug.to_owned(),
+        String::new(),
+        String::new(),
+        now,
+        0,
+    );
+    // Nothing to confirm: it mails nobody. It waits for the editors until they decide.
+    report.confirmed_at = Some(now);
+    report.expires_at = None;
+    report.fields.insert("reason".into(), reason.to_owned());
+    services.store.create_submission(&report).await?;
+    tracing::info!(event = "profile_reported", slug);
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("rejected as spam: {0}")]
+    Spam(&'static str),
+    #[error("the form carries no valid stamp")]
+    Unstamped,
+    #[error("too many reports; try again later")]
+    RateLimited,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The attendee list of an event as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs

@@ -653,3 +653,57 @@ async fn the_queue_is_paged_and_holds_nothing_private() {
     let (status, _, _) = h.send(get("status=exported&cursor=bogus".into())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// A visitor who thinks a profile is fake reports it: the reason reaches the editors, on no
+/// proof, and nothing is deleted or mailed; the answer is the same for any slug.
+#[tokio::test]
+async fn a_report_reaches_the_editors_and_deletes_nothing() {
+    let h = Harness::new();
+    let report = |reason: &str| format!(r#"{{"reason":"{reason}"}}"#);
+    let send = async |slug: &str, body: String| {
+        h.send(post(
+            &format!("/api/members/{slug}/report"),
+            JSON,
+            "203.0.113.9",
+            &h.stamped(JSON, &body).await,
+        ))
+        .await
+    };
+    let (status, _, published) = send("yamada-hanako", report("なりすましだと思います。")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _, unknown) = send("nobody", report("x")).await;
+    assert_eq!((status, &unknown), (StatusCode::ACCEPTED, &published));
+    let (status, _, empty) = send("yamada-hanako", report("")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{empty}");
+    assert!(h.outbox().is_empty(), "a report mails nobody");
+    let (_, _, listing) = h
+        .send(
+            authorized(Request::get("/api/moderation/submissions"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let listing: serde_json::Value = serde_json::from_str(&listing).unwrap();
+    let items = listing["submissions"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{listing}");
+    assert_eq!(items[0]["kind"], "report");
+    assert_eq!(items[0]["slug"], "yamada-hanako");
+    assert_eq!(items[0]["proof"], "none");
+    assert_eq!(items[0]["fields"]["reason"], "なりすましだと思います。");
+    let id = items[0]["id"].as_str().unwrap();
+    let (status, _, body) = h
+        .send(
+            authorized(Request::post(format!(
+                "/api/moderation/submissions/{id}/approve"
+            )))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Handled: nothing for the export, nobody mailed, the member's data untouched.
+    let approved = h.store.list_submissions(Status::Approved).await.unwrap();
+    assert!(approved.is_empty(), "{approved:?}");
+    assert!(h.outbox().is_empty());
+    assert!(h.services.catalog().member_slugs.contains("yamada-hanako"));
+}

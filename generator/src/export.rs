@@ -99,6 +99,9 @@ enum Change {
     Remove { slug: String },
     /// `events/<slug>.md` with this text.
     WriteEvent { slug: String, text: String },
+    /// Nothing to write: a handled report of a profile (the functions mark it exported as
+    /// it is decided; one listed here anyway is acknowledged as done).
+    Nothing { slug: String },
     /// `members/<slug>.md` rewritten (it must exist), and a new photo if one came.
     Update {
         slug: String,
@@ -165,6 +168,9 @@ impl Change {
                     text,
                 })
             }
+            "report" => Ok(Change::Nothing {
+                slug: item.slug.clone(),
+            }),
             other => Err(format!("unknown submission kind `{other}`")),
         }
     }
@@ -174,6 +180,7 @@ impl Change {
             Change::Write { slug, .. }
             | Change::Remove { slug }
             | Change::WriteEvent { slug, .. }
+            | Change::Nothing { slug }
             | Change::Update { slug, .. } => slug,
         }
     }
@@ -188,6 +195,7 @@ impl Change {
                 format!("Add event {slug} ({title})")
             }
             Change::Update { slug, .. } => format!("Update member {slug} at their request"),
+            Change::Nothing { slug } => format!("Nothing to change for {slug}"),
         };
         let editor = item.decided_by.as_deref().unwrap_or("unknown");
         format!(
@@ -199,6 +207,7 @@ impl Change {
     /// Makes the change under `content`; `Ok(false)` when it was already made.
     fn apply(&self, content: &Path) -> Result<bool, String> {
         let found = match self {
+            Change::Nothing { .. } => return Ok(false),
             Change::WriteEvent { .. } => None,
             _ => member_file(content, self.slug())?,
         };
@@ -207,6 +216,7 @@ impl Change {
             .unwrap_or_else(|| content.join("members").join(format!("{}.md", self.slug())));
         let shown = file.display();
         match self {
+            Change::Nothing { .. } => Ok(false),
             Change::Write { text, photo, slug } => {
                 if found
                     .as_ref()
@@ -658,6 +668,7 @@ fn record(report: &mut ExportReport, change: &Change, changed: bool) {
             report.written.push(slug)
         }
         (Change::Remove { .. }, true) => report.removed.push(slug),
+        (Change::Nothing { .. }, true) => report.already_done.push(slug),
     }
 }
 

@@ -230,6 +230,17 @@ past = {"title": "過去の会", "start": "2020-01-10T19:00", "end": "2020-01-10
 status, _ = request("POST", "/api/events", json.dumps(past), {"Content-Type": "application/json"}, source="127.0.7.5")
 expect(f"an announced event that has started is refused with 422 (got {status})", status == 422)
 
+# 6c'. A report reaches the editors and nothing else: no mail, no deletion.
+token = stamp()
+time.sleep(3.2)
+before = len(outbox())
+status, _ = request("POST", "/api/members/yamada-hanako/report", json.dumps({"reason": "なりすまし", "form_token": token}),
+                    {"Content-Type": "application/json"}, source="127.0.7.7")
+expect(f"a report is received with 202 (got {status})", status == 202)
+expect("a report mails nobody", len(outbox()) == before)
+status, _ = request("GET", "/members/yamada-hanako/")
+expect(f"a reported profile is still published (got {status})", status == 200)
+
 # 6d. Limits count mailboxes, not spellings: four spellings of one mailbox, three mails.
 tokens = [stamp() for _ in range(4)]
 time.sleep(3.2)

@@ -23,6 +23,7 @@ pub fn routes() -> Router<Shared> {
         .route("/api/moderation/submissions/{id}/exported", post(exported))
         .route("/api/moderation/events/{slug}/signups.csv", get(attendees))
         .route("/api/members/{slug}/removal", post(removal))
+        .route("/api/members/{slug}/report", post(report))
 }
 
 fn unavailable(error: impl std::fmt::Display) -> Response {
@@ -229,6 +230,86 @@ async fn attendees(
             response
         }
         Err(error) => unavailable(error),
+    }
+}
+
+const REPORT_RECEIVED: &str = "ご報告ありがとうございます。運営が内容を確かめ、必要な対応をします。報告だけでプロフィールが消えることはありません。";
+
+/// A visitor reports a profile: the same answer for any slug; the reason reaches the
+/// editors and nothing else happens.
+async fn report(
+    State(services): State<Shared>,
+    Path(slug): Path<String>,
+    Post {
+        format,
+        fields,
+        client,
+    }: Post,
+) -> Response {
+    // A page without script posted unstamped: the form again, filled and stamped.
+    let form_again = || {
+        let mut kept = crate::signup::normalize(&fields);
+        kept.remove(crate::signup::FORM_TOKEN);
+        let action = format!("/api/members/{slug}/report");
+        super::page::ShortForm {
+            site_url: &services.config.site_url,
+            title: "プロフィールの報告",
+            action: &action,
+            fields: &[super::page::ShortField {
+                name: "reason",
+                label: "理由（運営だけが読みます）",
+                kind: "textarea",
+                required: true,
+                max_chars: crate::moderation::MAX_REPORT_CHARS,
+            }],
+            values: &kept,
+            form_token: &crate::signup::new_stamp(&services),
+            button: "報告する",
+        }
+        .render()
+    };
+    let (status, message) = match crate::moderation::report_profile(
+        &services,
+        &slug,
+        &fields,
+        &client.rate_key(),
+    )
+    .await
+    {
+        Ok(()) => (StatusCode::ACCEPTED, REPORT_RECEIVED.to_owned()),
+        Err(crate::moderation::ReportError::Spam(reason)) => {
+            tracing::warn!(event = "report_spam", reason);
+            (StatusCode::ACCEPTED, REPORT_RECEIVED.to_owned())
+        }
+        Err(crate::moderation::ReportError::Unstamped) if format == Format::Json => {
+            tracing::warn!(event = "report_spam", reason = "no valid form stamp");
+            (StatusCode::ACCEPTED, REPORT_RECEIVED.to_owned())
+        }
+        Err(crate::moderation::ReportError::Unstamped) => return form_again(),
+        Err(crate::moderation::ReportError::Invalid(problem)) => match format {
+            Format::Json => {
+                return json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &serde_json::json!({ "errors": { "reason": [problem] } }),
+                );
+            }
+            Format::Form => (StatusCode::UNPROCESSABLE_ENTITY, problem),
+        },
+        Err(crate::moderation::ReportError::RateLimited) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "短い時間に多くの報告がありました。しばらくおいてから、もう一度お試しください。"
+                .to_owned(),
+        ),
+        Err(error @ crate::moderation::ReportError::Store(_)) => return unavailable(error),
+    };
+    match format {
+        Format::Json => json_response(status, &serde_json::json!({ "message": message })),
+        Format::Form => notice_page(
+            status,
+            &services.config.site_url,
+            "プロフィールの報告",
+            &message,
+        ),
     }
 }
 

@@ -749,15 +749,18 @@ impl DynamoStore {
         ]);
         values.extend(extra.into_iter().filter(|(k, _)| k != ":now"));
         let mut expression = String::from("SET #status = :to, GSI1PK = :queue, updated_at = :now");
-        // A rejection is kept for REJECTED_KEPT_SECONDS; then DynamoDB's TTL deletes it.
-        let purge_ttl = (to == Status::Rejected).then(|| {
-            values
-                .get(":now")
-                .and_then(|v| v.as_s().ok())
-                .and_then(|t| t.parse::<Timestamp>().ok())
-                .map_or(0, |t| t.as_second())
-                + super::REJECTED_KEPT_SECONDS
-        });
+        // A rejection, and a report once decided, is kept for REJECTED_KEPT_SECONDS; then
+        // DynamoDB's TTL deletes it.
+        let purge_ttl = (to == Status::Rejected
+            || (submission.kind == SubmissionKind::Report && to != Status::Pending))
+            .then(|| {
+                values
+                    .get(":now")
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|t| t.parse::<Timestamp>().ok())
+                    .map_or(0, |t| t.as_second())
+                    + super::REJECTED_KEPT_SECONDS
+            });
         if let Some(ttl) = purge_ttl {
             expression.push_str(", #ttl = :purge");
             values.insert(":purge".to_owned(), n(ttl));

@@ -31,6 +31,9 @@ pub enum SubmissionKind {
     Event,
     /// A published member changes their profile (the slug is theirs).
     Update,
+    /// A visitor reports a profile as fake or abusive, with a reason: it reaches the editors
+    /// and changes nothing by itself. Kept 30 days after an editor decides.
+    Report,
 }
 
 /// Where a submission stands. `Pending` ones reach the moderation queue once confirmed by e-mail.
@@ -73,6 +76,7 @@ impl SubmissionKind {
             SubmissionKind::Removal => "removal",
             SubmissionKind::Event => "event",
             SubmissionKind::Update => "update",
+            SubmissionKind::Report => "report",
         }
     }
 
@@ -82,6 +86,7 @@ impl SubmissionKind {
             SubmissionKind::Removal,
             SubmissionKind::Event,
             SubmissionKind::Update,
+            SubmissionKind::Report,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)

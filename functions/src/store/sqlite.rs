@@ -340,7 +340,7 @@ impl Store for SqliteStore {
             transaction
                 .execute(
                     "DELETE FROM submissions WHERE expires_at <= ?1
-                     AND ((status = 'pending' AND confirmed_at IS NULL) OR status = 'rejected')",
+                     AND ((status = 'pending' AND confirmed_at IS NULL) OR status = 'rejected' OR kind = 'report')",
                     params![s.created_at.as_second()],
                 )
                 .map_err(unavailable)?;
@@ -503,9 +503,9 @@ impl Store for SqliteStore {
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
             let changed = transaction
                 .execute(
-                    // A rejection is kept for REJECTED_KEPT_SECONDS, then purged.
+                    // A rejection, and a report once decided, is kept for REJECTED_KEPT_SECONDS, then purged.
                     "UPDATE submissions SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5, updated_at = ?4,
-                     expires_at = CASE WHEN ?2 = 'rejected' THEN ?6 ELSE expires_at END
+                     expires_at = CASE WHEN ?2 = 'rejected' OR kind = 'report' THEN ?6 ELSE expires_at END
                      WHERE id = ?1 AND status = 'pending' AND confirmed_at IS NOT NULL",
                     params![id, decision.as_str(), editor, at.to_string(), reason, at.as_second() + super::REJECTED_KEPT_SECONDS],
                 )

@@ -250,6 +250,7 @@
   function submissionItem(s) {
     var fields = s.fields || {};
     var removal = s.kind === "removal";
+    var report = s.kind === "report";
     var announced = s.kind === "event";
     var update = s.kind === "update";
     var headingId = "submission-" + s.id;
@@ -257,11 +258,11 @@
     var facts = el("dl", { "class": "facts" }, [
       el("dt", { text: t("admin_submitted") }), el("dd", {}, [el("time", { datetime: s.created_at, text: formatTime(s.created_at) })]),
       el("dt", { text: t("admin_confirmed") }), el("dd", {}, [el("time", { datetime: s.confirmed_at, text: formatTime(s.confirmed_at) })]),
-      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || announced || update ? null : slugState]),
+      el("dt", { text: t("admin_slug") }), el("dd", {}, [el("code", { text: (announced ? "/events/" : "/members/") + s.slug + "/" }), " ", removal || report || announced || update ? null : slugState]),
       el("dt", { text: t("admin_proof") }), el("dd", { "class": "proof", text: t("admin_proof_" + (s.proof || "none")) })
     ]);
     var item = el("li", { "class": "card submission", "aria-labelledby": headingId, "data-id": s.id }, [
-      el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : update ? t("admin_update_of", { slug: s.slug }) : (fields.name || fields.title || s.slug) }),
+      el("h2", { id: headingId, text: removal ? t("admin_removal_of", { slug: s.slug }) : report ? t("admin_report_of", { slug: s.slug }) : update ? t("admin_update_of", { slug: s.slug }) : (fields.name || fields.title || s.slug) }),
       facts
     ]);
     if (update) {
@@ -271,6 +272,12 @@
       item.appendChild(el("section", { "class": "preview", "aria-label": t("admin_event_preview") }, [
         el("p", { "class": "preview-label", text: t("admin_event_preview") }), eventPreview(s)
       ]));
+    } else if (report) {
+      item.appendChild(el("p", { text: t("admin_report_note") }));
+      item.appendChild(el("section", { "class": "preview", "aria-label": t("admin_report_reason") }, [
+        el("p", { "class": "preview-label", text: t("admin_report_reason") }), el("pre", { "class": "bio-source", text: fields.reason || "" })
+      ]));
+      item.appendChild(el("p", {}, [el("a", { href: siteBase + "/members/" + encodeURIComponent(s.slug) + "/", text: t("admin_view_profile") })]));
     } else if (removal) {
       item.appendChild(el("p", { text: t("admin_removal_note") }));
       item.appendChild(el("p", {}, [el("a", { href: siteBase + "/members/" + encodeURIComponent(s.slug) + "/", text: t("admin_view_profile") })]));
@@ -289,9 +296,9 @@
   function decisionForm(s, removal) {
     var reasonId = "reason-" + s.id;
     var reason = el("textarea", { id: reasonId, name: "reason", rows: "2" });
-    var approve = el("button", { type: "button", "class": "button", text: removal ? t("admin_approve_removal") : t("admin_approve") });
+    var approve = el("button", { type: "button", "class": "button", text: s.kind === "report" ? t("admin_approve_report") : removal ? t("admin_approve_removal") : t("admin_approve") });
     var reject = el("button", { type: "button", "class": "button secondary", text: t("admin_reject") });
-    var label = s.kind === "removal" ? s.slug : ((s.fields && s.fields.name) || s.slug);
+    var label = s.kind === "removal" || s.kind === "report" ? s.slug : ((s.fields && s.fields.name) || s.slug);
     approve.addEventListener("click", function () { decide(s, "approve", null, label, [approve, reject]); });
     reject.addEventListener("click", function () {
       if (!reason.value.trim()) {
@@ -336,8 +343,8 @@
 
   function addDecided(s, first) {
     var tbody = document.querySelector("#table-decided tbody");
-    var what = s.kind === "removal" ? t("admin_removal_of", { slug: s.slug }) : ((s.fields && s.fields.name) || s.slug);
-    var decision = t("admin_decision_" + s.status);
+    var what = s.kind === "removal" ? t("admin_removal_of", { slug: s.slug }) : s.kind === "report" ? t("admin_report_of", { slug: s.slug }) : ((s.fields && s.fields.name) || s.slug);
+    var decision = s.kind === "report" && s.status !== "rejected" ? t("admin_decision_report") : t("admin_decision_" + s.status);
     if (s.status === "rejected" && s.reason) decision += "（" + s.reason + "）";
     var row = el("tr", { "data-id": s.id }, [
       el("td", { text: what }),
@@ -366,7 +373,7 @@
     var profiles = $("list-pending");
     var removals = $("list-removals");
     items.forEach(function (s) {
-      (s.kind === "removal" ? removals : profiles).appendChild(submissionItem(s));
+      (s.kind === "removal" || s.kind === "report" ? removals : profiles).appendChild(submissionItem(s));
     });
   }
 
