@@ -47,12 +47,36 @@ impl QueueingMailer {
         }
     }
 
+    /// Puts `message` in the store's queue, to be sent by the next [`QueueingMailer::retry`]
+    /// (a job run every minute, or a local timer), not now. `None` queues a blank in its
+    /// place, dropped unsent: a request whose answer must not tell whether a mail went out
+    /// (an edit or removal link for an address that is not the member's) does the same
+    /// work either way, one write, and waits for no mail service.
+    pub async fn send_later(
+        &self,
+        message: Option<&Message>,
+    ) -> Result<(), crate::store::StoreError> {
+        let blank = Message {
+            to: String::new(),
+            subject: String::new(),
+            body: String::new(),
+        };
+        let id = crate::tokens::random_id();
+        self.store
+            .queue_mail(&id, message.unwrap_or(&blank), self.clock.now())
+            .await
+    }
+
     /// Sends what is queued, oldest first, at most `limit`; returns how many went out.
     pub async fn retry(&self, limit: usize) -> Result<usize, crate::store::StoreError> {
         let mut sent = 0;
         for (id, message) in self.store.queued_mail(limit).await? {
             // Taken out before sending: a retry running at the same time skips it.
             if !self.store.unqueue_mail(&id).await? {
+                continue;
+            }
+            // A blank (see `send_later`) only took a request's time; nobody gets it.
+            if message.to.is_empty() {
                 continue;
             }
             if let Err(error) = self.inner.send(&message).await {

@@ -226,9 +226,11 @@ impl From<crate::proof::ProofError> for RemovalError {
 
 /// A member asks for their profile to be removed. The confirmation goes only to the address
 /// their profile was submitted with (`proof.rs`), never to the typed one, so that only the
-/// member can have it removed; the requester is answered the same whether or not the
-/// address matched, and whether or not the slug is a published member. Confirmed, it
-/// reaches the editors' queue.
+/// member can have it removed. The requester is answered the same whether or not the
+/// address matched, and whether or not the slug is a published member, and the request
+/// does the same work either way: one queued mail, real or blank, sent by the next run of
+/// the mail job (`QueueingMailer::send_later`). The removal reaches the editors' queue when
+/// the member confirms ([`confirm_removal`]).
 pub async fn request_removal(
     services: &Services,
     slug: &str,
@@ -251,43 +253,68 @@ pub async fn request_removal(
     let owner =
         crate::proof::member_address(services, Action::RemovalRequest, slug, &typed, client)
             .await?;
-    // Spent whether or not the address matched: the same work either way.
     spend_stamp(services, fields, stamp_expires, now)
         .await
         .map_err(stamp)?;
-    let Some(email) = owner else {
-        return Ok(());
-    };
-    let id = random_id();
-    let submission = Submission::pending(
-        id.clone(),
-        SubmissionKind::Removal,
-        slug.to_owned(),
-        email.clone(),
-        services.signer.hash_ip(client),
-        now,
-        services.config.confirm_valid_seconds,
-    );
-    services.store.create_submission(&submission).await?;
-    let token = services.signer.sign(
-        Purpose::Confirm,
-        &id,
-        now,
-        services.config.confirm_valid_seconds,
-    );
-    services
-        .mailer
-        .send(&Message {
+    let message = owner.map(|email| {
+        let valid = services.config.confirm_valid_seconds;
+        let token = services.signer.sign(
+            Purpose::Removal,
+            &format!("{slug}\n{}", random_id()),
+            now,
+            valid,
+        );
+        Message {
             to: email,
             subject: "【まじわる】プロフィール削除の確認".into(),
             body: format!(
-                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押してください。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。プロフィールはそのまま残ります。\n",
+                "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押してください（{}時間有効）。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。プロフィールはそのまま残ります。\n",
+                valid / 3600,
                 services.config.api_url
             ),
-        })
-        .await?;
+        }
+    });
+    services.mail_queue.send_later(message.as_ref()).await?;
     tracing::info!(event = "removal_requested", slug);
     Ok(())
+}
+
+/// The member confirmed their removal with the mailed link: the request reaches the
+/// editors' queue, once per link, as long as the store still knows the member's address.
+/// `Ok(false)` when the link was used already or the member is no longer known.
+pub async fn confirm_removal(services: &Services, token: &str) -> Result<bool, ModerationError> {
+    let now = services.clock.now();
+    let Ok(verified) = services.signer.verify(token, Purpose::Removal, now) else {
+        return Ok(false);
+    };
+    let Some((slug, _)) = verified.subject.split_once('\n') else {
+        return Ok(false);
+    };
+    let key = format!("removal:{}", services.signer.hash("removal", token.trim()));
+    if !services
+        .store
+        .use_once(&key, verified.expires_at, now)
+        .await?
+    {
+        return Ok(false);
+    }
+    let Some(email) = services.store.member_email(slug).await? else {
+        return Ok(false);
+    };
+    let mut removal = Submission::pending(
+        random_id(),
+        SubmissionKind::Removal,
+        slug.to_owned(),
+        email,
+        String::new(),
+        now,
+        services.config.confirm_valid_seconds,
+    );
+    removal.confirmed_at = Some(now);
+    removal.expires_at = None;
+    services.store.create_submission(&removal).await?;
+    tracing::info!(event = "removal_confirmed", slug);
+    Ok(true)
 }
 
 /// The longest reason a report may give.

@@ -36,30 +36,29 @@ pub async fn request_edit_link(
         crate::proof::member_address(services, Action::ProfileEdit, slug, &address, client).await?;
     // Spent whether or not the address matched: the same work either way.
     spend_stamp(services, fields, stamp_expires, now).await?;
-    let Some(email) = owner else {
-        return Ok(());
-    };
-    // A random part makes each link one of a kind, so that it can be spent (see
-    // `submit_update`) without spending the member's other links.
-    let token = services.signer.sign(
-        Purpose::Edit,
-        &format!("{slug}\n{}", random_id()),
-        now,
-        services.config.confirm_valid_seconds,
-    );
-    let link = format!("{}/api/members/edit?token={token}", services.config.api_url);
-    services
-        .mailer
-        .send(&Message {
+    // The same work whether or not the address matched: one queued mail, real or blank,
+    // sent by the next run of the mail job; the answer waits for no mail service.
+    let message = owner.map(|email| {
+        // A random part makes each link one of a kind, so that it can be spent (see
+        // `submit_update`) without spending the member's other links.
+        let token = services.signer.sign(
+            Purpose::Edit,
+            &format!("{slug}\n{}", random_id()),
+            now,
+            services.config.confirm_valid_seconds,
+        );
+        let link = format!("{}/api/members/edit?token={token}", services.config.api_url);
+        Message {
             to: email,
             subject: "【まじわる】プロフィールの更新".into(),
             body: format!(
                 "プロフィールを更新するためのリンクです（{}時間有効、1回かぎり）。\n\n{link}\n\n送られた内容は、運営が確認したあとに反映します。\nお心当たりのない場合は、このメールを破棄してください。\n",
                 services.config.confirm_valid_seconds / 3600
             ),
-        })
-        .await?;
-    tracing::info!(event = "edit_link_sent", slug);
+        }
+    });
+    services.mail_queue.send_later(message.as_ref()).await?;
+    tracing::info!(event = "edit_link_requested", slug);
     Ok(())
 }
 

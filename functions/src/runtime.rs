@@ -449,10 +449,63 @@ pub async fn main(make: fn(Arc<Services>) -> Router) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // Locally, the queued mail is sent by a timer; on Lambda, by the `jobs` function.
+    if !on_lambda() {
+        spawn_mail_job(Arc::clone(&services), std::time::Duration::from_secs(1));
+    }
     // Locally, answer only for this machine's names and the configured ones.
     let hosts =
         crate::http::site::local_hosts(&[&services.config.site_url, &services.config.api_url]);
     match serve(make(services), hosts).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Sends the store's queued mail every `every`, for local runs (`portal-api`, `portal
+/// serve`); production runs the same job from the `jobs` function. A failure waits for the
+/// next round.
+pub fn spawn_mail_job(services: Arc<Services>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(error) = services.mail_queue.retry(MAIL_JOB_BATCH).await {
+                tracing::warn!(event = "mail_job_failed", error = %error);
+            }
+        }
+    });
+}
+
+/// The most queued mails one run of the mail job sends (a minute's worth at SES's default
+/// rate of 14 a second is far more; this keeps one run well inside the function's timeout).
+pub const MAIL_JOB_BATCH: usize = 200;
+
+/// The `jobs` function on Lambda, started every minute by an EventBridge schedule (AWS SAM
+/// template): sends the mail the other functions queued. Each queued mail is taken out of
+/// the queue before it is sent, so two runs that overlap never send one twice.
+#[cfg(feature = "aws")]
+pub async fn jobs_main() -> std::process::ExitCode {
+    use lambda_http::{LambdaEvent, service_fn};
+    init_logs();
+    let services = match services_from_env().await {
+        Ok(services) => services,
+        Err(error) => {
+            tracing::error!(event = "start_failed", error = %error);
+            eprintln!("error: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let handler = service_fn(move |_: LambdaEvent<serde_json::Value>| {
+        let services = Arc::clone(&services);
+        async move {
+            let sent = services.mail_queue.retry(MAIL_JOB_BATCH).await?;
+            Ok::<_, lambda_http::Error>(serde_json::json!({ "sent": sent }))
+        }
+    });
+    match lambda_http::lambda_runtime::run(handler).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

@@ -20,8 +20,12 @@ pub enum Purpose {
     Form,
     /// Confirms the address of a held event sign-up (subject: the held sign-up's id).
     Seat,
-    /// Opens a published member's profile for editing (subject: the member's slug).
+    /// Opens a published member's profile for editing (subject: the member's slug and a
+    /// random part, so that each link is spent on its own).
     Edit,
+    /// Confirms that a member asks for their profile's removal (subject: the slug and a
+    /// random part); the removal is queued for the editors when the member confirms.
+    Removal,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -28,9 +28,11 @@ async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
     published_member(&h).await;
     let (status, _, wrong) = h.send(ask_for_link(&h, "someone@example.jp").await).await;
     assert_eq!(status, StatusCode::OK);
+    h.deliver().await;
     assert!(h.outbox().is_empty(), "no mail to a stranger's address");
     let (status, _, right) = h.send(ask_for_link(&h, "Hanako@Example.jp").await).await;
     assert_eq!(status, StatusCode::OK);
+    h.deliver().await;
     assert_eq!(wrong, right, "nobody learns whose address it is");
     let mail = h.mail_to(HANAKO, "/api/members/edit?token=");
     assert!(link_in(&mail, "/api/members/edit?token=").contains("token="));
@@ -48,6 +50,7 @@ async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
+    h.deliver().await;
     assert_eq!(h.outbox().len(), 1);
 }
 
@@ -56,6 +59,7 @@ async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_edito
     let h = Harness::new();
     published_member(&h).await;
     h.send(ask_for_link(&h, HANAKO).await).await;
+    h.deliver().await;
     let link = link_in(
         &h.mail_to(HANAKO, "/api/members/edit?token="),
         "/api/members/edit?token=",
@@ -161,6 +165,7 @@ async fn an_edit_link_is_good_for_one_update_and_applies_the_sign_up_rules() {
     let h = Harness::new();
     published_member(&h).await;
     h.send(ask_for_link(&h, HANAKO).await).await;
+    h.deliver().await;
     let link = link_in(
         &h.mail_to(HANAKO, "/api/members/edit?token="),
         "/api/members/edit?token=",

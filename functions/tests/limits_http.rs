@@ -94,6 +94,7 @@ async fn removal_requests_are_limited_per_client_and_per_member() {
         };
         assert_eq!(status, expected, "request {n} from one client");
     }
+    h.deliver().await;
     assert_eq!(h.outbox().len(), 2, "only the member's own address, twice");
 }
 

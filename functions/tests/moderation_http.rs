@@ -330,6 +330,7 @@ async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
         ))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
+    h.deliver().await;
     let link = link_in(h.outbox().last().unwrap(), "/api/confirm?token=");
     assert_eq!(h.confirm(&link).await.0, StatusCode::OK);
     let removal = h.store.list_submissions(Status::Pending).await.unwrap()[0].clone();
@@ -394,6 +395,7 @@ async fn a_removal_request_is_confirmed_by_mail_then_queued() {
             .unwrap()
             .is_empty()
     );
+    h.deliver().await;
     let link = link_in(&h.mail_to(common::HANAKO, "削除"), "/api/confirm?token=");
     assert_eq!(h.confirm(&link).await.0, StatusCode::OK);
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
@@ -431,6 +433,7 @@ async fn only_the_members_own_mailbox_can_confirm_a_removal() {
         .send(ask("yamada-hanako", "attacker@example.net").await)
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
+    h.deliver().await;
     assert!(h.outbox().is_empty(), "no mail to the typed address");
     // A member whose address the store does not know and an unknown slug: the
     // same answer, and no mail.
@@ -444,6 +447,7 @@ async fn only_the_members_own_mailbox_can_confirm_a_removal() {
     }
     let (status, _, member) = h.send(ask("yamada-hanako", common::HANAKO).await).await;
     assert_eq!((status, &member), (StatusCode::ACCEPTED, &attacker));
+    h.deliver().await;
     let outbox = h.outbox();
     assert_eq!(outbox.len(), 1);
     assert!(outbox[0].contains("To: hanako@example.jp"), "{}", outbox[0]);

@@ -55,6 +55,8 @@ pub async fn run(
     let services = services(&settings, &origin)?;
     let token = editor_token(&settings.data)?;
     let services = Arc::new(with_editor(services, &token));
+    // Mail the functions queued (edit and removal links) goes out within a second.
+    functions::runtime::spawn_mail_job(Arc::clone(&services), std::time::Duration::from_secs(1));
 
     crate::watch::rebuild(&mut live, None, &shared, &services);
     let mut folders = vec![settings.content.clone()];

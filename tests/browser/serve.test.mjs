@@ -184,6 +184,8 @@ test("a visitor joins through /join/, an editor approves, and the profile is ser
   await page.locator("#edit-email").fill("ichiro@example.jp");
   await page.getByRole("button", { name: "リンクを送る" }).click();
   await page.getByText("リンクを送りました").first().waitFor();
+  // The link is queued and sent by the mail job (every second under portal serve).
+  await waitFor("the edit link in the outbox", async () => (await (await fetch(`${origin}/outbox/`)).text()).includes("/api/members/edit?token="));
   await page.goto(`${origin}/outbox/`);
   await page.locator("article.mail", { hasText: "/api/members/edit?token=" }).first().locator("pre a").first().click();
   await page.getByRole("heading", { name: "プロフィールの更新" }).waitFor();

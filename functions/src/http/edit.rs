@@ -26,7 +26,7 @@ pub fn routes() -> Router<Shared> {
         )
 }
 
-const LINK_SENT: &str = "入力されたアドレスがこのプロフィールのものなら、更新のためのリンクをそのアドレスに送りました。届かない場合は、登録したときのアドレスをお確かめください。";
+const LINK_SENT: &str = "入力されたアドレスがこのプロフィールのものなら、更新のためのリンクをそのアドレスに送ります（届くまで1分ほどかかることがあります）。届かない場合は、登録したときのアドレスをお確かめください。";
 
 /// The same answer whether or not the address is the member's.
 async fn request_link(

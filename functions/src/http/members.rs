@@ -121,11 +121,16 @@ async fn confirm_page(
 ) -> Response {
     let format = format_of(&headers);
     let token = query.token.unwrap_or_default();
-    if let Err(error) = services
-        .signer
-        .verify(&token, Purpose::Confirm, services.clock.now())
-    {
-        return refuse_link(&services, format, error);
+    let now = services.clock.now();
+    if let Err(error) = services.signer.verify(&token, Purpose::Confirm, now) {
+        // A member's removal link opens the same page.
+        if services
+            .signer
+            .verify(&token, Purpose::Removal, now)
+            .is_err()
+        {
+            return refuse_link(&services, format, error);
+        }
     }
     match format {
         Format::Json => json_response(
@@ -185,16 +190,42 @@ async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Resp
         Ok(read) => read,
         Err(error) => return error.into_response(),
     };
-    let id = match services
-        .signer
-        .verify(&token, Purpose::Confirm, services.clock.now())
-    {
-        Ok(verified) => verified.subject,
-        Err(error) => return refuse_link(&services, format, error),
-    };
     let now = services.clock.now();
     let answer = |status, title: &str, message: &str| {
         confirm_answer(&services, format, status, title, message)
+    };
+    let id = match services.signer.verify(&token, Purpose::Confirm, now) {
+        Ok(verified) => verified.subject,
+        // A member confirms their removal: it reaches the editors now.
+        Err(error)
+            if services
+                .signer
+                .verify(&token, Purpose::Removal, now)
+                .is_ok() =>
+        {
+            let _ = error;
+            return match crate::moderation::confirm_removal(&services, &token).await {
+                Ok(true) => answer(
+                    StatusCode::OK,
+                    "確認できました",
+                    "ありがとうございます。運営が確認したあと、プロフィールを削除します。",
+                ),
+                Ok(false) => answer(
+                    StatusCode::NOT_FOUND,
+                    "依頼が見つかりません",
+                    "このリンクはすでに使われたか、プロフィールの情報がもうありません。",
+                ),
+                Err(error) => {
+                    tracing::error!(event = "confirm_unavailable", error = %error);
+                    answer(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "ただいま確認できません",
+                        "少し時間をおいて、もう一度リンクを開いてください。",
+                    )
+                }
+            };
+        }
+        Err(error) => return refuse_link(&services, format, error),
     };
     // What happens next depends on what was confirmed.
     let kind = match services.store.submission(&id).await {

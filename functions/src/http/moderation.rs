@@ -315,7 +315,7 @@ async fn report(
 
 /// The same answer whether the address was the member's, another, or the slug no
 /// published member's: nobody learns an address or a draft by trying.
-const REMOVAL_SENT: &str = "入力されたアドレスがこのプロフィールを登録したときのものなら、確認のメールをそのアドレスに送りました。メールのリンクを開くと、削除の依頼が運営に届きます。";
+const REMOVAL_SENT: &str = "入力されたアドレスがこのプロフィールを登録したときのものなら、確認のメールをそのアドレスに送ります（届くまで1分ほどかかることがあります）。メールのリンクを開くと、削除の依頼が運営に届きます。";
 
 async fn removal(
     State(services): State<Shared>,

@@ -121,6 +121,12 @@ impl Harness {
         self.clock.now()
     }
 
+    /// Runs the mail job once, as the `jobs` function (or the local timer) does: sends
+    /// what the functions queued, such as edit and removal links.
+    pub async fn deliver(&self) {
+        self.services.mail_queue.retry(1000).await.unwrap();
+    }
+
     pub fn outbox(&self) -> Vec<String> {
         OutboxMailer::new(self.dir.path().join("outbox"), "").messages()
     }

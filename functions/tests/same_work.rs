@@ -1,0 +1,230 @@
+//! Timing must not tell whether an address is a member's: an edit-link or removal request
+//! does the same work in the store whether the typed address matched, did not, or the slug
+//! is no member, and sends no mail while the requester waits (the link is queued and sent
+//! by the mail job). Checked by recording every store call the request makes, on the real
+//! SQLite store.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use common::{HANAKO, Harness, published_member};
+use functions::mail::Message;
+use functions::store::sqlite::SqliteStore;
+use functions::store::{
+    Cancellation, Cursor, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
+    SubmissionPage,
+};
+use jiff::Timestamp;
+
+/// The real store, with the name of every call kept in order.
+struct Recording {
+    inner: Arc<SqliteStore>,
+    calls: Mutex<Vec<&'static str>>,
+}
+
+impl Recording {
+    fn log(&self, name: &'static str) {
+        self.calls.lock().unwrap().push(name);
+    }
+    fn take(&self) -> Vec<&'static str> {
+        std::mem::take(&mut self.calls.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Store for Recording {
+    async fn create_submission(&self, s: &Submission) -> Result<(), StoreError> {
+        self.log("create_submission");
+        self.inner.create_submission(s).await
+    }
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        self.log("submission");
+        self.inner.submission(id).await
+    }
+    async fn slug_reserved(&self, slug: &str, now: Timestamp) -> Result<bool, StoreError> {
+        self.log("slug_reserved");
+        self.inner.slug_reserved(slug, now).await
+    }
+    async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+        self.log("confirm_submission");
+        self.inner.confirm_submission(id, at).await
+    }
+    async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError> {
+        self.log("list_submissions");
+        self.inner.list_submissions(status).await
+    }
+    async fn submissions_page(
+        &self,
+        status: Status,
+        limit: usize,
+        cursor: Option<&Cursor>,
+    ) -> Result<SubmissionPage, StoreError> {
+        self.log("submissions_page");
+        self.inner.submissions_page(status, limit, cursor).await
+    }
+    async fn decide(
+        &self,
+        id: &str,
+        decision: Status,
+        editor: &str,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Option<Submission>, StoreError> {
+        self.log("decide");
+        self.inner.decide(id, decision, editor, reason, at).await
+    }
+    async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+        self.log("mark_exported");
+        self.inner.mark_exported(id, at).await
+    }
+    async fn hold_signup(&self, id: &str, s: &NewSignup, at: Timestamp) -> Result<(), StoreError> {
+        self.log("hold_signup");
+        self.inner.hold_signup(id, s, at).await
+    }
+    async fn seat_held_signup(
+        &self,
+        id: &str,
+        event: &str,
+        capacity: u32,
+        now: Timestamp,
+    ) -> Result<Option<SignupOutcome>, StoreError> {
+        self.log("seat_held_signup");
+        self.inner.seat_held_signup(id, event, capacity, now).await
+    }
+    async fn sign_up(&self, s: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
+        self.log("sign_up");
+        self.inner.sign_up(s, capacity).await
+    }
+    async fn promote_waitlist(
+        &self,
+        event: &str,
+        capacity: u32,
+    ) -> Result<Vec<Signup>, StoreError> {
+        self.log("promote_waitlist");
+        self.inner.promote_waitlist(event, capacity).await
+    }
+    async fn cancel_signup(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Cancellation>, StoreError> {
+        self.log("cancel_signup");
+        self.inner.cancel_signup(event, email).await
+    }
+    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
+        self.log("signups");
+        self.inner.signups(event).await
+    }
+    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
+        self.log("signup");
+        self.inner.signup(event, email).await
+    }
+    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
+        self.log("signups_of");
+        self.inner.signups_of(email).await
+    }
+    async fn forget_submissions(
+        &self,
+        email: &str,
+        slug: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError> {
+        self.log("forget_submissions");
+        self.inner.forget_submissions(email, slug, keep).await
+    }
+    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
+        self.log("member_by_email");
+        self.inner.member_by_email(email).await
+    }
+    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError> {
+        self.log("member_email");
+        self.inner.member_email(slug).await
+    }
+    async fn queue_mail(&self, id: &str, m: &Message, at: Timestamp) -> Result<(), StoreError> {
+        self.log("queue_mail");
+        self.inner.queue_mail(id, m, at).await
+    }
+    async fn queued_mail(&self, limit: usize) -> Result<Vec<(String, Message)>, StoreError> {
+        self.log("queued_mail");
+        self.inner.queued_mail(limit).await
+    }
+    async fn unqueue_mail(&self, id: &str) -> Result<bool, StoreError> {
+        self.log("unqueue_mail");
+        self.inner.unqueue_mail(id).await
+    }
+    async fn use_once(
+        &self,
+        key: &str,
+        expires: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.log("use_once");
+        self.inner.use_once(key, expires, now).await
+    }
+    async fn allow(
+        &self,
+        key: &str,
+        limit: u32,
+        window: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.log("allow");
+        self.inner.allow(key, limit, window, now).await
+    }
+}
+
+fn recording() -> (Harness, Arc<Recording>) {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Arc::new(SqliteStore::open(&dir.path().join("data/portal.sqlite3")).unwrap());
+    let recording = Arc::new(Recording {
+        inner: Arc::clone(&sqlite),
+        calls: Mutex::new(Vec::new()),
+    });
+    (
+        Harness::with_store(dir, Arc::clone(&recording) as Arc<dyn Store>, sqlite),
+        recording,
+    )
+}
+
+#[tokio::test]
+async fn edit_and_removal_requests_do_the_same_work_whoever_the_address_is() {
+    let (h, store) = recording();
+    published_member(&h).await;
+    const JSON: &str = "application/json";
+    for action in ["edit", "removal"] {
+        let mut works = Vec::new();
+        for (n, (slug, typed)) in [
+            ("yamada-hanako", HANAKO),
+            ("yamada-hanako", "someone@example.jp"),
+            ("nobody-here", "someone@example.jp"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = h.stamped(JSON, &format!(r#"{{"email":"{typed}"}}"#)).await;
+            store.take();
+            let (status, _, _) = h
+                .send(common::post(
+                    &format!("/api/members/{slug}/{action}"),
+                    JSON,
+                    &format!("198.51.100.{n}"),
+                    &body,
+                ))
+                .await;
+            assert!(status.is_success(), "{action} {slug} {typed}: {status}");
+            works.push(store.take());
+            assert!(h.outbox().is_empty(), "no mail while the requester waits");
+        }
+        assert!(works[0].contains(&"queue_mail"), "{works:?}");
+        assert_eq!(works[0], works[1], "{action}: a match and a miss");
+        assert_eq!(works[0], works[2], "{action}: a member and no member");
+        // The job then sends the one real link, and drops the blanks.
+        h.deliver().await;
+        let mails = h.outbox();
+        assert_eq!(mails.len(), 1, "{action}: {mails:?}");
+        assert!(mails[0].contains("To: hanako@example.jp"));
+        std::fs::remove_dir_all(h.dir.path().join("outbox")).unwrap();
+    }
+}
