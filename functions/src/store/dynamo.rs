@@ -11,6 +11,10 @@
 //! | a published member's address | `MEMBER#<slug>` | `EMAIL` | `email`; written when their profile is exported |
 //! | who published with an address | `EMAILOF#<email>` | `MEMBER` | `slug`; deleted with the person's data |
 //!
+//! Index `PERSON` (hash key `person`, the address): every submission and sign-up that carries
+//! an address, so that forgetting a person (and listing their sign-ups) is a query by key;
+//! the store never scans the table.
+//!
 //! Seats are never oversold: a sign-up takes its place in line from an atomic counter, then
 //! claims a seat in one transaction that adds to the seat counter only while it is below
 //! the capacity and writes the sign-up; when the seats are gone it is written as waiting.
@@ -40,6 +44,10 @@ use super::{
 type Item = HashMap<String, AttributeValue>;
 
 const QUEUE_INDEX: &str = "GSI1";
+/// Everything held about one address (its submissions and event sign-ups), by the `person`
+/// attribute, which only items with an address carry: a removal finds a person's data by
+/// key, never by scanning the table.
+const PERSON_INDEX: &str = "PERSON";
 /// How often a contended sign-up or cancellation is tried before giving up (503).
 const ATTEMPTS: u32 = 60;
 
@@ -94,6 +102,9 @@ fn submission_item(s_: &Submission) -> Item {
         s(serde_json::to_string(&s_.fields).unwrap_or_default()),
     );
     item.insert("email".into(), s(&s_.email));
+    if !s_.email.is_empty() {
+        item.insert("person".into(), s(&s_.email));
+    }
     item.insert("ip_hash".into(), s(&s_.ip_hash));
     item.insert("status".into(), s(s_.status.as_str()));
     item.insert("created_at".into(), s(s_.created_at.to_string()));
@@ -232,6 +243,7 @@ fn signup_item(signup: &Signup) -> Item {
     );
     item.insert("event".into(), s(&signup.event));
     item.insert("email".into(), s(&signup.email));
+    item.insert("person".into(), s(&signup.email));
     item.insert("name".into(), s(&signup.name));
     item.insert("state".into(), s(signup.state.as_str()));
     item.insert("sequence".into(), n(signup.sequence));
@@ -329,7 +341,7 @@ impl DynamoStore {
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
             .set_attribute_definitions(Some(
-                ["PK", "SK", "GSI1PK", "GSI1SK"]
+                ["PK", "SK", "GSI1PK", "GSI1SK", "person"]
                     .into_iter()
                     .map(attribute)
                     .collect::<Result<Vec<_>, _>>()
@@ -342,6 +354,18 @@ impl DynamoStore {
                     .index_name(QUEUE_INDEX)
                     .key_schema(key_element("GSI1PK", KeyType::Hash).map_err(unavailable)?)
                     .key_schema(key_element("GSI1SK", KeyType::Range).map_err(unavailable)?)
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(unavailable)?,
+            )
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(PERSON_INDEX)
+                    .key_schema(key_element("person", KeyType::Hash).map_err(unavailable)?)
                     .projection(
                         Projection::builder()
                             .projection_type(ProjectionType::All)
@@ -661,39 +685,6 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Every item that matches `filter`, page by page (for rare, whole-table questions).
-    async fn scan_all(
-        &self,
-        filter: &str,
-        values: &[(&str, AttributeValue)],
-    ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut scan = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression(filter)
-                .set_exclusive_start_key(start);
-            for (name, value) in values {
-                scan = scan.expression_attribute_values(*name, value.clone());
-            }
-            // Attribute names by placeholder, since some are reserved words.
-            for name in ["email", "kind", "slug", "status"] {
-                if filter.contains(&format!("#{name}")) {
-                    scan = scan.expression_attribute_names(format!("#{name}"), name);
-                }
-            }
-            let output = scan.send().await.map_err(sdk)?;
-            items.extend(output.items.unwrap_or_default());
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
-    }
-
     async fn query_all(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
@@ -710,6 +701,19 @@ impl DynamoStore {
                 return Ok(items);
             }
         }
+    }
+
+    /// Every item that carries the address `email` (submissions and sign-ups), by the
+    /// person index.
+    async fn person_items(&self, email: &str) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(PERSON_INDEX)
+            .key_condition_expression("person = :person")
+            .expression_attribute_values(":person", s(email));
+        self.query_all(query).await
     }
 
     /// The items of one partition whose sort key starts with `sk_prefix` (strongly consistent).
@@ -1313,14 +1317,17 @@ impl Store for DynamoStore {
     }
 
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
-        // Removals are rare: a scan is cheaper than an index kept for them.
-        let items = self
-            .scan_all(
-                "begins_with(PK, :event) AND #email = :email",
-                &[(":event", s("EVENT#")), (":email", s(email))],
-            )
-            .await?;
-        items.iter().map(signup_from).collect()
+        Ok(self
+            .person_items(email)
+            .await?
+            .iter()
+            .filter(|item| {
+                item.get("PK")
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|pk| pk.starts_with("EVENT#"))
+            })
+            .map(signup_from)
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     async fn forget_submissions(
@@ -1329,21 +1336,50 @@ impl Store for DynamoStore {
         slug: &str,
         keep: &str,
     ) -> Result<usize, StoreError> {
-        // An erased (empty) address matches nothing: tombstones are not one person.
-        let items = self
-            .scan_all(
-                "begins_with(PK, :sub) AND ((#email = :email AND #email <> :erased) OR (#kind = :profile AND #slug = :slug))",
-                &[
-                    (":sub", s("SUB#")),
-                    (":email", s(email)),
-                    (":profile", s("profile")),
-                    (":slug", s(slug)),
-                    (":erased", s("")),
-                ],
-            )
-            .await?;
-        let mut deleted = 0;
+        // By key, never by scanning: the person's own items (by address), and the profile
+        // submissions of the member, which are the published address's and the one the
+        // slug's reservation names. An erased (empty) address is nobody's.
         let mut addresses = vec![email.to_owned()];
+        if let Some(published) = self.member_email(slug).await? {
+            addresses.push(published);
+        }
+        let mut items = Vec::new();
+        for address in addresses.iter().filter(|a| !a.is_empty()) {
+            items.extend(
+                self.person_items(address)
+                    .await?
+                    .into_iter()
+                    .filter(|item| {
+                        item.get("PK")
+                            .and_then(|v| v.as_s().ok())
+                            .is_some_and(|pk| pk.starts_with("SUB#"))
+                            && (item.get("email").and_then(|v| v.as_s().ok())
+                                == Some(&email.to_owned())
+                                || item
+                                    .get("kind")
+                                    .and_then(|v| v.as_s().ok())
+                                    .map(String::as_str)
+                                    == Some("profile")
+                                    && item
+                                        .get("slug")
+                                        .and_then(|v| v.as_s().ok())
+                                        .map(String::as_str)
+                                        == Some(slug))
+                    }),
+            );
+        }
+        if let Some(reservation) = self.get(key(format!("SLUG#{slug}"), "SLUG")).await?
+            && let Some(id) = reservation.get("submission").and_then(|v| v.as_s().ok())
+            && let Some(held) = self.get(key(format!("SUB#{id}"), "SUB")).await?
+        {
+            items.push(held);
+        }
+        items.sort_by(|a, b| {
+            let pk = |i: &Item| i.get("PK").and_then(|v| v.as_s().ok()).cloned();
+            pk(a).cmp(&pk(b))
+        });
+        items.dedup_by(|a, b| a.get("PK") == b.get("PK"));
+        let mut deleted = 0;
         for item in &items {
             let submission = submission_from(item)?;
             addresses.push(submission.email.clone());
@@ -1377,7 +1413,7 @@ impl Store for DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key(format!("SUB#{keep}"), "SUB")))
             .update_expression(
-                "SET email = :erased, ip_hash = :erased, #fields = :none REMOVE photo",
+                "SET email = :erased, ip_hash = :erased, #fields = :none REMOVE photo, person",
             )
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#fields", "fields")
