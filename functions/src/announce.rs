@@ -52,7 +52,10 @@ pub async fn submit_event(
         services,
         &submission,
         "【まじわる】イベント掲載の確認",
-        &format!("「{title}」の掲載の依頼を受け付けました。"),
+        &match crate::mail::quoted(&title) {
+            Some(title) => format!("「{title}」の掲載の依頼を受け付けました。"),
+            None => "イベントの掲載の依頼を受け付けました。".to_owned(),
+        },
         "確認のあと、運営が内容を確認してからイベントを掲載します。",
     )
     .await?;

@@ -200,7 +200,8 @@ pub async fn request_signup(
             to: email,
             subject: format!("【まじわる】お申し込みの確認: {}", event.title),
             body: format!(
-                "{name} 様\n\n「{}」へのお申し込みを受け付けました。\n次のリンクを開き、表示されるページの「申し込みを確定する」ボタンを押してください（{}時間有効）。確定した順にお席を用意し、満席の場合はキャンセル待ちになります。\n\n{}/api/events/{slug}/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
+                "{}\n\n「{}」へのお申し込みを受け付けました。\n次のリンクを開き、表示されるページの「申し込みを確定する」ボタンを押してください（{}時間有効）。確定した順にお席を用意し、満席の場合はキャンセル待ちになります。\n\n{}/api/events/{slug}/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
+                crate::mail::greeting(&name),
                 event.title,
                 valid / 3600,
                 services.config.api_url
@@ -302,8 +303,9 @@ async fn mail_state(
             to: signup.email.clone(),
             subject: format!("【まじわる】{subject}: {}", event.title),
             body: format!(
-                "{} 様\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n",
-                signup.name, event.title
+                "{}\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n",
+                crate::mail::greeting(&signup.name),
+                event.title
             ),
         })
         .await?;
@@ -421,8 +423,9 @@ async fn mail_promoted(
             to: promoted.email.clone(),
             subject: format!("【まじわる】お席が空きました: {}", event.title),
             body: format!(
-                "{} 様\n\nお席が空いたため、「{}」への参加が確定しました。\n\n参加をやめる場合は、次のリンクから取り消してください。\n{link}\n",
-                promoted.name, event.title
+                "{}\n\nお席が空いたため、「{}」への参加が確定しました。\n\n参加をやめる場合は、次のリンクから取り消してください。\n{link}\n",
+                crate::mail::greeting(&promoted.name),
+                event.title
             ),
         })
         .await?;

@@ -24,6 +24,45 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, message: &Message) -> Result<(), MailError>;
 }
 
+/// The most characters of text someone else chose (a name, a title) that a mail quotes: a
+/// mail sent to an address anyone can type must not carry a message of theirs.
+pub const QUOTED_CHARS: usize = 30;
+
+/// Text someone chose, as a mail to an address they may not own quotes it: at most
+/// [`QUOTED_CHARS`] characters, and nothing at all if it looks like a link or an address
+/// (`://`, `www.`, `example.com`, `a@b`, also in full-width letters), which a mail client
+/// would make clickable. `None` then: the mail says it without the text.
+pub fn quoted(untrusted: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = untrusted.nfkc().collect::<String>().to_lowercase();
+    let folded = folded.replace(['。', '｡', '．'], ".");
+    let bytes = folded.as_bytes();
+    let domain_like = bytes.windows(3).enumerate().any(|(i, w)| {
+        w[0].is_ascii_alphanumeric()
+            && w[1] == b'.'
+            && w[2].is_ascii_alphabetic()
+            && bytes.get(i + 3).is_some_and(u8::is_ascii_alphabetic)
+    });
+    if folded.contains("://") || folded.contains("www.") || folded.contains('@') || domain_like {
+        return None;
+    }
+    let text = untrusted.trim();
+    let mut short: String = text.chars().take(QUOTED_CHARS).collect();
+    if text.chars().count() > QUOTED_CHARS {
+        short.push('…');
+    }
+    Some(short)
+}
+
+/// The first line of a mail to a person by the name they gave: "山田 花子 様", or a
+/// greeting without it when the name is not one a mail may quote (see [`quoted`]).
+pub fn greeting(name: &str) -> String {
+    match quoted(name) {
+        Some(name) => format!("{name} 様"),
+        None => "お申し込みいただいた方へ".to_owned(),
+    }
+}
+
 /// Sends through another mailer; a message that fails is kept in the store's mail queue
 /// and sent again by `retry`, so that a person whose request was already stored (a
 /// decision, a promotion from the waitlist) is not stranded by a passing mail outage.
@@ -231,6 +270,29 @@ impl Mailer for SesMailer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_others_chose_is_short_and_never_a_link_in_a_mail() {
+        assert_eq!(quoted("山田 花子").as_deref(), Some("山田 花子"));
+        assert_eq!(quoted("Emily Clark").as_deref(), Some("Emily Clark"));
+        assert_eq!(
+            quoted(&"長".repeat(40)),
+            Some(format!("{}…", "長".repeat(30)))
+        );
+        for link in [
+            "https://evil.example/login",
+            "当選しました www.example.com",
+            "evil.example で確認",
+            "ｅｖｉｌ．ｅｘａｍｐｌｅ",
+            "evil。com",
+            "support@evil.example",
+            "hxxp://x",
+        ] {
+            assert_eq!(quoted(link), None, "{link}");
+        }
+        assert_eq!(greeting("http://x.example"), "お申し込みいただいた方へ");
+        assert_eq!(greeting("佐藤 健"), "佐藤 健 様");
+    }
 
     #[cfg(unix)]
     #[tokio::test]

@@ -298,7 +298,10 @@ pub async fn submit_profile(
         services,
         &submission,
         "【まじわる】メールアドレスの確認",
-        &format!("{name} 様\n\nまじわる 官民交流ポータルへの登録を受け付けました。"),
+        &format!(
+            "{}\n\nまじわる 官民交流ポータルへの登録を受け付けました。",
+            crate::mail::greeting(&name)
+        ),
         "確認のあと、運営が内容を確認してからプロフィールを公開します。",
     )
     .await?;

@@ -527,3 +527,19 @@ async fn a_field_sent_twice_keeps_both_values() {
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
     assert_eq!(queue[0].fields["interests"], "防災\n観光");
 }
+
+/// Anyone can type someone else's address: the confirmation mail then quotes no text of
+/// theirs that could pass for a message, and never anything a mail client makes a link.
+#[tokio::test]
+async fn a_confirmation_mail_quotes_no_link_the_sender_chose() {
+    let h = Harness::new();
+    let body = VALID_JSON.replace("佐藤 健", "当選しました https://evil.example/login");
+    let (status, _, text) = h.send(h.json_post(&body).await).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let mail = h.mail_to("ken@example.jp", "/api/confirm?token=");
+    assert!(
+        !mail.contains("evil.example") && !mail.contains("当選"),
+        "{mail}"
+    );
+    assert!(mail.contains("お申し込みいただいた方へ"), "{mail}");
+}
