@@ -90,6 +90,16 @@ pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
     ) {
         return Err(PhotoError::NotAnImage);
     }
+    // A PNG's ancillary chunks are never kept, and some are compressed (a colour profile
+    // of a few hundred KB can inflate to gigabytes): only the picture's own chunks are
+    // given to the decoder.
+    let stripped;
+    let bytes = if format == ImageFormat::Png {
+        stripped = png_picture_chunks(bytes)?;
+        &stripped[..]
+    } else {
+        bytes
+    };
     let limits = || {
         let mut limits = Limits::default();
         limits.max_image_width = Some(MAX_HEADER_SIDE);
@@ -152,6 +162,36 @@ pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
         height: rgb.height(),
         jpeg,
     })
+}
+
+/// The PNG with only the chunks that make its picture (header, palette, transparency, the
+/// image data, the end), in their order: every other chunk (colour profiles, texts, EXIF,
+/// whatever comes) is dropped unread, so nothing but the picture is ever decompressed.
+fn png_picture_chunks(bytes: &[u8]) -> Result<Vec<u8>, PhotoError> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let body = bytes
+        .strip_prefix(SIGNATURE)
+        .ok_or(PhotoError::Unreadable)?;
+    let mut out = SIGNATURE.to_vec();
+    let mut at = 0;
+    while at < body.len() {
+        let header = body.get(at..at + 8).ok_or(PhotoError::Unreadable)?;
+        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let end = at
+            .checked_add(12)
+            .and_then(|n| n.checked_add(length))
+            .filter(|&end| end <= body.len())
+            .ok_or(PhotoError::Unreadable)?;
+        let kind = &header[4..8];
+        if matches!(kind, b"IHDR" | b"PLTE" | b"tRNS" | b"IDAT" | b"IEND") {
+            out.extend_from_slice(&body[at..end]);
+        }
+        at = end;
+        if kind == b"IEND" {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// A decoder's refusal: over a limit is "too many pixels", anything else unreadable.

@@ -199,6 +199,13 @@ pub async fn process_photo(photo: Option<&[u8]>) -> Result<Option<Vec<u8>>, Sign
     let Some(bytes) = photo.map(<[u8]>::to_vec) else {
         return Ok(None);
     };
+    // Photos are decoded two at a time: each may take up to `photo::DECODE_BUDGET` of
+    // memory, and twenty at once must not take twenty times that.
+    static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the photo queue is closed: {e}")))?;
     let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
         .await
         .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;

@@ -106,6 +106,28 @@ fn progressive_claim(width: u16, height: u16) -> Vec<u8> {
     jpeg
 }
 
+/// A valid 64×64 PNG with a colour profile (`iCCP`) of `inflated` zero bytes, compressed:
+/// a few hundred KB that a decoder reading the profile would inflate to all of it.
+fn png_with_profile_bomb(inflated: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..inflated / zeros.len() {
+        zlib.write_all(&zeros).unwrap();
+    }
+    let mut profile = b"icc\0\0".to_vec();
+    profile.extend(zlib.finish().unwrap());
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, 64, 64);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_chunk(png::chunk::iCCP, &profile).unwrap();
+    writer.write_image_data(&vec![90u8; 64 * 64 * 3]).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
 #[test]
 fn hostile_photos_cost_little_memory_and_time() {
     let cases: Vec<(&str, Vec<u8>)> = vec![
@@ -128,6 +150,10 @@ fn hostile_photos_cost_little_memory_and_time() {
         (
             "a zlib bomb within the budget: 4,000×4,000 of black RGB",
             flat_png(4000, 4000, png::BitDepth::Eight, png::ColorType::Rgb),
+        ),
+        (
+            "a PNG whose colour profile inflates to 1 GB",
+            png_with_profile_bomb(1 << 30),
         ),
         (
             "a 16-bit PNG of 3,000×3,000 (54 MB decoded)",
@@ -153,6 +179,8 @@ fn hostile_photos_cost_little_memory_and_time() {
             w if w.contains("within the budget") => {
                 assert_eq!(result, Ok((512, 512)), "{report}")
             }
+            // A small picture: taken, its profile never read.
+            w if w.contains("colour profile") => assert_eq!(result, Ok((64, 64)), "{report}"),
             _ => assert!(
                 matches!(result, Err(PhotoError::TooManyPixels { .. })),
                 "{what}: {result:?}\n{report}"
