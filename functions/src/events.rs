@@ -93,11 +93,9 @@ fn text_field(
 /// What a sign-up request did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignupRequest {
-    /// Held until the address is confirmed; a confirmation link was mailed.
+    /// Held until the address is confirmed; a confirmation link was mailed (whether or not
+    /// the address has a seat already: see `request_signup`).
     Held,
-    /// The address holds a seat or a waiting place already: its state and cancellation link
-    /// were mailed again.
-    AlreadySignedUp(Signup),
 }
 
 /// A sign-up request: checked, counted against the limits, and held (taking no seat)
@@ -153,29 +151,10 @@ pub async fn request_signup(
     crate::signup::spend_stamp(services, &fields, stamp_expires, now)
         .await
         .map_err(stamp_error)?;
-    if let Some(existing) = services.store.signup(slug, &email).await? {
-        // Nothing changes, but the mail goes again, so that a person whose first mail was
-        // lost (or failed) gets their cancellation link; the per-recipient limit keeps this
-        // from becoming a way to flood an address.
-        let text = match existing.state {
-            SeatState::Confirmed => {
-                "すでに参加のお申し込みを受け付けています。お席を確保しています。"
-            }
-            SeatState::Waitlisted => {
-                "すでにキャンセル待ちで受け付けています。お席が空いたらお知らせします。"
-            }
-        };
-        mail_state(
-            services,
-            &event,
-            &existing,
-            "お申し込みの内容（再送）",
-            text,
-        )
-        .await?;
-        tracing::info!(event = "event_signup", slug, state = "already");
-        return Ok(SignupRequest::AlreadySignedUp(existing));
-    }
+    // An address that holds a seat already is held and mailed a confirmation link like any
+    // other: the answer, and the work, must not tell a stranger who is coming. Confirmed,
+    // it finds the seat it has (`SignupOutcome::AlreadySignedUp`) and is told so with its
+    // cancellation link.
     let id = random_id();
     let valid = services.config.confirm_valid_seconds;
     let lapses = now
@@ -273,9 +252,17 @@ pub async fn confirm_signup(
                 "定員に達しているため、キャンセル待ちの{position}番目で受け付けました。お席が空いたらお知らせします。"
             ),
         ),
-        SignupOutcome::AlreadySignedUp(_) => (
+        SignupOutcome::AlreadySignedUp(existing) => (
             "お申し込みの内容",
-            "すでにお申し込みを受け付けています。".to_owned(),
+            match existing.state {
+                SeatState::Confirmed => {
+                    "すでに参加のお申し込みを受け付けています。お席を確保しています。".to_owned()
+                }
+                SeatState::Waitlisted => {
+                    "すでにキャンセル待ちで受け付けています。お席が空いたらお知らせします。"
+                        .to_owned()
+                }
+            },
         ),
     };
     mail_state(services, &event, &seated, subject, &text).await?;

@@ -76,76 +76,60 @@ async fn signup(
         client,
     }: Post,
 ) -> Response {
-    let (status, state, title, text) = match request_signup(
-        &services,
-        &slug,
-        &fields,
-        &client.rate_key(),
-    )
-    .await
-    {
-        Ok(SignupRequest::Held) => held(),
-        // Spam is counted and answered as a sign-up is, so that a bot learns nothing; an API
-        // client without a stamp the same (it must fetch one first).
-        Err(EventError::Spam(reason)) => {
-            tracing::warn!(event = "event_signup_spam", reason);
-            held()
-        }
-        Err(EventError::Unstamped) if format == Format::Json => {
-            tracing::warn!(event = "event_signup_spam", reason = "no valid form stamp");
-            held()
-        }
-        // A page without script: the same form, filled and stamped, to send once more.
-        Err(EventError::Unstamped) => {
-            let mut kept = crate::signup::normalize(&fields);
-            kept.remove(crate::signup::FORM_TOKEN);
-            let action = format!("/api/events/{slug}/signups");
-            let title = format!("「{}」への申し込み", event_title(&services, &slug));
-            return ShortForm {
-                site_url: &services.config.site_url,
-                title: &title,
-                action: &action,
-                fields: &[
-                    ShortField {
-                        name: "name",
-                        label: "名前",
-                        kind: "text",
-                        required: true,
-                        max_chars: 100,
-                    },
-                    ShortField {
-                        name: "email",
-                        label: "メールアドレス",
-                        kind: "email",
-                        required: true,
-                        max_chars: 254,
-                    },
-                    ShortField {
-                        name: "message",
-                        label: "運営へのメッセージ（任意）",
-                        kind: "textarea",
-                        required: false,
-                        max_chars: crate::events::MAX_MESSAGE_CHARS,
-                    },
-                ],
-                values: &kept,
-                form_token: &crate::signup::new_stamp(&services),
-                button: "申し込む",
+    let (status, state, title, text) =
+        match request_signup(&services, &slug, &fields, &client.rate_key()).await {
+            Ok(SignupRequest::Held) => held(),
+            // Spam is counted and answered as a sign-up is, so that a bot learns nothing; an API
+            // client without a stamp the same (it must fetch one first).
+            Err(EventError::Spam(reason)) => {
+                tracing::warn!(event = "event_signup_spam", reason);
+                held()
             }
-            .render();
-        }
-        Ok(SignupRequest::AlreadySignedUp(existing)) => (
-            StatusCode::OK,
-            if existing.state == SeatState::Confirmed {
-                "confirmed"
-            } else {
-                "waitlisted"
-            },
-            "すでに受け付けています",
-            "このメールアドレスでの申し込みは受け付け済みです。内容と取り消しのリンクをメールで再送しました。",
-        ),
-        Err(error) => return error_response(&services, error, format),
-    };
+            Err(EventError::Unstamped) if format == Format::Json => {
+                tracing::warn!(event = "event_signup_spam", reason = "no valid form stamp");
+                held()
+            }
+            // A page without script: the same form, filled and stamped, to send once more.
+            Err(EventError::Unstamped) => {
+                let mut kept = crate::signup::normalize(&fields);
+                kept.remove(crate::signup::FORM_TOKEN);
+                let action = format!("/api/events/{slug}/signups");
+                let title = format!("「{}」への申し込み", event_title(&services, &slug));
+                return ShortForm {
+                    site_url: &services.config.site_url,
+                    title: &title,
+                    action: &action,
+                    fields: &[
+                        ShortField {
+                            name: "name",
+                            label: "名前",
+                            kind: "text",
+                            required: true,
+                            max_chars: 100,
+                        },
+                        ShortField {
+                            name: "email",
+                            label: "メールアドレス",
+                            kind: "email",
+                            required: true,
+                            max_chars: 254,
+                        },
+                        ShortField {
+                            name: "message",
+                            label: "運営へのメッセージ（任意）",
+                            kind: "textarea",
+                            required: false,
+                            max_chars: crate::events::MAX_MESSAGE_CHARS,
+                        },
+                    ],
+                    values: &kept,
+                    form_token: &crate::signup::new_stamp(&services),
+                    button: "申し込む",
+                }
+                .render();
+            }
+            Err(error) => return error_response(&services, error, format),
+        };
     match format {
         Format::Json => json_response(status, &serde_json::json!({ "status": state })),
         Format::Form => notice_page(status, &services.config.site_url, title, text),
