@@ -27,7 +27,7 @@ pub async fn submit_event(
     let (Some(start), true) = (start, errors.is_empty()) else {
         return Err(SignupError::Invalid(errors));
     };
-    if crate::limits::check(services, Action::EventAnnouncement, client, &email)
+    if crate::limits::check(services, Action::EventAnnouncement, client, Some(&email))
         .await?
         .is_err()
     {

@@ -18,6 +18,16 @@ impl EmailAddress {
             return Err("メールアドレスを入力してください".into());
         }
         let example = "（例: hanako@example.jp）";
+        // An invisible character (a zero-width space, a direction mark) would be dropped by
+        // the domain's conversion: the same mailbox under another spelling. Refused.
+        if typed
+            .chars()
+            .any(|c| c.is_control() || model::text::hidden_format_char(&c.to_string()).is_some())
+        {
+            return Err(format!(
+                "メールアドレスに見えない文字（ゼロ幅の文字など）が含まれています。打ち直してください{example}"
+            ));
+        }
         let Some((local, domain)) = typed.split_once('@') else {
             return Err(format!("メールアドレスの形式が正しくありません{example}"));
         };
@@ -236,6 +246,19 @@ mod tests {
                 .unwrap_err()
                 .contains("半角英数字")
         );
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_not_dropped() {
+        for typed in [
+            "bob@example.com\u{200b}",
+            "bo\u{200d}b@example.com",
+            "bob@exa\u{feff}mple.jp",
+            "bob@\u{202e}example.jp",
+        ] {
+            let error = EmailAddress::parse(typed).unwrap_err();
+            assert!(error.contains("見えない文字"), "{typed:?}: {error}");
+        }
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub async fn request_signup(
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
-    if crate::limits::check(services, Action::EventSignup, client, &email)
+    if crate::limits::check(services, Action::EventSignup, client, Some(&email))
         .await?
         .is_err()
     {

@@ -19,8 +19,10 @@ pub enum Action {
     EventSignup,
     /// An event announcement (stores a submission, mails a confirmation link).
     EventAnnouncement,
-    /// A request for a profile's edit link, or the edit itself (mails, stores).
+    /// A request for a profile's edit link (mails the member).
     ProfileEdit,
+    /// A member's update through their link (stores it for the editors; mails nobody).
+    ProfileUpdate,
     /// A report of a profile (stores it for the editors; mails nobody).
     Report,
 }
@@ -34,6 +36,7 @@ impl Action {
             Action::EventSignup => "event",
             Action::EventAnnouncement => "announce",
             Action::ProfileEdit => "edit",
+            Action::ProfileUpdate => "update",
             Action::Report => "report",
         }
     }
@@ -44,6 +47,7 @@ impl Action {
             | Action::RemovalRequest
             | Action::EventAnnouncement
             | Action::ProfileEdit
+            | Action::ProfileUpdate
             | Action::Report => services.config.signups_per_hour,
             // A desk of colleagues signing up for one meetup shares an address.
             Action::EventSignup => EVENT_SIGNUPS_PER_CLIENT_HOUR,
@@ -53,7 +57,7 @@ impl Action {
     /// Whether the action mails someone, and so counts against the portal's hourly ceiling
     /// (a report mails nobody: a flood of them must not stop the mail of sign-ups).
     fn mails(self) -> bool {
-        !matches!(self, Action::Report)
+        !matches!(self, Action::Report | Action::ProfileUpdate)
     }
 
     /// Mails one address may receive per day for this action, whoever asks.
@@ -62,7 +66,8 @@ impl Action {
             Action::ProfileSignup
             | Action::RemovalRequest
             | Action::EventAnnouncement
-            | Action::ProfileEdit => 3,
+            | Action::ProfileEdit
+            | Action::ProfileUpdate => 3,
             // Reports of one member a day, from anyone: enough to be heard, too few to bury
             // the editors' queue.
             Action::Report => 10,
@@ -100,15 +105,31 @@ fn client_keys(client: &str) -> Vec<(String, u32)> {
     keys
 }
 
-/// Counts one `action` by `client` (its rate key) for `recipient` (an address, counted by
-/// its mailbox: see `email::mailbox_key`); `Err(Limited)` once a limit is reached. The
-/// client is counted first, so a client over its limit does not use up the recipient's;
-/// the portal's hourly ceiling last, so that only mails that would be sent count.
+/// Mails one mailbox may receive in a day from the portal, whatever the actions: each
+/// action has its own limit too, and together they must not make a flood.
+pub const MAILS_PER_MAILBOX_DAY: u32 = 12;
+
+/// The share of the portal's hourly mail ceiling one client may use (at least 5): one
+/// address cannot stop everyone else's mail.
+fn client_share(services: &Services) -> u32 {
+    (services.config.mails_per_hour / 5).max(5)
+}
+
+/// Counts one `action` by `client` (its rate key) for `recipient`, the address it would
+/// mail (counted by its mailbox: see `email::mailbox_key`), or for an action that mails
+/// nobody, what it is about (`member:<slug>`). `Err(Limited)` once a limit is reached.
+///
+/// The client is counted first, so a client over its limit does not use up the
+/// recipient's. Then, only for mail that will really be sent: the recipient for this
+/// action and across all actions, the client's share of the portal's hourly ceiling, and
+/// the ceiling itself. `recipient: None` is a request that mails nobody but must not show
+/// it (an edit or removal link for an address that is not the member's): the same counts
+/// are made on keys of their own, so the work is the same, and nobody's limit is used up.
 pub async fn check(
     services: &Services,
     action: Action,
     client: &str,
-    recipient: &str,
+    recipient: Option<&str>,
 ) -> Result<Result<(), Limited>, StoreError> {
     let now = services.clock.now();
     for (key, factor) in client_keys(client) {
@@ -118,13 +139,17 @@ pub async fn check(
             return Ok(Err(Limited::Client));
         }
     }
-    let recipient_key = format!(
-        "{}:to:{}",
-        action.name(),
-        services
-            .signer
-            .hash_email(&crate::email::mailbox_key(recipient))
-    );
+    let decoy = || format!("decoy:{}", crate::tokens::random_id());
+    let recipient_key = match recipient {
+        Some(recipient) => format!(
+            "{}:to:{}",
+            action.name(),
+            services
+                .signer
+                .hash_email(&crate::email::mailbox_key(recipient))
+        ),
+        None => decoy(),
+    };
     if !services
         .store
         .allow(&recipient_key, action.per_recipient_per_day(), 86_400, now)
@@ -132,11 +157,40 @@ pub async fn check(
     {
         return Ok(Err(Limited::Recipient));
     }
-    if action.mails()
-        && !services
-            .store
-            .allow("portal:mails", services.config.mails_per_hour, 3600, now)
-            .await?
+    if !action.mails() {
+        return Ok(Ok(()));
+    }
+    let (mailbox_key, share_key, ceiling_key) = match recipient {
+        Some(recipient) => (
+            format!(
+                "mailbox:{}",
+                services
+                    .signer
+                    .hash_email(&crate::email::mailbox_key(recipient))
+            ),
+            format!("mail:ip:{}", services.signer.hash_ip(client)),
+            "portal:mails".to_owned(),
+        ),
+        None => (decoy(), decoy(), decoy()),
+    };
+    if !services
+        .store
+        .allow(&mailbox_key, MAILS_PER_MAILBOX_DAY, 86_400, now)
+        .await?
+    {
+        return Ok(Err(Limited::Recipient));
+    }
+    if !services
+        .store
+        .allow(&share_key, client_share(services), 3600, now)
+        .await?
+    {
+        return Ok(Err(Limited::Client));
+    }
+    if !services
+        .store
+        .allow(&ceiling_key, services.config.mails_per_hour, 3600, now)
+        .await?
     {
         tracing::warn!(event = "mail_ceiling_reached", action = action.name());
         return Ok(Err(Limited::Portal));

@@ -352,9 +352,14 @@ pub async fn report_profile(
     if let Some(problem) = problem {
         return Err(ReportError::Invalid(problem));
     }
-    if crate::limits::check(services, Action::Report, client, &format!("member:{slug}"))
-        .await?
-        .is_err()
+    if crate::limits::check(
+        services,
+        Action::Report,
+        client,
+        Some(&format!("member:{slug}")),
+    )
+    .await?
+    .is_err()
     {
         return Err(ReportError::RateLimited);
     }

@@ -120,7 +120,7 @@ pub async fn submit_update(
         return Err(invalid_with_photo(errors, photo.is_some()));
     }
     let email = services.store.member_email(slug).await?.unwrap_or_default();
-    if crate::limits::check(services, Action::ProfileEdit, client, &email)
+    if crate::limits::check(services, Action::ProfileUpdate, client, Some(&email))
         .await?
         .is_err()
     {

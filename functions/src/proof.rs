@@ -35,8 +35,10 @@ pub enum ProofError {
 /// their profile was submitted with; `None` otherwise (an address that does not match, a
 /// draft, a slug with no published member). Callers answer both the same.
 ///
-/// The limits count the client and the member (every request for `slug` counts, matched or
-/// not), so that nobody can make the portal mail a member more than a few times a day.
+/// The limits count the client always, and the member's mailbox only when a link will
+/// really be mailed: a stranger typing other addresses cannot use up the member's own
+/// requests. A miss makes the same counts on keys of its own (`limits::check` with no
+/// recipient), so the work is the same either way.
 pub async fn member_address(
     services: &Services,
     action: Action,
@@ -44,26 +46,17 @@ pub async fn member_address(
     typed: &EmailAddress,
     client: &str,
 ) -> Result<Option<String>, ProofError> {
-    if crate::limits::check(services, action, client, &member_key(slug))
+    let owner = services.store.member_email(slug).await?;
+    let published = services.catalog().member_slugs.contains(slug);
+    let matched = owner.filter(|owner| published && owner == typed.as_str());
+    if crate::limits::check(services, action, client, matched.as_deref())
         .await?
         .is_err()
     {
         return Err(ProofError::RateLimited);
     }
-    // The store is asked in every case, so that an unknown slug costs what a known one does.
-    let owner = services.store.member_email(slug).await?;
-    let published = services.catalog().member_slugs.contains(slug);
-    match owner {
-        Some(owner) if published && owner == typed.as_str() => Ok(Some(owner)),
-        _ => {
-            tracing::info!(event = "member_proof_refused", slug, action = action.name());
-            Ok(None)
-        }
+    if matched.is_none() {
+        tracing::info!(event = "member_proof_refused", slug, action = action.name());
     }
-}
-
-/// What the per-recipient limit counts for actions on a member: the member, not whatever
-/// address was typed.
-fn member_key(slug: &str) -> String {
-    format!("member:{slug}")
+    Ok(matched)
 }

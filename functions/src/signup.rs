@@ -254,7 +254,7 @@ pub async fn submit_profile(
         return Err(invalid_with_photo(errors, photo.is_some()));
     }
     let ip_hash = services.signer.hash_ip(client);
-    if crate::limits::check(services, Action::ProfileSignup, client, &email)
+    if crate::limits::check(services, Action::ProfileSignup, client, Some(&email))
         .await?
         .is_err()
     {

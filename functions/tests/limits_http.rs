@@ -54,29 +54,33 @@ async fn one_address_gets_at_most_three_sign_up_mails_a_day_whoever_asks() {
     );
 }
 
+/// A removal link is mailed to a member at most three times a day, and only requests with
+/// the member's own address count: strangers typing other addresses cannot use up the
+/// member's requests (found by an outside probe). One client is limited on its own.
 #[tokio::test]
 async fn removal_requests_are_limited_per_client_and_per_member() {
     let h = Harness::new();
     common::published_member(&h).await;
     let path = "/api/members/yamada-hanako/removal";
     let body = |email: &str| format!(r#"{{"email":"{email}"}}"#);
-    // Every request for the member counts, whatever address is typed: the member is mailed
-    // at most three times a day, and a 429 says nothing about the address.
-    for n in 0..4 {
+    for n in 0..5 {
         let client = format!("198.51.100.{n}");
-        let typed = if n % 2 == 0 {
-            common::HANAKO
-        } else {
-            "x@example.jp"
-        };
-        let body = h.stamped(JSON, &body(typed)).await;
+        let body = h
+            .stamped(JSON, &body(&format!("griefer{n}@example.net")))
+            .await;
+        let (status, _, _) = h.send(post(path, JSON, &client, &body)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "stranger {n}");
+    }
+    for n in 0..4 {
+        let client = format!("198.51.100.{}", 20 + n);
+        let body = h.stamped(JSON, &body(common::HANAKO)).await;
         let (status, _, _) = h.send(post(path, JSON, &client, &body)).await;
         let expected = if n < 3 {
             StatusCode::ACCEPTED
         } else {
             StatusCode::TOO_MANY_REQUESTS
         };
-        assert_eq!(status, expected, "request {n} for one member");
+        assert_eq!(status, expected, "the member's own request {n}");
     }
     for n in 0..6 {
         let (status, _, _) = h
@@ -95,7 +99,83 @@ async fn removal_requests_are_limited_per_client_and_per_member() {
         assert_eq!(status, expected, "request {n} from one client");
     }
     h.deliver().await;
-    assert_eq!(h.outbox().len(), 2, "only the member's own address, twice");
+    assert_eq!(h.outbox().len(), 3, "the member's own three, no more");
+}
+
+/// One client cannot use the portal's whole mail ceiling: its share is a fifth (50 -> 10),
+/// whichever forms it uses; and one mailbox gets at most 12 mails a day across them all.
+#[tokio::test]
+async fn one_client_gets_a_share_of_the_ceiling_and_one_mailbox_a_day_of_mail() {
+    let h = Harness::new();
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let body = h
+            .stamped(
+                JSON,
+                &format!(r#"{{"name":"佐藤 健","email":"p{n}@example.jp"}}"#),
+            )
+            .await;
+        let (status, _, _) = h
+            .send(post(
+                "/api/events/sendai-bousai-evening/signups",
+                JSON,
+                "203.0.113.77",
+                &body,
+            ))
+            .await;
+        statuses.push(status);
+    }
+    let taken = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::ACCEPTED)
+        .count();
+    assert_eq!(taken, 10, "{statuses:?}");
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+    // Twelve mails a day to one mailbox, from many clients and forms together: ten event
+    // sign-ups (that action's own limit), then sign-ups to the portal (limit 3) stop at two.
+    let mut mailed = 0;
+    for n in 0..10 {
+        let event = if n % 2 == 0 {
+            "sendai-bousai-evening"
+        } else {
+            "nagano-workation-visit"
+        };
+        let body = h
+            .stamped(
+                JSON,
+                &format!(r#"{{"name":"x","email":"same+{n}@example.jp"}}"#),
+            )
+            .await;
+        let client = format!("198.51.100.{}", 100 + n);
+        let path = format!("/api/events/{event}/signups");
+        if h.send(post(&path, JSON, &client, &body)).await.0 == StatusCode::ACCEPTED {
+            mailed += 1;
+        }
+    }
+    assert_eq!(mailed, 10);
+    let mut joins = Vec::new();
+    for n in 0..3 {
+        let stamp = h.json_stamp().await;
+        let client = format!("198.51.100.{}", 150 + n);
+        let (status, _, _) = h
+            .send(post(
+                "/api/members",
+                JSON,
+                &client,
+                &profile("Same@example.jp", &stamp),
+            ))
+            .await;
+        joins.push(status);
+    }
+    assert_eq!(
+        joins,
+        [
+            StatusCode::ACCEPTED,
+            StatusCode::ACCEPTED,
+            StatusCode::TOO_MANY_REQUESTS
+        ],
+        "twelve in all"
+    );
 }
 
 #[tokio::test]
