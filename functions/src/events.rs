@@ -151,6 +151,16 @@ pub async fn request_signup(
     crate::signup::spend_stamp(services, &fields, stamp_expires, now)
         .await
         .map_err(stamp_error)?;
+    // One mailbox, one seat: a spelling of an address that holds a seat already
+    // (`Bob+1@`, `b.o.b@gmail.com`) is that sign-up, and its link goes to that address.
+    let mailbox = crate::email::mailbox_key(&email);
+    let email = services
+        .store
+        .signups(slug)
+        .await?
+        .into_iter()
+        .find(|s| crate::email::mailbox_key(&s.email) == mailbox)
+        .map_or(email, |existing| existing.email);
     // An address that holds a seat already is held and mailed a confirmation link like any
     // other: the answer, and the work, must not tell a stranger who is coming. Confirmed,
     // it finds the seat it has (`SignupOutcome::AlreadySignedUp`) and is told so with its

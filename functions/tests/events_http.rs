@@ -582,3 +582,25 @@ async fn an_event_sign_up_without_a_stamp_or_with_the_honeypot_mails_nothing() {
     assert_eq!(mails.len(), 1, "only the first use of the stamp mails");
     assert!(mails[0].contains("To: p3@example.jp"));
 }
+
+/// One mailbox, one seat: another spelling of an address that holds a seat (plus-tag,
+/// case) is the same sign-up, and its link goes to the address that holds the seat
+/// (found by an outside probe, which took three seats with bob@, bob+1@ and bob+@).
+#[tokio::test]
+async fn spellings_of_one_mailbox_hold_one_seat() {
+    let h = Harness::new();
+    let bob = r#"{"name":"ボブ","email":"bob@example.jp"}"#;
+    assert_eq!(
+        h.event_signup(EVENT, "203.0.113.1", JSON, bob).await.0,
+        StatusCode::CREATED
+    );
+    let spelled = r#"{"name":"ボブ","email":"Bob+1@example.jp"}"#;
+    let (status, _, answer) = h.event_signup(EVENT, "203.0.113.2", JSON, spelled).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(answer.contains("\"status\":\"confirmed\""), "{answer}");
+    assert_eq!(seats(&h).await["confirmed"], 1, "still one seat");
+    assert!(
+        !h.outbox().iter().any(|m| m.contains("To: bob+1@")),
+        "the link went to the seat's own address"
+    );
+}
