@@ -7,8 +7,9 @@ use model::event_form::check_event;
 use model::profile::{FieldErrors, FormFields};
 
 use crate::limits::Action;
+use crate::services::Services;
 use crate::signup::{
-    Accepted, Services, SignupError, check_stamp, normalize, send_confirmation, spend_stamp,
+    Accepted, SignupError, check_stamp, normalize, send_confirmation, spend_stamp,
 };
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::random_id;

@@ -17,6 +17,7 @@ pub mod proof;
 pub mod proxy;
 pub mod redact;
 pub mod runtime;
+pub mod services;
 pub mod signup;
 pub mod store;
 pub mod tokens;

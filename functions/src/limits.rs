@@ -2,7 +2,7 @@
 //! and per recipient address, so that the portal cannot be used to mail arbitrary
 //! addresses in bulk. Keys are salted hashes: no address or IP is stored in a limit.
 
-use crate::signup::Services;
+use crate::services::Services;
 use crate::store::StoreError;
 
 /// Event sign-ups from one client per hour.

@@ -7,7 +7,8 @@ use subtle::ConstantTimeEq;
 use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
-use crate::signup::{Services, SignupError, check_stamp, spend_stamp};
+use crate::services::Services;
+use crate::signup::{SignupError, check_stamp, spend_stamp};
 use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 

@@ -7,9 +7,10 @@ use model::profile::{FormFields, check_submitted_profile};
 use crate::email::EmailAddress;
 use crate::limits::Action;
 use crate::mail::Message;
+use crate::services::Services;
 use crate::signup::{
-    Accepted, EMAIL, Services, SignupError, check_stamp, invalid_with_photo, normalize,
-    process_photo, spend_stamp,
+    Accepted, EMAIL, SignupError, check_stamp, invalid_with_photo, normalize, process_photo,
+    spend_stamp,
 };
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};

@@ -6,7 +6,7 @@
 
 use crate::email::EmailAddress;
 use crate::limits::Action;
-use crate::signup::Services;
+use crate::services::Services;
 use crate::store::StoreError;
 
 /// On what an item in the moderation queue stands, as the editors' page shows it.

@@ -10,7 +10,7 @@ use axum::Router;
 use crate::catalog::Catalog;
 use crate::config::{Config, Editor, SystemClock};
 use crate::mail::{Mailer, OutboxMailer};
-use crate::signup::Services;
+use crate::services::Services;
 use crate::store::Store;
 
 /// What can stop a function from starting, said so that an operator can fix it.

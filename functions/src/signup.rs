@@ -2,19 +2,17 @@
 //! a unique proposed slug, storing the submission as pending and mailing the confirmation.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use model::time::tokyo;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::catalog::Catalog;
-use crate::config::{Clock, Config};
 use crate::email::EmailAddress;
 use crate::limits::Action;
-use crate::mail::{MailError, Mailer, Message, QueueingMailer};
-use crate::store::{Store, StoreError, Submission, SubmissionKind};
-use crate::tokens::{Purpose, Signer, random_id};
+use crate::mail::{MailError, Message};
+use crate::services::Services;
+use crate::store::{StoreError, Submission, SubmissionKind};
+use crate::tokens::{Purpose, random_id};
 use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 
 /// Form fields that are not part of the profile.
@@ -25,62 +23,6 @@ pub const FORM_TOKEN: &str = "form_token";
 pub const PHOTO: &str = crate::http::PHOTO_FIELD;
 /// Hidden from people (and labelled "leave empty"); bots fill it.
 pub const HONEYPOT: &str = "homepage";
-
-/// Everything the functions share: storage, mail, settings, the clock and the catalog.
-pub struct Services {
-    pub store: Arc<dyn Store>,
-    /// Every mail goes through the queue: one that fails is kept and sent again.
-    pub mailer: Arc<dyn Mailer>,
-    pub mail_queue: Arc<QueueingMailer>,
-    pub config: Config,
-    pub clock: Arc<dyn Clock>,
-    /// Replaced when the content changes under `portal serve`.
-    catalog: std::sync::RwLock<Arc<Catalog>>,
-    pub signer: Signer,
-}
-
-impl Services {
-    pub fn new(
-        store: Arc<dyn Store>,
-        mailer: Arc<dyn Mailer>,
-        config: Config,
-        clock: Arc<dyn Clock>,
-        catalog: Catalog,
-    ) -> Services {
-        let signer = Signer::new(&config.secret);
-        let mail_queue = Arc::new(QueueingMailer::new(
-            mailer,
-            Arc::clone(&store),
-            Arc::clone(&clock),
-        ));
-        Services {
-            store,
-            mailer: Arc::clone(&mail_queue) as Arc<dyn Mailer>,
-            mail_queue,
-            config,
-            clock,
-            catalog: std::sync::RwLock::new(Arc::new(catalog)),
-            signer,
-        }
-    }
-
-    /// What the functions know of the published content.
-    pub fn catalog(&self) -> Arc<Catalog> {
-        match self.catalog.read() {
-            Ok(catalog) => Arc::clone(&catalog),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
-    }
-
-    /// Takes a newer catalog (the content was edited while the functions run).
-    pub fn replace_catalog(&self, catalog: Catalog) {
-        let mut current = match self.catalog.write() {
-            Ok(current) => current,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *current = Arc::new(catalog);
-    }
-}
 
 /// Why a sign-up was not taken.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use functions::config::{Editor, SystemClock};
 use functions::mail::OutboxMailer;
-use functions::signup::Services;
+use functions::services::Services;
 use generator::live::LiveSite;
 use generator::{BuildOptions, ThemeSource};
 use jiff::Timestamp;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use functions::signup::Services;
+use functions::services::Services;
 use generator::live::{LiveSite, Update};
 use notify::{EventKind, RecursiveMode, Watcher};
 

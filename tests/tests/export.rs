@@ -9,7 +9,7 @@ use std::sync::Arc;
 use functions::catalog::Catalog;
 use functions::config::{Config, FixedClock};
 use functions::mail::OutboxMailer;
-use functions::signup::Services;
+use functions::services::Services;
 use functions::store::sqlite::SqliteStore;
 use functions::store::{Status, Store, Submission, SubmissionKind};
 use generator::export::{ExportOptions, ExportReport, export};

@@ -2,7 +2,7 @@
 //! With `PORTAL_SITE_DIR`, it also serves that built site, so the portal and `/api/*`
 //! share one origin as behind the production proxy.
 
-fn local_app(services: std::sync::Arc<functions::signup::Services>) -> functions::http::Router {
+fn local_app(services: std::sync::Arc<functions::services::Services>) -> functions::http::Router {
     let app = functions::http::app(services);
     match std::env::var_os("PORTAL_SITE_DIR") {
         Some(dir) => functions::http::site::with_site(app, dir.into()),

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use http_body_util::BodyExt;
 
-use crate::signup::Services;
+use crate::services::Services;
 use model::profile::FormFields;
 
 pub use extract::{ClientIp, Editor, MultipartPost, Post, SignupPost};

@@ -14,7 +14,7 @@ use functions::catalog::Catalog;
 use functions::config::{Config, FixedClock};
 use functions::http::app;
 use functions::mail::OutboxMailer;
-use functions::signup::Services;
+use functions::services::Services;
 use functions::store::sqlite::SqliteStore;
 use functions::store::{
     Cancellation, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
