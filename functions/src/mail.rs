@@ -7,13 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Message {
-    pub to: String,
-    pub subject: String,
-    /// Plain text.
-    pub body: String,
-}
+/// A mail as the functions write it (its own module, so that the store can queue one
+/// without depending on the mailers).
+pub use crate::message::Message;
 
 #[derive(Debug, thiserror::Error)]
 #[error("mail could not be sent: {0}")]
@@ -202,11 +198,11 @@ impl Mailer for OutboxMailer {
         let text = render_eml(&self.from, message, now, &id);
         let path = self.dir.join(format!("{}-{id}.eml", now.as_nanosecond()));
         // Mails hold addresses and links: owner-only folder and files.
-        crate::runtime::private_dir(&self.dir)
+        crate::private_files::private_dir(&self.dir)
             .map_err(|e| MailError(format!("{}: {e}", self.dir.display())))?;
         let written = path.clone();
         tokio::task::spawn_blocking(move || {
-            crate::runtime::write_private(&written, text.as_bytes())
+            crate::private_files::write_private(&written, text.as_bytes())
         })
         .await
         .map_err(|e| MailError(format!("writing {}: {e}", path.display())))?

@@ -123,7 +123,7 @@ pub async fn run(
 
 fn services(settings: &Settings, origin: &str) -> Result<Services> {
     let data = &settings.data;
-    functions::runtime::private_dir(data)
+    functions::private_files::private_dir(data)
         .with_context(|| format!("creating {}", data.display()))?;
     let mut config = functions::runtime::config_from_env(data)?;
     config.site_url = origin.to_owned();
@@ -165,7 +165,7 @@ pub fn editor_token(data: &Path) -> Result<String> {
         }
     }
     let token = functions::tokens::random_id();
-    functions::runtime::write_private(&path, format!("{token}\n").as_bytes())
+    functions::private_files::write_private(&path, format!("{token}\n").as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(token)
 }

@@ -1243,7 +1243,7 @@ impl Store for DynamoStore {
     async fn queue_mail(
         &self,
         id: &str,
-        message: &crate::mail::Message,
+        message: &crate::message::Message,
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let text = serde_json::to_string(message).map_err(unavailable)?;
@@ -1260,7 +1260,7 @@ impl Store for DynamoStore {
     async fn queued_mail(
         &self,
         limit: usize,
-    ) -> Result<Vec<(String, crate::mail::Message)>, StoreError> {
+    ) -> Result<Vec<(String, crate::message::Message)>, StoreError> {
         let items = self.query_partition("MAILQ".into(), "MAIL#").await?;
         items
             .iter()

@@ -405,7 +405,7 @@ pub trait Store: Send + Sync {
     async fn queue_mail(
         &self,
         id: &str,
-        message: &crate::mail::Message,
+        message: &crate::message::Message,
         at: Timestamp,
     ) -> Result<(), StoreError>;
 
@@ -413,7 +413,7 @@ pub trait Store: Send + Sync {
     async fn queued_mail(
         &self,
         limit: usize,
-    ) -> Result<Vec<(String, crate::mail::Message)>, StoreError>;
+    ) -> Result<Vec<(String, crate::message::Message)>, StoreError>;
 
     /// Takes a queued message out of the queue; `true` for the one caller that took it, so
     /// that two retries at the same time never send it twice.

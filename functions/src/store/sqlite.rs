@@ -85,16 +85,16 @@ impl SqliteStore {
         // The store holds personal data: its folder and files are the owner's only (SQLite
         // creates the -wal and -shm files with the database's permissions).
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            crate::runtime::private_dir(parent)
+            crate::private_files::private_dir(parent)
                 .map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
         }
         // Created owner-only before SQLite opens it, so no byte is ever readable by others.
         let private =
             |e: std::io::Error| StoreError::Unavailable(format!("{}: {e}", path.display()));
         if path.exists() {
-            crate::runtime::private_file(path).map_err(private)?;
+            crate::private_files::private_file(path).map_err(private)?;
         } else {
-            crate::runtime::private_options()
+            crate::private_files::private_options()
                 .open(path)
                 .map_err(private)?;
         }
@@ -708,7 +708,7 @@ impl Store for SqliteStore {
     async fn queue_mail(
         &self,
         id: &str,
-        message: &crate::mail::Message,
+        message: &crate::message::Message,
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let id = id.to_owned();
@@ -728,7 +728,7 @@ impl Store for SqliteStore {
     async fn queued_mail(
         &self,
         limit: usize,
-    ) -> Result<Vec<(String, crate::mail::Message)>, StoreError> {
+    ) -> Result<Vec<(String, crate::message::Message)>, StoreError> {
         self.with(move |c| {
             let mut statement = c
                 .prepare("SELECT id, message FROM mail_queue ORDER BY queued_at, id LIMIT ?1")

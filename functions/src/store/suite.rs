@@ -850,7 +850,7 @@ pub async fn a_rejection_is_kept_thirty_days(store: Arc<dyn Store>) {
 }
 
 pub async fn queued_mail_is_kept_in_order_until_sent(store: Arc<dyn Store>) {
-    let message = |n: u32| crate::mail::Message {
+    let message = |n: u32| crate::message::Message {
         to: format!("p{n}@example.jp"),
         subject: "件名".into(),
         body: format!("本文 {n}"),
