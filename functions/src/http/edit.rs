@@ -50,10 +50,7 @@ async fn request_link(
             Ok(())
         }
         Err(SignupError::Unstamped) => {
-            let mut kept = crate::signup::normalize(&fields);
-            kept.remove(crate::signup::FORM_TOKEN);
             return super::page::ShortForm {
-                site_url: &services.config.site_url,
                 title: "プロフィールの更新",
                 action: &format!("/api/members/{slug}/edit"),
                 fields: &[super::page::ShortField {
@@ -63,11 +60,10 @@ async fn request_link(
                     required: true,
                     max_chars: 254,
                 }],
-                values: &kept,
-                form_token: &crate::signup::new_stamp(&services),
+                sent: &fields,
                 button: "リンクを送る",
             }
-            .render();
+            .render(&services);
         }
         other => other,
     };

@@ -91,12 +91,9 @@ async fn signup(
             }
             // A page without script: the same form, filled and stamped, to send once more.
             Err(EventError::Unstamped) => {
-                let mut kept = crate::signup::normalize(&fields);
-                kept.remove(crate::signup::FORM_TOKEN);
                 let action = format!("/api/events/{slug}/signups");
                 let title = format!("「{}」への申し込み", event_title(&services, &slug));
                 return ShortForm {
-                    site_url: &services.config.site_url,
                     title: &title,
                     action: &action,
                     fields: &[
@@ -122,11 +119,10 @@ async fn signup(
                             max_chars: crate::events::MAX_MESSAGE_CHARS,
                         },
                     ],
-                    values: &kept,
-                    form_token: &crate::signup::new_stamp(&services),
+                    sent: &fields,
                     button: "申し込む",
                 }
-                .render();
+                .render(&services);
             }
             Err(error) => return error_response(&services, error, format),
         };

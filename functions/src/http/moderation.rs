@@ -248,11 +248,8 @@ async fn report(
 ) -> Response {
     // A page without script posted unstamped: the form again, filled and stamped.
     let form_again = || {
-        let mut kept = crate::signup::normalize(&fields);
-        kept.remove(crate::signup::FORM_TOKEN);
         let action = format!("/api/members/{slug}/report");
         super::page::ShortForm {
-            site_url: &services.config.site_url,
             title: "プロフィールの報告",
             action: &action,
             fields: &[super::page::ShortField {
@@ -262,11 +259,10 @@ async fn report(
                 required: true,
                 max_chars: crate::moderation::MAX_REPORT_CHARS,
             }],
-            values: &kept,
-            form_token: &crate::signup::new_stamp(&services),
+            sent: &fields,
             button: "報告する",
         }
-        .render()
+        .render(&services)
     };
     let (status, message) = match crate::moderation::report_profile(
         &services,
@@ -342,10 +338,7 @@ async fn removal(
                 (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned())
             }
             Err(RemovalError::Unstamped) => {
-                let mut kept = crate::signup::normalize(&fields);
-                kept.remove(crate::signup::FORM_TOKEN);
                 return super::page::ShortForm {
-                    site_url: &services.config.site_url,
                     title: "プロフィールの削除",
                     action: &format!("/api/members/{slug}/removal"),
                     fields: &[super::page::ShortField {
@@ -355,11 +348,10 @@ async fn removal(
                         required: true,
                         max_chars: 254,
                     }],
-                    values: &kept,
-                    form_token: &crate::signup::new_stamp(&services),
+                    sent: &fields,
                     button: "削除を依頼する",
                 }
-                .render();
+                .render(&services);
             }
             Err(RemovalError::InvalidEmail(problem)) => (StatusCode::UNPROCESSABLE_ENTITY, problem),
             Err(RemovalError::RateLimited) => (

@@ -115,28 +115,27 @@ pub struct ShortField<'a> {
 /// as the functions answer it when a page without script posted it unstamped: what was
 /// typed, now stamped, to send once more. Nothing was stored or mailed.
 pub struct ShortForm<'a> {
-    pub site_url: &'a str,
     pub title: &'a str,
     pub action: &'a str,
     pub fields: &'a [ShortField<'a>],
-    pub values: &'a FormFields,
-    pub form_token: &'a str,
+    /// What was posted: shown again as it would be stored, without the spent stamp.
+    pub sent: &'a FormFields,
     pub button: &'a str,
 }
 
 impl ShortForm<'_> {
-    pub fn render(&self) -> Response {
+    /// The form, filled with what was sent and carrying a fresh stamp.
+    pub fn render(&self, services: &crate::services::Services) -> Response {
+        let mut values = crate::signup::normalize(self.sent);
+        values.remove(FORM_TOKEN);
+        let form_token = crate::signup::new_stamp(services);
         let mut main = format!(
             "<p class=\"status\" role=\"status\">送信の前に、内容をもう一度確認してください。よければ「{}」を押すと送信されます。</p>\n<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">\n",
             escape(self.button),
             escape(self.action)
         );
         for field in self.fields {
-            let value = self
-                .values
-                .get(field.name)
-                .map(String::as_str)
-                .unwrap_or("");
+            let value = values.get(field.name).map(String::as_str).unwrap_or("");
             let required = if field.required { " required" } else { "" };
             let input = if field.kind == "textarea" {
                 format!(
@@ -162,10 +161,10 @@ impl ShortForm<'_> {
         }
         main.push_str(&format!(
             "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{}</button></p>\n</form>",
-            escape(self.form_token),
+            escape(&form_token),
             escape(self.button)
         ));
-        page_with(StatusCode::OK, self.site_url, self.title, &main)
+        page_with(StatusCode::OK, &services.config.site_url, self.title, &main)
     }
 }
 
