@@ -7,11 +7,13 @@ use serde_yaml::{Mapping, Value};
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 use crate::locate::Position;
-use crate::member::{MAX_TAG_CHARS, MAX_TAGS};
 use crate::time::{parse_date, parse_datetime};
 
 /// The longest folder name a taxonomy term may make, in UTF-8 bytes (file systems allow 255).
 pub const MAX_TERM_FILE_BYTES: usize = 200;
+/// Interests and tags: how many a page may list, and how long each may be.
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
 
 /// A closed set of values written as slugs in the content (sectors, prefectures).
 pub trait Choice: Sized + Copy + 'static {

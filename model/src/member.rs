@@ -27,8 +27,7 @@ pub const MEMBER_FIELDS: &[&str] = &[
 pub const LINK_KINDS: &[&str] = &["website", "facebook", "x", "linkedin", "note", "github"];
 
 pub const MAX_NAME_CHARS: usize = 100;
-pub const MAX_TAGS: usize = 20;
-pub const MAX_TAG_CHARS: usize = 40;
+pub use crate::fields::{MAX_TAG_CHARS, MAX_TAGS};
 /// Organization, role and reading: the contract sets no limit; this keeps cards readable.
 pub const MAX_SHORT_TEXT_CHARS: usize = 200;
 
