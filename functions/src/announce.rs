@@ -6,11 +6,10 @@ use jiff::Timestamp;
 use model::event_form::check_event;
 use model::profile::{FieldErrors, FormFields};
 
+use crate::form::{Accepted, check_stamp, normalize, send_confirmation, spend_stamp};
 use crate::limits::Action;
 use crate::services::Services;
-use crate::signup::{
-    Accepted, SignupError, check_stamp, normalize, send_confirmation, spend_stamp,
-};
+use crate::signup::SignupError;
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::random_id;
 
@@ -75,7 +74,7 @@ fn split_and_check(
     fields: &FormFields,
     now: Timestamp,
 ) -> (FormFields, String, Option<Timestamp>, FieldErrors) {
-    let (event, email, mut errors) = crate::signup::split_contact(
+    let (event, email, mut errors) = crate::form::split_contact(
         fields,
         "イベントの内容をポータルで公開することへの同意が必要です",
     );

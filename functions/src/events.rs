@@ -3,10 +3,10 @@
 
 use crate::catalog::EventInfo;
 use crate::email::EmailAddress;
+use crate::form::{FORM_TOKEN, HONEYPOT, StampError, normalize};
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
-use crate::signup::{FORM_TOKEN, HONEYPOT, normalize};
 use crate::store::{Cancellation, NewSignup, SeatState, Signup, SignupOutcome, StoreError};
 use crate::tokens::{Purpose, TokenError, random_id};
 use model::profile::{FieldErrors, FormFields};
@@ -39,6 +39,16 @@ pub enum EventError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Mail(#[from] MailError),
+}
+
+impl From<StampError> for EventError {
+    fn from(error: StampError) -> EventError {
+        match error {
+            StampError::Spam(reason) => EventError::Spam(reason),
+            StampError::Unstamped => EventError::Unstamped,
+            StampError::Store(store) => EventError::Store(store),
+        }
+    }
 }
 
 /// The event, if sign-ups for it are open now.
@@ -113,7 +123,7 @@ pub async fn request_signup(
     let now = services.clock.now();
     // The same spam rules as every public form that mails someone: a signed, fresh stamp
     // and an empty honeypot.
-    let stamp_expires = crate::signup::check_stamp(services, &fields, now).map_err(stamp_error)?;
+    let stamp_expires = crate::form::check_stamp(services, &fields, now)?;
     let mut errors = FieldErrors::new();
     for name in fields.keys() {
         if !["name", "email", "message", FORM_TOKEN, HONEYPOT].contains(&name.as_str()) {
@@ -149,9 +159,7 @@ pub async fn request_signup(
     {
         return Err(EventError::RateLimited);
     }
-    crate::signup::spend_stamp(services, &fields, stamp_expires, now)
-        .await
-        .map_err(stamp_error)?;
+    crate::form::spend_stamp(services, &fields, stamp_expires, now).await?;
     // One mailbox, one seat: a spelling of an address that holds a seat already
     // (`Bob+1@`, `b.o.b@gmail.com`) is that sign-up, and its link goes to that address.
     let mailbox = crate::email::mailbox_key(&email);
@@ -200,16 +208,6 @@ pub async fn request_signup(
         .await?;
     tracing::info!(event = "event_signup", slug, state = "held");
     Ok(SignupRequest::Held)
-}
-
-/// A stamp check's refusal as an event sign-up's.
-fn stamp_error(error: crate::signup::SignupError) -> EventError {
-    match error {
-        crate::signup::SignupError::Spam(reason) => EventError::Spam(reason),
-        crate::signup::SignupError::Unstamped => EventError::Unstamped,
-        crate::signup::SignupError::Store(store) => EventError::Store(store),
-        other => EventError::Store(StoreError::Unavailable(other.to_string())),
-    }
 }
 
 /// The held sign-up a confirmation token names for event `slug`, checked without taking

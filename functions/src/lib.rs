@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod email;
 pub mod events;
+pub mod form;
 pub mod http;
 pub mod limits;
 pub mod mail;

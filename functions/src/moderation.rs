@@ -5,10 +5,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::email::EmailAddress;
+use crate::form::{StampError, check_stamp, spend_stamp};
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
-use crate::signup::{SignupError, check_stamp, spend_stamp};
 use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 
@@ -216,6 +216,16 @@ pub enum RemovalError {
     Mail(#[from] MailError),
 }
 
+impl From<StampError> for RemovalError {
+    fn from(error: StampError) -> RemovalError {
+        match error {
+            StampError::Spam(reason) => RemovalError::Spam(reason),
+            StampError::Unstamped => RemovalError::Unstamped,
+            StampError::Store(store) => RemovalError::Store(store),
+        }
+    }
+}
+
 impl From<crate::proof::ProofError> for RemovalError {
     fn from(error: crate::proof::ProofError) -> RemovalError {
         match error {
@@ -239,24 +249,16 @@ pub async fn request_removal(
     client: &str,
 ) -> Result<(), RemovalError> {
     let now = services.clock.now();
-    let stamp = |error: SignupError| match error {
-        SignupError::Spam(reason) => RemovalError::Spam(reason),
-        SignupError::Unstamped => RemovalError::Unstamped,
-        SignupError::Store(store) => RemovalError::Store(store),
-        other => RemovalError::Store(StoreError::Unavailable(other.to_string())),
-    };
-    let stamp_expires = check_stamp(services, fields, now).map_err(stamp)?;
+    let stamp_expires = check_stamp(services, fields, now)?;
     let typed = fields
-        .get(crate::signup::EMAIL)
+        .get(crate::form::EMAIL)
         .map(String::as_str)
         .unwrap_or("");
     let typed = EmailAddress::parse(typed).map_err(RemovalError::InvalidEmail)?;
     let owner =
         crate::proof::member_address(services, Action::RemovalRequest, slug, &typed, client)
             .await?;
-    spend_stamp(services, fields, stamp_expires, now)
-        .await
-        .map_err(stamp)?;
+    spend_stamp(services, fields, stamp_expires, now).await?;
     let message = owner.map(|email| {
         let valid = services.config.confirm_valid_seconds;
         let token = services.signer.sign(
@@ -332,14 +334,8 @@ pub async fn report_profile(
     client: &str,
 ) -> Result<(), ReportError> {
     let now = services.clock.now();
-    let fields = crate::signup::normalize(fields);
-    let stamp = |error: SignupError| match error {
-        SignupError::Spam(reason) => ReportError::Spam(reason),
-        SignupError::Unstamped => ReportError::Unstamped,
-        SignupError::Store(store) => ReportError::Store(store),
-        other => ReportError::Store(StoreError::Unavailable(other.to_string())),
-    };
-    let stamp_expires = check_stamp(services, &fields, now).map_err(stamp)?;
+    let fields = crate::form::normalize(fields);
+    let stamp_expires = check_stamp(services, &fields, now)?;
     let reason = fields.get("reason").map(|r| r.trim()).unwrap_or("");
     let problem = if reason.is_empty() {
         Some("報告の理由を書いてください".to_owned())
@@ -364,9 +360,7 @@ pub async fn report_profile(
     {
         return Err(ReportError::RateLimited);
     }
-    spend_stamp(services, &fields, stamp_expires, now)
-        .await
-        .map_err(stamp)?;
+    spend_stamp(services, &fields, stamp_expires, now).await?;
     if !services.catalog().member_slugs.contains(slug) {
         return Ok(());
     }
@@ -400,6 +394,16 @@ pub enum ReportError {
     RateLimited,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<StampError> for ReportError {
+    fn from(error: StampError) -> ReportError {
+        match error {
+            StampError::Spam(reason) => ReportError::Spam(reason),
+            StampError::Unstamped => ReportError::Unstamped,
+            StampError::Store(store) => ReportError::Store(store),
+        }
+    }
 }
 
 /// The attendee list of an event as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs

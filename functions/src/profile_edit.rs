@@ -5,13 +5,11 @@
 use model::profile::{FormFields, check_submitted_profile};
 
 use crate::email::EmailAddress;
+use crate::form::{Accepted, EMAIL, check_stamp, normalize, spend_stamp};
 use crate::limits::Action;
 use crate::mail::Message;
 use crate::services::Services;
-use crate::signup::{
-    Accepted, EMAIL, SignupError, check_stamp, invalid_with_photo, normalize, process_photo,
-    spend_stamp,
-};
+use crate::signup::{SignupError, invalid_with_photo, process_photo};
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 

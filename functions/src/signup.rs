@@ -4,25 +4,18 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 use model::time::tokyo;
-use unicode_normalization::UnicodeNormalization;
 
-use crate::email::EmailAddress;
+use crate::form::{
+    Accepted, PHOTO, StampError, check_stamp, normalize, send_confirmation, spend_stamp,
+    split_contact,
+};
 use crate::limits::Action;
-use crate::mail::{MailError, Message};
+use crate::mail::MailError;
 use crate::services::Services;
 use crate::store::{StoreError, Submission, SubmissionKind};
-use crate::tokens::{Purpose, random_id};
-use model::profile::{FieldErrors, FormFields, check_submitted_profile};
-
-/// Form fields that are not part of the profile.
-pub const EMAIL: &str = "email";
-pub const CONSENT: &str = "consent";
-pub const FORM_TOKEN: &str = "form_token";
-/// The profile photo's file field (see `photo.rs`).
-pub const PHOTO: &str = crate::http::PHOTO_FIELD;
-/// Hidden from people (and labelled "leave empty"); bots fill it.
-pub const HONEYPOT: &str = "homepage";
+use crate::tokens::random_id;
 
 /// Why a sign-up was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -48,74 +41,22 @@ pub enum SignupError {
     Mail(#[from] MailError),
 }
 
+impl From<StampError> for SignupError {
+    fn from(error: StampError) -> SignupError {
+        match error {
+            StampError::Spam(reason) => SignupError::Spam(reason),
+            StampError::Unstamped => SignupError::Unstamped,
+            StampError::Store(store) => SignupError::Store(store),
+        }
+    }
+}
+
 impl From<crate::proof::ProofError> for SignupError {
     fn from(error: crate::proof::ProofError) -> SignupError {
         match error {
             crate::proof::ProofError::RateLimited => SignupError::RateLimited,
             crate::proof::ProofError::Store(store) => SignupError::Store(store),
         }
-    }
-}
-
-/// A stored, pending submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accepted {
-    pub id: String,
-    pub slug: String,
-}
-
-/// NFC-normalizes what was typed, as it is stored and compared; browsers send textarea
-/// line breaks as CRLF, stored as LF.
-pub fn normalize(fields: &FormFields) -> FormFields {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.replace("\r\n", "\n")
-                    .replace('\r', "\n")
-                    .nfc()
-                    .collect::<String>(),
-            )
-        })
-        .collect()
-}
-
-/// How long a served form stays usable.
-pub const FORM_VALID_SECONDS: i64 = 24 * 3600;
-
-/// A form stamp for a form being served: signed, timed, and unique (a random subject), since
-/// each is good for one submission and two visitors may load a form in the same second.
-pub fn new_stamp(services: &Services) -> String {
-    services.signer.sign(
-        Purpose::Form,
-        &crate::tokens::random_id(),
-        services.clock.now(),
-        FORM_VALID_SECONDS,
-    )
-}
-
-/// The spam checks every public form passes: an empty honeypot and a signed stamp from
-/// `GET /api/members/new` old enough to have been filled in by a person. Returns when the
-/// stamp expires (see [`spend_stamp`]).
-pub fn check_stamp(
-    services: &Services,
-    fields: &FormFields,
-    now: Timestamp,
-) -> Result<Timestamp, SignupError> {
-    if fields.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
-        return Err(SignupError::Spam("honeypot"));
-    }
-    let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
-    match services.signer.verify(stamp, Purpose::Form, now) {
-        Ok(verified)
-            if now.as_second() - verified.issued_at.as_second()
-                >= services.config.min_fill_seconds =>
-        {
-            Ok(verified.expires_at)
-        }
-        Ok(_) => Err(SignupError::Spam("filled too fast")),
-        Err(_) => Err(SignupError::Unstamped),
     }
 }
 
@@ -157,22 +98,6 @@ pub async fn process_photo(photo: Option<&[u8]>) -> Result<Option<Vec<u8>>, Sign
             PHOTO.to_owned(),
             vec![problem.message_ja().to_owned()],
         )]))),
-    }
-}
-
-/// Uses the form's stamp up: each is good for one submission.
-pub async fn spend_stamp(
-    services: &Services,
-    fields: &FormFields,
-    expires: Timestamp,
-    now: Timestamp,
-) -> Result<(), SignupError> {
-    let stamp = fields.get(FORM_TOKEN).map(String::as_str).unwrap_or("");
-    let stamp_key = format!("stamp:{}", services.signer.hash("stamp", stamp));
-    if services.store.use_once(&stamp_key, expires, now).await? {
-        Ok(())
-    } else {
-        Err(SignupError::Spam("stamp used twice"))
     }
 }
 
@@ -261,67 +186,6 @@ pub async fn submit_profile(
     })
 }
 
-/// Mails the link that confirms `submission`'s address (a page with a button; only the
-/// button's post confirms): `opening` says what was received, `after` what happens next.
-pub async fn send_confirmation(
-    services: &Services,
-    submission: &Submission,
-    subject: &str,
-    opening: &str,
-    after: &str,
-) -> Result<(), SignupError> {
-    let now = services.clock.now();
-    let valid = services.config.confirm_valid_seconds;
-    let token = services
-        .signer
-        .sign(Purpose::Confirm, &submission.id, now, valid);
-    let link = format!("{}/api/confirm?token={token}", services.config.api_url);
-    services
-        .mailer
-        .send(&Message {
-            to: submission.email.clone(),
-            subject: subject.into(),
-            body: format!(
-                "{opening}\n次のリンクを開き、表示されるページの「確認する」ボタンを押して、メールアドレスを確認してください（{}時間有効）。\n\n{link}\n\n{after}\nお心当たりのない場合は、このメールを破棄してください。\n",
-                valid / 3600
-            ),
-        })
-        .await?;
-    Ok(())
-}
-
-/// What every public form that publishes something sends besides its content: the
-/// content's fields (trimmed, without the address, consent, stamp and honeypot), the checked
-/// address, and the problems with the address and with the consent (`consent_needed` says
-/// what is consented to).
-pub(crate) fn split_contact(
-    fields: &FormFields,
-    consent_needed: &str,
-) -> (FormFields, String, FieldErrors) {
-    let mut errors = FieldErrors::new();
-    let content: FormFields = fields
-        .iter()
-        .filter(|(name, _)| ![EMAIL, CONSENT, FORM_TOKEN, HONEYPOT].contains(&name.as_str()))
-        .map(|(name, value)| (name.clone(), value.trim().to_owned()))
-        .collect();
-    let typed = fields.get(EMAIL).map(String::as_str).unwrap_or("");
-    let email = match EmailAddress::parse(typed) {
-        Ok(address) => address.into_string(),
-        Err(message) => {
-            errors.entry(EMAIL.into()).or_default().push(message);
-            String::new()
-        }
-    };
-    let consent = fields.get(CONSENT).map(|c| c.trim().to_lowercase());
-    if !matches!(consent.as_deref(), Some("yes" | "on" | "true" | "1")) {
-        errors
-            .entry(CONSENT.into())
-            .or_default()
-            .push(consent_needed.to_owned());
-    }
-    (content, email, errors)
-}
-
 /// Separates the private fields (e-mail, consent) from the profile and checks both.
 fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, FieldErrors) {
     let (mut profile, email, mut errors) =
@@ -387,16 +251,5 @@ mod tests {
             "emily-clark"
         );
         assert_eq!(proposed_slug(&fields(&[("name", "山田")])), "member");
-    }
-
-    #[test]
-    fn text_is_stored_nfc_normalized() {
-        // が written as か + combining dakuten becomes one character.
-        let normalized = normalize(&fields(&[
-            ("name", "か\u{3099}"),
-            ("bio", "一行目\r\n二行目"),
-        ]));
-        assert_eq!(normalized["name"], "が");
-        assert_eq!(normalized["bio"], "一行目\n二行目");
     }
 }

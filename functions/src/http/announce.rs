@@ -10,7 +10,7 @@ use super::page::AnnounceForm;
 use super::refusal::{Refusals, received};
 use super::{ApiError, Format, MultipartPost, Shared};
 use crate::announce::submit_event;
-use crate::signup::{FORM_TOKEN, new_stamp, normalize};
+use crate::form::{FORM_TOKEN, new_stamp, normalize};
 use model::profile::{FieldErrors, FormFields};
 
 pub fn routes() -> Router<Shared> {

@@ -9,8 +9,9 @@ use axum::routing::{get, post};
 
 use super::page::{JoinForm, notice_page};
 use super::{ApiError, Format, Post, Shared, SignupPost, TokenQuery, json_response};
+use crate::form::EMAIL;
 use crate::profile_edit::{EDIT_TOKEN, member_of_link, request_edit_link, submit_update};
-use crate::signup::{EMAIL, SignupError};
+use crate::signup::SignupError;
 use model::profile::{FieldErrors, FormFields};
 
 pub fn routes() -> Router<Shared> {
@@ -163,7 +164,7 @@ async fn update(
             Format::Form => link_refused(&services),
         };
     };
-    let mut kept = crate::signup::normalize(&fields);
+    let mut kept = crate::form::normalize(&fields);
     kept.remove(EDIT_TOKEN);
     match submit_update(
         &services,

@@ -28,8 +28,6 @@ pub use extract::{ClientIp, Editor, MultipartPost, Post, SignupPost};
 pub const MAX_BODY: usize = 64 * 1024;
 /// The largest sign-up with a photo: the photo, and the text fields as any post.
 pub const MAX_BODY_WITH_PHOTO: usize = crate::photo::MAX_UPLOAD_BYTES + MAX_BODY;
-/// The one file a sign-up may carry.
-pub const PHOTO_FIELD: &str = "photo";
 
 pub type Shared = Arc<Services>;
 
@@ -205,7 +203,7 @@ pub async fn read_fields_and_photo(
                 malformed()
             }
         })?;
-        if name == PHOTO_FIELD && is_file {
+        if name == crate::form::PHOTO && is_file {
             if photo.is_some() {
                 return Err(refuse(StatusCode::BAD_REQUEST, "send one photo"));
             }

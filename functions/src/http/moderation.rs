@@ -342,7 +342,7 @@ async fn removal(
                     title: "プロフィールの削除",
                     action: &format!("/api/members/{slug}/removal"),
                     fields: &[super::page::ShortField {
-                        name: crate::signup::EMAIL,
+                        name: crate::form::EMAIL,
                         label: "登録したときのメールアドレス",
                         kind: "email",
                         required: true,

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use model::{Choice, Prefecture, Sector};
 
-use crate::signup::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
+use crate::form::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
 use model::profile::{FieldErrors, FormFields};
 
 /// Escapes text for HTML content and attribute values. A control character HTML does not
@@ -126,9 +126,9 @@ pub struct ShortForm<'a> {
 impl ShortForm<'_> {
     /// The form, filled with what was sent and carrying a fresh stamp.
     pub fn render(&self, services: &crate::services::Services) -> Response {
-        let mut values = crate::signup::normalize(self.sent);
+        let mut values = crate::form::normalize(self.sent);
         values.remove(FORM_TOKEN);
-        let form_token = crate::signup::new_stamp(services);
+        let form_token = crate::form::new_stamp(services);
         let mut main = format!(
             "<p class=\"status\" role=\"status\">送信の前に、内容をもう一度確認してください。よければ「{}」を押すと送信されます。</p>\n<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">\n",
             escape(self.button),
