@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::error::BuildError;
 use crate::load::load;
-use crate::render::{Job, Renderer, feeds};
+use crate::render::{Job, Renderer};
 use crate::theme::{Theme, ThemeSource};
 use crate::validate::Site;
 
@@ -129,7 +129,7 @@ pub(crate) fn prepare_theme(
 
 /// Builds the whole site into `options.out`. On any error the previous output stays as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let mut timer = StageTimer::from_env();
+    let mut timer = crate::timing::StageTimer::from_env();
     check_output_folder(options)?;
     let site = load_site(options)?;
     timer.stage("load + validate");
@@ -151,21 +151,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&file.path, &file.bytes)
     })?;
     timer.stage("render + write pages");
-    (renderer.search_files().par_iter())
+    (crate::search_index::files_of(&renderer).par_iter())
         .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     timer.stage("search index");
-    for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
-        staging.write(&name, text.as_bytes())?;
-    }
-    let mut copied = 0;
-    for asset in &theme.static_files {
-        staging.write(&asset.relative, &asset.bytes)?;
-        copied += 1;
-    }
-    for file in &site.static_files {
-        staging.copy(&file.source, &file.relative)?;
-        copied += 1;
-    }
+    let copied = crate::output::site_files(
+        &mut &staging,
+        &site,
+        &theme,
+        renderer.urls(),
+        &sitemap_paths,
+    )?;
     staging.commit()?;
     timer.stage("static files + swap");
     let report = BuildReport {
@@ -178,7 +173,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         events: site.events.len(),
     };
     // Freed on another thread: a CLI exits without waiting for it.
-    crate::live::drop_later((renderer.into_parts(), site));
+    crate::background::drop_later((renderer.into_parts(), site));
     timer.stage("free memory");
     Ok(report)
 }
@@ -229,7 +224,7 @@ pub(crate) fn check_static_collisions(
         .iter()
         .filter(|file| {
             generated.contains(&file.relative)
-                || file.relative.starts_with(crate::search_index::FOLDER)
+                || file.relative.starts_with(crate::urls::SEARCH_INDEX_FOLDER)
         })
         .map(|file| {
             model::Diagnostic::for_file(
@@ -243,26 +238,6 @@ pub(crate) fn check_static_collisions(
         Ok(())
     } else {
         Err(BuildError::Content(diagnostics))
-    }
-}
-
-/// Prints how long each stage took when `PORTAL_TIMINGS` is set (for benchmarking).
-pub(crate) struct StageTimer {
-    last: Option<std::time::Instant>,
-}
-
-impl StageTimer {
-    pub(crate) fn from_env() -> Self {
-        StageTimer {
-            last: std::env::var_os("PORTAL_TIMINGS").map(|_| std::time::Instant::now()),
-        }
-    }
-
-    pub(crate) fn stage(&mut self, name: &str) {
-        if let Some(last) = self.last {
-            eprintln!("{name:>22}: {:.2?}", last.elapsed());
-            self.last = Some(std::time::Instant::now());
-        }
     }
 }
 

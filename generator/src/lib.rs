@@ -1,5 +1,6 @@
 //! The portal's static site generator: load -> validate -> render -> write.
 
+pub mod background;
 pub mod build;
 pub mod check;
 pub mod corpus;
@@ -12,11 +13,13 @@ pub mod live;
 pub mod load;
 pub mod markdown;
 pub mod new;
+pub mod output;
 pub mod render;
 pub mod report;
 pub mod search_index;
 pub mod search_tokens;
 pub mod theme;
+pub mod timing;
 pub mod urls;
 pub mod validate;
 pub mod write;

@@ -1,45 +1,23 @@
 //! The site kept in memory for `portal serve`: a rebuild renders again only the outputs whose
 //! inputs changed, and what it holds is byte for byte what `portal build` writes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::background::drop_later;
 use crate::build::{BuildOptions, check_static_collisions, prepare_theme, validate_sources};
 use crate::error::BuildError;
 use crate::load::Sources;
+pub use crate::output::{Files, Output};
 use crate::render::{CardMemo, Job, JobKey, RenderParts, Renderer, feeds};
 use crate::theme::Theme;
 use crate::urls::file_for;
 use crate::validate::ParseMemo;
 use crate::validate::Site;
-
-/// One output of the site.
-#[derive(Debug, Clone)]
-pub enum Output {
-    /// A page or asset the build makes.
-    Bytes(Arc<[u8]>),
-    /// A file of `content/static/`, which the build copies as it is.
-    File(PathBuf),
-}
-
-impl Output {
-    /// The bytes a build would write for this output.
-    pub fn read(&self) -> std::io::Result<Arc<[u8]>> {
-        match self {
-            Output::Bytes(bytes) => Ok(Arc::clone(bytes)),
-            Output::File(path) => std::fs::read(path).map(Arc::from),
-        }
-    }
-}
-
-/// Every output by its path inside the output folder (forward slashes, as `portal build`
-/// writes it: `members/sato/index.html`).
-/// Paths are shared strings, so that copying the map for a small update copies no text.
-pub type Files = BTreeMap<Arc<str>, Output>;
 
 /// What one rebuild did.
 #[derive(Debug, Clone)]
@@ -170,7 +148,7 @@ impl LiveSite {
         };
         let parts = std::mem::take(&mut last.parts);
         let renderer = last.renderer(self.options.now, parts);
-        let index = renderer.search_files();
+        let index = crate::search_index::files_of(&renderer);
         last.parts = renderer.into_parts();
         let mut files: Files = (self.files.iter())
             .filter(|(path, _)| !path.starts_with(crate::search_index::FOLDER))
@@ -191,7 +169,7 @@ impl LiveSite {
         changed: Option<&[PathBuf]>,
         started: Instant,
     ) -> Result<Update, BuildError> {
-        let mut timer = crate::build::StageTimer::from_env();
+        let mut timer = crate::timing::StageTimer::from_env();
         let updated = match (changed, self.sources.take()) {
             (Some(changed), Some(mut sources)) => sources
                 .update(&self.options.content, changed)
@@ -285,21 +263,7 @@ impl LiveSite {
             files.insert(Arc::from(path.as_str()), output);
             new_keys.insert(path, key);
         }
-        for (name, text) in feeds::sitemap_parts(renderer.urls(), &sitemap_paths) {
-            files.insert(Arc::from(name), Output::Bytes(Arc::from(text.into_bytes())));
-        }
-        for asset in &theme.static_files {
-            files.insert(
-                Arc::from(asset.relative.as_str()),
-                Output::Bytes(Arc::from(asset.bytes.as_ref())),
-            );
-        }
-        for file in &site.static_files {
-            files.insert(
-                Arc::from(file.relative.as_str()),
-                Output::File(file.source.clone()),
-            );
-        }
+        crate::output::site_files(&mut files, &site, &theme, renderer.urls(), &sitemap_paths)?;
         // The search index stays as it was until `refresh_search` makes it again.
         let from = std::ops::Bound::Included(crate::search_index::FOLDER);
         let range = self
@@ -594,17 +558,5 @@ impl LiveSite {
         };
         drop_later(std::mem::replace(&mut self.files, Arc::new(files)));
         Ok(Some(update))
-    }
-}
-
-/// Frees `value` on another thread: freeing tens of thousands of pages takes longer than
-/// rendering the few that changed, and nobody waits for it.
-pub fn drop_later<T: Send + 'static>(value: T) {
-    if std::thread::Builder::new()
-        .name("drop".into())
-        .spawn(move || drop(value))
-        .is_err()
-    {
-        // No thread to spare: the value was dropped here with the failed closure.
     }
 }

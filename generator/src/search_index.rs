@@ -29,7 +29,7 @@ use crate::search_tokens::{each_normalized, is_japanese, normalize};
 use crate::urls::Urls;
 
 /// Where the index lives in the output folder (the page that searches is `search/`).
-pub const FOLDER: &str = "search-index/";
+pub use crate::urls::SEARCH_INDEX_FOLDER as FOLDER;
 /// Bumped when the layout above changes; the browser refuses an index it cannot read.
 pub const FORMAT_VERSION: u32 = 1;
 /// Cards per card file: a page of results loads a few small files.
@@ -125,7 +125,20 @@ enum Special<'a> {
     Exact { text: &'a str, parts: bool },
 }
 
-/// The index's files, by path inside the output folder.
+/// The index's files of the site `renderer` renders, by path inside the output folder.
+pub fn files_of(renderer: &crate::render::Renderer<'_>) -> Vec<(String, Vec<u8>)> {
+    let site = renderer.site();
+    files(
+        &site.members,
+        &site.events,
+        &site.posts,
+        renderer.views(),
+        renderer.urls(),
+        renderer.language(),
+    )
+}
+
+/// The search index of these members, events and posts as the site shows them, by path.
 pub fn files(
     members: &[Member],
     events: &[Event],
@@ -134,7 +147,7 @@ pub fn files(
     urls: &Urls,
     lang: Language,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut timer = crate::build::StageTimer::from_env();
+    let mut timer = crate::timing::StageTimer::from_env();
     let interests = views.taxonomy(views::TaxonomyKind::Interests).labels();
     let post_urls: Vec<String> = (posts.iter())
         .map(|p| urls.link(&views::post_path(&p.slug)))
@@ -725,7 +738,7 @@ fn write(docs: usize, card_files: Vec<Vec<u8>>, postings: Joined) -> Vec<(String
         })
         .collect();
     // Tens of megabytes of postings at 50,000 members: freed on another thread.
-    crate::live::drop_later(postings);
+    crate::background::drop_later(postings);
     let mut hash = Fnv::default();
     for file_hash in hashes {
         hash.write(&file_hash.to_le_bytes());

@@ -61,7 +61,7 @@ impl Shared {
 
     /// A good rebuild: serve it and reload open tabs.
     pub fn publish(&self, files: Arc<Files>) {
-        generator::live::drop_later(write(&self.files, files));
+        generator::background::drop_later(write(&self.files, files));
         let _ = write(&self.problem, None);
         // No tab listening is not an error.
         let _ = self.notices.send(Notice::Reload);
@@ -69,7 +69,7 @@ impl Shared {
 
     /// The same site with more made (the search index): serve it, reloading nobody.
     pub fn replace_quietly(&self, files: Arc<Files>) {
-        generator::live::drop_later(write(&self.files, files));
+        generator::background::drop_later(write(&self.files, files));
     }
 
     /// A failed rebuild: keep serving the last good site and show the problem.
