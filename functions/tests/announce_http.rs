@@ -6,7 +6,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::Harness;
-use functions::store::{Status, Store, SubmissionKind};
+use functions::store::Submissions;
+use functions::store::{Status, SubmissionKind};
 
 fn announcement(token: &str, end: &str) -> Request<Body> {
     announcement_at(token, "2026-12-10T19:00", end)

@@ -7,7 +7,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{EDITOR_TOKEN, Harness, link_in, post};
-use functions::store::{Status, Store, SubmissionKind};
+use functions::store::Submissions;
+use functions::store::{Status, SubmissionKind};
 
 use common::{HANAKO, published_member};
 

@@ -7,7 +7,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{Harness, link_in, post};
-use functions::store::{SeatState, Store};
+use functions::store::SeatState;
+use functions::store::Seats;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";

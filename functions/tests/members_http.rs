@@ -3,13 +3,14 @@
 
 mod common;
 
+use functions::store::Submissions;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{DownStore, Harness, form_post, valid_form};
 use functions::store::sqlite::SqliteStore;
-use functions::store::{Status, Store, Submission};
+use functions::store::{Status, Submission};
 
 const VALID_JSON: &str = r#"{"name":"佐藤 健","kana":"さとう けん","sector":"private","interests":["DX推進"],"email":"ken@example.jp","consent":true}"#;
 

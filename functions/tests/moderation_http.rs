@@ -6,7 +6,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{EDITOR_TOKEN, Harness, link_in, post};
-use functions::store::{Status, Store, SubmissionKind};
+use functions::store::{MailQueue, Seats, Submissions};
+use functions::store::{Status, SubmissionKind};
 
 const JSON: &str = "application/json";
 

@@ -7,7 +7,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::Harness;
-use functions::store::{Status, Store};
+use functions::store::Status;
+use functions::store::Submissions;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

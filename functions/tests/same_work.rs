@@ -6,6 +6,7 @@
 
 mod common;
 
+use functions::store::{Guards, MailQueue, Seats, Submissions};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -34,27 +35,32 @@ impl Recording {
 }
 
 #[async_trait]
-impl Store for Recording {
+impl Submissions for Recording {
     async fn create_submission(&self, s: &Submission) -> Result<(), StoreError> {
         self.log("create_submission");
         self.inner.create_submission(s).await
     }
+
     async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
         self.log("submission");
         self.inner.submission(id).await
     }
+
     async fn slug_reserved(&self, slug: &str, now: Timestamp) -> Result<bool, StoreError> {
         self.log("slug_reserved");
         self.inner.slug_reserved(slug, now).await
     }
+
     async fn confirm_submission(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
         self.log("confirm_submission");
         self.inner.confirm_submission(id, at).await
     }
+
     async fn list_submissions(&self, status: Status) -> Result<Vec<Submission>, StoreError> {
         self.log("list_submissions");
         self.inner.list_submissions(status).await
     }
+
     async fn submissions_page(
         &self,
         status: Status,
@@ -64,6 +70,7 @@ impl Store for Recording {
         self.log("submissions_page");
         self.inner.submissions_page(status, limit, cursor).await
     }
+
     async fn decide(
         &self,
         id: &str,
@@ -75,14 +82,40 @@ impl Store for Recording {
         self.log("decide");
         self.inner.decide(id, decision, editor, reason, at).await
     }
+
     async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
         self.log("mark_exported");
         self.inner.mark_exported(id, at).await
     }
+
+    async fn forget_submissions(
+        &self,
+        email: &str,
+        slug: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError> {
+        self.log("forget_submissions");
+        self.inner.forget_submissions(email, slug, keep).await
+    }
+
+    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
+        self.log("member_by_email");
+        self.inner.member_by_email(email).await
+    }
+
+    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError> {
+        self.log("member_email");
+        self.inner.member_email(slug).await
+    }
+}
+
+#[async_trait]
+impl Seats for Recording {
     async fn hold_signup(&self, id: &str, s: &NewSignup, at: Timestamp) -> Result<(), StoreError> {
         self.log("hold_signup");
         self.inner.hold_signup(id, s, at).await
     }
+
     async fn seat_held_signup(
         &self,
         id: &str,
@@ -93,10 +126,12 @@ impl Store for Recording {
         self.log("seat_held_signup");
         self.inner.seat_held_signup(id, event, capacity, now).await
     }
+
     async fn sign_up(&self, s: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
         self.log("sign_up");
         self.inner.sign_up(s, capacity).await
     }
+
     async fn promote_waitlist(
         &self,
         event: &str,
@@ -105,6 +140,7 @@ impl Store for Recording {
         self.log("promote_waitlist");
         self.inner.promote_waitlist(event, capacity).await
     }
+
     async fn cancel_signup(
         &self,
         event: &str,
@@ -113,47 +149,43 @@ impl Store for Recording {
         self.log("cancel_signup");
         self.inner.cancel_signup(event, email).await
     }
+
     async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
         self.log("signups");
         self.inner.signups(event).await
     }
+
     async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
         self.log("signup");
         self.inner.signup(event, email).await
     }
+
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
         self.log("signups_of");
         self.inner.signups_of(email).await
     }
-    async fn forget_submissions(
-        &self,
-        email: &str,
-        slug: &str,
-        keep: &str,
-    ) -> Result<usize, StoreError> {
-        self.log("forget_submissions");
-        self.inner.forget_submissions(email, slug, keep).await
-    }
-    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
-        self.log("member_by_email");
-        self.inner.member_by_email(email).await
-    }
-    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError> {
-        self.log("member_email");
-        self.inner.member_email(slug).await
-    }
+}
+
+#[async_trait]
+impl MailQueue for Recording {
     async fn queue_mail(&self, id: &str, m: &Message, at: Timestamp) -> Result<(), StoreError> {
         self.log("queue_mail");
         self.inner.queue_mail(id, m, at).await
     }
+
     async fn queued_mail(&self, limit: usize) -> Result<Vec<(String, Message)>, StoreError> {
         self.log("queued_mail");
         self.inner.queued_mail(limit).await
     }
+
     async fn unqueue_mail(&self, id: &str) -> Result<bool, StoreError> {
         self.log("unqueue_mail");
         self.inner.unqueue_mail(id).await
     }
+}
+
+#[async_trait]
+impl Guards for Recording {
     async fn use_once(
         &self,
         key: &str,
@@ -163,6 +195,7 @@ impl Store for Recording {
         self.log("use_once");
         self.inner.use_once(key, expires, now).await
     }
+
     async fn allow(
         &self,
         key: &str,

@@ -1,6 +1,7 @@
 //! `portal export` against the real moderation API (served on 127.0.0.1 with the SQLite
 //! store): files, commits on a new branch, acknowledgement exactly once, failures kept.
 
+use functions::store::Submissions;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -11,7 +12,7 @@ use functions::config::{Config, FixedClock};
 use functions::mail::OutboxMailer;
 use functions::services::Services;
 use functions::store::sqlite::SqliteStore;
-use functions::store::{Status, Store, Submission, SubmissionKind};
+use functions::store::{Status, Submission, SubmissionKind};
 use generator::export::{ExportOptions, ExportReport, export};
 
 const TOKEN: &str = "token-of-editor-sato";

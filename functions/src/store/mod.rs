@@ -1,5 +1,8 @@
-//! Where submissions and event sign-ups live: `trait Store`, with an embedded SQLite store
-//! for local runs (and DynamoDB in production). One behavioural suite tests every store.
+//! Where submissions, seats, queued mail and the guards against abuse live: one trait per
+//! concern (`Submissions`, `Seats`, `MailQueue`, `Guards`; `Store` is all four), each
+//! implemented by the embedded SQLite store for local runs (`sqlite/`) and by DynamoDB in
+//! production (`dynamo/`), in a file per concern. One behavioural suite (`suite/`, the same
+//! files) tests every store.
 
 #[cfg(feature = "aws")]
 pub mod dynamo;
@@ -288,10 +291,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// Storage for submissions, sign-ups and rate limits. Every method is atomic: it either
-/// happens entirely or not at all, whatever runs at the same time.
+/// Storage for submissions, seats, queued mail and the guards against abuse, one trait per
+/// concern, each implemented by every store in a file of its own. Every method is atomic: it
+/// either happens entirely or not at all, whatever runs at the same time.
+pub trait Store: Submissions + Seats + MailQueue + Guards {}
+
+impl<T: Submissions + Seats + MailQueue + Guards> Store for T {}
+
+/// Submissions: sign-ups to the portal, announcements, updates, removals and reports, from their
+/// creation through confirmation and the editors' decision to their export, and what is kept
+/// of a published member (their address, found by slug or by address).
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Submissions: Send + Sync {
     /// Stores a new submission; a profile fails with `SlugTaken` if an open (pending and not
     /// lapsed at the new one's `created_at`, or approved) profile submission holds the slug.
     async fn create_submission(&self, submission: &Submission) -> Result<(), StoreError>;
@@ -332,6 +343,32 @@ pub trait Store: Send + Sync {
     /// Marks an approved submission exported; `true` exactly once per submission.
     async fn mark_exported(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
 
+    /// Deletes for real what is held about a person who asked to be removed: every
+    /// submission with `email`, and every profile submission of the member `slug` (with its
+    /// slug reservation and photo), except the removal request `keep`, of which only the slug
+    /// and the decision stay (its address, fields, photo and IP hash are erased). Returns how many
+    /// submissions were deleted. Event sign-ups are cancelled by the caller, so that a freed
+    /// seat goes to the waitlist.
+    async fn forget_submissions(
+        &self,
+        email: &str,
+        slug: &str,
+        keep: &str,
+    ) -> Result<usize, StoreError>;
+
+    /// The slug of the published member whose profile was submitted with `email` (an
+    /// exported profile submission), if any: an announcer who is a member is linked as the
+    /// event's organizer. The address itself never leaves the store.
+    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError>;
+
+    /// The address published member `slug`'s profile was submitted with (their exported
+    /// profile submission), if the store has it: an edit link goes only there.
+    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError>;
+}
+
+/// Seats at events: held registrations, seats and the waitlist, cancellations.
+#[async_trait]
+pub trait Seats: Send + Sync {
     /// Holds an event sign-up that waits for its address to be confirmed, until
     /// `expires_at`. It takes no seat and no place in line.
     async fn hold_signup(
@@ -342,7 +379,7 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Confirms the held sign-up `id` for `event` in one atomic step: it is taken (once,
-    /// unless it lapsed before `now`) and signed up as [`Store::sign_up`] does, with `now`
+    /// unless it lapsed before `now`) and signed up as [`Seats::sign_up`] does, with `now`
     /// as its place in line. `None` when there is no such hold for that event, in which
     /// case nothing changed: a failure leaves the hold as it was, so the link still works.
     async fn seat_held_signup(
@@ -378,29 +415,11 @@ pub trait Store: Send + Sync {
 
     /// Every event sign-up made with `email`, in any event.
     async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError>;
+}
 
-    /// Deletes for real what is held about a person who asked to be removed: every
-    /// submission with `email`, and every profile submission of the member `slug` (with its
-    /// slug reservation and photo), except the removal request `keep`, of which only the slug
-    /// and the decision stay (its address, fields, photo and IP hash are erased). Returns how many
-    /// submissions were deleted. Event sign-ups are cancelled by the caller, so that a freed
-    /// seat goes to the waitlist.
-    async fn forget_submissions(
-        &self,
-        email: &str,
-        slug: &str,
-        keep: &str,
-    ) -> Result<usize, StoreError>;
-
-    /// The slug of the published member whose profile was submitted with `email` (an
-    /// exported profile submission), if any: an announcer who is a member is linked as the
-    /// event's organizer. The address itself never leaves the store.
-    async fn member_by_email(&self, email: &str) -> Result<Option<String>, StoreError>;
-
-    /// The address published member `slug`'s profile was submitted with (their exported
-    /// profile submission), if the store has it: an edit link goes only there.
-    async fn member_email(&self, slug: &str) -> Result<Option<String>, StoreError>;
-
+/// Mail that waits to be sent (see `QueueingMailer`).
+#[async_trait]
+pub trait MailQueue: Send + Sync {
     /// Keeps a message that could not be sent, for a later retry.
     async fn queue_mail(
         &self,
@@ -418,7 +437,11 @@ pub trait Store: Send + Sync {
     /// Takes a queued message out of the queue; `true` for the one caller that took it, so
     /// that two retries at the same time never send it twice.
     async fn unqueue_mail(&self, id: &str) -> Result<bool, StoreError>;
+}
 
+/// What keeps the forms from abuse: one-time values (form stamps, links) and rate-limit windows.
+#[async_trait]
+pub trait Guards: Send + Sync {
     /// Records that `key` (a one-time value, such as a form stamp) was used; `false` if it
     /// was used before. The record lasts until `expires_at`, after which the value itself
     /// is no longer valid.

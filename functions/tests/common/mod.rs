@@ -2,6 +2,7 @@
 //! a fixed clock; request builders; a store that is down.
 #![allow(dead_code)]
 
+use functions::store::{Guards, MailQueue, Seats, Submissions};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -412,22 +413,27 @@ pub fn link_in(mail: &str, needle: &str) -> String {
 pub struct DownStore;
 
 #[async_trait]
-impl Store for DownStore {
+impl Submissions for DownStore {
     async fn create_submission(&self, _: &Submission) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn submission(&self, _: &str) -> Result<Option<Submission>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn slug_reserved(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn confirm_submission(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn list_submissions(&self, _: Status) -> Result<Vec<Submission>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn submissions_page(
         &self,
         _: Status,
@@ -436,6 +442,7 @@ impl Store for DownStore {
     ) -> Result<functions::store::SubmissionPage, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn decide(
         &self,
         _: &str,
@@ -446,44 +453,26 @@ impl Store for DownStore {
     ) -> Result<Option<Submission>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn mark_exported(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
+
+    async fn forget_submissions(&self, _: &str, _: &str, _: &str) -> Result<usize, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn promote_waitlist(&self, _: &str, _: u32) -> Result<Vec<Signup>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn member_email(&self, _: &str) -> Result<Option<String>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
+
     async fn member_by_email(&self, _: &str) -> Result<Option<String>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn queue_mail(
-        &self,
-        _: &str,
-        _: &functions::mail::Message,
-        _: jiff::Timestamp,
-    ) -> Result<(), StoreError> {
+
+    async fn member_email(&self, _: &str) -> Result<Option<String>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn queued_mail(
-        &self,
-        _: usize,
-    ) -> Result<Vec<(String, functions::mail::Message)>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-    async fn unqueue_mail(&self, _: &str) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
+}
+
+#[async_trait]
+impl Seats for DownStore {
     async fn hold_signup(
         &self,
         _: &str,
@@ -492,6 +481,7 @@ impl Store for DownStore {
     ) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn seat_held_signup(
         &self,
         _: &str,
@@ -501,15 +491,57 @@ impl Store for DownStore {
     ) -> Result<Option<SignupOutcome>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
+    async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+
+    async fn promote_waitlist(&self, _: &str, _: u32) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+
+    async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+
+    async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+
     async fn signup(&self, _: &str, _: &str) -> Result<Option<Signup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn signups_of(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn forget_submissions(&self, _: &str, _: &str, _: &str) -> Result<usize, StoreError> {
+}
+
+#[async_trait]
+impl MailQueue for DownStore {
+    async fn queue_mail(
+        &self,
+        _: &str,
+        _: &functions::mail::Message,
+        _: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
+    async fn queued_mail(
+        &self,
+        _: usize,
+    ) -> Result<Vec<(String, functions::mail::Message)>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+
+    async fn unqueue_mail(&self, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+}
+
+#[async_trait]
+impl Guards for DownStore {
     async fn use_once(
         &self,
         _: &str,
@@ -518,6 +550,7 @@ impl Store for DownStore {
     ) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+
     async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
