@@ -19,6 +19,7 @@ pub mod site_config;
 pub mod slug;
 pub mod text;
 pub mod time;
+pub mod web_address;
 
 pub use diagnostic::{Diagnostic, Severity, sort_diagnostics};
 pub use document::Document;
