@@ -328,7 +328,7 @@ impl LiveSite {
     /// place in each list, the indexes and any page a term gained or lost. Those are made
     /// from the last render's parts, with the one member moved in place; anything else
     /// (a new, deleted or drafted file, a mistake, an interest relabelled for everyone)
-    /// returns `None` for the general rebuild. tests/tests/live.rs compares the result with
+    /// returns `None` for the general rebuild. tests/tests/end_to_end/live.rs compares the result with
     /// a full build.
     fn edit_in_kept_render(
         &mut self,

@@ -1,6 +1,6 @@
 //! The search's words: one normalization and one tokenization for the index the build writes
 //! and for the queries typed in the browser (themes/default/static/js/search-tokens.js
-//! implements the same rules; tests/tests/search_tokens.rs runs both on the same sentences).
+//! implements the same rules; tests/tests/end_to_end/search_tokens.rs runs both on the same sentences).
 //!
 //! Normalization: NFKC (ＡＩ is AI, ｶﾅ is カナ), lower case, katakana folded to hiragana
 //! (ヤマダ is やまだ), small kana to their full size (ぁ is あ, っ is つ). The long vowel mark

@@ -2,7 +2,6 @@
 //! a fixed clock; request builders; a store that is down.
 #![allow(dead_code)]
 
-use functions::store::{Guards, MailQueue, Seats, Submissions};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -20,11 +19,15 @@ use functions::store::sqlite::SqliteStore;
 use functions::store::{
     Cancellation, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
 };
+use functions::store::{Guards, MailQueue, Seats, Submissions};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 /// The bearer token of the test editor `sato`.
 pub const EDITOR_TOKEN: &str = "editor-token-of-sato";
+
+/// What a request got: the status, the headers and the body as text.
+pub type Reply = (StatusCode, axum::http::HeaderMap, String);
 
 pub struct Harness {
     pub dir: tempfile::TempDir,
@@ -134,10 +137,7 @@ impl Harness {
 
     /// Sends a request as the local server would receive it: from a socket peer, by default
     /// 203.0.113.7 (see `from_client`).
-    pub async fn send(
-        &self,
-        mut request: Request<Body>,
-    ) -> (StatusCode, axum::http::HeaderMap, String) {
+    pub async fn send(&self, mut request: Request<Body>) -> Reply {
         if request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
@@ -152,6 +152,48 @@ impl Harness {
         let text = String::from_utf8_lossy(&body).into_owned();
         save_html(&headers, &text);
         (status, headers, text)
+    }
+
+    /// GET `path` from the default client.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// POST `body` (of `content_type`) to `path` from the default client.
+    pub async fn post(&self, path: &str, content_type: &str, body: &str) -> Reply {
+        self.send(post(path, content_type, "203.0.113.7", body))
+            .await
+    }
+
+    /// POST `body` (of `content_type`) to `path` from the client address `client`.
+    pub async fn post_from(
+        &self,
+        client: &str,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Reply {
+        self.send(post(path, content_type, client, body)).await
+    }
+
+    /// GET `path` as the editor (with the editor's bearer token).
+    pub async fn editor_get(&self, path: &str) -> Reply {
+        self.send(as_editor(Request::get(path)).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// POST to `path` as the editor, with `json` as the body (none when empty).
+    pub async fn editor_post(&self, path: &str, json: &str) -> Reply {
+        let request = as_editor(Request::post(path));
+        let request = if json.is_empty() {
+            request.body(Body::empty())
+        } else {
+            request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_owned()))
+        };
+        self.send(request.unwrap()).await
     }
 
     /// Serves the form and returns its fill-time stamp, then lets 5 seconds pass.
@@ -383,6 +425,11 @@ fn save_html(headers: &axum::http::HeaderMap, text: &str) {
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(dir.join(format!("{:016x}.html", hasher.finish())), text);
     }
+}
+
+/// A request with the editor's bearer token.
+pub fn as_editor(request: axum::http::request::Builder) -> axum::http::request::Builder {
+    request.header(header::AUTHORIZATION, format!("Bearer {EDITOR_TOKEN}"))
 }
 
 /// A request with a body of the given content type from the given client address.

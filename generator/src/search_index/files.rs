@@ -1,7 +1,6 @@
 //! The index's last step: postings and cards written as the index's files (varint-encoded
 //! token files, card files, the fingerprinted folder and `index.json`), and read back (tests).
 
-
 use rayon::prelude::*;
 
 use super::*;

@@ -20,7 +20,6 @@ mod documents;
 mod files;
 mod postings;
 
-
 use model::{Event, Language, Member, Post};
 use rayon::prelude::*;
 use serde::Serialize;

@@ -2,11 +2,9 @@
 //! (method, path) the HTTP API sends to a function is a route of that function's router, so
 //! a route added to one without the other fails here rather than in production.
 
-mod common;
-
+use crate::common::{Harness, peer};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{Harness, peer};
 use http_body_util::BodyExt;
 use serde_yaml::Value;
 use tower::ServiceExt;

@@ -4,7 +4,7 @@
 //! Each folder in `tests/fixtures/invalid/` holds a `content/` with one kind of mistake and
 //! the exact report for it (paths relative to the case): `expected.txt` (human),
 //! `expected.github.txt` (GitHub annotations) and `expected.json`. After changing a message
-//! on purpose, regenerate with `BLESS=1 cargo test --test invalid_content` and review the diff.
+//! on purpose, regenerate with `BLESS=1 cargo test -p portal-tests --test end_to_end invalid_content` and review the diff.
 
 use std::fs;
 use std::path::Path;

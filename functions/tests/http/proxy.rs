@@ -2,11 +2,9 @@
 //! a request the proxy did not sign is refused, a signed one is served, and the client is the
 //! address the signed proxy names, never a header anyone can write.
 
-mod common;
-
+use crate::common::{Harness, peer};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Harness, peer};
 use functions::proxy::{CLIENT_HEADER, SIGNATURE_HEADER, sign};
 
 const SECRET: &[u8] = b"the secret of the signed proxy rule, 32+ bytes";

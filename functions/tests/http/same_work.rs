@@ -4,13 +4,11 @@
 //! by the mail job). Checked by recording every store call the request makes, on the real
 //! SQLite store.
 
-mod common;
-
 use functions::store::{Guards, MailQueue, Seats, Submissions};
 use std::sync::{Arc, Mutex};
 
+use crate::common::{HANAKO, Harness, published_member};
 use async_trait::async_trait;
-use common::{HANAKO, Harness, published_member};
 use functions::mail::Message;
 use functions::store::sqlite::SqliteStore;
 use functions::store::{
@@ -239,7 +237,7 @@ async fn edit_and_removal_requests_do_the_same_work_whoever_the_address_is() {
             let body = h.stamped(JSON, &format!(r#"{{"email":"{typed}"}}"#)).await;
             store.take();
             let (status, _, _) = h
-                .send(common::post(
+                .send(crate::common::post(
                     &format!("/api/members/{slug}/{action}"),
                     JSON,
                     &format!("198.51.100.{n}"),

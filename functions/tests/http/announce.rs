@@ -1,11 +1,9 @@
 //! Announcing an event over HTTP, with `Router::oneshot`, the real SQLite store and outbox,
 //! and a clock that stands still: held until the address is confirmed, then in the queue.
 
-mod common;
-
+use crate::common::Harness;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::Harness;
 use functions::store::Submissions;
 use functions::store::{Status, SubmissionKind};
 
@@ -40,9 +38,7 @@ fn announcement_at(token: &str, start: &str, end: &str) -> Request<Body> {
 #[tokio::test]
 async fn an_announced_event_waits_for_its_address_then_reaches_the_queue() {
     let h = Harness::new();
-    let (status, _, page) = h
-        .send(Request::get("/api/events/new").body(Body::empty()).unwrap())
-        .await;
+    let (status, _, page) = h.get("/api/events/new").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<form method=\"post\" action=\"/api/events\""));
     let token = h.form_token().await;
@@ -60,7 +56,7 @@ async fn an_announced_event_waits_for_its_address_then_reaches_the_queue() {
             .unwrap()
             .is_empty()
     );
-    let link = common::link_in(&mail, "/api/confirm?token=");
+    let link = crate::common::link_in(&mail, "/api/confirm?token=");
     h.confirm(&link).await;
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
     assert_eq!(queue.len(), 1);

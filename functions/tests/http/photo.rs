@@ -2,18 +2,16 @@
 //! it): the photo is kept re-encoded without its metadata; what is not a photo is a field
 //! error with every other value kept.
 
-mod common;
-
+use crate::common::Harness;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::Harness;
 use functions::store::Status;
 use functions::store::Submissions;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 /// A phone-like JPEG (640×480) with an EXIF segment holding a GPS position.
-const GPS_JPEG: &[u8] = include_bytes!("fixtures/gps-640x480.jpg");
+const GPS_JPEG: &[u8] = include_bytes!("../fixtures/gps-640x480.jpg");
 const GPS_MARKER: &[u8] = b"GPS-35.6812N";
 const BOUNDARY: &str = "----portal-test-boundary";
 
@@ -65,7 +63,7 @@ fn multipart(token: &str, photo: Option<(&str, &[u8])>, json: bool) -> Request<B
 
 async fn confirmed_queue(h: &Harness) -> Vec<functions::store::Submission> {
     let mail = h.outbox().pop().expect("a confirmation mail");
-    let link = common::link_in(&mail, "/api/confirm?token=");
+    let link = crate::common::link_in(&mail, "/api/confirm?token=");
     h.confirm(&link).await;
     h.store.list_submissions(Status::Pending).await.unwrap()
 }
@@ -93,18 +91,16 @@ async fn a_photo_with_a_gps_position_is_kept_without_it_and_at_most_512_pixels()
     let photo = queue[0].photo.as_deref().expect("the photo is kept");
     // Editors see it before approving, with their token only; the queue says it is there.
     let path = format!("/api/moderation/submissions/{}/photo", queue[0].id);
-    let (status, _, _) = h
-        .send(Request::get(&path).body(Body::empty()).unwrap())
-        .await;
+    let (status, _, _) = h.get(&path).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let response = functions::http::app(h.services.clone())
         .oneshot(
             Request::get(&path)
                 .header(
                     header::AUTHORIZATION,
-                    format!("Bearer {}", common::EDITOR_TOKEN),
+                    format!("Bearer {}", crate::common::EDITOR_TOKEN),
                 )
-                .extension(common::peer("203.0.113.7"))
+                .extension(crate::common::peer("203.0.113.7"))
                 .body(Body::empty())
                 .unwrap(),
         )
@@ -115,17 +111,7 @@ async fn a_photo_with_a_gps_position_is_kept_without_it_and_at_most_512_pixels()
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
     let served = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(&served[..], photo);
-    let (_, _, listing) = h
-        .send(
-            Request::get("/api/moderation/submissions")
-                .header(
-                    header::AUTHORIZATION,
-                    format!("Bearer {}", common::EDITOR_TOKEN),
-                )
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (_, _, listing) = h.editor_get("/api/moderation/submissions").await;
     let listing: serde_json::Value = serde_json::from_str(&listing).unwrap();
     assert_eq!(listing["submissions"][0]["has_photo"], true);
     // The photo itself is not in the listing: no field carries it, and the whole answer is

@@ -2,15 +2,13 @@
 //! profile was submitted with (the same answer either way), the form filled with what is
 //! published, and the change in the moderation queue beside the current profile.
 
-mod common;
-
+use crate::common::{Harness, link_in, post};
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{EDITOR_TOKEN, Harness, link_in, post};
+use axum::http::{Request, StatusCode};
 use functions::store::Submissions;
 use functions::store::{Status, SubmissionKind};
 
-use common::{HANAKO, published_member};
+use crate::common::{HANAKO, published_member};
 
 async fn ask_for_link(h: &Harness, email: &str) -> Request<Body> {
     let form = "application/x-www-form-urlencoded";
@@ -39,16 +37,15 @@ async fn only_the_members_own_address_gets_a_link_and_the_answer_is_the_same() {
     assert!(link_in(&mail, "/api/members/edit?token=").contains("token="));
     // A member whose profile did not come through the sign-up gets no link either.
     let (status, _, _) = h
-        .send(post(
+        .post(
             "/api/members/sato-kenta/edit",
             "application/x-www-form-urlencoded",
-            "203.0.113.7",
             &h.stamped(
                 "application/x-www-form-urlencoded",
                 "email=ken%40example.jp",
             )
             .await,
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     h.deliver().await;
@@ -65,9 +62,7 @@ async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_edito
         &h.mail_to(HANAKO, "/api/members/edit?token="),
         "/api/members/edit?token=",
     );
-    let (status, _, form) = h
-        .send(Request::get(&link).body(Body::empty()).unwrap())
-        .await;
+    let (status, _, form) = h.get(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         form.contains("value=\"山田 花子\""),
@@ -92,12 +87,11 @@ async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_edito
     ])
     .unwrap();
     let (status, _, page) = h
-        .send(post(
+        .post(
             "/api/members/edit",
             "application/x-www-form-urlencoded",
-            "203.0.113.7",
             &body,
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("更新を受け付けました"));
@@ -110,14 +104,7 @@ async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_edito
     assert_eq!(update.fields["role"], "デジタル統括本部");
     assert!(!update.fields.contains_key("token"));
     // Editors see it beside the profile as it is published.
-    let (_, _, listing) = h
-        .send(
-            Request::get("/api/moderation/submissions")
-                .header(header::AUTHORIZATION, format!("Bearer {EDITOR_TOKEN}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (_, _, listing) = h.editor_get("/api/moderation/submissions").await;
     let listing: serde_json::Value = serde_json::from_str(&listing).unwrap();
     let item = listing["submissions"]
         .as_array()
@@ -132,22 +119,15 @@ async fn the_link_opens_the_published_profile_and_the_change_waits_for_the_edito
 #[tokio::test]
 async fn an_altered_link_opens_nothing() {
     let h = Harness::new();
-    let (status, _, page) = h
-        .send(
-            Request::get("/api/members/edit?token=forged")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, _, page) = h.get("/api/members/edit?token=forged").await;
     assert_eq!(status, StatusCode::GONE);
     assert!(page.contains("このリンクは使えません"));
     let (status, _, _) = h
-        .send(post(
+        .post(
             "/api/members/edit",
             "application/x-www-form-urlencoded",
-            "203.0.113.7",
             "token=forged&name=x",
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::GONE);
     assert!(

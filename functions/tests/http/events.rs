@@ -2,11 +2,8 @@
 //! then seats and waitlist in confirmation order, idempotence, cancellation with a signed
 //! link, remaining seats, and what is refused.
 
-mod common;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use common::{Harness, link_in, post};
+use crate::common::{Harness, link_in, post};
+use axum::http::StatusCode;
 use functions::store::SeatState;
 use functions::store::Seats;
 
@@ -30,13 +27,7 @@ async fn fill(h: &Harness, count: usize) {
 }
 
 async fn seats(h: &Harness) -> serde_json::Value {
-    let (status, _, body) = h
-        .send(
-            Request::get(format!("/api/events/{EVENT}/seats"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, _, body) = h.get(&format!("/api/events/{EVENT}/seats")).await;
     assert_eq!(status, StatusCode::OK);
     serde_json::from_str(&body).unwrap()
 }
@@ -47,12 +38,7 @@ async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
     let body = "name=%E4%BC%8A%E8%97%A4+%E7%B5%90%E8%A1%A3&email=Yui%40Example.jp&message=%E3%82%88%E3%82%8D%E3%81%97%E3%81%8F";
     let path = format!("/api/events/{EVENT}/signups");
     let (status, _, html) = h
-        .send(post(
-            &path,
-            FORM,
-            "203.0.113.1",
-            &h.stamped(FORM, body).await,
-        ))
+        .post_from("203.0.113.1", &path, FORM, &h.stamped(FORM, body).await)
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert!(html.contains("確認のメールを送りました"));
@@ -66,9 +52,7 @@ async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
         "/api/events/sendai-bousai-evening/confirm?token=",
     );
     // Opening the link changes nothing; the page's button confirms.
-    let (status, _, page) = h
-        .send(Request::get(&link).body(Body::empty()).unwrap())
-        .await;
+    let (status, _, page) = h.get(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("申し込みを確定する"));
     assert_eq!(seats(&h).await["confirmed"], 0);
@@ -104,23 +88,23 @@ async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
 async fn an_unconfirmed_signup_lapses_with_its_link() {
     let h = Harness::new();
     let path = format!("/api/events/{EVENT}/signups");
-    h.send(post(
+    h.post_from(
+        "203.0.113.1",
         &path,
         JSON,
-        "203.0.113.1",
         &h.stamped(JSON, &person(1)).await,
-    ))
+    )
     .await;
     let link = link_in(&h.outbox()[0], "/confirm?token=");
     h.clock.advance(48 * 3600);
     let token = link.split("token=").nth(1).unwrap();
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/confirm"),
             FORM,
-            "203.0.113.1",
             &format!("token={token}"),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an expired link");
     assert_eq!(seats(&h).await["confirmed"], 0);
@@ -140,20 +124,20 @@ async fn the_same_email_twice_is_one_signup_and_answers_as_a_new_one() {
         StatusCode::CREATED
     );
     let (new_status, _, new_answer) = h
-        .send(post(
+        .post_from(
+            "203.0.113.2",
             &path,
             JSON,
-            "203.0.113.2",
             &h.stamped(JSON, &person(2)).await,
-        ))
+        )
         .await;
     let (status, _, body) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &path,
             JSON,
-            "203.0.113.1",
             &h.stamped(JSON, &person(1).replace("p1@", "P1@")).await,
-        ))
+        )
         .await;
     assert_eq!(
         (status, &body),
@@ -204,9 +188,7 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
         &h.mail_to("p0@example.jp", "/cancel?token="),
         "/cancel?token=",
     );
-    let (status, _, page) = h
-        .send(Request::get(&link).body(Body::empty()).unwrap())
-        .await;
+    let (status, _, page) = h.get(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("<form method=\"post\" action=\"/api/events/sendai-bousai-evening/cancel\">")
@@ -215,12 +197,12 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
 
     let token = link.split("token=").nth(1).unwrap();
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/cancel"),
             FORM,
-            "203.0.113.1",
             &format!("token={token}"),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let stored = h.store.signups(EVENT).await.unwrap();
@@ -241,12 +223,12 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
     );
     // Using the link again finds nothing to cancel.
     let (status, _, html) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/cancel"),
             FORM,
-            "203.0.113.1",
             &format!("token={token}"),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("すでに取り消されています"));
@@ -291,7 +273,9 @@ async fn two_hundred_simultaneous_confirmations_for_thirty_seats() {
                 "10.1.0.1",
                 &format!("token={token}"),
             );
-            request.extensions_mut().insert(common::peer("10.1.0.1"));
+            request
+                .extensions_mut()
+                .insert(crate::common::peer("10.1.0.1"));
             router.oneshot(request).await.unwrap().status()
         });
     }
@@ -319,12 +303,12 @@ async fn events_that_take_no_signups_here_are_refused() {
         ("yokohama-opendata-meetup", StatusCode::GONE), // over
     ] {
         let (got, _, _) = h
-            .send(post(
+            .post_from(
+                "203.0.113.1",
                 &format!("/api/events/{slug}/signups"),
                 JSON,
-                "203.0.113.1",
                 &h.stamped(JSON, &person(1)).await,
-            ))
+            )
             .await;
         assert_eq!(got, status, "{slug}");
     }
@@ -339,12 +323,12 @@ async fn bad_fields_are_reported_per_field() {
         "あ".repeat(1001)
     );
     let (status, _, text) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/signups"),
             JSON,
-            "203.0.113.1",
             &h.stamped(JSON, &body).await,
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -352,12 +336,12 @@ async fn bad_fields_are_reported_per_field() {
         assert!(errors["errors"][field].is_array(), "{field}: {text}");
     }
     let (status, _, html) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/signups"),
             FORM,
-            "203.0.113.1",
             &h.stamped(FORM, "name=&email=x").await,
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("名前を入力してください"));
@@ -372,19 +356,19 @@ async fn cancellation_links_for_another_event_or_altered_are_refused() {
     let token = link.split("token=").nth(1).unwrap();
     let other = "/api/events/public-private-lightning-talks/cancel";
     assert_eq!(
-        h.send(post(other, FORM, "203.0.113.1", &format!("token={token}")))
+        h.post_from("203.0.113.1", other, FORM, &format!("token={token}"))
             .await
             .0,
         StatusCode::BAD_REQUEST
     );
     let altered = format!("token={}x", token);
     assert_eq!(
-        h.send(post(
+        h.post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/cancel"),
             FORM,
-            "203.0.113.1",
             &altered
-        ))
+        )
         .await
         .0,
         StatusCode::BAD_REQUEST
@@ -399,12 +383,12 @@ async fn a_seat_link_posted_to_another_event_changes_nothing() {
     let h = Harness::new();
     let path = format!("/api/events/{EVENT}/signups");
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &path,
             JSON,
-            "203.0.113.1",
             &h.stamped(JSON, &person(1)).await,
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let mail = h.mail_to("p1@example.jp", "/confirm?token=");
@@ -412,22 +396,22 @@ async fn a_seat_link_posted_to_another_event_changes_nothing() {
     let token = link.split("token=").nth(1).unwrap();
     let other = "yokohama-opendata-meetup";
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{other}/confirm"),
             JSON,
-            "203.0.113.1",
             &format!(r#"{{"token":"{token}"}}"#),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(h.store.signups(other).await.unwrap().is_empty());
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &format!("/api/events/{EVENT}/confirm"),
             JSON,
-            "203.0.113.1",
             &format!(r#"{{"token":"{token}"}}"#),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(seats(&h).await["confirmed"], 1);
@@ -447,12 +431,12 @@ async fn a_cancellation_link_cancels_its_own_sign_up_only_and_carries_no_address
     let cancel = |link: String| async move {
         let token = link.split("token=").nth(1).unwrap().to_owned();
         let (status, _, body) = h
-            .send(post(
+            .post_from(
+                "203.0.113.1",
                 &format!("/api/events/{EVENT}/cancel"),
                 JSON,
-                "203.0.113.1",
                 &format!(r#"{{"token":"{token}"}}"#),
-            ))
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         serde_json::from_str::<serde_json::Value>(&body).unwrap()["cancelled"].clone()
@@ -544,12 +528,12 @@ async fn an_event_sign_up_without_a_stamp_or_with_the_honeypot_mails_nothing() {
     let h = Harness::new();
     let path = format!("/api/events/{EVENT}/signups");
     let (status, _, page) = h
-        .send(post(
+        .post_from(
+            "203.0.113.1",
             &path,
             FORM,
-            "203.0.113.1",
             "name=%E4%BC%8A%E8%97%A4&email=yui%40example.jp",
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("もう一度確認してください"), "{page}");
@@ -558,7 +542,7 @@ async fn an_event_sign_up_without_a_stamp_or_with_the_honeypot_mails_nothing() {
         page.contains("name=\"form_token\" value=\"ey"),
         "stamped: {page}"
     );
-    let (status, _, _) = h.send(post(&path, JSON, "203.0.113.1", &person(2))).await;
+    let (status, _, _) = h.post_from("203.0.113.1", &path, JSON, &person(2)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "an API client learns nothing");
     let honeypot = h
         .stamped(
@@ -566,17 +550,12 @@ async fn an_event_sign_up_without_a_stamp_or_with_the_honeypot_mails_nothing() {
             "name=x&email=bot%40example.jp&homepage=http%3A%2F%2Fspam",
         )
         .await;
-    let (status, _, _) = h.send(post(&path, FORM, "203.0.113.1", &honeypot)).await;
+    let (status, _, _) = h.post_from("203.0.113.1", &path, FORM, &honeypot).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let once = h.stamped(JSON, &person(3)).await;
-    h.send(post(&path, JSON, "203.0.113.1", &once)).await;
+    h.post_from("203.0.113.1", &path, JSON, &once).await;
     let (status, _, _) = h
-        .send(post(
-            &path,
-            JSON,
-            "203.0.113.1",
-            &once.replace("p3@", "p4@"),
-        ))
+        .post_from("203.0.113.1", &path, JSON, &once.replace("p3@", "p4@"))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let mails = h.outbox();

@@ -1,14 +1,12 @@
 //! The member sign-up function over HTTP, with `Router::oneshot` (no socket), the real
 //! SQLite store and the real outbox mailer, and a clock that stands still.
 
-mod common;
-
 use functions::store::Submissions;
 use std::sync::Arc;
 
+use crate::common::{DownStore, Harness, form_post, valid_form};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{DownStore, Harness, form_post, valid_form};
 use functions::store::sqlite::SqliteStore;
 use functions::store::{Status, Submission};
 
@@ -17,13 +15,7 @@ const VALID_JSON: &str = r#"{"name":"佐藤 健","kana":"さとう けん","sect
 #[tokio::test]
 async fn the_form_is_served_with_a_stamp_and_security_headers() {
     let h = Harness::new();
-    let (status, headers, html) = h
-        .send(
-            Request::get("/api/members/new")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, headers, html) = h.get("/api/members/new").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<form method=\"post\" action=\"/api/members\""));
     assert!(html.contains("<option value=\"kanagawa\">神奈川県</option>"));
@@ -75,9 +67,7 @@ async fn a_form_signup_is_stored_pending_and_mails_a_confirmation_link() {
 
     let path = link.trim_start_matches("http://127.0.0.1:8787");
     // Opening the link (as a mail scanner would) changes nothing.
-    let (status, _, page) = h
-        .send(Request::get(path).body(Body::empty()).unwrap())
-        .await;
+    let (status, _, page) = h.get(path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("確認する"), "{page}");
     assert!(
@@ -119,18 +109,10 @@ async fn confirmation_links_that_expired_or_were_altered_are_refused() {
         .trim()
         .trim_start_matches("http://127.0.0.1:8787")
         .to_owned();
-    let (status, _, _) = h
-        .send(
-            Request::get(format!("{link}x"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, _, _) = h.get(&format!("{link}x")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     h.clock.advance(49 * 3600);
-    let (status, _, html) = h
-        .send(Request::get(link).body(Body::empty()).unwrap())
-        .await;
+    let (status, _, html) = h.get(&link).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(html.contains("有効期限"));
 }
@@ -220,13 +202,7 @@ async fn spam_is_answered_as_usual_but_never_stored() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // Sent a second after the form was served.
-    let (_, _, html) = h
-        .send(
-            Request::get("/api/members/new")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (_, _, html) = h.get("/api/members/new").await;
     let marker = "name=\"form_token\" value=\"";
     let fast = html[html.find(marker).unwrap() + marker.len()..]
         .split('"')
@@ -255,7 +231,7 @@ async fn spam_is_answered_as_usual_but_never_stored() {
         assert!(!fresh.is_empty(), "with a fresh stamp");
     }
     // As JSON, a missing stamp is answered as any spam.
-    let (status, _, _) = h.send(common::json_post_unstamped(VALID_JSON)).await;
+    let (status, _, _) = h.send(crate::common::json_post_unstamped(VALID_JSON)).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert!(h.outbox().is_empty());
     assert!(
@@ -294,7 +270,7 @@ async fn ipv6_clients_share_a_limit_within_their_64_network() {
         let mut request = h.json_post(&body).await;
         request
             .extensions_mut()
-            .insert(common::peer(&format!("2001:db8:5:6::{n:x}")));
+            .insert(crate::common::peer(&format!("2001:db8:5:6::{n:x}")));
         let expected = if n < 5 {
             StatusCode::ACCEPTED
         } else {
@@ -306,7 +282,7 @@ async fn ipv6_clients_share_a_limit_within_their_64_network() {
     let mut request = h.json_post(&VALID_JSON.replace("ken@", "other@")).await;
     request
         .extensions_mut()
-        .insert(common::peer("2001:db8:5:7::1"));
+        .insert(crate::common::peer("2001:db8:5:7::1"));
     assert_eq!(h.send(request).await.0, StatusCode::ACCEPTED);
 }
 
@@ -389,7 +365,7 @@ async fn percent_escapes_of_invalid_utf8_and_duplicate_json_keys_are_refused() {
         &format!(r#"{{"form_token":"{stamp}","email":"attacker@example.net","#),
         1,
     );
-    let (status, _, text) = h.send(common::json_post_unstamped(&twice)).await;
+    let (status, _, text) = h.send(crate::common::json_post_unstamped(&twice)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
     assert!(text.contains("`email` appears twice"), "{text}");
     // Nothing was stored: a stored sign-up mails its confirmation.
@@ -425,7 +401,7 @@ async fn control_characters_and_over_long_values_are_field_errors() {
 async fn json_sign_ups_pass_the_same_spam_rules_as_the_form() {
     let h = Harness::new();
     // No stamp: the usual answer, but nothing is stored or mailed.
-    let (status, _, _) = h.send(common::json_post_unstamped(VALID_JSON)).await;
+    let (status, _, _) = h.send(crate::common::json_post_unstamped(VALID_JSON)).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     // A fresh stamp used at once: too fast for a person.
     let stamp = h.fresh_stamp().await;
@@ -433,7 +409,7 @@ async fn json_sign_ups_pass_the_same_spam_rules_as_the_form() {
         VALID_JSON.replace("}", &format!(r#","form_token":"{stamp}"{extra}}}"#))
     };
     assert_eq!(
-        h.send(common::json_post_unstamped(&with(&stamp, "")))
+        h.send(crate::common::json_post_unstamped(&with(&stamp, "")))
             .await
             .0,
         StatusCode::ACCEPTED
@@ -441,7 +417,7 @@ async fn json_sign_ups_pass_the_same_spam_rules_as_the_form() {
     // The honeypot filled in.
     h.clock.advance(5);
     assert_eq!(
-        h.send(common::json_post_unstamped(&with(
+        h.send(crate::common::json_post_unstamped(&with(
             &stamp,
             r#","homepage":"x""#
         )))
@@ -459,7 +435,7 @@ async fn json_sign_ups_pass_the_same_spam_rules_as_the_form() {
     );
     // The same stamp, properly used: taken once, then never again.
     assert_eq!(
-        h.send(common::json_post_unstamped(&with(&stamp, "")))
+        h.send(crate::common::json_post_unstamped(&with(&stamp, "")))
             .await
             .0,
         StatusCode::ACCEPTED
@@ -467,7 +443,7 @@ async fn json_sign_ups_pass_the_same_spam_rules_as_the_form() {
     assert_eq!(h.outbox().len(), 1);
     let again = with(&stamp, "").replace("ken@example.jp", "ken2@example.jp");
     assert_eq!(
-        h.send(common::json_post_unstamped(&again)).await.0,
+        h.send(crate::common::json_post_unstamped(&again)).await.0,
         StatusCode::ACCEPTED
     );
     assert_eq!(h.outbox().len(), 1, "a stamp is good for one submission");
@@ -523,7 +499,7 @@ async fn a_field_sent_twice_keeps_both_values() {
         "the form sends the field twice: {body}"
     );
     assert_eq!(h.send(form_post(&body)).await.0, StatusCode::SEE_OTHER);
-    let link = common::link_in(&h.outbox()[0], "/api/confirm?token=");
+    let link = crate::common::link_in(&h.outbox()[0], "/api/confirm?token=");
     h.confirm(&link).await;
     let queue = h.store.list_submissions(Status::Pending).await.unwrap();
     assert_eq!(queue[0].fields["interests"], "防災\n観光");

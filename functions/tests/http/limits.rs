@@ -1,10 +1,8 @@
 //! Nothing mails anyone, or holds anything, for free: every endpoint that stores something
 //! and mails someone is limited per client and per recipient address.
 
-mod common;
-
+use crate::common::Harness;
 use axum::http::StatusCode;
-use common::{Harness, post};
 
 const JSON: &str = "application/json";
 
@@ -22,12 +20,12 @@ async fn one_address_gets_at_most_three_sign_up_mails_a_day_whoever_asks() {
         let client = format!("198.51.100.{n}");
         let stamp = h.json_stamp().await;
         let (status, _, _) = h
-            .send(post(
+            .post_from(
+                &client,
                 "/api/members",
                 JSON,
-                &client,
                 &profile("victim@example.jp", &stamp),
-            ))
+            )
             .await;
         let expected = if n < 3 {
             StatusCode::ACCEPTED
@@ -40,12 +38,12 @@ async fn one_address_gets_at_most_three_sign_up_mails_a_day_whoever_asks() {
     h.clock.advance(86_400);
     let stamp = h.json_stamp().await;
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "198.51.100.9",
             "/api/members",
             JSON,
-            "198.51.100.9",
             &profile("victim@example.jp", &stamp),
-        ))
+        )
         .await;
     assert_eq!(
         status,
@@ -60,7 +58,7 @@ async fn one_address_gets_at_most_three_sign_up_mails_a_day_whoever_asks() {
 #[tokio::test]
 async fn removal_requests_are_limited_per_client_and_per_member() {
     let h = Harness::new();
-    common::published_member(&h).await;
+    crate::common::published_member(&h).await;
     let path = "/api/members/yamada-hanako/removal";
     let body = |email: &str| format!(r#"{{"email":"{email}"}}"#);
     for n in 0..5 {
@@ -68,13 +66,13 @@ async fn removal_requests_are_limited_per_client_and_per_member() {
         let body = h
             .stamped(JSON, &body(&format!("griefer{n}@example.net")))
             .await;
-        let (status, _, _) = h.send(post(path, JSON, &client, &body)).await;
+        let (status, _, _) = h.post_from(&client, path, JSON, &body).await;
         assert_eq!(status, StatusCode::ACCEPTED, "stranger {n}");
     }
     for n in 0..4 {
         let client = format!("198.51.100.{}", 20 + n);
-        let body = h.stamped(JSON, &body(common::HANAKO)).await;
-        let (status, _, _) = h.send(post(path, JSON, &client, &body)).await;
+        let body = h.stamped(JSON, &body(crate::common::HANAKO)).await;
+        let (status, _, _) = h.post_from(&client, path, JSON, &body).await;
         let expected = if n < 3 {
             StatusCode::ACCEPTED
         } else {
@@ -84,12 +82,12 @@ async fn removal_requests_are_limited_per_client_and_per_member() {
     }
     for n in 0..6 {
         let (status, _, _) = h
-            .send(post(
+            .post_from(
+                "203.0.113.50",
                 &format!("/api/members/someone-{n}/removal"),
                 JSON,
-                "203.0.113.50",
                 &h.stamped(JSON, &body(&format!("p{n}@example.jp"))).await,
-            ))
+            )
             .await;
         let expected = if n < 5 {
             StatusCode::ACCEPTED
@@ -116,12 +114,12 @@ async fn one_client_gets_a_share_of_the_ceiling_and_one_mailbox_a_day_of_mail() 
             )
             .await;
         let (status, _, _) = h
-            .send(post(
+            .post_from(
+                "203.0.113.77",
                 "/api/events/sendai-bousai-evening/signups",
                 JSON,
-                "203.0.113.77",
                 &body,
-            ))
+            )
             .await;
         statuses.push(status);
     }
@@ -148,7 +146,7 @@ async fn one_client_gets_a_share_of_the_ceiling_and_one_mailbox_a_day_of_mail() 
             .await;
         let client = format!("198.51.100.{}", 100 + n);
         let path = format!("/api/events/{event}/signups");
-        if h.send(post(&path, JSON, &client, &body)).await.0 == StatusCode::ACCEPTED {
+        if h.post_from(&client, &path, JSON, &body).await.0 == StatusCode::ACCEPTED {
             mailed += 1;
         }
     }
@@ -158,12 +156,12 @@ async fn one_client_gets_a_share_of_the_ceiling_and_one_mailbox_a_day_of_mail() 
         let stamp = h.json_stamp().await;
         let client = format!("198.51.100.{}", 150 + n);
         let (status, _, _) = h
-            .send(post(
+            .post_from(
+                &client,
                 "/api/members",
                 JSON,
-                &client,
                 &profile("Same@example.jp", &stamp),
-            ))
+            )
             .await;
         joins.push(status);
     }
@@ -187,7 +185,7 @@ async fn event_sign_ups_are_limited_per_recipient() {
     for n in 0..11 {
         let client = format!("198.51.100.{n}");
         let body = h.stamped(JSON, body).await;
-        statuses.push(h.send(post(path, JSON, &client, &body)).await.0);
+        statuses.push(h.post_from(&client, path, JSON, &body).await.0);
     }
     assert!(
         statuses[..10].iter().all(|s| s.is_success()),
@@ -212,12 +210,7 @@ async fn spellings_of_one_mailbox_share_its_limit() {
         let stamp = h.json_stamp().await;
         let client = format!("198.51.100.{n}");
         let (status, _, _) = h
-            .send(post(
-                "/api/members",
-                JSON,
-                &client,
-                &profile(address, &stamp),
-            ))
+            .post_from(&client, "/api/members", JSON, &profile(address, &stamp))
             .await;
         statuses.push(status);
     }
@@ -242,12 +235,12 @@ async fn an_ipv6_site_is_counted_by_its_48_as_well_as_its_64s() {
         let stamp = h.json_stamp().await;
         let client = format!("2001:db8:77:{n:x}::1");
         let (status, _, _) = h
-            .send(post(
+            .post_from(
+                &client,
                 "/api/members",
                 JSON,
-                &client,
                 &profile(&format!("p{n}@example.jp"), &stamp),
-            ))
+            )
             .await;
         if status == StatusCode::ACCEPTED {
             accepted += 1;
@@ -260,12 +253,12 @@ async fn an_ipv6_site_is_counted_by_its_48_as_well_as_its_64s() {
     // Another site is not held back.
     let stamp = h.json_stamp().await;
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "2001:db8:78::1",
             "/api/members",
             JSON,
-            "2001:db8:78::1",
             &profile("other@example.jp", &stamp),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
 }
@@ -282,12 +275,12 @@ async fn the_portal_sheds_mail_past_its_hourly_ceiling() {
     for n in 0..6 {
         let stamp = h.json_stamp().await;
         let (status, _, body) = h
-            .send(post(
+            .post_from(
+                &format!("198.51.100.{n}"),
                 "/api/members",
                 JSON,
-                &format!("198.51.100.{n}"),
                 &profile(&format!("p{n}@example.jp"), &stamp),
-            ))
+            )
             .await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             assert!(body.contains("1時間"), "{body}");
@@ -305,12 +298,12 @@ async fn the_portal_sheds_mail_past_its_hourly_ceiling() {
     h.clock.advance(3600);
     let stamp = h.json_stamp().await;
     let (status, _, _) = h
-        .send(post(
+        .post_from(
+            "198.51.100.50",
             "/api/members",
             JSON,
-            "198.51.100.50",
             &profile("later@example.jp", &stamp),
-        ))
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "the next hour");
 }
