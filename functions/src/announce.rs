@@ -6,12 +6,42 @@ use jiff::Timestamp;
 use model::event_form::check_event;
 use model::profile::{FieldErrors, FormFields};
 
-use crate::form::{Accepted, check_stamp, normalize, send_confirmation, spend_stamp};
+use crate::form::{Accepted, StampError, check_stamp, normalize, send_confirmation, spend_stamp};
 use crate::limits::Action;
+use crate::mail::MailError;
 use crate::services::Services;
-use crate::signup::SignupError;
+use crate::store::StoreError;
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::random_id;
+
+/// Why an announcement was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum AnnounceError {
+    #[error("some fields need fixing")]
+    Invalid(FieldErrors),
+    /// Looks automated: counted in logs, never stored; the sender sees the usual answer.
+    #[error("rejected as spam: {0}")]
+    Spam(&'static str),
+    /// No valid stamp: the form is shown again, stamped, with what was written.
+    #[error("the form carries no valid stamp")]
+    Unstamped,
+    #[error("too many announcements from this address; try again later")]
+    RateLimited,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+impl From<StampError> for AnnounceError {
+    fn from(error: StampError) -> AnnounceError {
+        match error {
+            StampError::Spam(reason) => AnnounceError::Spam(reason),
+            StampError::Unstamped => AnnounceError::Unstamped,
+            StampError::Store(store) => AnnounceError::Store(store),
+        }
+    }
+}
 
 /// Checks, stores and mails the confirmation of an announced event; `client` is the
 /// client's rate key. The same spam rules as the sign-up.
@@ -19,19 +49,19 @@ pub async fn submit_event(
     services: &Services,
     fields: &FormFields,
     client: &str,
-) -> Result<Accepted, SignupError> {
+) -> Result<Accepted, AnnounceError> {
     let now = services.clock.now();
     let fields = normalize(fields);
     let stamp_expires = check_stamp(services, &fields, now)?;
     let (event_fields, email, start, errors) = split_and_check(&fields, now);
     let (Some(start), true) = (start, errors.is_empty()) else {
-        return Err(SignupError::Invalid(errors));
+        return Err(AnnounceError::Invalid(errors));
     };
     if crate::limits::check(services, Action::EventAnnouncement, client, Some(&email))
         .await?
         .is_err()
     {
-        return Err(SignupError::RateLimited);
+        return Err(AnnounceError::RateLimited);
     }
     spend_stamp(services, &fields, stamp_expires, now).await?;
     let slug = free_slug(services, start);

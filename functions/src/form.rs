@@ -100,6 +100,57 @@ pub fn check_stamp(
     }
 }
 
+/// Why a form's photo was not taken: it is no photo (said beside the field), or the photo
+/// queue failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoError {
+    #[error("the photo is refused")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the member reads beside the file input when the form comes back unsent: the
+/// server cannot fill a file input in again.
+pub const PHOTO_NOT_RECEIVED: &str =
+    "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください";
+
+/// The form's `errors`, with a word beside the photo if one was sent and is now lost.
+pub fn invalid_with_photo(mut errors: FieldErrors, photo_sent: bool) -> FieldErrors {
+    if photo_sent {
+        errors
+            .entry(PHOTO.into())
+            .or_default()
+            .push(PHOTO_NOT_RECEIVED.into());
+    }
+    errors
+}
+
+/// An uploaded photo checked and re-encoded (see `photo.rs`) off the async threads, since a
+/// 4 MB photo takes a moment of CPU; what is not a photo is an error beside the field.
+pub async fn process_photo(photo: Option<&[u8]>) -> Result<Option<Vec<u8>>, PhotoError> {
+    let Some(bytes) = photo.map(<[u8]>::to_vec) else {
+        return Ok(None);
+    };
+    // Photos are decoded two at a time: each may take up to `photo::DECODE_BUDGET` of
+    // memory, and twenty at once must not take twenty times that.
+    static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the photo queue is closed: {e}")))?;
+    let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
+    match processed {
+        Ok(photo) => Ok(Some(photo.jpeg)),
+        Err(problem) => Err(PhotoError::Invalid(FieldErrors::from([(
+            PHOTO.to_owned(),
+            vec![problem.message_ja().to_owned()],
+        )]))),
+    }
+}
+
 /// Uses the form's stamp up: each is good for one submission.
 pub async fn spend_stamp(
     services: &Services,

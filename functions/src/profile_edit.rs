@@ -2,16 +2,70 @@
 //! submitted with opens the form filled with the public fields; the change goes to the
 //! moderation queue as an update, which editors see field by field.
 
-use model::profile::{FormFields, check_submitted_profile};
+use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 
 use crate::email::EmailAddress;
-use crate::form::{Accepted, EMAIL, check_stamp, normalize, spend_stamp};
+use crate::form::{
+    Accepted, EMAIL, PhotoError, StampError, check_stamp, invalid_with_photo, normalize,
+    process_photo, spend_stamp,
+};
 use crate::limits::Action;
+use crate::mail::MailError;
 use crate::mail::Message;
 use crate::services::Services;
-use crate::signup::{SignupError, invalid_with_photo, process_photo};
+use crate::store::StoreError;
 use crate::store::{Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
+
+/// Why an edit link or an update was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("some fields need fixing")]
+    Invalid(FieldErrors),
+    /// Looks automated: counted in logs; the sender sees the usual answer.
+    #[error("rejected as spam: {0}")]
+    Spam(&'static str),
+    /// No valid stamp on the link request: the form is shown again, stamped.
+    #[error("the form carries no valid stamp")]
+    Unstamped,
+    #[error("too many requests for this profile; try again later")]
+    RateLimited,
+    /// The edit link was used already or is no longer valid.
+    #[error("the link was used already or has expired")]
+    LinkSpent,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+impl From<StampError> for UpdateError {
+    fn from(error: StampError) -> UpdateError {
+        match error {
+            StampError::Spam(reason) => UpdateError::Spam(reason),
+            StampError::Unstamped => UpdateError::Unstamped,
+            StampError::Store(store) => UpdateError::Store(store),
+        }
+    }
+}
+
+impl From<PhotoError> for UpdateError {
+    fn from(error: PhotoError) -> UpdateError {
+        match error {
+            PhotoError::Invalid(errors) => UpdateError::Invalid(errors),
+            PhotoError::Store(store) => UpdateError::Store(store),
+        }
+    }
+}
+
+impl From<crate::proof::ProofError> for UpdateError {
+    fn from(error: crate::proof::ProofError) -> UpdateError {
+        match error {
+            crate::proof::ProofError::RateLimited => UpdateError::RateLimited,
+            crate::proof::ProofError::Store(store) => UpdateError::Store(store),
+        }
+    }
+}
 
 /// The form field that carries the mailed link's token back.
 pub const EDIT_TOKEN: &str = "token";
@@ -24,7 +78,7 @@ pub async fn request_edit_link(
     slug: &str,
     fields: &FormFields,
     client: &str,
-) -> Result<(), SignupError> {
+) -> Result<(), UpdateError> {
     let now = services.clock.now();
     let stamp_expires = check_stamp(services, fields, now)?;
     let typed = fields.get(EMAIL).map(String::as_str).unwrap_or("");
@@ -76,11 +130,11 @@ pub fn member_of_link(services: &Services, token: &str) -> Option<String> {
 }
 
 /// Uses the edit link up: each is good for one update, like a form stamp.
-async fn spend_link(services: &Services, token: &str) -> Result<(), SignupError> {
+async fn spend_link(services: &Services, token: &str) -> Result<(), UpdateError> {
     let verified = services
         .signer
         .verify(token, Purpose::Edit, services.clock.now())
-        .map_err(|_| SignupError::LinkSpent)?;
+        .map_err(|_| UpdateError::LinkSpent)?;
     let key = format!("edit:{}", services.signer.hash("edit", token.trim()));
     if services
         .store
@@ -89,7 +143,7 @@ async fn spend_link(services: &Services, token: &str) -> Result<(), SignupError>
     {
         Ok(())
     } else {
-        Err(SignupError::LinkSpent)
+        Err(UpdateError::LinkSpent)
     }
 }
 
@@ -102,7 +156,7 @@ pub async fn submit_update(
     fields: &FormFields,
     photo: Option<&[u8]>,
     client: &str,
-) -> Result<Accepted, SignupError> {
+) -> Result<Accepted, UpdateError> {
     let now = services.clock.now();
     let mut profile: FormFields = normalize(fields)
         .into_iter()
@@ -116,14 +170,17 @@ pub async fn submit_update(
         None => profile.remove("joined"),
     };
     if let Err(errors) = check_submitted_profile(&profile, slug) {
-        return Err(invalid_with_photo(errors, photo.is_some()));
+        return Err(UpdateError::Invalid(invalid_with_photo(
+            errors,
+            photo.is_some(),
+        )));
     }
     let email = services.store.member_email(slug).await?.unwrap_or_default();
     if crate::limits::check(services, Action::ProfileUpdate, client, Some(&email))
         .await?
         .is_err()
     {
-        return Err(SignupError::RateLimited);
+        return Err(UpdateError::RateLimited);
     }
     // After the limits: a photo costs CPU and memory, which a client over its limit must
     // not be able to spend.

@@ -8,8 +8,8 @@ use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 use model::time::tokyo;
 
 use crate::form::{
-    Accepted, PHOTO, StampError, check_stamp, normalize, send_confirmation, spend_stamp,
-    split_contact,
+    Accepted, PhotoError, StampError, check_stamp, invalid_with_photo, normalize, process_photo,
+    send_confirmation, spend_stamp, split_contact,
 };
 use crate::limits::Action;
 use crate::mail::MailError;
@@ -32,13 +32,19 @@ pub enum SignupError {
     Unstamped,
     #[error("too many sign-ups from this address; try again later")]
     RateLimited,
-    /// A mailed link (an edit link) was used already or is no longer valid.
-    #[error("the link was used already or has expired")]
-    LinkSpent,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Mail(#[from] MailError),
+}
+
+impl From<PhotoError> for SignupError {
+    fn from(error: PhotoError) -> SignupError {
+        match error {
+            PhotoError::Invalid(errors) => SignupError::Invalid(errors),
+            PhotoError::Store(store) => SignupError::Store(store),
+        }
+    }
 }
 
 impl From<StampError> for SignupError {
@@ -48,56 +54,6 @@ impl From<StampError> for SignupError {
             StampError::Unstamped => SignupError::Unstamped,
             StampError::Store(store) => SignupError::Store(store),
         }
-    }
-}
-
-impl From<crate::proof::ProofError> for SignupError {
-    fn from(error: crate::proof::ProofError) -> SignupError {
-        match error {
-            crate::proof::ProofError::RateLimited => SignupError::RateLimited,
-            crate::proof::ProofError::Store(store) => SignupError::Store(store),
-        }
-    }
-}
-
-/// What the member reads beside the file input when the form comes back unsent: the
-/// server cannot fill a file input in again.
-pub const PHOTO_NOT_RECEIVED: &str =
-    "写真はまだ受け取っていません。ほかの項目を直したら、もう一度選んでください";
-
-/// The form's `errors`, with a word beside the photo if one was sent and is now lost.
-pub fn invalid_with_photo(mut errors: FieldErrors, photo_sent: bool) -> SignupError {
-    if photo_sent {
-        errors
-            .entry(PHOTO.into())
-            .or_default()
-            .push(PHOTO_NOT_RECEIVED.into());
-    }
-    SignupError::Invalid(errors)
-}
-
-/// An uploaded photo checked and re-encoded (see `photo.rs`) off the async threads, since a
-/// 4 MB photo takes a moment of CPU; what is not a photo is an error beside the field.
-pub async fn process_photo(photo: Option<&[u8]>) -> Result<Option<Vec<u8>>, SignupError> {
-    let Some(bytes) = photo.map(<[u8]>::to_vec) else {
-        return Ok(None);
-    };
-    // Photos are decoded two at a time: each may take up to `photo::DECODE_BUDGET` of
-    // memory, and twenty at once must not take twenty times that.
-    static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-    let _turn = DECODING
-        .acquire()
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("the photo queue is closed: {e}")))?;
-    let processed = tokio::task::spawn_blocking(move || crate::photo::process(&bytes))
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("the photo task failed: {e}")))?;
-    match processed {
-        Ok(photo) => Ok(Some(photo.jpeg)),
-        Err(problem) => Err(SignupError::Invalid(FieldErrors::from([(
-            PHOTO.to_owned(),
-            vec![problem.message_ja().to_owned()],
-        )]))),
     }
 }
 
@@ -118,7 +74,10 @@ pub async fn submit_profile(
     let stamp_expires = check_stamp(services, &fields, now)?;
     let (profile, email, errors) = split_and_check(&fields, now);
     if !errors.is_empty() {
-        return Err(invalid_with_photo(errors, photo.is_some()));
+        return Err(SignupError::Invalid(invalid_with_photo(
+            errors,
+            photo.is_some(),
+        )));
     }
     let ip_hash = services.signer.hash_ip(client);
     if crate::limits::check(services, Action::ProfileSignup, client, Some(&email))

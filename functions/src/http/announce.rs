@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::AnnounceForm;
-use super::refusal::{Refusals, received};
+use super::refusal::{Refusals, notice_in_form, received};
 use super::{ApiError, Format, MultipartPost, Shared};
 use crate::announce::submit_event;
 use crate::form::{FORM_TOKEN, new_stamp, normalize};
@@ -71,12 +71,16 @@ async fn submit(
     let Err(error) = submit_event(&services, &fields, &client.rate_key()).await else {
         return accepted(&services, format);
     };
+    let form = |status, errors: &FieldErrors, notice: Option<&str>| {
+        form_page(&services, status, &kept, errors, notice)
+    };
     Refusals {
         format,
         spam_event: "announcement_spam",
         unavailable_event: "announcement_unavailable",
         accepted: &|| accepted(&services, format),
-        form: &|status, errors, notice| form_page(&services, status, &kept, errors, notice),
+        form: &form,
+        notice: &notice_in_form(format, &form),
         check_again: "送信の前に、内容をもう一度確認してください。よければ「知らせる」を押すと送信されます。",
         rate_limited: "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
         unavailable: "ただいま受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",

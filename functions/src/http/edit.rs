@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::{JoinForm, notice_page};
+use super::refusal::{LINK_SPENT, Refusals};
 use super::{ApiError, Format, Post, Shared, SignupPost, TokenQuery, json_response};
 use crate::form::EMAIL;
 use crate::profile_edit::{EDIT_TOKEN, member_of_link, request_edit_link, submit_update};
-use crate::signup::SignupError;
 use model::profile::{FieldErrors, FormFields};
 
 pub fn routes() -> Router<Shared> {
@@ -39,64 +39,52 @@ async fn request_link(
         client,
     }: Post,
 ) -> Response {
-    let result = match request_edit_link(&services, &slug, &fields, &client.rate_key()).await {
-        // Counted, and answered as any request, so that a bot learns nothing; an API client
-        // without a stamp the same.
-        Err(SignupError::Spam(reason)) => {
-            tracing::warn!(event = "edit_link_spam", reason);
-            Ok(())
-        }
-        Err(SignupError::Unstamped) if format == Format::Json => {
-            tracing::warn!(event = "edit_link_spam", reason = "no valid form stamp");
-            Ok(())
-        }
-        Err(SignupError::Unstamped) => {
-            return super::page::ShortForm {
-                title: "プロフィールの更新",
-                action: &format!("/api/members/{slug}/edit"),
-                fields: &[super::page::ShortField {
-                    name: EMAIL,
-                    label: "登録したときのメールアドレス",
-                    kind: "email",
-                    required: true,
-                    max_chars: 254,
-                }],
-                sent: &fields,
-                button: "リンクを送る",
-            }
-            .render(&services);
-        }
-        other => other,
+    let sent = || match format {
+        Format::Json => json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({ "status": "received", "next": LINK_SENT }),
+        ),
+        Format::Form => notice_page(
+            StatusCode::OK,
+            &services.config.site_url,
+            "リンクを送りました",
+            LINK_SENT,
+        ),
     };
-    match result {
-        Ok(()) => match format {
-            Format::Json => json_response(
-                StatusCode::ACCEPTED,
-                &serde_json::json!({ "status": "received", "next": LINK_SENT }),
-            ),
-            Format::Form => notice_page(
-                StatusCode::OK,
-                &services.config.site_url,
-                "リンクを送りました",
-                LINK_SENT,
-            ),
-        },
-        Err(SignupError::RateLimited) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
-            format,
-        )
-        .into_response(),
-        Err(error) => {
-            tracing::error!(event = "edit_link_unavailable", error = %error);
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。",
-                format,
-            )
-            .into_response()
+    let Err(error) = request_edit_link(&services, &slug, &fields, &client.rate_key()).await else {
+        return sent();
+    };
+    let action = format!("/api/members/{slug}/edit");
+    // A page without script posted unstamped: the same form, filled and stamped.
+    let form = |_, _: &FieldErrors, _: Option<&str>| {
+        super::page::ShortForm {
+            title: "プロフィールの更新",
+            action: &action,
+            fields: &[super::page::ShortField {
+                name: EMAIL,
+                label: "登録したときのメールアドレス",
+                kind: "email",
+                required: true,
+                max_chars: 254,
+            }],
+            sent: &fields,
+            button: "リンクを送る",
         }
+        .render(&services)
+    };
+    Refusals {
+        format,
+        spam_event: "edit_link_spam",
+        unavailable_event: "edit_link_unavailable",
+        // The same answer as any request, so that a bot learns nothing.
+        accepted: &sent,
+        form: &form,
+        notice: &|status, message| ApiError::new(status, message, format).into_response(),
+        check_again: "",
+        rate_limited: "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
+        unavailable: "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。",
     }
+    .answer(error, &FieldErrors::new())
 }
 
 fn edit_page(
@@ -166,63 +154,44 @@ async fn update(
     };
     let mut kept = crate::form::normalize(&fields);
     kept.remove(EDIT_TOKEN);
-    match submit_update(
-        &services,
-        &slug,
-        &token,
-        &fields,
-        photo.as_deref(),
-        &client.rate_key(),
-    )
-    .await
-    {
-        Ok(_) => match format {
-            Format::Json => json_response(
-                StatusCode::ACCEPTED,
-                &serde_json::json!({ "status": "received", "next": "editors review the change" }),
-            ),
-            Format::Form => notice_page(
-                StatusCode::OK,
-                &services.config.site_url,
-                "更新を受け付けました",
-                "ありがとうございます。運営が確認したあと、プロフィールに反映します。",
-            ),
-        },
-        Err(SignupError::Invalid(errors)) => match format {
-            Format::Json => json_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &serde_json::json!({ "errors": errors }),
-            ),
-            Format::Form => edit_page(
-                &services,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &token,
-                &kept,
-                &errors,
-                None,
-            ),
-        },
-        Err(SignupError::LinkSpent) => match format {
-            Format::Json => json_response(
-                StatusCode::GONE,
-                &serde_json::json!({ "error": "the edit link was used already; ask for a new one on the profile page" }),
-            ),
-            Format::Form => link_refused(&services),
-        },
-        Err(SignupError::RateLimited) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "短い時間に多くの更新がありました。1時間ほどおいてから、もう一度お試しください。",
-            format,
-        )
-        .into_response(),
-        Err(error) => {
-            tracing::error!(event = "update_unavailable", error = %error);
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ただいま受け付けられません。入力内容は送られていません。少し時間をおいて、もう一度お試しください。",
-                format,
-            )
-            .into_response()
-        }
+    let received = || match format {
+        Format::Json => json_response(
+            StatusCode::ACCEPTED,
+            &serde_json::json!({ "status": "received", "next": "editors review the change" }),
+        ),
+        Format::Form => notice_page(
+            StatusCode::OK,
+            &services.config.site_url,
+            "更新を受け付けました",
+            "ありがとうございます。運営が確認したあと、プロフィールに反映します。",
+        ),
+    };
+    let client = client.rate_key();
+    let update = submit_update(&services, &slug, &token, &fields, photo.as_deref(), &client);
+    let Err(error) = update.await else {
+        return received();
+    };
+    let form = |status, errors: &FieldErrors, notice: Option<&str>| {
+        edit_page(&services, status, &token, &kept, errors, notice)
+    };
+    let notice = |status, message: &str| match (format, message == LINK_SPENT) {
+        (Format::Json, true) => json_response(
+            StatusCode::GONE,
+            &serde_json::json!({ "error": "the edit link was used already; ask for a new one on the profile page" }),
+        ),
+        (Format::Form, true) => link_refused(&services),
+        _ => ApiError::new(status, message, format).into_response(),
+    };
+    Refusals {
+        format,
+        spam_event: "update_spam",
+        unavailable_event: "update_unavailable",
+        accepted: &received,
+        form: &form,
+        notice: &notice,
+        check_again: "",
+        rate_limited: "短い時間に多くの更新がありました。1時間ほどおいてから、もう一度お試しください。",
+        unavailable: "ただいま受け付けられません。入力内容は送られていません。少し時間をおいて、もう一度お試しください。",
     }
+    .answer(error, &FieldErrors::new())
 }

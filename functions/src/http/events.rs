@@ -8,12 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::{ShortField, ShortForm, button_page, escape, notice_page, page_with};
+use super::refusal::Refusals;
 use super::{ApiError, Format, Post, Shared, TokenQuery, json_response, read_token};
 use crate::events::{
     EventError, SignupRequest, cancel, check_cancellation, confirm_signup, held_signup_id,
     open_event, request_signup,
 };
 use crate::store::{SeatState, SignupOutcome};
+use model::profile::FieldErrors;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -29,31 +31,61 @@ pub fn routes() -> Router<Shared> {
         )
 }
 
+/// The page (or JSON) of fields to fix in an event sign-up.
+fn invalid_page(services: &Shared, format: Format, errors: &FieldErrors) -> Response {
+    match format {
+        Format::Json => json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &serde_json::json!({ "errors": errors }),
+        ),
+        Format::Form => {
+            let list: String = (errors.values().flatten())
+                .map(|m| format!("<li>{}</li>", escape(m)))
+                .collect();
+            page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &services.config.site_url,
+                "入力内容を確認してください",
+                &format!(
+                    "<ul class=\"error\">{list}</ul><p>前のページに戻って直してください。</p>"
+                ),
+            )
+        }
+    }
+}
+
+/// The words of an event's refusals; `form` shows the sign-up form again (or the fields to
+/// fix), `accepted` what a taken request sees.
+fn refusals<'a>(
+    format: Format,
+    accepted: &'a dyn Fn() -> Response,
+    form: &'a dyn Fn(StatusCode, &FieldErrors, Option<&str>) -> Response,
+) -> Refusals<'a> {
+    Refusals {
+        format,
+        spam_event: "event_signup_spam",
+        unavailable_event: "event_unavailable",
+        accepted,
+        form,
+        notice: match format {
+            Format::Json => {
+                &|status, message| ApiError::new(status, message, Format::Json).into_response()
+            }
+            Format::Form => {
+                &|status, message| ApiError::new(status, message, Format::Form).into_response()
+            }
+        },
+        check_again: "",
+        rate_limited: "短い時間に多くの申し込みがありました。しばらくおいてから、もう一度お試しください。",
+        unavailable: "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。",
+    }
+}
+
+/// A refusal of a confirmation, a cancellation or a count of seats.
 fn error_response(services: &Shared, error: EventError, format: Format) -> Response {
-    let (status, message) = match &error {
-        EventError::UnknownEvent => (StatusCode::NOT_FOUND, "このイベントは見つかりません。".to_owned()),
-        EventError::NoSignups => (StatusCode::NOT_FOUND, "このイベントの申し込みはポータルでは受け付けていません。イベントのページをご覧ください。".to_owned()),
-        EventError::Over => (StatusCode::GONE, "このイベントは終了しました。".to_owned()),
-        EventError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "短い時間に多くの申し込みがありました。しばらくおいてからお試しください。".to_owned()),
-        EventError::NotHeld => (StatusCode::GONE, "この申し込みは確定済みか、リンクの有効期限が切れています。必要ならもう一度お申し込みください。".to_owned()),
-        EventError::Token(e) => (StatusCode::BAD_REQUEST, format!("取り消しのリンクが使えません（{e}）。")),
-        EventError::Invalid(errors) => {
-            return match format {
-                Format::Json => json_response(StatusCode::UNPROCESSABLE_ENTITY, &serde_json::json!({ "errors": errors })),
-                Format::Form => {
-                    let list: String = errors.values().flatten().map(|m| format!("<li>{}</li>", escape(m))).collect();
-                    page_with(StatusCode::UNPROCESSABLE_ENTITY, &services.config.site_url, "入力内容を確認してください", &format!("<ul class=\"error\">{list}</ul><p>前のページに戻って直してください。</p>"))
-                }
-            };
-        }
-        // Only a sign-up request meets these, and it answers them itself.
-        EventError::Spam(_) | EventError::Unstamped => (StatusCode::ACCEPTED, HELD.to_owned()),
-        EventError::Store(_) | EventError::Mail(_) => {
-            tracing::error!(event = "event_unavailable", error = %error);
-            (StatusCode::SERVICE_UNAVAILABLE, "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。".to_owned())
-        }
-    };
-    ApiError::new(status, message, format).into_response()
+    let held = || ApiError::new(StatusCode::ACCEPTED, HELD, format).into_response();
+    let invalid = |_, errors: &FieldErrors, _: Option<&str>| invalid_page(services, format, errors);
+    refusals(format, &held, &invalid).answer(error, &FieldErrors::new())
 }
 
 const HELD: &str = "メールのリンクを開き、「申し込みを確定する」を押すと申し込みが確定します。確定した順にお席を用意します。";
@@ -76,60 +108,58 @@ async fn signup(
         client,
     }: Post,
 ) -> Response {
-    let (status, state, title, text) =
-        match request_signup(&services, &slug, &fields, &client.rate_key()).await {
-            Ok(SignupRequest::Held) => held(),
-            // Spam is counted and answered as a sign-up is, so that a bot learns nothing; an API
-            // client without a stamp the same (it must fetch one first).
-            Err(EventError::Spam(reason)) => {
-                tracing::warn!(event = "event_signup_spam", reason);
-                held()
-            }
-            Err(EventError::Unstamped) if format == Format::Json => {
-                tracing::warn!(event = "event_signup_spam", reason = "no valid form stamp");
-                held()
-            }
-            // A page without script: the same form, filled and stamped, to send once more.
-            Err(EventError::Unstamped) => {
-                let action = format!("/api/events/{slug}/signups");
-                let title = format!("「{}」への申し込み", event_title(&services, &slug));
-                return ShortForm {
-                    title: &title,
-                    action: &action,
-                    fields: &[
-                        ShortField {
-                            name: "name",
-                            label: "名前",
-                            kind: "text",
-                            required: true,
-                            max_chars: 100,
-                        },
-                        ShortField {
-                            name: "email",
-                            label: "メールアドレス",
-                            kind: "email",
-                            required: true,
-                            max_chars: 254,
-                        },
-                        ShortField {
-                            name: "message",
-                            label: "運営へのメッセージ（任意）",
-                            kind: "textarea",
-                            required: false,
-                            max_chars: crate::events::MAX_MESSAGE_CHARS,
-                        },
-                    ],
-                    sent: &fields,
-                    button: "申し込む",
-                }
-                .render(&services);
-            }
-            Err(error) => return error_response(&services, error, format),
-        };
-    match format {
-        Format::Json => json_response(status, &serde_json::json!({ "status": state })),
-        Format::Form => notice_page(status, &services.config.site_url, title, text),
-    }
+    let held = || {
+        let (status, state, title, text) = held();
+        match format {
+            Format::Json => json_response(status, &serde_json::json!({ "status": state })),
+            Format::Form => notice_page(status, &services.config.site_url, title, text),
+        }
+    };
+    let request = request_signup(&services, &slug, &fields, &client.rate_key()).await;
+    let Err(error) = request.map(|SignupRequest::Held| ()) else {
+        return held();
+    };
+    let action = format!("/api/events/{slug}/signups");
+    let title = format!("「{}」への申し込み", event_title(&services, &slug));
+    // Fields to fix, or (a page without script) the same form, filled and stamped.
+    let form = |_, errors: &FieldErrors, _: Option<&str>| {
+        if !errors.is_empty() {
+            return invalid_page(&services, format, errors);
+        }
+        ShortForm {
+            title: &title,
+            action: &action,
+            fields: &[
+                ShortField {
+                    name: "name",
+                    label: "名前",
+                    kind: "text",
+                    required: true,
+                    max_chars: 100,
+                },
+                ShortField {
+                    name: "email",
+                    label: "メールアドレス",
+                    kind: "email",
+                    required: true,
+                    max_chars: 254,
+                },
+                ShortField {
+                    name: "message",
+                    label: "運営へのメッセージ（任意）",
+                    kind: "textarea",
+                    required: false,
+                    max_chars: crate::events::MAX_MESSAGE_CHARS,
+                },
+            ],
+            sent: &fields,
+            button: "申し込む",
+        }
+        .render(&services)
+    };
+    // Spam is counted and answered as a sign-up is, so that a bot learns nothing; an API
+    // client without a stamp the same (it must fetch one first).
+    refusals(format, &held, &form).answer(error, &FieldErrors::new())
 }
 
 /// The link in the mail shows a button: a GET changes nothing.

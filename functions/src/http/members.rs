@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{JoinForm, button_page, notice_page};
-use super::refusal::{Refusals, received};
+use super::refusal::{Refusals, notice_in_form, received};
 use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
 use crate::form::{FORM_TOKEN, FORM_VALID_SECONDS, PHOTO, new_stamp, normalize};
 use crate::signup::submit_profile;
@@ -96,12 +96,16 @@ async fn submit(
             vec!["写真はまだ受け取っていません。もう一度選んでください".into()],
         );
     }
+    let form = |status, errors: &FieldErrors, notice: Option<&str>| {
+        form_page(&services, status, &kept, errors, notice)
+    };
     Refusals {
         format,
         spam_event: "signup_spam",
         unavailable_event: "signup_unavailable",
         accepted: &|| accepted(&services, format),
-        form: &|status, errors, notice| form_page(&services, status, &kept, errors, notice),
+        form: &form,
+        notice: &notice_in_form(format, &form),
         check_again: "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
         rate_limited: "短い時間に多くの登録がありました。1時間ほどおいてから、もう一度お試しください。",
         unavailable: "ただいま登録を受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::notice_page;
+use super::refusal::Refusals;
 use super::{ApiError, Editor, Format, Post, Shared, json_response, read_fields};
-use crate::moderation::{
-    EditorItem, ModerationError, RemovalError, decide, request_removal, signups_csv,
-};
+use crate::moderation::{EditorItem, ModerationError, decide, request_removal, signups_csv};
 use crate::store::{Cursor, Status};
+use model::profile::FieldErrors;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -264,49 +264,37 @@ async fn report(
         }
         .render(&services)
     };
-    let (status, message) = match crate::moderation::report_profile(
-        &services,
-        &slug,
-        &fields,
-        &client.rate_key(),
-    )
-    .await
-    {
-        Ok(()) => (StatusCode::ACCEPTED, REPORT_RECEIVED.to_owned()),
-        Err(crate::moderation::ReportError::Spam(reason)) => {
-            tracing::warn!(event = "report_spam", reason);
-            (StatusCode::ACCEPTED, REPORT_RECEIVED.to_owned())
-        }
-        Err(crate::moderation::ReportError::Unstamped) if format == Format::Json => {
-            tracing::warn!(event = "report_spam", reason = "no valid form stamp");
-            (StatusCode::ACCEPTED, REPORT_RECEIVED.to_owned())
-        }
-        Err(crate::moderation::ReportError::Unstamped) => return form_again(),
-        Err(crate::moderation::ReportError::Invalid(problem)) => match format {
-            Format::Json => {
-                return json_response(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &serde_json::json!({ "errors": { "reason": [problem] } }),
-                );
-            }
-            Format::Form => (StatusCode::UNPROCESSABLE_ENTITY, problem),
-        },
-        Err(crate::moderation::ReportError::RateLimited) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "短い時間に多くの報告がありました。しばらくおいてから、もう一度お試しください。"
-                .to_owned(),
-        ),
-        Err(error @ crate::moderation::ReportError::Store(_)) => return unavailable(error),
-    };
-    match format {
+    let notice = |status, message: &str| match format {
         Format::Json => json_response(status, &serde_json::json!({ "message": message })),
         Format::Form => notice_page(
             status,
             &services.config.site_url,
             "プロフィールの報告",
-            &message,
+            message,
         ),
+    };
+    let received = || notice(StatusCode::ACCEPTED, REPORT_RECEIVED);
+    let report =
+        crate::moderation::report_profile(&services, &slug, &fields, &client.rate_key()).await;
+    let Err(error) = report else {
+        return received();
+    };
+    let form = |status, errors: &FieldErrors, _: Option<&str>| match first_problem(errors) {
+        Some(problem) => notice(status, problem),
+        None => form_again(),
+    };
+    Refusals {
+        format,
+        spam_event: "report_spam",
+        unavailable_event: "moderation_unavailable",
+        accepted: &received,
+        form: &form,
+        notice: &notice,
+        check_again: "",
+        rate_limited: "短い時間に多くの報告がありました。しばらくおいてから、もう一度お試しください。",
+        unavailable: UNAVAILABLE,
     }
+    .answer(error, &FieldErrors::new())
 }
 
 /// The same answer whether the address was the member's, another, or the slug no
@@ -322,54 +310,59 @@ async fn removal(
         client,
     }: Post,
 ) -> Response {
-    let (status, message) =
-        match request_removal(&services, &slug, &fields, &client.rate_key()).await {
-            // The same answer whether the address was the member's, another, or the slug no
-            // published member's: nobody learns an address or a draft by trying.
-            Ok(()) => (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned()),
-            // Counted, and answered as any request, so that a bot learns nothing; an API
-            // client without a stamp the same.
-            Err(RemovalError::Spam(reason)) => {
-                tracing::warn!(event = "removal_spam", reason);
-                (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned())
-            }
-            Err(RemovalError::Unstamped) if format == Format::Json => {
-                tracing::warn!(event = "removal_spam", reason = "no valid form stamp");
-                (StatusCode::ACCEPTED, REMOVAL_SENT.to_owned())
-            }
-            Err(RemovalError::Unstamped) => {
-                return super::page::ShortForm {
-                    title: "プロフィールの削除",
-                    action: &format!("/api/members/{slug}/removal"),
-                    fields: &[super::page::ShortField {
-                        name: crate::form::EMAIL,
-                        label: "登録したときのメールアドレス",
-                        kind: "email",
-                        required: true,
-                        max_chars: 254,
-                    }],
-                    sent: &fields,
-                    button: "削除を依頼する",
-                }
-                .render(&services);
-            }
-            Err(RemovalError::InvalidEmail(problem)) => (StatusCode::UNPROCESSABLE_ENTITY, problem),
-            Err(RemovalError::RateLimited) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "短い時間に多くの依頼がありました。しばらくおいてから、もう一度お試しください。"
-                    .to_owned(),
-            ),
-            Err(error @ (RemovalError::Store(_) | RemovalError::Mail(_))) => {
-                return unavailable(error);
-            }
-        };
-    match format {
+    let notice = |status, message: &str| match format {
         Format::Json => json_response(status, &serde_json::json!({ "message": message })),
         Format::Form => notice_page(
             status,
             &services.config.site_url,
             "プロフィールの削除",
-            &message,
+            message,
         ),
+    };
+    // The same answer whether the address was the member's, another, or the slug no
+    // published member's: nobody learns an address or a draft by trying.
+    let sent = || notice(StatusCode::ACCEPTED, REMOVAL_SENT);
+    let Err(error) = request_removal(&services, &slug, &fields, &client.rate_key()).await else {
+        return sent();
+    };
+    let action = format!("/api/members/{slug}/removal");
+    // The address's problem, or (a page without script) the form again, filled and stamped.
+    let form = |status, errors: &FieldErrors, _: Option<&str>| match first_problem(errors) {
+        Some(problem) => notice(status, problem),
+        None => super::page::ShortForm {
+            title: "プロフィールの削除",
+            action: &action,
+            fields: &[super::page::ShortField {
+                name: crate::form::EMAIL,
+                label: "登録したときのメールアドレス",
+                kind: "email",
+                required: true,
+                max_chars: 254,
+            }],
+            sent: &fields,
+            button: "削除を依頼する",
+        }
+        .render(&services),
+    };
+    Refusals {
+        format,
+        spam_event: "removal_spam",
+        unavailable_event: "moderation_unavailable",
+        // Counted, and answered as any request, so that a bot learns nothing.
+        accepted: &sent,
+        form: &form,
+        notice: &notice,
+        check_again: "",
+        rate_limited: "短い時間に多くの依頼がありました。しばらくおいてから、もう一度お試しください。",
+        unavailable: UNAVAILABLE,
     }
+    .answer(error, &FieldErrors::new())
 }
+
+/// The first problem of a short form's fields (they have one field that can be wrong).
+fn first_problem(errors: &FieldErrors) -> Option<&str> {
+    errors.values().flatten().next().map(String::as_str)
+}
+
+/// What a sender reads when the store or the mail service failed.
+const UNAVAILABLE: &str = "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。";

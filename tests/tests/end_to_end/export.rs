@@ -1,5 +1,8 @@
 //! `portal export` against the real moderation API (served on 127.0.0.1 with the SQLite
 //! store): files, commits on a new branch, acknowledgement exactly once, failures kept.
+//!
+//! Over 600 lines on purpose: each test is one story of the export (a repository, the API,
+//! a run and its outcome) and they share the set-up below.
 
 use functions::store::Submissions;
 use std::collections::BTreeMap;

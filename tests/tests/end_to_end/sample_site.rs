@@ -1,4 +1,7 @@
 //! The shipped sample content builds into a complete, consistent site.
+//!
+//! Over 600 lines on purpose: every check reads the one build of the sample (`sample()`),
+//! one test per kind of page, feed and calendar, so a reader finds them all in one place.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
