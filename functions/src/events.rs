@@ -7,7 +7,9 @@ use crate::form::{FORM_TOKEN, HONEYPOT, StampError, normalize};
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
-use crate::store::{Cancellation, NewSignup, SeatState, Signup, SignupOutcome, StoreError};
+use crate::store::{
+    Cancellation, NewRegistration, Registration, RegistrationOutcome, SeatState, StoreError,
+};
 use crate::tokens::{Purpose, TokenError, random_id};
 use model::profile::{FieldErrors, FormFields};
 
@@ -103,21 +105,21 @@ fn text_field(
 
 /// What a sign-up request did.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SignupRequest {
+pub enum RegistrationRequest {
     /// Held until the address is confirmed; a confirmation link was mailed (whether or not
-    /// the address has a seat already: see `request_signup`).
+    /// the address has a seat already: see `request_registration`).
     Held,
 }
 
 /// A sign-up request: checked, counted against the limits, and held (taking no seat)
 /// until the person confirms their address with the mailed link. Seats go to confirmed
 /// addresses only, in the order they confirm.
-pub async fn request_signup(
+pub async fn request_registration(
     services: &Services,
     slug: &str,
     fields: &FormFields,
     client: &str,
-) -> Result<SignupRequest, EventError> {
+) -> Result<RegistrationRequest, EventError> {
     let (event, _) = open_event(services, slug)?;
     let fields = normalize(fields);
     let now = services.clock.now();
@@ -165,28 +167,28 @@ pub async fn request_signup(
     let mailbox = crate::email::mailbox_key(&email);
     let email = services
         .store
-        .signups(slug)
+        .registrations(slug)
         .await?
         .into_iter()
         .find(|s| crate::email::mailbox_key(&s.email) == mailbox)
         .map_or(email, |existing| existing.email);
     // An address that holds a seat already is held and mailed a confirmation link like any
     // other: the answer, and the work, must not tell a stranger who is coming. Confirmed,
-    // it finds the seat it has (`SignupOutcome::AlreadySignedUp`) and is told so with its
+    // it finds the seat it has (`RegistrationOutcome::AlreadySignedUp`) and is told so with its
     // cancellation link.
     let id = random_id();
     let valid = services.config.confirm_valid_seconds;
     let lapses = now
         .checked_add(jiff::SignedDuration::from_secs(valid))
         .unwrap_or(now);
-    let held = NewSignup {
+    let held = NewRegistration {
         event: slug.into(),
         email: email.clone(),
         name: name.clone(),
         message,
         at: now,
     };
-    services.store.hold_signup(&id, &held, lapses).await?;
+    services.store.hold_registration(&id, &held, lapses).await?;
     // The token names the event as well as the hold, so that a link posted to another
     // event's confirmation is refused before the store is touched.
     let token = services
@@ -207,12 +209,16 @@ pub async fn request_signup(
         })
         .await?;
     tracing::info!(event = "event_signup", slug, state = "held");
-    Ok(SignupRequest::Held)
+    Ok(RegistrationRequest::Held)
 }
 
 /// The held sign-up a confirmation token names for event `slug`, checked without taking
 /// it (for the page the link opens). A token made for another event is refused.
-pub fn held_signup_id(services: &Services, slug: &str, token: &str) -> Result<String, EventError> {
+pub fn held_registration_id(
+    services: &Services,
+    slug: &str,
+    token: &str,
+) -> Result<String, EventError> {
     let subject = services
         .signer
         .verify(token, Purpose::Seat, services.clock.now())?
@@ -226,12 +232,12 @@ pub fn held_signup_id(services: &Services, slug: &str, token: &str) -> Result<St
 /// The confirmation: the held sign-up takes a seat, or a waiting place, in the order of
 /// confirmation, and the person gets the outcome with a cancellation link. Taking the hold
 /// and the seat is one step in the store: if it fails, the link still works.
-pub async fn confirm_signup(
+pub async fn confirm_registration(
     services: &Services,
     slug: &str,
     token: &str,
-) -> Result<SignupOutcome, EventError> {
-    let id = held_signup_id(services, slug, token)?;
+) -> Result<RegistrationOutcome, EventError> {
+    let id = held_registration_id(services, slug, token)?;
     let (event, capacity) = open_event(services, slug)?;
     // Seats added since the last sign-up go to those waiting first.
     for promoted in services.store.promote_waitlist(slug, capacity).await? {
@@ -240,28 +246,28 @@ pub async fn confirm_signup(
     let now = services.clock.now();
     let Some(outcome) = services
         .store
-        .seat_held_signup(&id, slug, capacity, now)
+        .seat_held_registration(&id, slug, capacity, now)
         .await?
     else {
         return Err(EventError::NotHeld);
     };
     let seated = match &outcome {
-        SignupOutcome::Confirmed(s)
-        | SignupOutcome::Waitlisted { signup: s, .. }
-        | SignupOutcome::AlreadySignedUp(s) => s.clone(),
+        RegistrationOutcome::Confirmed(s)
+        | RegistrationOutcome::Waitlisted { signup: s, .. }
+        | RegistrationOutcome::AlreadySignedUp(s) => s.clone(),
     };
     let (subject, text) = match &outcome {
-        SignupOutcome::Confirmed(_) => (
+        RegistrationOutcome::Confirmed(_) => (
             "参加が確定しました",
             "参加の申し込みを受け付けました。お席を確保しています。".to_owned(),
         ),
-        SignupOutcome::Waitlisted { position, .. } => (
+        RegistrationOutcome::Waitlisted { position, .. } => (
             "キャンセル待ちで受け付けました",
             format!(
                 "定員に達しているため、キャンセル待ちの{position}番目で受け付けました。お席が空いたらお知らせします。"
             ),
         ),
-        SignupOutcome::AlreadySignedUp(existing) => (
+        RegistrationOutcome::AlreadySignedUp(existing) => (
             "お申し込みの内容",
             match existing.state {
                 SeatState::Confirmed => {
@@ -276,9 +282,9 @@ pub async fn confirm_signup(
     };
     mail_state(services, &event, &seated, subject, &text).await?;
     let state = match &outcome {
-        SignupOutcome::Confirmed(_) => "confirmed",
-        SignupOutcome::Waitlisted { .. } => "waitlisted",
-        SignupOutcome::AlreadySignedUp(_) => "already",
+        RegistrationOutcome::Confirmed(_) => "confirmed",
+        RegistrationOutcome::Waitlisted { .. } => "waitlisted",
+        RegistrationOutcome::AlreadySignedUp(_) => "already",
     };
     tracing::info!(event = "event_signup_confirmed", slug, state);
     Ok(outcome)
@@ -288,7 +294,7 @@ pub async fn confirm_signup(
 async fn mail_state(
     services: &Services,
     event: &EventInfo,
-    signup: &Signup,
+    signup: &Registration,
     subject: &str,
     text: &str,
 ) -> Result<(), EventError> {
@@ -311,7 +317,7 @@ async fn mail_state(
 /// The link that cancels `signup`, and only it: the token names the event, the sign-up's
 /// place in line (a later sign-up with the same address has another) and a keyed hash of
 /// the address, so it carries no readable address.
-fn cancel_link(services: &Services, signup: &Signup, event: &EventInfo) -> String {
+fn cancel_link(services: &Services, signup: &Registration, event: &EventInfo) -> String {
     let now = services.clock.now();
     let valid = (event.ends.as_second() - now.as_second()).max(3600);
     let subject = format!(
@@ -362,11 +368,11 @@ async fn signup_of_link(
     services: &Services,
     slug: &str,
     token: &str,
-) -> Result<Option<Signup>, EventError> {
+) -> Result<Option<Registration>, EventError> {
     let (sequence, hash) = cancellation_subject(services, slug, token)?;
     Ok(services
         .store
-        .signups(slug)
+        .registrations(slug)
         .await?
         .into_iter()
         .find(|s| s.sequence == sequence && services.signer.hash("cancel", &s.email) == hash))
@@ -392,7 +398,7 @@ pub async fn withdraw(
     slug: &str,
     email: &str,
 ) -> Result<Option<Cancellation>, EventError> {
-    let cancellation = services.store.cancel_signup(slug, email).await?;
+    let cancellation = services.store.cancel_registration(slug, email).await?;
     let catalog = services.catalog();
     let event = catalog.events.get(slug);
     if let Some((promoted, event)) = cancellation
@@ -410,7 +416,7 @@ pub async fn withdraw(
 async fn mail_promoted(
     services: &Services,
     event: &EventInfo,
-    promoted: &Signup,
+    promoted: &Registration,
 ) -> Result<(), EventError> {
     let link = cancel_link(services, promoted, event);
     services

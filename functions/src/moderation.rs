@@ -9,7 +9,7 @@ use crate::form::{StampError, check_stamp, spend_stamp};
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
-use crate::store::{Signup, Status, StoreError, Submission, SubmissionKind};
+use crate::store::{Registration, Status, StoreError, Submission, SubmissionKind};
 use crate::tokens::{Purpose, random_id};
 
 /// The editor a bearer token belongs to. Every configured hash is compared, in constant
@@ -183,7 +183,7 @@ pub async fn decide(
 /// to the waitlist) and everything the store holds about them is deleted, but for the
 /// removal's slug and decision, which the export needs to delete the member's file.
 async fn forget_person(services: &Services, removal: &Submission) -> Result<(), ModerationError> {
-    for signup in services.store.signups_of(&removal.email).await? {
+    for signup in services.store.registrations_of(&removal.email).await? {
         crate::events::withdraw(services, &signup.event, &removal.email)
             .await
             .map_err(|error| match error {
@@ -409,7 +409,7 @@ impl From<StampError> for ReportError {
 /// The attendee list of an event as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs
 /// read Japanese correctly). Cells that a spreadsheet would run as a formula are prefixed
 /// with a quote.
-pub fn signups_csv(signups: &[Signup]) -> String {
+pub fn registrations_csv(signups: &[Registration]) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str("順番,状態,名前,メールアドレス,メッセージ,申込日時\r\n");
     for s in signups {

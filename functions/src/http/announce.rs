@@ -8,19 +8,19 @@ use axum::routing::get;
 
 use super::page::AnnounceForm;
 use super::refusal::{Refusals, notice_in_form, received};
-use super::{ApiError, Format, MultipartPost, Shared};
+use super::{ApiError, Format, MultipartPost, SharedServices};
 use crate::announce::submit_event;
 use crate::form::{FORM_TOKEN, new_stamp, normalize};
 use model::profile::{FieldErrors, FormFields};
 
-pub fn routes() -> Router<Shared> {
+pub fn routes() -> Router<SharedServices> {
     Router::new()
         .route("/api/events", axum::routing::post(submit))
         .route("/api/events/new", get(form))
 }
 
 fn form_page(
-    services: &Shared,
+    services: &SharedServices,
     status: StatusCode,
     values: &FormFields,
     errors: &FieldErrors,
@@ -37,7 +37,7 @@ fn form_page(
     .render(status)
 }
 
-async fn form(State(services): State<Shared>) -> Response {
+async fn form(State(services): State<SharedServices>) -> Response {
     form_page(
         &services,
         StatusCode::OK,
@@ -50,7 +50,7 @@ async fn form(State(services): State<Shared>) -> Response {
 /// Form, multipart (the site's form sent by its script) or JSON, within 64 KiB; no file is
 /// taken here.
 async fn submit(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     MultipartPost {
         format,
         fields,
@@ -88,6 +88,6 @@ async fn submit(
     .answer(error, &FieldErrors::new())
 }
 
-fn accepted(services: &Shared, format: Format) -> Response {
+fn accepted(services: &SharedServices, format: Format) -> Response {
     received(&services.config.site_url, format, "/event-thanks/")
 }

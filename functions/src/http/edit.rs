@@ -9,12 +9,12 @@ use axum::routing::{get, post};
 
 use super::page::{JoinForm, notice_page};
 use super::refusal::{LINK_SPENT, Refusals};
-use super::{ApiError, Format, Post, Shared, SignupPost, TokenQuery, json_response};
+use super::{ApiError, FormPost, Format, ProfilePost, SharedServices, TokenQuery, json_response};
 use crate::form::EMAIL;
 use crate::profile_edit::{EDIT_TOKEN, member_of_link, request_edit_link, submit_update};
 use model::profile::{FieldErrors, FormFields};
 
-pub fn routes() -> Router<Shared> {
+pub fn routes() -> Router<SharedServices> {
     Router::new()
         .route("/api/members/{slug}/edit", post(request_link))
         .route(
@@ -31,13 +31,13 @@ const LINK_SENT: &str = "入力されたアドレスがこのプロフィール�
 
 /// The same answer whether or not the address is the member's.
 async fn request_link(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
-    Post {
+    FormPost {
         format,
         fields,
         client,
-    }: Post,
+    }: FormPost,
 ) -> Response {
     let sent = || match format {
         Format::Json => json_response(
@@ -88,7 +88,7 @@ async fn request_link(
 }
 
 fn edit_page(
-    services: &Shared,
+    services: &SharedServices,
     status: StatusCode,
     token: &str,
     values: &FormFields,
@@ -106,7 +106,7 @@ fn edit_page(
     .render(status)
 }
 
-fn link_refused(services: &Shared) -> Response {
+fn link_refused(services: &SharedServices) -> Response {
     notice_page(
         StatusCode::GONE,
         &services.config.site_url,
@@ -116,7 +116,7 @@ fn link_refused(services: &Shared) -> Response {
 }
 
 /// The link's page: the form, filled with the profile as it is published.
-async fn form(State(services): State<Shared>, Query(query): Query<TokenQuery>) -> Response {
+async fn form(State(services): State<SharedServices>, Query(query): Query<TokenQuery>) -> Response {
     let token = query.token.unwrap_or_default();
     let Some(slug) = member_of_link(&services, &token) else {
         return link_refused(&services);
@@ -134,13 +134,13 @@ async fn form(State(services): State<Shared>, Query(query): Query<TokenQuery>) -
 }
 
 async fn update(
-    State(services): State<Shared>,
-    SignupPost {
+    State(services): State<SharedServices>,
+    ProfilePost {
         format,
         fields,
         photo,
         client,
-    }: SignupPost,
+    }: ProfilePost,
 ) -> Response {
     let token = fields.get(EDIT_TOKEN).cloned().unwrap_or_default();
     let Some(slug) = member_of_link(&services, &token) else {

@@ -9,17 +9,17 @@ use axum::routing::{get, post};
 
 use super::page::{ShortField, ShortForm, button_page, escape, notice_page, page_with};
 use super::refusal::Refusals;
-use super::{ApiError, Format, Post, Shared, TokenQuery, json_response, read_token};
+use super::{ApiError, FormPost, Format, SharedServices, TokenQuery, json_response, read_token};
 use crate::events::{
-    EventError, SignupRequest, cancel, check_cancellation, confirm_signup, held_signup_id,
-    open_event, request_signup,
+    EventError, RegistrationRequest, cancel, check_cancellation, confirm_registration,
+    held_registration_id, open_event, request_registration,
 };
-use crate::store::{SeatState, SignupOutcome};
+use crate::store::{RegistrationOutcome, SeatState};
 use model::profile::FieldErrors;
 
-pub fn routes() -> Router<Shared> {
+pub fn routes() -> Router<SharedServices> {
     Router::new()
-        .route("/api/events/{slug}/signups", post(signup))
+        .route("/api/events/{slug}/signups", post(request_seat))
         .route("/api/events/{slug}/seats", get(seats))
         .route(
             "/api/events/{slug}/confirm",
@@ -32,7 +32,7 @@ pub fn routes() -> Router<Shared> {
 }
 
 /// The page (or JSON) of fields to fix in an event sign-up.
-fn invalid_page(services: &Shared, format: Format, errors: &FieldErrors) -> Response {
+fn invalid_page(services: &SharedServices, format: Format, errors: &FieldErrors) -> Response {
     match format {
         Format::Json => json_response(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -82,7 +82,7 @@ fn refusals<'a>(
 }
 
 /// A refusal of a confirmation, a cancellation or a count of seats.
-fn error_response(services: &Shared, error: EventError, format: Format) -> Response {
+fn error_response(services: &SharedServices, error: EventError, format: Format) -> Response {
     let held = || ApiError::new(StatusCode::ACCEPTED, HELD, format).into_response();
     let invalid = |_, errors: &FieldErrors, _: Option<&str>| invalid_page(services, format, errors);
     refusals(format, &held, &invalid).answer(error, &FieldErrors::new())
@@ -99,14 +99,14 @@ fn held() -> (StatusCode, &'static str, &'static str, &'static str) {
     )
 }
 
-async fn signup(
-    State(services): State<Shared>,
+async fn request_seat(
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
-    Post {
+    FormPost {
         format,
         fields,
         client,
-    }: Post,
+    }: FormPost,
 ) -> Response {
     let held = || {
         let (status, state, title, text) = held();
@@ -115,8 +115,8 @@ async fn signup(
             Format::Form => notice_page(status, &services.config.site_url, title, text),
         }
     };
-    let request = request_signup(&services, &slug, &fields, &client.rate_key()).await;
-    let Err(error) = request.map(|SignupRequest::Held| ()) else {
+    let request = request_registration(&services, &slug, &fields, &client.rate_key()).await;
+    let Err(error) = request.map(|RegistrationRequest::Held| ()) else {
         return held();
     };
     let action = format!("/api/events/{slug}/signups");
@@ -164,12 +164,12 @@ async fn signup(
 
 /// The link in the mail shows a button: a GET changes nothing.
 async fn confirm_page(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
-    if let Err(error) = held_signup_id(&services, &slug, &token) {
+    if let Err(error) = held_registration_id(&services, &slug, &token) {
         return error_response(&services, error, Format::Form);
     }
     button_page(
@@ -185,7 +185,7 @@ async fn confirm_page(
     )
 }
 
-fn event_title(services: &Shared, slug: &str) -> String {
+fn event_title(services: &SharedServices, slug: &str) -> String {
     services
         .catalog()
         .events
@@ -196,7 +196,7 @@ fn event_title(services: &Shared, slug: &str) -> String {
 
 /// The button's post: the held sign-up takes a seat or a waiting place.
 async fn confirm_now(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
     request: Request<Body>,
 ) -> Response {
@@ -204,24 +204,24 @@ async fn confirm_now(
         Ok(read) => read,
         Err(error) => return error.into_response(),
     };
-    let outcome = match confirm_signup(&services, &slug, &token).await {
+    let outcome = match confirm_registration(&services, &slug, &token).await {
         Ok(outcome) => outcome,
         Err(error) => return error_response(&services, error, format),
     };
     let (state, position, title, text) = match &outcome {
-        SignupOutcome::Confirmed(_) => (
+        RegistrationOutcome::Confirmed(_) => (
             "confirmed",
             None,
             "参加が確定しました",
             "確認のメールを送りました。".to_owned(),
         ),
-        SignupOutcome::Waitlisted { position, .. } => (
+        RegistrationOutcome::Waitlisted { position, .. } => (
             "waitlisted",
             Some(*position),
             "キャンセル待ちで受け付けました",
             format!("キャンセル待ちの{position}番目です。お席が空いたらメールでお知らせします。"),
         ),
-        SignupOutcome::AlreadySignedUp(_) => (
+        RegistrationOutcome::AlreadySignedUp(_) => (
             "confirmed",
             None,
             "すでに受け付けています",
@@ -237,12 +237,12 @@ async fn confirm_now(
     }
 }
 
-async fn seats(State(services): State<Shared>, Path(slug): Path<String>) -> Response {
+async fn seats(State(services): State<SharedServices>, Path(slug): Path<String>) -> Response {
     let (_, capacity) = match open_event(&services, &slug) {
         Ok(open) => open,
         Err(error) => return error_response(&services, error, Format::Json),
     };
-    match services.store.signups(&slug).await {
+    match services.store.registrations(&slug).await {
         Ok(signups) => {
             let confirmed = signups
                 .iter()
@@ -260,7 +260,7 @@ async fn seats(State(services): State<Shared>, Path(slug): Path<String>) -> Resp
 
 /// The link in the mail shows a button: mail scanners open links, and a GET changes nothing.
 async fn cancel_page(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
@@ -282,7 +282,7 @@ async fn cancel_page(
 }
 
 async fn cancel_now(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
     request: Request<Body>,
 ) -> Response {

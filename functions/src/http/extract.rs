@@ -1,5 +1,5 @@
 //! Extractors: the one place that decides who the client is (`ClientIp`), who the editor is
-//! (`Editor`), and what a form or JSON post says (`Post`), so handlers start from values.
+//! (`Editor`), and what a form or JSON post says (`FormPost`), so handlers start from values.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
@@ -8,7 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{ApiError, Format, Shared, check_origin, format_of, json_response, read_fields};
+use super::{
+    ApiError, Format, SharedServices, check_origin, format_of, json_response, read_fields,
+};
 use crate::moderation::editor_for;
 use model::profile::FormFields;
 
@@ -68,7 +70,7 @@ pub struct ProxiedClient(pub IpAddr);
 /// unsigned one is refused when the proxy is required, else its address is the socket's or
 /// the gateway's, as without a proxy. The proxy's own headers are never read unsigned.
 pub async fn proxy_guard(
-    axum::extract::State(services): axum::extract::State<super::Shared>,
+    axum::extract::State(services): axum::extract::State<super::SharedServices>,
     mut request: Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -151,12 +153,12 @@ impl IntoResponse for Unauthorized {
 /// The editor behind the request's bearer token.
 pub struct Editor(pub String);
 
-impl FromRequestParts<Shared> for Editor {
+impl FromRequestParts<SharedServices> for Editor {
     type Rejection = Unauthorized;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        services: &Shared,
+        services: &SharedServices,
     ) -> Result<Editor, Unauthorized> {
         let token = parts
             .headers
@@ -174,22 +176,25 @@ impl FromRequestParts<Shared> for Editor {
 
 /// A post from a browser or an API client, read (size, type, UTF-8) and with its Origin
 /// checked, together with the client that sent it.
-pub struct Post {
+pub struct FormPost {
     pub format: Format,
     pub fields: FormFields,
     pub client: ClientIp,
 }
 
-impl FromRequest<Shared> for Post {
+impl FromRequest<SharedServices> for FormPost {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, services: &Shared) -> Result<Post, ApiError> {
+    async fn from_request(
+        request: Request,
+        services: &SharedServices,
+    ) -> Result<FormPost, ApiError> {
         let (mut parts, body) = request.into_parts();
         let client = ClientIp::from_request_parts(&mut parts, services).await?;
         let headers = parts.headers.clone();
         let (format, fields) = read_fields(Request::from_parts(parts, body)).await?;
         check_origin(&headers, services, format)?;
-        Ok(Post {
+        Ok(FormPost {
             format,
             fields,
             client,
@@ -197,22 +202,25 @@ impl FromRequest<Shared> for Post {
     }
 }
 
-/// [`Post`] for the sign-up and a profile update, which may carry a photo (see
+/// [`FormPost`] for the sign-up and a profile update, which may carry a photo (see
 /// [`super::read_fields_and_photo`]): up to 4 MB and 64 KiB.
-pub struct SignupPost {
+pub struct ProfilePost {
     pub format: Format,
     pub fields: FormFields,
     pub photo: Option<Vec<u8>>,
     pub client: ClientIp,
 }
 
-impl FromRequest<Shared> for SignupPost {
+impl FromRequest<SharedServices> for ProfilePost {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, services: &Shared) -> Result<SignupPost, ApiError> {
+    async fn from_request(
+        request: Request,
+        services: &SharedServices,
+    ) -> Result<ProfilePost, ApiError> {
         let (format, fields, photo, client) =
             read_post(request, services, super::MAX_BODY_WITH_PHOTO).await?;
-        Ok(SignupPost {
+        Ok(ProfilePost {
             format,
             fields,
             photo,
@@ -221,7 +229,7 @@ impl FromRequest<Shared> for SignupPost {
     }
 }
 
-/// [`Post`] that may also come as `multipart/form-data` (the site's forms sent by their
+/// [`FormPost`] that may also come as `multipart/form-data` (the site's forms sent by their
 /// script), within the 64 KiB of any post; a file in it is refused by the caller.
 pub struct MultipartPost {
     pub format: Format,
@@ -230,10 +238,13 @@ pub struct MultipartPost {
     pub client: ClientIp,
 }
 
-impl FromRequest<Shared> for MultipartPost {
+impl FromRequest<SharedServices> for MultipartPost {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, services: &Shared) -> Result<MultipartPost, ApiError> {
+    async fn from_request(
+        request: Request,
+        services: &SharedServices,
+    ) -> Result<MultipartPost, ApiError> {
         let (format, fields, file, client) = read_post(request, services, super::MAX_BODY).await?;
         Ok(MultipartPost {
             format,
@@ -248,7 +259,7 @@ type ReadPost = (Format, FormFields, Option<Vec<u8>>, ClientIp);
 
 async fn read_post(
     request: Request,
-    services: &Shared,
+    services: &SharedServices,
     limit: usize,
 ) -> Result<ReadPost, ApiError> {
     let (mut parts, body) = request.into_parts();

@@ -9,14 +9,16 @@ use axum::routing::get;
 
 use super::page::{JoinForm, button_page, notice_page};
 use super::refusal::{Refusals, notice_in_form, received};
-use super::{Format, Shared, SignupPost, TokenQuery, format_of, json_response, read_token};
+use super::{
+    Format, ProfilePost, SharedServices, TokenQuery, format_of, json_response, read_token,
+};
 use crate::form::{FORM_TOKEN, FORM_VALID_SECONDS, PHOTO, new_stamp, normalize};
 use crate::signup::submit_profile;
 use crate::store::StoreError;
 use crate::tokens::{Purpose, TokenError};
 use model::profile::{FieldErrors, FormFields};
 
-pub fn routes() -> Router<Shared> {
+pub fn routes() -> Router<SharedServices> {
     Router::new()
         .route(
             "/api/members",
@@ -31,7 +33,7 @@ pub fn routes() -> Router<Shared> {
 }
 
 fn form_page(
-    services: &Shared,
+    services: &SharedServices,
     status: StatusCode,
     values: &FormFields,
     errors: &FieldErrors,
@@ -50,7 +52,7 @@ fn form_page(
 }
 
 /// The join form; an API client asking for JSON gets the stamp its post must carry.
-async fn form(State(services): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+async fn form(State(services): State<SharedServices>, headers: axum::http::HeaderMap) -> Response {
     if format_of(&headers) == Format::Json {
         return json_response(
             StatusCode::OK,
@@ -72,13 +74,13 @@ async fn form(State(services): State<Shared>, headers: axum::http::HeaderMap) ->
 }
 
 async fn submit(
-    State(services): State<Shared>,
-    SignupPost {
+    State(services): State<SharedServices>,
+    ProfilePost {
         format,
         fields,
         photo,
         client,
-    }: SignupPost,
+    }: ProfilePost,
 ) -> Response {
     let client = client.rate_key();
     // Shown again as it would be stored, without the spent stamp.
@@ -113,14 +115,14 @@ async fn submit(
     .answer(error, &photo_again)
 }
 
-fn accepted(services: &Shared, format: Format) -> Response {
+fn accepted(services: &SharedServices, format: Format) -> Response {
     received(&services.config.site_url, format, "/join-thanks/")
 }
 
 /// The link in the mail opens a page with a button: mail scanners and link previews fetch
 /// links, and a GET changes nothing. An expired or broken link says so at once.
 async fn confirm_page(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Query(query): Query<TokenQuery>,
     headers: axum::http::HeaderMap,
 ) -> Response {
@@ -154,7 +156,7 @@ async fn confirm_page(
 }
 
 fn confirm_answer(
-    services: &Shared,
+    services: &SharedServices,
     format: Format,
     status: StatusCode,
     title: &str,
@@ -170,7 +172,7 @@ fn confirm_answer(
 }
 
 /// The page that says why a confirmation link cannot be used.
-fn refuse_link(services: &Shared, format: Format, error: TokenError) -> Response {
+fn refuse_link(services: &SharedServices, format: Format, error: TokenError) -> Response {
     match error {
         TokenError::Expired => confirm_answer(
             services,
@@ -190,7 +192,7 @@ fn refuse_link(services: &Shared, format: Format, error: TokenError) -> Response
 }
 
 /// The button's post: confirms the address of a sign-up or a removal request.
-async fn confirm(State(services): State<Shared>, request: Request<Body>) -> Response {
+async fn confirm(State(services): State<SharedServices>, request: Request<Body>) -> Response {
     let (format, token) = match read_token(request).await {
         Ok(read) => read,
         Err(error) => return error.into_response(),

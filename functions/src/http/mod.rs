@@ -22,45 +22,45 @@ use http_body_util::BodyExt;
 use crate::services::Services;
 use model::profile::FormFields;
 
-pub use extract::{ClientIp, Editor, MultipartPost, Post, SignupPost};
+pub use extract::{ClientIp, Editor, FormPost, MultipartPost, ProfilePost};
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
 /// The largest sign-up with a photo: the photo, and the text fields as any post.
 pub const MAX_BODY_WITH_PHOTO: usize = crate::photo::MAX_UPLOAD_BYTES + MAX_BODY;
 
-pub type Shared = Arc<Services>;
+pub type SharedServices = Arc<Services>;
 
 /// Every route of every function, for local runs.
-pub fn app(services: Shared) -> Router {
+pub fn app(services: SharedServices) -> Router {
     let routes = members::routes()
         .merge(edit::routes())
         .merge(events::routes())
         .merge(announce::routes())
         .merge(moderation::routes())
-        .with_state(Shared::clone(&services));
+        .with_state(SharedServices::clone(&services));
     with_edge(routes, &services)
 }
 
 /// The moderation function alone (one Lambda).
-pub fn moderation_app(services: Shared) -> Router {
-    let routes = moderation::routes().with_state(Shared::clone(&services));
+pub fn moderation_app(services: SharedServices) -> Router {
+    let routes = moderation::routes().with_state(SharedServices::clone(&services));
     with_edge(routes, &services)
 }
 
 /// The event function alone (one Lambda): sign-ups and announcements.
-pub fn events_app(services: Shared) -> Router {
+pub fn events_app(services: SharedServices) -> Router {
     let routes = events::routes()
         .merge(announce::routes())
-        .with_state(Shared::clone(&services));
+        .with_state(SharedServices::clone(&services));
     with_edge(routes, &services)
 }
 
 /// The member function alone (one Lambda): sign-ups and profile edits.
-pub fn members_app(services: Shared) -> Router {
+pub fn members_app(services: SharedServices) -> Router {
     let routes = members::routes()
         .merge(edit::routes())
-        .with_state(Shared::clone(&services));
+        .with_state(SharedServices::clone(&services));
     with_edge(routes, &services)
 }
 
@@ -465,9 +465,9 @@ async fn security_headers(
 
 /// What every function does before its routes: the proxy check (outermost), then the
 /// security headers on every answer.
-fn with_edge(routes: Router, services: &Shared) -> Router {
+fn with_edge(routes: Router, services: &SharedServices) -> Router {
     with_security_headers(routes, services).layer(axum::middleware::from_fn_with_state(
-        Shared::clone(services),
+        SharedServices::clone(services),
         extract::proxy_guard,
     ))
 }

@@ -9,12 +9,12 @@ use axum::routing::{get, post};
 
 use super::page::notice_page;
 use super::refusal::Refusals;
-use super::{ApiError, Editor, Format, Post, Shared, json_response, read_fields};
-use crate::moderation::{EditorItem, ModerationError, decide, request_removal, signups_csv};
+use super::{ApiError, Editor, FormPost, Format, SharedServices, json_response, read_fields};
+use crate::moderation::{EditorItem, ModerationError, decide, registrations_csv, request_removal};
 use crate::store::{Cursor, Status};
 use model::profile::FieldErrors;
 
-pub fn routes() -> Router<Shared> {
+pub fn routes() -> Router<SharedServices> {
     Router::new()
         .route("/api/moderation/submissions", get(list))
         .route("/api/moderation/submissions/{id}/photo", get(photo))
@@ -46,7 +46,7 @@ struct StatusQuery {
 pub const PAGE_SIZE: usize = 50;
 
 async fn list(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     _: Editor,
     Query(query): Query<StatusQuery>,
 ) -> Response {
@@ -98,7 +98,11 @@ async fn list(
 
 /// A submission's photo, for the editors' preview and the export. Never cached: it is
 /// personal data until it is published.
-async fn photo(State(services): State<Shared>, _: Editor, Path(id): Path<String>) -> Response {
+async fn photo(
+    State(services): State<SharedServices>,
+    _: Editor,
+    Path(id): Path<String>,
+) -> Response {
     match services.store.submission(&id).await {
         Ok(Some(submission)) => match submission.photo {
             Some(jpeg) => {
@@ -122,7 +126,7 @@ async fn photo(State(services): State<Shared>, _: Editor, Path(id): Path<String>
 }
 
 async fn decision(
-    services: Shared,
+    services: SharedServices,
     Editor(editor): Editor,
     id: String,
     status: Status,
@@ -146,7 +150,7 @@ async fn decision(
 }
 
 async fn approve(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     editor: Editor,
     Path(id): Path<String>,
 ) -> Response {
@@ -154,7 +158,7 @@ async fn approve(
 }
 
 async fn reject(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     editor: Editor,
     Path(id): Path<String>,
     request: Request<Body>,
@@ -175,7 +179,11 @@ async fn reject(
 /// The editorial export acknowledges an approved submission once its content file is
 /// written (and committed). Acknowledging twice is harmless, so an export that lost the
 /// first answer can retry; a submission that is not approved cannot be acknowledged.
-async fn exported(State(services): State<Shared>, _: Editor, Path(id): Path<String>) -> Response {
+async fn exported(
+    State(services): State<SharedServices>,
+    _: Editor,
+    Path(id): Path<String>,
+) -> Response {
     let now = services.clock.now();
     let marked = match services.store.mark_exported(&id, now).await {
         Ok(marked) => marked,
@@ -204,7 +212,7 @@ async fn exported(State(services): State<Shared>, _: Editor, Path(id): Path<Stri
 }
 
 async fn attendees(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     _: Editor,
     Path(slug): Path<String>,
 ) -> Response {
@@ -214,9 +222,9 @@ async fn attendees(
             &serde_json::json!({ "error": "no such event" }),
         );
     }
-    match services.store.signups(&slug).await {
+    match services.store.registrations(&slug).await {
         Ok(signups) => {
-            let mut response = (StatusCode::OK, signups_csv(&signups)).into_response();
+            let mut response = (StatusCode::OK, registrations_csv(&signups)).into_response();
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,
@@ -238,13 +246,13 @@ const REPORT_RECEIVED: &str = "ご報告ありがとうございます。運営�
 /// A visitor reports a profile: the same answer for any slug; the reason reaches the
 /// editors and nothing else happens.
 async fn report(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
-    Post {
+    FormPost {
         format,
         fields,
         client,
-    }: Post,
+    }: FormPost,
 ) -> Response {
     // A page without script posted unstamped: the form again, filled and stamped.
     let form_again = || {
@@ -302,13 +310,13 @@ async fn report(
 const REMOVAL_SENT: &str = "入力されたアドレスがこのプロフィールを登録したときのものなら、確認のメールをそのアドレスに送ります（届くまで1分ほどかかることがあります）。メールのリンクを開くと、削除の依頼が運営に届きます。";
 
 async fn removal(
-    State(services): State<Shared>,
+    State(services): State<SharedServices>,
     Path(slug): Path<String>,
-    Post {
+    FormPost {
         format,
         fields,
         client,
-    }: Post,
+    }: FormPost,
 ) -> Response {
     let notice = |status, message: &str| match format {
         Format::Json => json_response(status, &serde_json::json!({ "message": message })),

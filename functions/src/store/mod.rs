@@ -245,7 +245,7 @@ impl SeatState {
 
 /// One person's sign-up for an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Signup {
+pub struct Registration {
     pub event: String,
     /// Lowercased: the same address twice is the same person.
     pub email: String,
@@ -259,22 +259,22 @@ pub struct Signup {
 
 /// What a sign-up did.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SignupOutcome {
-    Confirmed(Signup),
+pub enum RegistrationOutcome {
+    Confirmed(Registration),
     Waitlisted {
-        signup: Signup,
+        signup: Registration,
         position: u64,
     },
     /// The same e-mail had signed up already: nothing changed.
-    AlreadySignedUp(Signup),
+    AlreadySignedUp(Registration),
 }
 
 /// What a cancellation did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cancellation {
-    pub cancelled: Signup,
+    pub cancelled: Registration,
     /// The first person on the waitlist, who now holds the freed seat.
-    pub promoted: Option<Signup>,
+    pub promoted: Option<Registration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -371,50 +371,61 @@ pub trait Submissions: Send + Sync {
 pub trait Seats: Send + Sync {
     /// Holds an event sign-up that waits for its address to be confirmed, until
     /// `expires_at`. It takes no seat and no place in line.
-    async fn hold_signup(
+    async fn hold_registration(
         &self,
         id: &str,
-        signup: &NewSignup,
+        signup: &NewRegistration,
         expires_at: Timestamp,
     ) -> Result<(), StoreError>;
 
     /// Confirms the held sign-up `id` for `event` in one atomic step: it is taken (once,
-    /// unless it lapsed before `now`) and signed up as [`Seats::sign_up`] does, with `now`
+    /// unless it lapsed before `now`) and signed up as [`Seats::register`] does, with `now`
     /// as its place in line. `None` when there is no such hold for that event, in which
     /// case nothing changed: a failure leaves the hold as it was, so the link still works.
-    async fn seat_held_signup(
+    async fn seat_held_registration(
         &self,
         id: &str,
         event: &str,
         capacity: u32,
         now: Timestamp,
-    ) -> Result<Option<SignupOutcome>, StoreError>;
+    ) -> Result<Option<RegistrationOutcome>, StoreError>;
 
     /// Signs a person up: a seat while fewer than `capacity` are confirmed and nobody waits,
     /// else the waitlist.
-    async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError>;
+    async fn register(
+        &self,
+        signup: NewRegistration,
+        capacity: u32,
+    ) -> Result<RegistrationOutcome, StoreError>;
 
     /// Gives free seats to those waiting, first in line first, while fewer than `capacity`
     /// are confirmed (the capacity rose); returns who got one. A newcomer never takes a seat
     /// while someone waits: `sign_up` puts them in line behind.
-    async fn promote_waitlist(&self, event: &str, capacity: u32)
-    -> Result<Vec<Signup>, StoreError>;
+    async fn promote_waitlist(
+        &self,
+        event: &str,
+        capacity: u32,
+    ) -> Result<Vec<Registration>, StoreError>;
 
     /// Cancels a sign-up; a freed seat goes to the first person on the waitlist.
-    async fn cancel_signup(
+    async fn cancel_registration(
         &self,
         event: &str,
         email: &str,
     ) -> Result<Option<Cancellation>, StoreError>;
 
     /// Every sign-up of an event in arrival order.
-    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError>;
+    async fn registrations(&self, event: &str) -> Result<Vec<Registration>, StoreError>;
 
     /// The sign-up of `email` for `event`, if there is one.
-    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError>;
+    async fn registration(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Registration>, StoreError>;
 
     /// Every event sign-up made with `email`, in any event.
-    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError>;
+    async fn registrations_of(&self, email: &str) -> Result<Vec<Registration>, StoreError>;
 }
 
 /// Mail that waits to be sent (see `QueueingMailer`).
@@ -465,7 +476,7 @@ pub trait Guards: Send + Sync {
 
 /// A sign-up as submitted, before the store gives it a state and a place in line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewSignup {
+pub struct NewRegistration {
     pub event: String,
     pub email: String,
     pub name: String,

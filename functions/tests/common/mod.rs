@@ -17,7 +17,8 @@ use functions::mail::OutboxMailer;
 use functions::services::Services;
 use functions::store::sqlite::SqliteStore;
 use functions::store::{
-    Cancellation, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
+    Cancellation, NewRegistration, Registration, RegistrationOutcome, Status, Store, StoreError,
+    Submission,
 };
 use functions::store::{Guards, MailQueue, Seats, Submissions};
 use http_body_util::BodyExt;
@@ -520,46 +521,54 @@ impl Submissions for DownStore {
 
 #[async_trait]
 impl Seats for DownStore {
-    async fn hold_signup(
+    async fn hold_registration(
         &self,
         _: &str,
-        _: &functions::store::NewSignup,
+        _: &functions::store::NewRegistration,
         _: jiff::Timestamp,
     ) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn seat_held_signup(
+    async fn seat_held_registration(
         &self,
         _: &str,
         _: &str,
         _: u32,
         _: jiff::Timestamp,
-    ) -> Result<Option<SignupOutcome>, StoreError> {
+    ) -> Result<Option<RegistrationOutcome>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn sign_up(&self, _: NewSignup, _: u32) -> Result<SignupOutcome, StoreError> {
+    async fn register(
+        &self,
+        _: NewRegistration,
+        _: u32,
+    ) -> Result<RegistrationOutcome, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn promote_waitlist(&self, _: &str, _: u32) -> Result<Vec<Signup>, StoreError> {
+    async fn promote_waitlist(&self, _: &str, _: u32) -> Result<Vec<Registration>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn cancel_signup(&self, _: &str, _: &str) -> Result<Option<Cancellation>, StoreError> {
+    async fn cancel_registration(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<Option<Cancellation>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn signups(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+    async fn registrations(&self, _: &str) -> Result<Vec<Registration>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn signup(&self, _: &str, _: &str) -> Result<Option<Signup>, StoreError> {
+    async fn registration(&self, _: &str, _: &str) -> Result<Option<Registration>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 
-    async fn signups_of(&self, _: &str) -> Result<Vec<Signup>, StoreError> {
+    async fn registrations_of(&self, _: &str) -> Result<Vec<Registration>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 }

@@ -75,7 +75,7 @@ async fn a_form_signup_is_held_until_confirmed_then_takes_a_seat() {
         seats(&h).await,
         serde_json::json!({ "capacity": 30, "confirmed": 1, "remaining": 29, "waitlist": 0 })
     );
-    let stored = h.store.signups(EVENT).await.unwrap();
+    let stored = h.store.registrations(EVENT).await.unwrap();
     assert_eq!(
         (stored[0].name.as_str(), stored[0].message.as_deref()),
         ("伊藤 結衣", Some("よろしく"))
@@ -205,7 +205,7 @@ async fn past_capacity_people_wait_in_line_and_a_cancellation_moves_the_first_up
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let stored = h.store.signups(EVENT).await.unwrap();
+    let stored = h.store.registrations(EVENT).await.unwrap();
     assert!(!stored.iter().any(|s| s.email == "p0@example.jp"));
     let promoted = stored
         .iter()
@@ -404,7 +404,7 @@ async fn a_seat_link_posted_to_another_event_changes_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(h.store.signups(other).await.unwrap().is_empty());
+    assert!(h.store.registrations(other).await.unwrap().is_empty());
     let (status, _, _) = h
         .post_from(
             "203.0.113.1",
@@ -463,7 +463,7 @@ async fn a_cancellation_link_cancels_its_own_sign_up_only_and_carries_no_address
     assert_eq!(cancel(first).await, false);
     assert!(
         h.store
-            .signup(EVENT, "p1@example.jp")
+            .registration(EVENT, "p1@example.jp")
             .await
             .unwrap()
             .is_some()
@@ -471,14 +471,14 @@ async fn a_cancellation_link_cancels_its_own_sign_up_only_and_carries_no_address
     assert_eq!(cancel(second).await, true);
     assert!(
         h.store
-            .signup(EVENT, "p1@example.jp")
+            .registration(EVENT, "p1@example.jp")
             .await
             .unwrap()
             .is_none()
     );
     assert!(
         h.store
-            .signup(EVENT, "p0@example.jp")
+            .registration(EVENT, "p0@example.jp")
             .await
             .unwrap()
             .is_some()
@@ -505,7 +505,7 @@ async fn a_raised_capacity_goes_to_the_waitlist_before_newcomers() {
         answer.contains("\"waitlisted\""),
         "the newcomer waits behind: {answer}"
     );
-    let signups = h.store.signups(EVENT).await.unwrap();
+    let signups = h.store.registrations(EVENT).await.unwrap();
     let state = |email: &str| signups.iter().find(|s| s.email == email).unwrap().state;
     assert_eq!(state("p30@example.jp"), SeatState::Confirmed);
     assert_eq!(state("p31@example.jp"), SeatState::Confirmed);

@@ -49,7 +49,11 @@ async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // The seat is freed and goes to the person waiting, who is told.
-    let signups = h.store.signups("sendai-bousai-evening").await.unwrap();
+    let signups = h
+        .store
+        .registrations("sendai-bousai-evening")
+        .await
+        .unwrap();
     assert!(signups.iter().all(|s| s.email != "hanako@example.jp"));
     assert!(
         signups.iter().any(|s| s.email == "waiting@example.jp"
@@ -70,7 +74,7 @@ async fn an_approved_removal_deletes_what_the_store_holds_about_the_person() {
     );
     assert!(
         h.store
-            .signups_of("hanako@example.jp")
+            .registrations_of("hanako@example.jp")
             .await
             .unwrap()
             .is_empty()

@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use functions::mail::Message;
 use functions::store::sqlite::SqliteStore;
 use functions::store::{
-    Cancellation, Cursor, NewSignup, Signup, SignupOutcome, Status, Store, StoreError, Submission,
-    SubmissionPage,
+    Cancellation, Cursor, NewRegistration, Registration, RegistrationOutcome, Status, Store,
+    StoreError, Submission, SubmissionPage,
 };
 use jiff::Timestamp;
 
@@ -109,58 +109,73 @@ impl Submissions for Recording {
 
 #[async_trait]
 impl Seats for Recording {
-    async fn hold_signup(&self, id: &str, s: &NewSignup, at: Timestamp) -> Result<(), StoreError> {
-        self.log("hold_signup");
-        self.inner.hold_signup(id, s, at).await
+    async fn hold_registration(
+        &self,
+        id: &str,
+        s: &NewRegistration,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.log("hold_registration");
+        self.inner.hold_registration(id, s, at).await
     }
 
-    async fn seat_held_signup(
+    async fn seat_held_registration(
         &self,
         id: &str,
         event: &str,
         capacity: u32,
         now: Timestamp,
-    ) -> Result<Option<SignupOutcome>, StoreError> {
-        self.log("seat_held_signup");
-        self.inner.seat_held_signup(id, event, capacity, now).await
+    ) -> Result<Option<RegistrationOutcome>, StoreError> {
+        self.log("seat_held_registration");
+        self.inner
+            .seat_held_registration(id, event, capacity, now)
+            .await
     }
 
-    async fn sign_up(&self, s: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
+    async fn register(
+        &self,
+        s: NewRegistration,
+        capacity: u32,
+    ) -> Result<RegistrationOutcome, StoreError> {
         self.log("sign_up");
-        self.inner.sign_up(s, capacity).await
+        self.inner.register(s, capacity).await
     }
 
     async fn promote_waitlist(
         &self,
         event: &str,
         capacity: u32,
-    ) -> Result<Vec<Signup>, StoreError> {
+    ) -> Result<Vec<Registration>, StoreError> {
         self.log("promote_waitlist");
         self.inner.promote_waitlist(event, capacity).await
     }
 
-    async fn cancel_signup(
+    async fn cancel_registration(
         &self,
         event: &str,
         email: &str,
     ) -> Result<Option<Cancellation>, StoreError> {
-        self.log("cancel_signup");
-        self.inner.cancel_signup(event, email).await
+        self.log("cancel_registration");
+        self.inner.cancel_registration(event, email).await
     }
 
-    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
+    async fn registrations(&self, event: &str) -> Result<Vec<Registration>, StoreError> {
         self.log("signups");
-        self.inner.signups(event).await
+        self.inner.registrations(event).await
     }
 
-    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
+    async fn registration(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Registration>, StoreError> {
         self.log("signup");
-        self.inner.signup(event, email).await
+        self.inner.registration(event, email).await
     }
 
-    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
-        self.log("signups_of");
-        self.inner.signups_of(email).await
+    async fn registrations_of(&self, email: &str) -> Result<Vec<Registration>, StoreError> {
+        self.log("registrations_of");
+        self.inner.registrations_of(email).await
     }
 }
 

@@ -7,7 +7,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
 use super::keys;
-use crate::store::{Cursor, SeatState, Signup, Status, StoreError, Submission, SubmissionKind};
+use crate::store::{
+    Cursor, Registration, SeatState, Status, StoreError, Submission, SubmissionKind,
+};
 
 pub(super) type Item = HashMap<String, AttributeValue>;
 
@@ -175,7 +177,7 @@ pub(super) fn submission_from(item: &Item) -> Result<Submission, StoreError> {
     })
 }
 
-pub(super) fn signup_item(signup: &Signup) -> Item {
+pub(super) fn signup_item(signup: &Registration) -> Item {
     let mut item = keys::seat(&signup.event, &signup.email);
     item.insert("event".into(), s(&signup.event));
     item.insert("email".into(), s(&signup.email));
@@ -190,7 +192,7 @@ pub(super) fn signup_item(signup: &Signup) -> Item {
     item
 }
 
-pub(super) fn signup_from(item: &Item) -> Result<Signup, StoreError> {
+pub(super) fn signup_from(item: &Item) -> Result<Registration, StoreError> {
     let r = ItemReader {
         item,
         what: "sign-up",
@@ -201,7 +203,7 @@ pub(super) fn signup_from(item: &Item) -> Result<Signup, StoreError> {
         _ => return Err(r.corrupt("state", "is unknown")),
     };
     let sequence = r.n("sequence")?;
-    Ok(Signup {
+    Ok(Registration {
         event: r.s("event")?,
         email: r.s("email")?,
         name: r.s("name")?,

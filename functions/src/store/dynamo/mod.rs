@@ -366,7 +366,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::store::{NewSignup, Signup, SignupOutcome, Store};
+    use crate::store::{NewRegistration, Registration, RegistrationOutcome, Store};
     use crate::store::{Seats, Submissions};
 
     /// A store on its own new table of the DynamoDB-protocol server that `scripts/test`
@@ -397,21 +397,21 @@ mod tests {
         );
         store.ensure_table().await.unwrap();
         let at: Timestamp = "2026-11-25T03:00:00Z".parse().unwrap();
-        let person = |email: &str| NewSignup {
+        let person = |email: &str| NewRegistration {
             event: "race".into(),
             email: email.into(),
             name: "x".into(),
             message: None,
             at,
         };
-        store.sign_up(person("a@example.jp"), 1).await.unwrap();
+        store.register(person("a@example.jp"), 1).await.unwrap();
         // B found the event full; before B writes, A cancels and frees the seat.
         store
-            .cancel_signup("race", "a@example.jp")
+            .cancel_registration("race", "a@example.jp")
             .await
             .unwrap()
             .unwrap();
-        let b = Signup {
+        let b = Registration {
             event: "race".into(),
             email: "b@example.jp".into(),
             name: "x".into(),
@@ -426,11 +426,11 @@ mod tests {
             Some(true),
             "the count condition refuses it"
         );
-        assert!(store.signups("race").await.unwrap().is_empty());
+        assert!(store.registrations("race").await.unwrap().is_empty());
         // And sign_up as a whole takes the freed seat.
-        let outcome = store.sign_up(person("b@example.jp"), 1).await.unwrap();
+        let outcome = store.register(person("b@example.jp"), 1).await.unwrap();
         assert!(
-            matches!(outcome, SignupOutcome::Confirmed(_)),
+            matches!(outcome, RegistrationOutcome::Confirmed(_)),
             "{outcome:?}"
         );
     }

@@ -10,7 +10,9 @@ use jiff::Timestamp;
 use super::items::*;
 use super::keys;
 use super::{ATTEMPTS, DynamoStore, sdk};
-use crate::store::{Cancellation, NewSignup, SeatState, Seats, Signup, SignupOutcome, StoreError};
+use crate::store::{
+    Cancellation, NewRegistration, Registration, RegistrationOutcome, SeatState, Seats, StoreError,
+};
 
 async fn backoff(attempt: u32) {
     let mut bytes = [0u8; 2];
@@ -27,7 +29,7 @@ impl DynamoStore {
     /// holds only while the event is full (see `sign_up`); the result as `transact`'s.
     pub(super) async fn join_waitlist(
         &self,
-        stored: &Signup,
+        stored: &Registration,
         capacity: u32,
         held: Option<TransactWriteItem>,
     ) -> Result<Option<Vec<bool>>, StoreError> {
@@ -48,15 +50,15 @@ impl DynamoStore {
         self.transact(wait).await
     }
 
-    /// Signs `signup` up (see `Store::sign_up`). With `held` (a held sign-up's id and the
+    /// Signs `signup` up (see `Store::register`). With `held` (a held sign-up's id and the
     /// time), the hold is deleted in the same transaction that takes the seat or the
     /// waiting place, so that a failure leaves it held; `None` when the hold is gone.
     pub(super) async fn seat(
         &self,
-        signup: NewSignup,
+        signup: NewRegistration,
         capacity: u32,
         held: Option<(&str, Timestamp)>,
-    ) -> Result<Option<SignupOutcome>, StoreError> {
+    ) -> Result<Option<RegistrationOutcome>, StoreError> {
         let take = |this: &Self| -> Result<Option<TransactWriteItem>, StoreError> {
             held.map(|(id, now)| this.take_held(id, &signup.event, now))
                 .transpose()
@@ -70,7 +72,7 @@ impl DynamoStore {
             {
                 return Ok(None);
             }
-            return Ok(Some(SignupOutcome::AlreadySignedUp(signup_from(
+            return Ok(Some(RegistrationOutcome::AlreadySignedUp(signup_from(
                 &existing,
             )?)));
         }
@@ -91,7 +93,7 @@ impl DynamoStore {
             .attributes
             .as_ref()
             .map_or(0, |a| get_n(a, "sequence")) as u64;
-        let mut stored = Signup {
+        let mut stored = Registration {
             event: signup.event.clone(),
             email: signup.email.clone(),
             name: signup.name.clone(),
@@ -119,7 +121,7 @@ impl DynamoStore {
             ];
             claim.extend(take(self)?);
             let full = match self.transact(claim).await? {
-                None => return Ok(Some(SignupOutcome::Confirmed(stored))),
+                None => return Ok(Some(RegistrationOutcome::Confirmed(stored))),
                 Some(failed) if failed.get(HELD_ITEM) == Some(&true) => return Ok(None),
                 Some(failed) if failed.get(1) == Some(&true) => break,
                 Some(failed) => failed.first() == Some(&true),
@@ -133,14 +135,14 @@ impl DynamoStore {
                 match self.join_waitlist(&stored, capacity, take(self)?).await? {
                     None => {
                         let position = self
-                            .signups(&signup.event)
+                            .registrations(&signup.event)
                             .await?
                             .iter()
                             .filter(|s| {
                                 s.state == SeatState::Waitlisted && s.sequence <= stored.sequence
                             })
                             .count() as u64;
-                        return Ok(Some(SignupOutcome::Waitlisted {
+                        return Ok(Some(RegistrationOutcome::Waitlisted {
                             signup: stored,
                             position,
                         }));
@@ -162,7 +164,7 @@ impl DynamoStore {
                 {
                     return Ok(None);
                 }
-                Ok(Some(SignupOutcome::AlreadySignedUp(signup_from(
+                Ok(Some(RegistrationOutcome::AlreadySignedUp(signup_from(
                     &existing,
                 )?)))
             }
@@ -175,10 +177,10 @@ impl DynamoStore {
 
 #[async_trait]
 impl Seats for DynamoStore {
-    async fn hold_signup(
+    async fn hold_registration(
         &self,
         id: &str,
-        signup: &NewSignup,
+        signup: &NewRegistration,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         let mut item = keys::held(id);
@@ -194,13 +196,13 @@ impl Seats for DynamoStore {
         self.put_plain(item).await
     }
 
-    async fn seat_held_signup(
+    async fn seat_held_registration(
         &self,
         id: &str,
         event: &str,
         capacity: u32,
         now: Timestamp,
-    ) -> Result<Option<SignupOutcome>, StoreError> {
+    ) -> Result<Option<RegistrationOutcome>, StoreError> {
         let Some(item) = self.get(keys::held(id)).await? else {
             return Ok(None);
         };
@@ -211,7 +213,7 @@ impl Seats for DynamoStore {
         if r.s("event")? != event || get_n(&item, "ttl") <= now.as_second() {
             return Ok(None);
         }
-        let held = NewSignup {
+        let held = NewRegistration {
             event: r.s("event")?,
             email: r.s("email")?,
             name: r.s("name")?,
@@ -222,7 +224,11 @@ impl Seats for DynamoStore {
         self.seat(held, capacity, Some((id, now))).await
     }
 
-    async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
+    async fn register(
+        &self,
+        signup: NewRegistration,
+        capacity: u32,
+    ) -> Result<RegistrationOutcome, StoreError> {
         self.seat(signup, capacity, None).await?.ok_or_else(|| {
             StoreError::Unavailable("a sign-up without a hold was refused as one".into())
         })
@@ -232,7 +238,7 @@ impl Seats for DynamoStore {
         &self,
         event: &str,
         capacity: u32,
-    ) -> Result<Vec<Signup>, StoreError> {
+    ) -> Result<Vec<Registration>, StoreError> {
         let mut promoted = Vec::new();
         let mut attempt = 0;
         // One seat per transaction, first in line first, while seats are free and someone
@@ -292,13 +298,13 @@ impl Seats for DynamoStore {
         ))
     }
 
-    async fn cancel_signup(
+    async fn cancel_registration(
         &self,
         event: &str,
         email: &str,
     ) -> Result<Option<Cancellation>, StoreError> {
         for attempt in 0..ATTEMPTS {
-            let signups: Vec<Signup> = self
+            let signups: Vec<Registration> = self
                 .query_partition(keys::event(event), keys::SIGNUP_PREFIX)
                 .await?
                 .iter()
@@ -367,8 +373,8 @@ impl Seats for DynamoStore {
         ))
     }
 
-    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
-        let mut signups: Vec<Signup> = self
+    async fn registrations(&self, event: &str) -> Result<Vec<Registration>, StoreError> {
+        let mut signups: Vec<Registration> = self
             .query_partition(keys::event(event), keys::SIGNUP_PREFIX)
             .await?
             .iter()
@@ -378,14 +384,18 @@ impl Seats for DynamoStore {
         Ok(signups)
     }
 
-    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
+    async fn registration(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Registration>, StoreError> {
         self.get(keys::seat(event, email))
             .await?
             .map(|item| signup_from(&item))
             .transpose()
     }
 
-    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
+    async fn registrations_of(&self, email: &str) -> Result<Vec<Registration>, StoreError> {
         Ok(self
             .person_items(email)
             .await?

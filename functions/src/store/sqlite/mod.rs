@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 use rusqlite::{Connection, Row};
 
-use super::{SeatState, Signup, Status, StoreError, Submission, SubmissionKind};
+use super::{Registration, SeatState, Status, StoreError, Submission, SubmissionKind};
 
 mod guards;
 mod mail_queue;
@@ -174,10 +174,10 @@ pub(super) fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
     })
 }
 
-pub(super) fn signup_from(row: &Row<'_>) -> rusqlite::Result<Signup> {
+pub(super) fn signup_from(row: &Row<'_>) -> rusqlite::Result<Registration> {
     let state: String = row.get("state")?;
     let sequence: i64 = row.get("sequence")?;
-    Ok(Signup {
+    Ok(Registration {
         event: row.get("event")?,
         email: row.get("email")?,
         name: row.get("name")?,
@@ -283,7 +283,7 @@ mod tests {
     async fn seats_go_strictly_in_line_order() {
         let (_dir, store) = fresh();
         crate::store::suite::concurrent_signups_never_exceed_capacity(Arc::clone(&store)).await;
-        let stored = store.signups("rush").await.unwrap();
+        let stored = store.registrations("rush").await.unwrap();
         assert_eq!(
             stored.iter().map(|s| s.sequence).collect::<Vec<_>>(),
             (1..=200).collect::<Vec<_>>()

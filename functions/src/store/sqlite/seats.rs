@@ -5,19 +5,21 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{SqliteStore, signup_from, unavailable};
-use crate::store::{Cancellation, NewSignup, SeatState, Seats, Signup, SignupOutcome, StoreError};
+use crate::store::{
+    Cancellation, NewRegistration, Registration, RegistrationOutcome, SeatState, Seats, StoreError,
+};
 
 /// Signs `signup` up inside `transaction`: a seat while fewer than `capacity` are confirmed,
-/// else the waitlist (see `Store::sign_up`).
+/// else the waitlist (see `Store::register`).
 fn seat_in(
     transaction: &rusqlite::Transaction<'_>,
-    signup: NewSignup,
+    signup: NewRegistration,
     capacity: u32,
-) -> Result<SignupOutcome, StoreError> {
+) -> Result<RegistrationOutcome, StoreError> {
     if let Some(existing) =
         find_signup(transaction, &signup.event, &signup.email).map_err(unavailable)?
     {
-        return Ok(SignupOutcome::AlreadySignedUp(existing));
+        return Ok(RegistrationOutcome::AlreadySignedUp(existing));
     }
     let (confirmed, waiting): (i64, i64) = transaction
         .query_row(
@@ -43,7 +45,7 @@ fn seat_in(
     } else {
         SeatState::Waitlisted
     };
-    let stored = Signup {
+    let stored = Registration {
         event: signup.event,
         email: signup.email,
         name: signup.name,
@@ -66,8 +68,8 @@ fn seat_in(
         )
         .map_err(unavailable)?;
     Ok(match state {
-        SeatState::Confirmed => SignupOutcome::Confirmed(stored),
-        SeatState::Waitlisted => SignupOutcome::Waitlisted {
+        SeatState::Confirmed => RegistrationOutcome::Confirmed(stored),
+        SeatState::Waitlisted => RegistrationOutcome::Waitlisted {
             signup: stored,
             position: position as u64,
         },
@@ -78,7 +80,7 @@ fn find_signup(
     connection: &Connection,
     event: &str,
     email: &str,
-) -> rusqlite::Result<Option<Signup>> {
+) -> rusqlite::Result<Option<Registration>> {
     connection
         .query_row(
             "SELECT * FROM signups WHERE event = ?1 AND email = ?2",
@@ -90,10 +92,10 @@ fn find_signup(
 
 #[async_trait]
 impl Seats for SqliteStore {
-    async fn hold_signup(
+    async fn hold_registration(
         &self,
         id: &str,
-        signup: &NewSignup,
+        signup: &NewRegistration,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         let (id, s) = (id.to_owned(), signup.clone());
@@ -114,13 +116,13 @@ impl Seats for SqliteStore {
         .await
     }
 
-    async fn seat_held_signup(
+    async fn seat_held_registration(
         &self,
         id: &str,
         event: &str,
         capacity: u32,
         now: Timestamp,
-    ) -> Result<Option<SignupOutcome>, StoreError> {
+    ) -> Result<Option<RegistrationOutcome>, StoreError> {
         let (id, event) = (id.to_owned(), event.to_owned());
         self.with(move |c| {
             let transaction = c
@@ -132,7 +134,7 @@ impl Seats for SqliteStore {
                      RETURNING event, email, name, message",
                     params![id, event, now.as_second()],
                     |row| {
-                        Ok(NewSignup {
+                        Ok(NewRegistration {
                             event: row.get(0)?,
                             email: row.get(1)?,
                             name: row.get(2)?,
@@ -154,7 +156,11 @@ impl Seats for SqliteStore {
         .await
     }
 
-    async fn sign_up(&self, signup: NewSignup, capacity: u32) -> Result<SignupOutcome, StoreError> {
+    async fn register(
+        &self,
+        signup: NewRegistration,
+        capacity: u32,
+    ) -> Result<RegistrationOutcome, StoreError> {
         self.with(move |c| {
             let transaction = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -170,7 +176,7 @@ impl Seats for SqliteStore {
         &self,
         event: &str,
         capacity: u32,
-    ) -> Result<Vec<Signup>, StoreError> {
+    ) -> Result<Vec<Registration>, StoreError> {
         let event = event.to_owned();
         self.with(move |c| {
             let transaction = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(unavailable)?;
@@ -201,7 +207,7 @@ impl Seats for SqliteStore {
         .await
     }
 
-    async fn cancel_signup(
+    async fn cancel_registration(
         &self,
         event: &str,
         email: &str,
@@ -239,7 +245,7 @@ impl Seats for SqliteStore {
         .await
     }
 
-    async fn signups(&self, event: &str) -> Result<Vec<Signup>, StoreError> {
+    async fn registrations(&self, event: &str) -> Result<Vec<Registration>, StoreError> {
         let event = event.to_owned();
         self.with(move |c| {
             let mut statement = c
@@ -254,13 +260,17 @@ impl Seats for SqliteStore {
         .await
     }
 
-    async fn signup(&self, event: &str, email: &str) -> Result<Option<Signup>, StoreError> {
+    async fn registration(
+        &self,
+        event: &str,
+        email: &str,
+    ) -> Result<Option<Registration>, StoreError> {
         let (event, email) = (event.to_owned(), email.to_owned());
         self.with(move |c| find_signup(c, &event, &email).map_err(unavailable))
             .await
     }
 
-    async fn signups_of(&self, email: &str) -> Result<Vec<Signup>, StoreError> {
+    async fn registrations_of(&self, email: &str) -> Result<Vec<Registration>, StoreError> {
         let email = email.to_owned();
         self.with(move |c| {
             let mut statement = c

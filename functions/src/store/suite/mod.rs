@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::{NewSignup, Status, Submission, SubmissionKind};
+use super::{NewRegistration, Status, Submission, SubmissionKind};
 
 pub fn at(text: &str) -> Timestamp {
     text.parse().expect("a timestamp")
@@ -41,8 +41,8 @@ pub fn submission(id: &str, slug: &str) -> Submission {
     }
 }
 
-pub fn signup(event: &str, email: &str) -> NewSignup {
-    NewSignup {
+pub fn registration(event: &str, email: &str) -> NewRegistration {
+    NewRegistration {
         event: event.into(),
         email: email.into(),
         name: "参加者".into(),

@@ -2,32 +2,35 @@
 
 use std::sync::Arc;
 
-use super::{at, signup};
-use crate::store::{NewSignup, SeatState, SignupOutcome, Store};
+use super::{at, registration};
+use crate::store::{NewRegistration, RegistrationOutcome, SeatState, Store};
 
 pub async fn seats_then_waitlist_in_arrival_order(store: Arc<dyn Store>) {
     assert!(matches!(
-        store.sign_up(signup("e", "a@x"), 2).await.unwrap(),
-        SignupOutcome::Confirmed(_)
+        store.register(registration("e", "a@x"), 2).await.unwrap(),
+        RegistrationOutcome::Confirmed(_)
     ));
     assert!(matches!(
-        store.sign_up(signup("e", "b@x"), 2).await.unwrap(),
-        SignupOutcome::Confirmed(_)
+        store.register(registration("e", "b@x"), 2).await.unwrap(),
+        RegistrationOutcome::Confirmed(_)
     ));
-    let third = store.sign_up(signup("e", "c@x"), 2).await.unwrap();
+    let third = store.register(registration("e", "c@x"), 2).await.unwrap();
     assert!(
-        matches!(third, SignupOutcome::Waitlisted { position: 1, .. }),
+        matches!(third, RegistrationOutcome::Waitlisted { position: 1, .. }),
         "{third:?}"
     );
-    let fourth = store.sign_up(signup("e", "d@x"), 2).await.unwrap();
+    let fourth = store.register(registration("e", "d@x"), 2).await.unwrap();
     assert!(
-        matches!(fourth, SignupOutcome::Waitlisted { position: 2, .. }),
+        matches!(fourth, RegistrationOutcome::Waitlisted { position: 2, .. }),
         "{fourth:?}"
     );
     // Another event has its own seats.
     assert!(matches!(
-        store.sign_up(signup("other", "c@x"), 2).await.unwrap(),
-        SignupOutcome::Confirmed(_)
+        store
+            .register(registration("other", "c@x"), 2)
+            .await
+            .unwrap(),
+        RegistrationOutcome::Confirmed(_)
     ));
 }
 
@@ -36,17 +39,17 @@ pub async fn seats_then_waitlist_in_arrival_order(store: Arc<dyn Store>) {
 pub async fn a_raised_capacity_serves_the_waitlist_first(store: Arc<dyn Store>) {
     for n in 0..4 {
         store
-            .sign_up(signup("grow", &format!("p{n}@example.jp")), 1)
+            .register(registration("grow", &format!("p{n}@example.jp")), 1)
             .await
             .unwrap();
     }
     // One seat, three waiting (p1, p2, p3). Now three seats: a newcomer still waits behind.
     let late = store
-        .sign_up(signup("grow", "late@example.jp"), 3)
+        .register(registration("grow", "late@example.jp"), 3)
         .await
         .unwrap();
     assert!(
-        matches!(late, SignupOutcome::Waitlisted { position: 4, .. }),
+        matches!(late, RegistrationOutcome::Waitlisted { position: 4, .. }),
         "{late:?}"
     );
     let promoted = store.promote_waitlist("grow", 3).await.unwrap();
@@ -55,7 +58,7 @@ pub async fn a_raised_capacity_serves_the_waitlist_first(store: Arc<dyn Store>) 
     assert!(promoted.iter().all(|s| s.state == SeatState::Confirmed));
     assert!(store.promote_waitlist("grow", 3).await.unwrap().is_empty());
     let states: Vec<(String, SeatState)> = store
-        .signups("grow")
+        .registrations("grow")
         .await
         .unwrap()
         .into_iter()
@@ -72,7 +75,10 @@ pub async fn a_raised_capacity_serves_the_waitlist_first(store: Arc<dyn Store>) 
         ]
     );
     // The seats are full again: the next cancellation moves p3 up as before.
-    let cancelled = store.cancel_signup("grow", "p0@example.jp").await.unwrap();
+    let cancelled = store
+        .cancel_registration("grow", "p0@example.jp")
+        .await
+        .unwrap();
     assert_eq!(
         cancelled.unwrap().promoted.map(|s| s.email),
         Some("p3@example.jp".to_owned())
@@ -82,35 +88,56 @@ pub async fn a_raised_capacity_serves_the_waitlist_first(store: Arc<dyn Store>) 
 /// A place in line is never given twice, even after a cancellation: a cancellation link
 /// names its sign-up by it.
 pub async fn places_in_line_are_never_reused(store: Arc<dyn Store>) {
-    let first = match store.sign_up(signup("m", "a@example.jp"), 5).await.unwrap() {
-        SignupOutcome::Confirmed(s) => s.sequence,
+    let first = match store
+        .register(registration("m", "a@example.jp"), 5)
+        .await
+        .unwrap()
+    {
+        RegistrationOutcome::Confirmed(s) => s.sequence,
         other => panic!("{other:?}"),
     };
-    store.sign_up(signup("m", "b@example.jp"), 5).await.unwrap();
-    store.cancel_signup("m", "b@example.jp").await.unwrap();
-    store.cancel_signup("m", "a@example.jp").await.unwrap();
-    let again = match store.sign_up(signup("m", "a@example.jp"), 5).await.unwrap() {
-        SignupOutcome::Confirmed(s) => s.sequence,
+    store
+        .register(registration("m", "b@example.jp"), 5)
+        .await
+        .unwrap();
+    store
+        .cancel_registration("m", "b@example.jp")
+        .await
+        .unwrap();
+    store
+        .cancel_registration("m", "a@example.jp")
+        .await
+        .unwrap();
+    let again = match store
+        .register(registration("m", "a@example.jp"), 5)
+        .await
+        .unwrap()
+    {
+        RegistrationOutcome::Confirmed(s) => s.sequence,
         other => panic!("{other:?}"),
     };
     assert!(again > first + 1, "{again} after {first}");
 }
 
 pub async fn the_same_email_twice_changes_nothing(store: Arc<dyn Store>) {
-    store.sign_up(signup("e", "a@x"), 1).await.unwrap();
-    let again = store.sign_up(signup("e", "a@x"), 1).await.unwrap();
+    store.register(registration("e", "a@x"), 1).await.unwrap();
+    let again = store.register(registration("e", "a@x"), 1).await.unwrap();
     assert!(
-        matches!(again, SignupOutcome::AlreadySignedUp(ref s) if s.state == SeatState::Confirmed),
+        matches!(again, RegistrationOutcome::AlreadySignedUp(ref s) if s.state == SeatState::Confirmed),
         "{again:?}"
     );
-    assert_eq!(store.signups("e").await.unwrap().len(), 1);
+    assert_eq!(store.registrations("e").await.unwrap().len(), 1);
 }
 
 pub async fn a_cancellation_promotes_the_first_on_the_waitlist(store: Arc<dyn Store>) {
     for email in ["a@x", "b@x", "c@x", "d@x"] {
-        store.sign_up(signup("e", email), 2).await.unwrap();
+        store.register(registration("e", email), 2).await.unwrap();
     }
-    let cancellation = store.cancel_signup("e", "a@x").await.unwrap().unwrap();
+    let cancellation = store
+        .cancel_registration("e", "a@x")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(cancellation.cancelled.email, "a@x");
     assert_eq!(
         cancellation
@@ -120,7 +147,7 @@ pub async fn a_cancellation_promotes_the_first_on_the_waitlist(store: Arc<dyn St
         Some(("c@x", SeatState::Confirmed))
     );
     let states: Vec<(String, SeatState)> = store
-        .signups("e")
+        .registrations("e")
         .await
         .unwrap()
         .into_iter()
@@ -137,14 +164,14 @@ pub async fn a_cancellation_promotes_the_first_on_the_waitlist(store: Arc<dyn St
     // Leaving the waitlist promotes nobody; cancelling twice finds nothing.
     assert_eq!(
         store
-            .cancel_signup("e", "d@x")
+            .cancel_registration("e", "d@x")
             .await
             .unwrap()
             .unwrap()
             .promoted,
         None
     );
-    assert_eq!(store.cancel_signup("e", "d@x").await.unwrap(), None);
+    assert_eq!(store.cancel_registration("e", "d@x").await.unwrap(), None);
 }
 
 /// 200 simultaneous sign-ups for 30 seats: exactly 30 confirmed and 170 waitlisted, each
@@ -155,7 +182,7 @@ pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
         let store = Arc::clone(&store);
         tasks.spawn(async move {
             store
-                .sign_up(signup("rush", &format!("p{i}@example.org")), 30)
+                .register(registration("rush", &format!("p{i}@example.org")), 30)
                 .await
         });
     }
@@ -163,13 +190,13 @@ pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
     let mut waitlisted = 0;
     while let Some(result) = tasks.join_next().await {
         match result.expect("task").expect("stored") {
-            SignupOutcome::Confirmed(_) => confirmed += 1,
-            SignupOutcome::Waitlisted { .. } => waitlisted += 1,
-            SignupOutcome::AlreadySignedUp(_) => panic!("every e-mail is new"),
+            RegistrationOutcome::Confirmed(_) => confirmed += 1,
+            RegistrationOutcome::Waitlisted { .. } => waitlisted += 1,
+            RegistrationOutcome::AlreadySignedUp(_) => panic!("every e-mail is new"),
         }
     }
     assert_eq!((confirmed, waitlisted), (30, 170));
-    let stored = store.signups("rush").await.unwrap();
+    let stored = store.registrations("rush").await.unwrap();
     assert_eq!(stored.len(), 200);
     assert_eq!(
         stored
@@ -192,7 +219,7 @@ pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
 
 pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) {
     let now = at("2026-11-25T03:00:00Z");
-    let signup = NewSignup {
+    let signup = NewRegistration {
         event: "meetup".into(),
         email: "hanako@example.jp".into(),
         name: "山田 花子".into(),
@@ -200,24 +227,30 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
         at: now,
     };
     let lapses = at("2026-11-27T03:00:00Z");
-    store.hold_signup("h1", &signup, lapses).await.unwrap();
-    store.hold_signup("h2", &signup, lapses).await.unwrap();
+    store
+        .hold_registration("h1", &signup, lapses)
+        .await
+        .unwrap();
+    store
+        .hold_registration("h2", &signup, lapses)
+        .await
+        .unwrap();
     assert!(
-        store.signups("meetup").await.unwrap().is_empty(),
+        store.registrations("meetup").await.unwrap().is_empty(),
         "no seat while held"
     );
     // Named for another event, the hold is not taken: it stays, and its link still works.
     let later = at("2026-11-25T05:00:00Z");
     assert!(
         store
-            .seat_held_signup("h1", "other-event", 30, later)
+            .seat_held_registration("h1", "other-event", 30, later)
             .await
             .unwrap()
             .is_none()
     );
-    assert!(store.signups("other-event").await.unwrap().is_empty());
-    let Some(SignupOutcome::Confirmed(seated)) = store
-        .seat_held_signup("h1", "meetup", 30, later)
+    assert!(store.registrations("other-event").await.unwrap().is_empty());
+    let Some(RegistrationOutcome::Confirmed(seated)) = store
+        .seat_held_registration("h1", "meetup", 30, later)
         .await
         .unwrap()
     else {
@@ -232,10 +265,10 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
         ("山田 花子", Some("よろしく"), later),
         "in line by the time of confirmation"
     );
-    assert_eq!(store.signups("meetup").await.unwrap(), vec![seated]);
+    assert_eq!(store.registrations("meetup").await.unwrap(), vec![seated]);
     assert!(
         store
-            .seat_held_signup("h1", "meetup", 30, later)
+            .seat_held_registration("h1", "meetup", 30, later)
             .await
             .unwrap()
             .is_none(),
@@ -243,7 +276,7 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
     );
     assert!(
         store
-            .seat_held_signup("h2", "meetup", 30, lapses)
+            .seat_held_registration("h2", "meetup", 30, lapses)
             .await
             .unwrap()
             .is_none(),
@@ -251,7 +284,7 @@ pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) 
     );
     assert!(
         store
-            .seat_held_signup("nothing", "meetup", 30, now)
+            .seat_held_registration("nothing", "meetup", 30, now)
             .await
             .unwrap()
             .is_none()
@@ -264,7 +297,7 @@ pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left
     store: Arc<dyn Store>,
 ) {
     let now = at("2026-11-25T03:00:00Z");
-    let person = move |event: &str, email: &str| NewSignup {
+    let person = move |event: &str, email: &str| NewRegistration {
         event: event.into(),
         email: email.into(),
         name: "x".into(),
@@ -274,17 +307,18 @@ pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left
     for round in 0..25 {
         let event = format!("race-{round}");
         store
-            .sign_up(person(&event, "a@example.jp"), 1)
+            .register(person(&event, "a@example.jp"), 1)
             .await
             .unwrap();
         let (joining, leaving) = (Arc::clone(&store), Arc::clone(&store));
         let (e1, e2) = (event.clone(), event.clone());
         let join =
-            tokio::spawn(async move { joining.sign_up(person(&e1, "b@example.jp"), 1).await });
-        let leave = tokio::spawn(async move { leaving.cancel_signup(&e2, "a@example.jp").await });
+            tokio::spawn(async move { joining.register(person(&e1, "b@example.jp"), 1).await });
+        let leave =
+            tokio::spawn(async move { leaving.cancel_registration(&e2, "a@example.jp").await });
         join.await.unwrap().unwrap();
         leave.await.unwrap().unwrap();
-        let signups = store.signups(&event).await.unwrap();
+        let signups = store.registrations(&event).await.unwrap();
         let seated = signups
             .iter()
             .filter(|s| s.state == SeatState::Confirmed)
@@ -297,11 +331,11 @@ pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left
         assert_eq!(signups.len(), 1, "round {round}: b alone remains");
         // The seat count agrees: one more sign-up now waits.
         let third = store
-            .sign_up(person(&event, "c@example.jp"), 1)
+            .register(person(&event, "c@example.jp"), 1)
             .await
             .unwrap();
         assert!(
-            matches!(third, SignupOutcome::Waitlisted { .. }),
+            matches!(third, RegistrationOutcome::Waitlisted { .. }),
             "round {round}: {third:?}"
         );
     }

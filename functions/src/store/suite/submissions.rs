@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use super::{at, submission};
-use crate::store::{NewSignup, SeatState, Status, Store, StoreError, Submission, SubmissionKind};
+use crate::store::{
+    NewRegistration, SeatState, Status, Store, StoreError, Submission, SubmissionKind,
+};
 
 pub async fn submissions_round_trip(store: Arc<dyn Store>) {
     let s = submission("a1", "yamada-hanako");
@@ -386,8 +388,8 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
     );
     for event in ["a", "b"] {
         store
-            .sign_up(
-                NewSignup {
+            .register(
+                NewRegistration {
                     event: event.into(),
                     email: "hanako@example.jp".into(),
                     name: "山田 花子".into(),
@@ -401,7 +403,7 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
     }
     assert_eq!(
         store
-            .signup("a", "hanako@example.jp")
+            .registration("a", "hanako@example.jp")
             .await
             .unwrap()
             .map(|s| s.state),
@@ -409,12 +411,12 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
     );
     assert!(
         store
-            .signup("a", "nobody@example.jp")
+            .registration("a", "nobody@example.jp")
             .await
             .unwrap()
             .is_none()
     );
-    let found = store.signups_of("hanako@example.jp").await.unwrap();
+    let found = store.registrations_of("hanako@example.jp").await.unwrap();
     assert_eq!(
         found.iter().map(|s| s.event.as_str()).collect::<Vec<_>>(),
         ["a", "b"]
