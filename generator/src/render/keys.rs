@@ -42,9 +42,13 @@ impl Renderer<'_> {
     /// again. `None` when the output would be the same. Unlike [`Renderer::key`], an
     /// unchanged profile or event is compared in place, without copying it.
     pub fn key_if_changed(&self, job: &Job, old: Option<&JobKey>) -> Option<JobKey> {
-        let same_items = |old: &[Value], indexes: &[usize], values: &[Value]| {
-            old.len() == indexes.len() && old.iter().zip(indexes).all(|(v, &i)| *v == values[i])
-        };
+        fn same_items<'v>(
+            old: &[Value],
+            indexes: &[usize],
+            value: impl Fn(usize) -> &'v Value,
+        ) -> bool {
+            old.len() == indexes.len() && old.iter().zip(indexes).all(|(v, &i)| v == value(i))
+        }
         let unchanged = match (job, old) {
             (
                 Job::Member(i),
@@ -56,12 +60,10 @@ impl Renderer<'_> {
                 }),
             ) => {
                 *member == self.site.members[*i]
-                    && (self.parts.member_unchanged[*i] || *value == self.parts.member_values[*i])
-                    && same_items(
-                        organizes,
-                        &self.parts.organized_by[*i],
-                        &self.parts.event_items,
-                    )
+                    && (self.parts.members[*i].unchanged || *value == self.parts.members[*i].value)
+                    && same_items(organizes, &self.parts.members[*i].organizes, |e| {
+                        &self.parts.event_items[e]
+                    })
                     && *meet == self.people_to_meet(*i)
             }
             (
@@ -74,11 +76,9 @@ impl Renderer<'_> {
             ) => {
                 *event == self.site.events[*i]
                     && (self.parts.event_unchanged[*i] || *value == self.parts.event_values[*i])
-                    && same_items(
-                        organizers,
-                        &self.parts.organizers_of[*i],
-                        &self.parts.member_cards,
-                    )
+                    && same_items(organizers, &self.parts.organizers_of[*i], |m| {
+                        &self.parts.members[m].card
+                    })
             }
             (Job::EventCalendar(i), Some(JobKey::EventCalendar(event))) => {
                 *event == self.site.events[*i]
@@ -128,7 +128,8 @@ impl Renderer<'_> {
             }
         }
         jobs.extend(
-            self.parts.organized_by[index]
+            self.parts.members[index]
+                .organizes
                 .iter()
                 .map(|&e| Job::Event(e)),
         );
@@ -157,8 +158,8 @@ impl Renderer<'_> {
 
     /// The members whose profiles suggest member `index` to meet.
     fn suggesting(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
-        (self.parts.suggestions.iter().enumerate())
-            .filter(move |(_, list)| list.iter().any(|s| s.member == index))
+        (self.parts.members.iter().enumerate())
+            .filter(move |(_, m)| m.suggestions.iter().any(|s| s.member == index))
             .map(|(k, _)| k)
     }
 
@@ -216,27 +217,36 @@ impl Renderer<'_> {
                 }));
             }
         }
-        jobs.extend(self.parts.organized_by[to].iter().map(|&e| Job::Event(e)));
+        jobs.extend(
+            self.parts.members[to]
+                .organizes
+                .iter()
+                .map(|&e| Job::Event(e)),
+        );
         jobs.extend(self.posts_by(to));
         jobs
     }
 
     /// What `job`'s output is made from (see [`JobKey`]).
     pub fn key(&self, job: &Job) -> JobKey {
-        let items = |indexes: &[usize], values: &[Value]| -> Vec<Value> {
-            indexes.iter().map(|&i| values[i].clone()).collect()
-        };
+        fn items<'v>(indexes: &[usize], value: impl Fn(usize) -> &'v Value) -> Vec<Value> {
+            indexes.iter().map(|&i| value(i).clone()).collect()
+        }
         match job {
             Job::Member(i) => JobKey::Member {
                 member: self.site.members[*i].clone(),
-                value: self.parts.member_values[*i].clone(),
-                organizes: items(&self.parts.organized_by[*i], &self.parts.event_items),
+                value: self.parts.members[*i].value.clone(),
+                organizes: items(&self.parts.members[*i].organizes, |e| {
+                    &self.parts.event_items[e]
+                }),
                 meet: self.people_to_meet(*i),
             },
             Job::Event(i) => JobKey::Event {
                 event: self.site.events[*i].clone(),
                 value: self.parts.event_values[*i].clone(),
-                organizers: items(&self.parts.organizers_of[*i], &self.parts.member_cards),
+                organizers: items(&self.parts.organizers_of[*i], |m| {
+                    &self.parts.members[m].card
+                }),
             },
             Job::EventCalendar(i) => JobKey::EventCalendar(self.site.events[*i].clone()),
             Job::Page(i) => JobKey::Page(self.site.pages[*i].clone()),

@@ -13,7 +13,7 @@ pub mod views;
 
 pub use keys::JobKey;
 pub use paging::{page_count, page_range, page_window, paged};
-pub use parts::{CardMemo, MemberMove, RenderParts, index_after_move};
+pub use parts::{CardMemo, MemberMove, MemberParts, RenderParts, index_after_move};
 
 use jiff::Timestamp;
 use model::{Choice, Language};
@@ -156,17 +156,23 @@ impl<'a> Renderer<'a> {
                 members
             })
             .collect();
+        let members = (member_values.into_iter().zip(member_cards))
+            .zip(member_unchanged.into_iter().zip(organized_by))
+            .map(|((value, card), (unchanged, organizes))| MemberParts {
+                value,
+                card,
+                unchanged,
+                organizes,
+                suggestions: Vec::new(),
+            })
+            .collect();
         let mut parts = RenderParts {
             views,
-            member_values,
+            members,
             event_values,
-            member_cards,
             event_items,
-            member_unchanged,
             event_unchanged,
-            organized_by,
             organizers_of,
-            suggestions: Vec::new(),
         };
         parts.rank_suggestions(&site.members, &site.events);
         Ok(Renderer {

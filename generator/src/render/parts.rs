@@ -18,22 +18,33 @@ use crate::urls::Urls;
 #[derive(Default)]
 pub struct RenderParts {
     pub(in crate::render) views: Views,
-    pub(in crate::render) member_values: Vec<Value>,
+    /// What the render keeps of each member, in the views' order.
+    pub(in crate::render) members: Vec<MemberParts>,
     pub(in crate::render) event_values: Vec<Value>,
-    /// Each member's card and each event's list item, rendered once with the theme's
-    /// partials and reused by every list that shows them.
-    pub(in crate::render) member_cards: Vec<Value>,
+    /// Each event's list item, rendered once with the theme's partial and reused by every
+    /// list that shows it.
     pub(in crate::render) event_items: Vec<Value>,
-    /// Whether each member's and event's view is the one `CardMemo` had (so its value and
-    /// card were reused): a rebuild need not compare the value again.
-    pub(in crate::render) member_unchanged: Vec<bool>,
+    /// Whether each event's view is the one `CardMemo` had (see [`MemberParts::unchanged`]).
     pub(in crate::render) event_unchanged: Vec<bool>,
-    /// For each member, the events they organize (soonest first).
-    pub(in crate::render) organized_by: Vec<Vec<usize>>,
     /// For each event, its organizers as member indexes.
     pub(in crate::render) organizers_of: Vec<Vec<usize>>,
-    /// For each member, people of the other side to meet (see [`introductions`]).
-    pub(in crate::render) suggestions: Vec<Vec<introductions::Suggestion>>,
+}
+
+/// What a render keeps of one member besides its view: one value, so that a member who moves
+/// in the 50-on order moves with everything that is theirs.
+#[derive(Clone)]
+pub struct MemberParts {
+    /// The card's template value.
+    pub(in crate::render) value: Value,
+    /// The card rendered once with the theme's partial, reused by every list that shows it.
+    pub(in crate::render) card: Value,
+    /// Whether the view is the one `CardMemo` had (so value and card were reused): a rebuild
+    /// need not compare the value again.
+    pub(in crate::render) unchanged: bool,
+    /// The events they organize (soonest first).
+    pub(in crate::render) organizes: Vec<usize>,
+    /// People of the other side to meet (see [`introductions`]).
+    pub(in crate::render) suggestions: Vec<introductions::Suggestion>,
 }
 
 impl RenderParts {
@@ -57,9 +68,10 @@ impl RenderParts {
             |m| (&m.slug, &m.url),
             |_| None,
         )?;
-        self.member_values[index] = values.remove(0);
-        self.member_cards[index] = cards.remove(0);
-        self.member_unchanged[index] = false;
+        let parts = &mut self.members[index];
+        parts.value = values.remove(0);
+        parts.card = cards.remove(0);
+        parts.unchanged = false;
         Ok(())
     }
 }
@@ -69,32 +81,33 @@ impl RenderParts {
 pub struct MemberMove {
     pub from: usize,
     pub to: usize,
-    pub(in crate::render) terms: views::TermUses,
     pub(in crate::render) card: views::MemberCard,
     pub(in crate::render) value: Value,
     pub(in crate::render) partial: Value,
-    pub(in crate::render) row: model::GojuonRow,
     pub(in crate::render) interests: views::Taxonomy,
 }
 
 impl RenderParts {
     /// Ranks the people to meet of every member of `members` (the parts' order) again.
     pub(in crate::render) fn rank_suggestions(&mut self, members: &[Member], events: &[Event]) {
-        let latest_activity: Vec<Option<Timestamp>> = (self.organized_by.iter())
-            .map(|organized| organized.iter().map(|&e| events[e].start).max())
+        let latest_activity: Vec<Option<Timestamp>> = (self.members.iter())
+            .map(|m| m.organizes.iter().map(|&e| events[e].start).max())
             .collect();
-        self.suggestions = introductions::Ranking {
+        let ranked = introductions::Ranking {
             members,
             interests: self.views.taxonomy(TaxonomyKind::Interests),
             latest_activity: &latest_activity,
         }
         .suggestions();
+        for (member, suggestions) in self.members.iter_mut().zip(ranked) {
+            member.suggestions = suggestions;
+        }
     }
 
     /// What `member`, member `index` of the render, is listed under (see
     /// [`views::listed_under`]).
     pub fn listed_under(&self, member: &Member, index: usize) -> Vec<(TaxonomyKind, String)> {
-        views::listed_under(member, &self.views.member_terms[index])
+        views::listed_under(member, &self.views.members[index].terms)
     }
 
     /// Prepares member `from` of `members` (the kept render's order) to become `member` at
@@ -118,7 +131,7 @@ impl RenderParts {
                 (member, &terms)
             } else {
                 let old = index_before_move(k, from, to);
-                (&members[old], &self.views.member_terms[old])
+                (&members[old], &self.views.members[old].terms)
             }
         });
         let interests = views::interests_taxonomy(
@@ -148,11 +161,9 @@ impl RenderParts {
         Ok(Some(MemberMove {
             from,
             to,
-            terms,
             card,
             value: values.remove(0),
             partial: partials.remove(0),
-            row: views::member_row(member),
             interests,
         }))
     }
@@ -170,19 +181,12 @@ impl RenderParts {
     ) -> Vec<usize> {
         let (from, to) = (change.from, change.to);
         move_item(&mut self.views.members, from, to);
-        move_item(&mut self.member_values, from, to);
-        move_item(&mut self.member_cards, from, to);
-        move_item(&mut self.member_unchanged, from, to);
-        move_item(&mut self.views.member_rows, from, to);
-        move_item(&mut self.views.member_terms, from, to);
-        move_item(&mut self.organized_by, from, to);
-        move_item(&mut self.suggestions, from, to);
+        move_item(&mut self.members, from, to);
         self.views.members[to] = change.card;
-        self.member_values[to] = change.value;
-        self.member_cards[to] = change.partial;
-        self.member_unchanged[to] = false;
-        self.views.member_rows[to] = change.row;
-        self.views.member_terms[to] = change.terms;
+        let moved = &mut self.members[to];
+        moved.value = change.value;
+        moved.card = change.partial;
+        moved.unchanged = false;
         for organizers in &mut self.organizers_of {
             for member in organizers {
                 *member = index_after_move(*member, from, to);
@@ -202,7 +206,8 @@ impl RenderParts {
                 old.is_none_or(|o| o.members.len() != t.members.len())
             })
             .collect();
-        let before: Vec<Vec<(usize, Vec<Option<usize>>)>> = (self.suggestions.iter())
+        let before: Vec<Vec<(usize, Vec<Option<usize>>)>> = (self.members.iter())
+            .map(|m| &m.suggestions)
             .map(|list| {
                 list.iter()
                     .map(|s| {
@@ -218,7 +223,9 @@ impl RenderParts {
             views::sectors_taxonomy(members, lang),
         ];
         self.rank_suggestions(members, events);
-        (self.suggestions.iter().zip(&before).enumerate())
+        (self.members.iter().map(|m| &m.suggestions))
+            .zip(&before)
+            .enumerate()
             .filter(|(k, (now, was))| {
                 *k == to
                     || now.len() != was.len()
@@ -300,8 +307,8 @@ impl<'p> CardMemo<'p> {
         let parts = self.parts;
         Some((
             &parts.views.members[i],
-            &parts.member_values[i],
-            &parts.member_cards[i],
+            &parts.members[i].value,
+            &parts.members[i].card,
         ))
     }
 

@@ -36,6 +36,13 @@ pub struct MemberCard {
     pub initials: String,
     pub joined: String,
     pub joined_iso: String,
+    /// The 50-on row, for the directory's headings (not part of the template value).
+    #[serde(skip)]
+    pub row: GojuonRow,
+    /// The interests as term keys, kept so that moving the member derives the taxonomies
+    /// again without keying every term again (NFKC is not free).
+    #[serde(skip)]
+    pub terms: TermUses,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -128,11 +135,8 @@ impl Taxonomy {
 pub struct Views {
     pub members: Vec<MemberCard>,
     pub events: Vec<EventCard>,
-    /// The 50-on row of each member, for the directory's headings.
-    pub member_rows: Vec<GojuonRow>,
-    /// Each member's and event's interests as term keys, kept so that moving one member
-    /// derives the taxonomies again without keying every term again (NFKC is not free).
-    pub member_terms: Vec<TermUses>,
+    /// Each event's tags as term keys (a member's are on its card), kept so that moving a
+    /// member derives the taxonomies again without keying every term again.
     pub event_terms: Vec<TermUses>,
     pub taxonomies: Vec<Taxonomy>,
 }
@@ -185,7 +189,6 @@ impl Views {
                 upcoming: e.is_upcoming(now),
             })
             .collect();
-        let member_rows = members.par_iter().map(member_row).collect();
         let taxonomies = vec![
             interests,
             prefectures_taxonomy(members, events, lang),
@@ -194,8 +197,6 @@ impl Views {
         Views {
             members: member_cards,
             events: event_cards,
-            member_rows,
-            member_terms,
             event_terms,
             taxonomies,
         }
@@ -301,6 +302,8 @@ pub fn member_card(
         initials: initials(&m.name),
         joined: dates::date(m.joined, lang),
         joined_iso: m.joined.to_string(),
+        row: member_row(m),
+        terms: terms.clone(),
     }
 }
 

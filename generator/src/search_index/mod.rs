@@ -139,7 +139,7 @@ pub fn files(
             for (offset, source) in sources.iter().enumerate() {
                 let doc = match *source {
                     Source::Member(i) => {
-                        member_doc(&members[i], &views.members[i], &views.member_terms[i])
+                        member_doc(&members[i], &views.members[i], &views.members[i].terms)
                     }
                     Source::Event(i) => {
                         event_doc(&events[i], &views.events[i], &views.event_terms[i], lang)

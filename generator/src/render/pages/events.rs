@@ -62,7 +62,7 @@ impl Renderer<'_> {
         c.insert("registration_url", &event.registration_url);
         let organizers: Vec<Value> = self.parts.organizers_of[*i]
             .iter()
-            .map(|&m| self.parts.member_cards[m].clone())
+            .map(|&m| self.parts.members[m].card.clone())
             .collect();
         c.insert_value("organizers", Value::from(organizers.as_slice()));
         c.insert("event_organizer_name", &event.organizer_name);

@@ -48,7 +48,7 @@ impl Renderer<'_> {
         let range = page_range(self.site.members.len(), self.per_page(), *page);
         let mut groups: Vec<MemberGroup> = Vec::new();
         for i in range {
-            let row = self.parts.views.member_rows[i];
+            let row = self.parts.views.members[i].row;
             let label = match self.lang {
                 Language::Ja => row.label_ja(),
                 Language::En => row.label_en(),
@@ -61,7 +61,7 @@ impl Renderer<'_> {
                 });
             }
             if let Some(group) = groups.last_mut() {
-                group.members.push(self.parts.member_cards[i].clone());
+                group.members.push(self.parts.members[i].card.clone());
             }
         }
         c.insert("heading", &title);
@@ -92,7 +92,7 @@ impl Renderer<'_> {
             .as_ref()
             .map(|p| self.urls.absolute(&format!("/{}", p.value)));
         let mut c = self.context(meta);
-        c.insert_value("member", self.parts.member_values[*i].clone());
+        c.insert_value("member", self.parts.members[*i].value.clone());
         c.insert("bio", &markdown::render(&member.body, Trust::Member, 3));
         let links: Vec<LinkView> = member
             .links
@@ -103,7 +103,8 @@ impl Renderer<'_> {
             })
             .collect();
         c.insert("links", &links);
-        let organizes: Vec<Value> = self.parts.organized_by[*i]
+        let organizes: Vec<Value> = self.parts.members[*i]
+            .organizes
             .iter()
             .map(|&e| self.parts.event_items[e].clone())
             .collect();
@@ -201,14 +202,15 @@ impl Renderer<'_> {
         let interests = &self.parts.views.taxonomy(TaxonomyKind::Interests).terms;
         let separator = self.t("meet_separator");
         let reason = self.t("meet_reason");
-        self.parts.suggestions[index]
+        self.parts.members[index]
+            .suggestions
             .iter()
             .map(|s| {
                 let shared: Vec<&str> = (s.shared.iter().take(3))
                     .map(|&t| interests[t].label.as_str())
                     .collect();
                 (
-                    self.parts.member_values[s.member].clone(),
+                    self.parts.members[s.member].value.clone(),
                     reason.replace("{interests}", &shared.join(&separator)),
                 )
             })

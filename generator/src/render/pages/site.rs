@@ -78,7 +78,7 @@ impl Renderer<'_> {
         let newest: Vec<Value> = newest
             .into_iter()
             .take(6)
-            .map(|i| self.parts.member_cards[i].clone())
+            .map(|i| self.parts.members[i].card.clone())
             .collect();
         c.insert_value("upcoming", Value::from(upcoming.as_slice()));
         c.insert_value("newest", Value::from(newest.as_slice()));

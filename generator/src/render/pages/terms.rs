@@ -63,7 +63,7 @@ impl Renderer<'_> {
         c.insert("kind_title", &self.t(kind.title_key()));
         c.insert("index_url", &self.urls.link(kind.path()));
         let members: Vec<Value> = page_range(t.members.len(), self.per_page(), *page)
-            .map(|i| self.parts.member_cards[t.members[i]].clone())
+            .map(|i| self.parts.members[t.members[i]].card.clone())
             .collect();
         c.insert_value("members", Value::from(members.as_slice()));
         c.insert("member_total", &t.members.len());
