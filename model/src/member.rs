@@ -4,32 +4,151 @@ use jiff::civil::Date;
 
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
-use crate::fields::{FieldReader, Located};
+use crate::fields::{Choice, FieldReader, Located};
 use crate::prefecture::Prefecture;
 use crate::sector::Sector;
 
-/// The front-matter fields a member file may have.
-pub const MEMBER_FIELDS: &[&str] = &[
-    "name",
-    "kana",
-    "sector",
-    "organization",
-    "role",
-    "prefecture",
-    "interests",
-    "links",
-    "joined",
-    "photo",
-    "draft",
-];
+/// What a member field holds, and so how it is read, written and sent by a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// One of a fixed set of slugs (sector, prefecture).
+    Choice,
+    /// A list of short texts, each a taxonomy term (a form sends one per line).
+    Terms,
+    /// A map of link kinds ([`LINK_KINDS`]) to https addresses (a form sends `links.<kind>`).
+    Links,
+    Date,
+    Flag,
+}
 
-/// The profile links a member may publish, in display order.
-pub const LINK_KINDS: &[&str] = &["website", "facebook", "x", "linkedin", "note", "github"];
+/// Who sets a member field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetBy {
+    /// The member, in the join and update forms.
+    Member,
+    /// The functions, when a sign-up is taken (the joining date).
+    Server,
+    /// Editors, in the content file only (the photo's path, a draft).
+    Editor,
+}
+
+/// One front-matter field of a member file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberField {
+    pub name: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// The longest value in characters (0: the kind sets its own bounds).
+    pub max_chars: usize,
+    pub set_by: SetBy,
+}
+
+const fn field(
+    name: &'static str,
+    kind: FieldKind,
+    required: bool,
+    max_chars: usize,
+    set_by: SetBy,
+) -> MemberField {
+    MemberField {
+        name,
+        kind,
+        required,
+        max_chars,
+        set_by,
+    }
+}
 
 pub const MAX_NAME_CHARS: usize = 100;
 pub use crate::fields::{MAX_TAG_CHARS, MAX_TAGS};
 /// Organization, role and reading: the contract sets no limit; this keeps cards readable.
 pub const MAX_SHORT_TEXT_CHARS: usize = 200;
+/// A photo's path inside content/static/.
+pub const MAX_PHOTO_PATH_CHARS: usize = 300;
+
+pub const NAME: MemberField = field("name", FieldKind::Text, true, MAX_NAME_CHARS, SetBy::Member);
+pub const KANA: MemberField = field(
+    "kana",
+    FieldKind::Text,
+    false,
+    MAX_SHORT_TEXT_CHARS,
+    SetBy::Member,
+);
+pub const SECTOR: MemberField = field("sector", FieldKind::Choice, true, 0, SetBy::Member);
+pub const ORGANIZATION: MemberField = field(
+    "organization",
+    FieldKind::Text,
+    false,
+    MAX_SHORT_TEXT_CHARS,
+    SetBy::Member,
+);
+pub const ROLE: MemberField = field(
+    "role",
+    FieldKind::Text,
+    false,
+    MAX_SHORT_TEXT_CHARS,
+    SetBy::Member,
+);
+pub const PREFECTURE: MemberField = field("prefecture", FieldKind::Choice, false, 0, SetBy::Member);
+pub const INTERESTS: MemberField = field(
+    "interests",
+    FieldKind::Terms,
+    false,
+    MAX_TAG_CHARS,
+    SetBy::Member,
+);
+pub const LINKS: MemberField = field("links", FieldKind::Links, false, 0, SetBy::Member);
+pub const JOINED: MemberField = field("joined", FieldKind::Date, true, 0, SetBy::Server);
+pub const PHOTO: MemberField = field(
+    "photo",
+    FieldKind::Text,
+    false,
+    MAX_PHOTO_PATH_CHARS,
+    SetBy::Editor,
+);
+pub const DRAFT: MemberField = field("draft", FieldKind::Flag, false, 0, SetBy::Editor);
+
+/// A member's front-matter fields, declared once, in the contract's order: the reader's
+/// names and limits, the file writer's order (`member_file.rs`), the form mapping
+/// (`profile.rs`), the join form's limits and the docs test all come from here.
+pub const MEMBER_SCHEMA: [MemberField; 11] = [
+    NAME,
+    KANA,
+    SECTOR,
+    ORGANIZATION,
+    ROLE,
+    PREFECTURE,
+    INTERESTS,
+    LINKS,
+    JOINED,
+    PHOTO,
+    DRAFT,
+];
+
+/// The front-matter fields a member file may have: the names of [`MEMBER_SCHEMA`].
+pub const MEMBER_FIELDS: [&str; MEMBER_SCHEMA.len()] = {
+    let mut names = [""; MEMBER_SCHEMA.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = MEMBER_SCHEMA[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// The profile links a member may publish, in display order.
+pub const LINK_KINDS: &[&str] = &["website", "facebook", "x", "linkedin", "note", "github"];
+
+/// One field's value in a member, as the file writer and the form mapping read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue<'m> {
+    Text(&'m str),
+    List(Vec<&'m str>),
+    Links(Vec<(&'static str, &'m str)>),
+    Date(Date),
+    Flag(bool),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
@@ -65,9 +184,11 @@ impl Member {
     pub fn from_document(doc: &Document, slug: &str) -> Result<Member, Vec<Diagnostic>> {
         let map = &doc.front;
         let mut r = FieldReader::new(doc);
-        r.allow_only("", map, MEMBER_FIELDS);
-        let name = r.text(map, "name", true, MAX_NAME_CHARS);
-        let kana = r.text(map, "kana", false, MAX_SHORT_TEXT_CHARS);
+        r.allow_only("", map, &MEMBER_FIELDS);
+        let text =
+            |r: &mut FieldReader<'_>, f: MemberField| r.text(map, f.name, f.required, f.max_chars);
+        let name = text(&mut r, NAME);
+        let kana = text(&mut r, KANA);
         if let Some(kana) = &kana
             && !is_kana_reading(kana)
         {
@@ -77,15 +198,16 @@ impl Member {
                 "write the reading, e.g. `やまだ はなこ`",
             );
         }
-        let sector = r.choice::<Sector>(map, "sector", true, "sector");
-        let organization = r.text(map, "organization", false, MAX_SHORT_TEXT_CHARS);
-        let role = r.text(map, "role", false, MAX_SHORT_TEXT_CHARS);
-        let prefecture = r.choice::<Prefecture>(map, "prefecture", false, "prefecture");
-        let interests = r.term_list(map, "interests");
+        let sector = r.choice::<Sector>(map, SECTOR.name, SECTOR.required, "sector");
+        let organization = text(&mut r, ORGANIZATION);
+        let role = text(&mut r, ROLE);
+        let prefecture =
+            r.choice::<Prefecture>(map, PREFECTURE.name, PREFECTURE.required, "prefecture");
+        let interests = r.term_list(map, INTERESTS.name);
         let links = read_links(&mut r, map);
-        let joined = r.date(map, "joined", true);
+        let joined = r.date(map, JOINED.name, JOINED.required);
         let photo = read_photo(&mut r, map);
-        let draft = r.flag(map, "draft").unwrap_or(false);
+        let draft = r.flag(map, DRAFT.name).unwrap_or(false);
 
         match (name, sector, joined) {
             (Some(name), Some(sector), Some(joined)) if r.diagnostics.is_empty() => Ok(Member {
@@ -106,6 +228,36 @@ impl Member {
                 body: doc.body.clone(),
             }),
             _ => Err(r.diagnostics),
+        }
+    }
+
+    /// The value of `field` (see [`MEMBER_SCHEMA`]); `None` when the member has none.
+    pub fn value_of(&self, field: &MemberField) -> Option<FieldValue<'_>> {
+        fn text(value: Option<&str>) -> Option<FieldValue<'_>> {
+            value.filter(|v| !v.is_empty()).map(FieldValue::Text)
+        }
+        match field.name {
+            "name" => text(Some(&self.name)),
+            "kana" => text(self.kana.as_deref()),
+            "sector" => text(Some(self.sector.slug())),
+            "organization" => text(self.organization.as_deref()),
+            "role" => text(self.role.as_deref()),
+            "prefecture" => text(self.prefecture.map(Choice::slug)),
+            "interests" => (!self.interests.is_empty()).then(|| {
+                FieldValue::List(self.interests.iter().map(|i| i.value.as_str()).collect())
+            }),
+            "links" => (!self.links.is_empty()).then(|| {
+                FieldValue::Links(
+                    self.links
+                        .iter()
+                        .map(|l| (l.kind, l.url.as_str()))
+                        .collect(),
+                )
+            }),
+            "joined" => Some(FieldValue::Date(self.joined)),
+            "photo" => text(self.photo.as_ref().map(|p| p.value.as_str())),
+            "draft" => self.draft.then_some(FieldValue::Flag(true)),
+            _ => None,
         }
     }
 
@@ -130,7 +282,7 @@ fn read_links(r: &mut FieldReader<'_>, map: &serde_yaml::Mapping) -> Vec<Link> {
 }
 
 fn read_photo(r: &mut FieldReader<'_>, map: &serde_yaml::Mapping) -> Option<Located<String>> {
-    let photo = r.text(map, "photo", false, 300)?;
+    let photo = r.text(map, PHOTO.name, PHOTO.required, PHOTO.max_chars)?;
     let safe = !photo.starts_with('/')
         && !photo.contains('\\')
         && !photo.split('/').any(|part| part == ".." || part.is_empty());

@@ -1,35 +1,9 @@
 //! Writes a member as a content file (`content/members/<slug>.md`): front matter serialized
 //! with serde, so any value (quotes, colons, `---`, `#`, line breaks, emoji) reads back as written.
 
-use serde::Serialize;
+use serde_yaml::{Mapping, Value};
 
-use crate::fields::Choice;
-use crate::member::Member;
-
-/// The front matter of a member file, in the field order of the content contract. Only
-/// public fields exist here: a member file never holds an e-mail address.
-#[derive(Serialize)]
-struct MemberFront<'m> {
-    name: &'m str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kana: Option<&'m str>,
-    sector: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization: Option<&'m str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<&'m str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    prefecture: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    interests: Vec<&'m str>,
-    #[serde(skip_serializing_if = "serde_yaml::Mapping::is_empty")]
-    links: serde_yaml::Mapping,
-    joined: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    photo: Option<&'m str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    draft: bool,
-}
+use crate::member::{FieldValue, MEMBER_SCHEMA, Member};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the member `{slug}` could not be written as YAML: {source}")]
@@ -40,26 +14,33 @@ pub struct WriteError {
 }
 
 impl Member {
+    /// The front matter, in the schema's order ([`MEMBER_SCHEMA`]), with only the fields the
+    /// member has. Only public fields exist: a member file never holds an e-mail address.
+    pub fn front_matter(&self) -> Mapping {
+        let mut front = Mapping::new();
+        for field in &MEMBER_SCHEMA {
+            let value = match self.value_of(field) {
+                None => continue,
+                Some(FieldValue::Text(text)) => Value::from(text),
+                Some(FieldValue::List(items)) => {
+                    Value::Sequence(items.into_iter().map(Value::from).collect())
+                }
+                Some(FieldValue::Links(links)) => Value::Mapping(
+                    (links.into_iter())
+                        .map(|(kind, url)| (Value::from(kind), Value::from(url)))
+                        .collect(),
+                ),
+                Some(FieldValue::Date(date)) => Value::from(date.to_string()),
+                Some(FieldValue::Flag(flag)) => Value::from(flag),
+            };
+            front.insert(Value::from(field.name), value);
+        }
+        front
+    }
+
     /// The whole file: `---`, the front matter, `---`, then the self-introduction as given.
     pub fn to_file_text(&self) -> Result<String, WriteError> {
-        let links = self
-            .links
-            .iter()
-            .map(|link| (link.kind.into(), link.url.as_str().into()))
-            .collect();
-        let front = MemberFront {
-            name: &self.name,
-            kana: self.kana.as_deref(),
-            sector: self.sector.slug(),
-            organization: self.organization.as_deref(),
-            role: self.role.as_deref(),
-            prefecture: self.prefecture.map(Choice::slug),
-            interests: self.interests.iter().map(|i| i.value.as_str()).collect(),
-            links,
-            joined: self.joined.to_string(),
-            photo: self.photo.as_ref().map(|p| p.value.as_str()),
-            draft: self.draft,
-        };
+        let front = self.front_matter();
         crate::document::file_text(&front, &self.body).map_err(|source| WriteError {
             slug: self.slug.clone(),
             source,

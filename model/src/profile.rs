@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 use serde_yaml::{Mapping, Value};
 
 use crate::document::Document;
-use crate::member::{LINK_KINDS, MEMBER_FIELDS, Member};
-
-/// Form fields that are lists, written one item per line or separated by commas (、 too).
-const LIST_FIELDS: &[&str] = &["interests"];
+use crate::member::{FieldKind, FieldValue, LINK_KINDS, MEMBER_SCHEMA, Member, SetBy};
 
 /// What a submitter typed, field by field, as a form posts it (`links.website` for links,
 /// `bio` for the self-introduction).
@@ -22,27 +19,28 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// for what a form can hold; the photo is a file, not a field).
 pub fn fields_of(member: &Member) -> FormFields {
     let mut fields = FormFields::new();
-    let mut put = |name: &str, value: Option<&str>| {
-        if let Some(value) = value.filter(|v| !v.is_empty()) {
-            fields.insert(name.to_owned(), value.to_owned());
+    for field in MEMBER_SCHEMA.iter().filter(|f| f.set_by != SetBy::Editor) {
+        match member.value_of(field) {
+            None | Some(FieldValue::Flag(_)) => {}
+            Some(FieldValue::Text(text)) => {
+                fields.insert(field.name.to_owned(), text.to_owned());
+            }
+            Some(FieldValue::List(items)) => {
+                fields.insert(field.name.to_owned(), items.join("\n"));
+            }
+            Some(FieldValue::Links(links)) => {
+                for (kind, url) in links {
+                    fields.insert(format!("{}.{kind}", field.name), url.to_owned());
+                }
+            }
+            Some(FieldValue::Date(date)) => {
+                fields.insert(field.name.to_owned(), date.to_string());
+            }
         }
-    };
-    put("name", Some(&member.name));
-    put("kana", member.kana.as_deref());
-    put("sector", Some(crate::fields::Choice::slug(member.sector)));
-    put("organization", member.organization.as_deref());
-    put("role", member.role.as_deref());
-    put(
-        "prefecture",
-        member.prefecture.map(crate::fields::Choice::slug),
-    );
-    let interests: Vec<&str> = member.interests.iter().map(|i| i.value.as_str()).collect();
-    put("interests", Some(&interests.join("\n")));
-    for link in &member.links {
-        put(&format!("links.{}", link.kind), Some(&link.url));
     }
-    put("bio", Some(&member.body));
-    fields.insert("joined".into(), member.joined.to_string());
+    if !member.body.is_empty() {
+        fields.insert("bio".into(), member.body.clone());
+    }
     fields
 }
 
@@ -67,14 +65,17 @@ pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErr
             }
             continue;
         }
-        if !MEMBER_FIELDS.contains(&name.as_str()) || name == "photo" || name == "draft" {
+        let Some(field) = MEMBER_SCHEMA
+            .iter()
+            .find(|f| f.name == name && f.set_by != SetBy::Editor)
+        else {
             errors
                 .entry(name.clone())
                 .or_default()
                 .push(format!("unknown field `{name}`"));
             continue;
-        }
-        let value = if LIST_FIELDS.contains(&name.as_str()) {
+        };
+        let value = if field.kind == FieldKind::Terms {
             let items = text
                 .split(['\n', ',', '、'])
                 .map(str::trim)

@@ -4,7 +4,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use model::{Choice, Prefecture, Sector};
+use model::{Choice, Prefecture, Sector, member};
 
 use crate::form::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
 use model::profile::{FieldErrors, FormFields};
@@ -264,9 +264,17 @@ impl JoinForm<'_> {
             "name",
             "名前（必須）",
             "text",
-            " required maxlength=\"100\" autocomplete=\"name\"",
+            &format!(
+                " required maxlength=\"{}\" autocomplete=\"name\"",
+                member::NAME.max_chars
+            ),
         ));
-        main.push_str(&self.input("kana", "よみがな", "text", " maxlength=\"200\""));
+        main.push_str(&self.input(
+            "kana",
+            "よみがな",
+            "text",
+            &format!(" maxlength=\"{}\"", member::KANA.max_chars),
+        ));
         main.push_str(&self.select(
             "sector",
             "所属（必須）",
@@ -279,9 +287,17 @@ impl JoinForm<'_> {
             "organization",
             "組織",
             "text",
-            " maxlength=\"200\" autocomplete=\"organization\"",
+            &format!(
+                " maxlength=\"{}\" autocomplete=\"organization\"",
+                member::ORGANIZATION.max_chars
+            ),
         ));
-        main.push_str(&self.input("role", "部署・役職", "text", " maxlength=\"200\""));
+        main.push_str(&self.input(
+            "role",
+            "部署・役職",
+            "text",
+            &format!(" maxlength=\"{}\"", member::ROLE.max_chars),
+        ));
         main.push_str(&self.select(
             "prefecture",
             "都道府県",

@@ -21,7 +21,7 @@ fn every_field_the_model_accepts_is_documented_in_its_section() {
     let doc = content_md();
     let cases: [(&str, &[&str]); 6] = [
         ("## Site settings", model::site_config::SITE_FIELDS),
-        ("## Members", model::member::MEMBER_FIELDS),
+        ("## Members", &model::member::MEMBER_FIELDS),
         ("## Members", model::member::LINK_KINDS),
         ("## Events", model::event::EVENT_FIELDS),
         ("## Pages", model::page::PAGE_FIELDS),

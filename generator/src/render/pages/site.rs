@@ -226,6 +226,14 @@ impl Renderer<'_> {
             "sectors": sectors,
             "prefectures": prefectures,
             "link_kinds": model::member::LINK_KINDS,
+            // The same limits the model checks (and the functions' own copy of the form uses).
+            "limits": {
+                "name": model::member::NAME.max_chars,
+                "kana": model::member::KANA.max_chars,
+                "organization": model::member::ORGANIZATION.max_chars,
+                "role": model::member::ROLE.max_chars,
+                "bio": model::profile::MAX_SUBMITTED_BIO_CHARS,
+            },
         })
     }
 
