@@ -81,7 +81,7 @@ pub async fn submit_event(
     send_confirmation(
         services,
         &submission,
-        "【まじわる】イベント掲載の確認",
+        &services.catalog().subject("イベント掲載の確認"),
         &match crate::mail::quoted(&title) {
             Some(title) => format!("「{title}」の掲載の依頼を受け付けました。"),
             None => "イベントの掲載の依頼を受け付けました。".to_owned(),

@@ -22,6 +22,9 @@ pub struct Catalog {
     /// Each published member's file, read when a member edits their profile.
     pub member_files: HashMap<String, std::path::PathBuf>,
     pub events: HashMap<String, EventInfo>,
+    /// The site's name and short name (`site.yaml`), which pages and mails carry.
+    pub site_title: String,
+    pub short_title: String,
 }
 
 impl Catalog {
@@ -53,7 +56,23 @@ impl Catalog {
                 );
             }
         }
+        let path = content.join("site.yaml");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let site = model::SiteConfig::parse(&path, &text)
+            .map_err(|d| d.first().map(ToString::to_string).unwrap_or_default())?;
+        catalog.site_title = site.title;
+        catalog.short_title = site.short_title;
         Ok(catalog)
+    }
+
+    /// A mail subject: the site's short name in brackets, then `text` (【まじわる】…).
+    pub fn subject(&self, text: &str) -> String {
+        if self.short_title.is_empty() {
+            text.to_owned()
+        } else {
+            format!("【{}】{text}", self.short_title)
+        }
     }
 }
 
@@ -103,6 +122,8 @@ mod tests {
         assert!(catalog.member_slugs.contains("yamada-hanako"));
         assert_eq!(catalog.events["sendai-bousai-evening"].capacity, Some(30));
         assert_eq!(catalog.events["online-kickoff"].capacity, None);
+        assert_eq!(catalog.site_title, "まじわる 官民交流ポータル");
+        assert_eq!(catalog.subject("確認"), "【まじわる】確認");
     }
 
     #[test]

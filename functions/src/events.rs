@@ -198,7 +198,7 @@ pub async fn request_registration(
         .mailer
         .send(&Message {
             to: email,
-            subject: format!("【まじわる】お申し込みの確認: {}", event.title),
+            subject: (services.catalog()).subject(&format!("お申し込みの確認: {}", event.title)),
             body: format!(
                 "{}\n\n「{}」へのお申し込みを受け付けました。\n次のリンクを開き、表示されるページの「申し込みを確定する」ボタンを押してください（{}時間有効）。確定した順にお席を用意し、満席の場合はキャンセル待ちになります。\n\n{}/api/events/{slug}/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。\n",
                 crate::mail::greeting(&name),
@@ -303,7 +303,7 @@ async fn mail_state(
         .mailer
         .send(&Message {
             to: signup.email.clone(),
-            subject: format!("【まじわる】{subject}: {}", event.title),
+            subject: (services.catalog()).subject(&format!("{subject}: {}", event.title)),
             body: format!(
                 "{}\n\n「{}」について、{text}\n\n参加をやめる場合は、次のリンクから取り消してください。\n{cancel}\n",
                 crate::mail::greeting(&signup.name),
@@ -423,7 +423,7 @@ async fn mail_promoted(
         .mailer
         .send(&Message {
             to: promoted.email.clone(),
-            subject: format!("【まじわる】お席が空きました: {}", event.title),
+            subject: (services.catalog()).subject(&format!("お席が空きました: {}", event.title)),
             body: format!(
                 "{}\n\nお席が空いたため、「{}」への参加が確定しました。\n\n参加をやめる場合は、次のリンクから取り消してください。\n{link}\n",
                 crate::mail::greeting(&promoted.name),

@@ -165,7 +165,7 @@ pub async fn decide(
         .mailer
         .send(&Message {
             to: decided.email.clone(),
-            subject: format!("【まじわる】{what}について"),
+            subject: services.catalog().subject(&format!("{what}について")),
             body,
         })
         .await?;
@@ -269,7 +269,7 @@ pub async fn request_removal(
         );
         Message {
             to: email,
-            subject: "【まじわる】プロフィール削除の確認".into(),
+            subject: services.catalog().subject("プロフィール削除の確認"),
             body: format!(
                 "プロフィール（{slug}）の削除依頼を受け付けました。\n次のリンクを開き、表示されるページの「確認する」ボタンを押してください（{}時間有効）。確認のあと、運営が削除します。\n\n{}/api/confirm?token={token}\n\nお心当たりのない場合は、このメールを破棄してください。プロフィールはそのまま残ります。\n",
                 valid / 3600,

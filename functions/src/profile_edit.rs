@@ -103,7 +103,7 @@ pub async fn request_edit_link(
         let link = format!("{}/api/members/edit?token={token}", services.config.api_url);
         Message {
             to: email,
-            subject: "【まじわる】プロフィールの更新".into(),
+            subject: services.catalog().subject("プロフィールの更新"),
             body: format!(
                 "プロフィールを更新するためのリンクです（{}時間有効、1回かぎり）。\n\n{link}\n\n送られた内容は、運営が確認したあとに反映します。\nお心当たりのない場合は、このメールを破棄してください。\n",
                 services.config.confirm_valid_seconds / 3600

@@ -217,8 +217,10 @@ pub async fn services_from_env() -> Result<Arc<Services>, StartError> {
     let catalog = Catalog::load(&content).map_err(StartError::Catalog)?;
     let table = setting("PORTAL_DYNAMODB_TABLE");
     let from = setting("PORTAL_MAIL_FROM");
-    // The display name of the sender (`PORTAL_MAIL_FROM_NAME`), encoded for the header.
-    let sender_name = setting("PORTAL_MAIL_FROM_NAME").unwrap_or_else(|| "まじわる".into());
+    // The display name of the sender (`PORTAL_MAIL_FROM_NAME`, else the site's short name
+    // from site.yaml), encoded for the header.
+    let sender_name =
+        setting("PORTAL_MAIL_FROM_NAME").unwrap_or_else(|| catalog.short_title.clone());
     let (store, mailer) = aws_services(table.as_deref(), from.as_deref(), &sender_name).await?;
     let store = match store {
         Some(store) => store,

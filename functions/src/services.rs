@@ -49,6 +49,14 @@ impl Services {
     }
 
     /// What the functions know of the published content.
+    /// The site the functions' pages belong to: its address and its name (`site.yaml`).
+    pub fn site(&self) -> Site {
+        Site {
+            url: self.config.site_url.clone(),
+            name: self.catalog().site_title.clone(),
+        }
+    }
+
     pub fn catalog(&self) -> Arc<Catalog> {
         match self.catalog.read() {
             Ok(catalog) => Arc::clone(&catalog),
@@ -64,4 +72,11 @@ impl Services {
         };
         *current = Arc::new(catalog);
     }
+}
+
+/// The site a page belongs to: its address and its name (`site.yaml`'s title, read with the
+/// content), so no page of the functions names the portal in code.
+pub struct Site {
+    pub url: String,
+    pub name: String,
 }

@@ -130,10 +130,11 @@ pub async fn submit_profile(
     send_confirmation(
         services,
         &submission,
-        "【まじわる】メールアドレスの確認",
+        &services.catalog().subject("メールアドレスの確認"),
         &format!(
-            "{}\n\nまじわる 官民交流ポータルへの登録を受け付けました。",
-            crate::mail::greeting(&name)
+            "{}\n\n{}への登録を受け付けました。",
+            crate::mail::greeting(&name),
+            services.catalog().site_title
         ),
         "確認のあと、運営が内容を確認してからプロフィールを公開します。",
     )

@@ -9,6 +9,7 @@ use crate::locate::KeyLocator;
 
 pub const SITE_FIELDS: &[&str] = &[
     "title",
+    "short_title",
     "description",
     "tagline",
     "base_url",
@@ -42,6 +43,8 @@ impl Choice for Language {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {
     pub title: String,
+    /// The site's short name, for mail subjects (【まじわる】); the title when not given.
+    pub short_title: String,
     pub description: String,
     /// A short line under the title on the home page.
     pub tagline: Option<String>,
@@ -75,6 +78,7 @@ impl SiteConfig {
         let mut r = FieldReader::new(&doc);
         r.allow_only("", map, SITE_FIELDS);
         let title = r.text(map, "title", true, 100);
+        let short_title = r.text(map, "short_title", false, 20);
         let description = r.text(map, "description", true, 300);
         let tagline = r.text(map, "tagline", false, 200);
         let base_url = r.text(map, "base_url", true, 300);
@@ -111,6 +115,7 @@ impl SiteConfig {
         match (title, description, base_url) {
             (Some(title), Some(description), Some(base_url)) if r.diagnostics.is_empty() => {
                 Ok(SiteConfig {
+                    short_title: short_title.unwrap_or_else(|| title.clone()),
                     title,
                     description,
                     tagline,

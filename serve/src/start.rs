@@ -131,13 +131,14 @@ fn services(settings: &Settings, origin: &str) -> Result<Services> {
     config.allowed_origins = vec![origin.to_owned()];
     let store = functions::store::sqlite::SqliteStore::open(&data.join("portal.sqlite3"))
         .with_context(|| format!("opening the store in {}", data.display()))?;
-    let mailer = OutboxMailer::new(
-        data.join("outbox"),
-        functions::email::from_mailbox("まじわる (portal serve)", "no-reply@localhost"),
-    );
     // The content may have mistakes at the start; the functions then know nothing of it
     // until the first good rebuild.
     let catalog = functions::catalog::Catalog::load(&settings.content).unwrap_or_default();
+    let sender = format!("{} (portal serve)", catalog.short_title);
+    let mailer = OutboxMailer::new(
+        data.join("outbox"),
+        functions::email::from_mailbox(sender.trim_start(), "no-reply@localhost"),
+    );
     Ok(Services::new(
         Arc::new(store),
         Arc::new(mailer),

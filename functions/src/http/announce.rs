@@ -28,7 +28,7 @@ fn form_page(
 ) -> Response {
     let token = new_stamp(services);
     AnnounceForm {
-        site_url: &services.config.site_url,
+        site: &services.site(),
         values,
         errors,
         notice,

@@ -46,7 +46,7 @@ async fn request_link(
         ),
         Format::Form => notice_page(
             StatusCode::OK,
-            &services.config.site_url,
+            &services.site(),
             "リンクを送りました",
             LINK_SENT,
         ),
@@ -96,7 +96,7 @@ fn edit_page(
     notice: Option<&str>,
 ) -> Response {
     JoinForm {
-        site_url: &services.config.site_url,
+        site: &services.site(),
         values,
         errors,
         notice,
@@ -109,7 +109,7 @@ fn edit_page(
 fn link_refused(services: &SharedServices) -> Response {
     notice_page(
         StatusCode::GONE,
-        &services.config.site_url,
+        &services.site(),
         "このリンクは使えません",
         "リンクの有効期限が切れているか、すでに使われたか、正しくありません。プロフィールのページから、もう一度リンクを送ってください。",
     )
@@ -161,7 +161,7 @@ async fn update(
         ),
         Format::Form => notice_page(
             StatusCode::OK,
-            &services.config.site_url,
+            &services.site(),
             "更新を受け付けました",
             "ありがとうございます。運営が確認したあと、プロフィールに反映します。",
         ),

@@ -44,7 +44,7 @@ fn invalid_page(services: &SharedServices, format: Format, errors: &FieldErrors)
                 .collect();
             page_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &services.config.site_url,
+                &services.site(),
                 "入力内容を確認してください",
                 &format!(
                     "<ul class=\"error\">{list}</ul><p>前のページに戻って直してください。</p>"
@@ -112,7 +112,7 @@ async fn request_seat(
         let (status, state, title, text) = held();
         match format {
             Format::Json => json_response(status, &serde_json::json!({ "status": state })),
-            Format::Form => notice_page(status, &services.config.site_url, title, text),
+            Format::Form => notice_page(status, &services.site(), title, text),
         }
     };
     let request = request_registration(&services, &slug, &fields, &client.rate_key()).await;
@@ -173,7 +173,7 @@ async fn confirm_page(
         return error_response(&services, error, Format::Form);
     }
     button_page(
-        &services.config.site_url,
+        &services.site(),
         "申し込みの確定",
         &format!(
             "「{}」への申し込みを確定しますか。",
@@ -233,7 +233,7 @@ async fn confirm_now(
             StatusCode::CREATED,
             &serde_json::json!({ "status": state, "waitlist_position": position }),
         ),
-        Format::Form => notice_page(StatusCode::CREATED, &services.config.site_url, title, &text),
+        Format::Form => notice_page(StatusCode::CREATED, &services.site(), title, &text),
     }
 }
 
@@ -269,7 +269,7 @@ async fn cancel_page(
         return error_response(&services, error, Format::Form);
     }
     button_page(
-        &services.config.site_url,
+        &services.site(),
         "申し込みの取り消し",
         &format!(
             "「{}」への申し込みを取り消しますか。",
@@ -302,12 +302,9 @@ async fn cancel_now(
                     StatusCode::OK,
                     &serde_json::json!({ "cancelled": found.is_some() }),
                 ),
-                Format::Form => notice_page(
-                    StatusCode::OK,
-                    &services.config.site_url,
-                    "取り消しました",
-                    message,
-                ),
+                Format::Form => {
+                    notice_page(StatusCode::OK, &services.site(), "取り消しました", message)
+                }
             }
         }
         Err(error) => error_response(&services, error, format),

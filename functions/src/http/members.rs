@@ -41,7 +41,7 @@ fn form_page(
 ) -> Response {
     let token = new_stamp(services);
     JoinForm {
-        site_url: &services.config.site_url,
+        site: &services.site(),
         values,
         errors,
         notice,
@@ -145,7 +145,7 @@ async fn confirm_page(
             &serde_json::json!({ "status": "not yet confirmed", "next": "POST the token to /api/confirm" }),
         ),
         Format::Form => button_page(
-            &services.config.site_url,
+            &services.site(),
             "メールアドレスの確認",
             "下のボタンを押すと確認が完了します。",
             "/api/confirm",
@@ -167,7 +167,7 @@ fn confirm_answer(
             status,
             &serde_json::json!({ "status": title, "message": message }),
         ),
-        Format::Form => notice_page(status, &services.config.site_url, title, message),
+        Format::Form => notice_page(status, &services.site(), title, message),
     }
 }
 

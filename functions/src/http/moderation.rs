@@ -274,12 +274,7 @@ async fn report(
     };
     let notice = |status, message: &str| match format {
         Format::Json => json_response(status, &serde_json::json!({ "message": message })),
-        Format::Form => notice_page(
-            status,
-            &services.config.site_url,
-            "プロフィールの報告",
-            message,
-        ),
+        Format::Form => notice_page(status, &services.site(), "プロフィールの報告", message),
     };
     let received = || notice(StatusCode::ACCEPTED, REPORT_RECEIVED);
     let report =
@@ -320,12 +315,7 @@ async fn removal(
 ) -> Response {
     let notice = |status, message: &str| match format {
         Format::Json => json_response(status, &serde_json::json!({ "message": message })),
-        Format::Form => notice_page(
-            status,
-            &services.config.site_url,
-            "プロフィールの削除",
-            message,
-        ),
+        Format::Form => notice_page(status, &services.site(), "プロフィールの削除", message),
     };
     // The same answer whether the address was the member's, another, or the slug no
     // published member's: nobody learns an address or a draft by trying.

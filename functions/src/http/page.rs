@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use model::{Choice, Prefecture, Sector, member};
 
 use crate::form::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
+pub use crate::services::Site;
 use model::profile::{FieldErrors, FormFields};
 
 /// Escapes text for HTML content and attribute values. A control character HTML does not
@@ -38,11 +39,22 @@ fn html(status: StatusCode, body: String) -> Response {
     response
 }
 
-fn layout(title: &str, site_url: &str, main: &str) -> String {
+fn layout(title: &str, site: &Site, main: &str) -> String {
+    let (full_title, header) = if site.name.is_empty() {
+        (escape(title), String::new())
+    } else {
+        (
+            format!("{} | {}", escape(title), escape(&site.name)),
+            format!(
+                "<header class=\"site-header\"><div class=\"wrap header-row\"><a class=\"site-title\" href=\"{}/\">{}</a></div></header>\n",
+                escape(site.url.trim_end_matches('/')),
+                escape(&site.name)
+            ),
+        )
+    };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title} | まじわる 官民交流ポータル</title>\n<link rel=\"icon\" href=\"{site}/favicon.svg\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"{site}/css/style.css\">\n</head>\n<body>\n<header class=\"site-header\"><div class=\"wrap header-row\"><a class=\"site-title\" href=\"{site}/\">まじわる 官民交流ポータル</a></div></header>\n<main id=\"main\" class=\"wrap\">\n{main}\n</main>\n</body>\n</html>\n",
-        title = escape(title),
-        site = escape(site_url.trim_end_matches('/')),
+        "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{full_title}</title>\n<link rel=\"icon\" href=\"{url}/favicon.svg\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"{url}/css/style.css\">\n</head>\n<body>\n{header}<main id=\"main\" class=\"wrap\">\n{main}\n</main>\n</body>\n</html>\n",
+        url = escape(site.url.trim_end_matches('/')),
     )
 }
 
@@ -52,28 +64,31 @@ pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response 
         status,
         layout(
             title,
-            "",
+            &Site {
+                url: String::new(),
+                name: String::new(),
+            },
             &format!("<h1>{}</h1>\n<p>{}</p>", escape(title), escape(message)),
         ),
     )
 }
 
 /// A page with a message and a link back to the portal.
-pub fn notice_page(status: StatusCode, site_url: &str, title: &str, message: &str) -> Response {
+pub fn notice_page(status: StatusCode, site: &Site, title: &str, message: &str) -> Response {
     let main = format!(
         "<h1>{}</h1>\n<p>{}</p>\n<p><a class=\"button\" href=\"{}/\">トップページへ</a></p>",
         escape(title),
         escape(message),
-        escape(site_url.trim_end_matches('/'))
+        escape(site.url.trim_end_matches('/'))
     );
-    html(status, layout(title, site_url, &main))
+    html(status, layout(title, site, &main))
 }
 
 /// A page with a heading and ready-made (escaped) HTML.
 /// The page a link in a mail opens: a question and one button that posts the link's token
 /// to `action`. Mail scanners and link previews fetch links; only the button acts.
 pub fn button_page(
-    site_url: &str,
+    site: &Site,
     title: &str,
     question: &str,
     action: &str,
@@ -87,15 +102,15 @@ pub fn button_page(
         escape(token),
         escape(button)
     );
-    page_with(StatusCode::OK, site_url, title, &main)
+    page_with(StatusCode::OK, site, title, &main)
 }
 
-pub fn page_with(status: StatusCode, site_url: &str, title: &str, main_html: &str) -> Response {
+pub fn page_with(status: StatusCode, site: &Site, title: &str, main_html: &str) -> Response {
     html(
         status,
         layout(
             title,
-            site_url,
+            site,
             &format!("<h1>{}</h1>\n{main_html}", escape(title)),
         ),
     )
@@ -164,13 +179,13 @@ impl ShortForm<'_> {
             escape(&form_token),
             escape(self.button)
         ));
-        page_with(StatusCode::OK, &services.config.site_url, self.title, &main)
+        page_with(StatusCode::OK, &services.site(), self.title, &main)
     }
 }
 
 /// What the join form shows: typed values, errors by field, a notice at the top.
 pub struct JoinForm<'a> {
-    pub site_url: &'a str,
+    pub site: &'a Site,
     pub values: &'a FormFields,
     pub errors: &'a FieldErrors,
     pub notice: Option<&'a str>,
@@ -332,7 +347,7 @@ impl JoinForm<'_> {
                 "<input type=\"hidden\" name=\"token\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{button}</button></p>\n</form>",
                 escape(token)
             ));
-            return html(status, layout(heading, self.site_url, &main));
+            return html(status, layout(heading, self.site, &main));
         }
         main.push_str(&self.input(
             EMAIL,
@@ -344,7 +359,7 @@ impl JoinForm<'_> {
             "メールアドレス以外の項目をポータルで公開することに同意します（必須）",
             button,
         ));
-        html(status, layout(heading, self.site_url, &main))
+        html(status, layout(heading, self.site, &main))
     }
 
     /// The heading, and what the page has to say before the form (a notice, or that some
@@ -387,7 +402,7 @@ impl JoinForm<'_> {
 /// The form that announces an event (the functions' own page: what the site's
 /// /events/new/ posts to without script is answered with it, stamped, values kept).
 pub struct AnnounceForm<'a> {
-    pub site_url: &'a str,
+    pub site: &'a Site,
     pub values: &'a FormFields,
     pub errors: &'a FieldErrors,
     pub notice: Option<&'a str>,
@@ -398,7 +413,7 @@ impl AnnounceForm<'_> {
     pub fn render(&self, status: StatusCode) -> Response {
         // The join form's field helpers, over this form's values and errors.
         let f = JoinForm {
-            site_url: self.site_url,
+            site: self.site,
             values: self.values,
             errors: self.errors,
             notice: self.notice,
@@ -470,7 +485,7 @@ impl AnnounceForm<'_> {
             "メールアドレス以外の内容をポータルで公開することに同意します（必須）",
             "知らせる",
         ));
-        html(status, layout("イベントを知らせる", self.site_url, &main))
+        html(status, layout("イベントを知らせる", self.site, &main))
     }
 }
 
