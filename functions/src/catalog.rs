@@ -28,7 +28,8 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Reads `content/members/*.md` (file names only) and `content/events/*.md`.
+    /// Reads `content/members/*.md` (file names only), `content/events/*.md` and the site's
+    /// names from `content/site.yaml`.
     pub fn load(content: &Path) -> Result<Catalog, String> {
         let mut catalog = Catalog::default();
         for path in markdown_files(&content.join("members"))? {

@@ -48,7 +48,6 @@ impl Services {
         }
     }
 
-    /// What the functions know of the published content.
     /// The site the functions' pages belong to: its address and its name (`site.yaml`).
     pub fn site(&self) -> Site {
         Site {
@@ -57,6 +56,7 @@ impl Services {
         }
     }
 
+    /// What the functions know of the published content.
     pub fn catalog(&self) -> Arc<Catalog> {
         match self.catalog.read() {
             Ok(catalog) => Arc::clone(&catalog),

@@ -3,7 +3,7 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// The search index's folder inside the output (see `search_index.rs`).
+/// The search index's folder inside the output (see `search_index/`).
 pub const SEARCH_INDEX_FOLDER: &str = "search-index/";
 
 /// Everything but unreserved characters is encoded, so Japanese terms become UTF-8 %XX.

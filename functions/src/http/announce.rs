@@ -84,6 +84,7 @@ async fn submit(
         check_again: "送信の前に、内容をもう一度確認してください。よければ「知らせる」を押すと送信されます。",
         rate_limited: "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
         unavailable: "ただいま受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",
+        link_spent: None,
     }
     .answer(error, &FieldErrors::new())
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::page::{JoinForm, notice_page};
-use super::refusal::{LINK_SPENT, Refusals};
+use super::refusal::Refusals;
 use super::{ApiError, FormPost, Format, ProfilePost, SharedServices, TokenQuery, json_response};
 use crate::form::EMAIL;
 use crate::profile_edit::{EDIT_TOKEN, member_of_link, request_edit_link, submit_update};
@@ -83,6 +83,7 @@ async fn request_link(
         check_again: "",
         rate_limited: "短い時間に多くの依頼がありました。1時間ほどおいてから、もう一度お試しください。",
         unavailable: "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。",
+        link_spent: None,
     }
     .answer(error, &FieldErrors::new())
 }
@@ -174,13 +175,12 @@ async fn update(
     let form = |status, errors: &FieldErrors, notice: Option<&str>| {
         edit_page(&services, status, &token, &kept, errors, notice)
     };
-    let notice = |status, message: &str| match (format, message == LINK_SPENT) {
-        (Format::Json, true) => json_response(
+    let link_spent = || match format {
+        Format::Json => json_response(
             StatusCode::GONE,
             &serde_json::json!({ "error": "the edit link was used already; ask for a new one on the profile page" }),
         ),
-        (Format::Form, true) => link_refused(&services),
-        _ => ApiError::new(status, message, format).into_response(),
+        Format::Form => link_refused(&services),
     };
     Refusals {
         format,
@@ -188,10 +188,11 @@ async fn update(
         unavailable_event: "update_unavailable",
         accepted: &received,
         form: &form,
-        notice: &notice,
+        notice: &|status, message| ApiError::new(status, message, format).into_response(),
         check_again: "",
         rate_limited: "短い時間に多くの更新がありました。1時間ほどおいてから、もう一度お試しください。",
         unavailable: "ただいま受け付けられません。入力内容は送られていません。少し時間をおいて、もう一度お試しください。",
+        link_spent: Some(&link_spent),
     }
     .answer(error, &FieldErrors::new())
 }

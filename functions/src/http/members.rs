@@ -111,6 +111,7 @@ async fn submit(
         check_again: "送信の前に、内容をもう一度確認してください。よければ「登録する」を押すと送信されます。",
         rate_limited: "短い時間に多くの登録がありました。1時間ほどおいてから、もう一度お試しください。",
         unavailable: "ただいま登録を受け付けられません。入力内容はそのままです。少し時間をおいて、もう一度送信してください。",
+        link_spent: None,
     }
     .answer(error, &photo_again)
 }

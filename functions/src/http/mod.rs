@@ -95,7 +95,12 @@ impl IntoResponse for ApiError {
             Format::Json => {
                 json_response(self.status, &serde_json::json!({ "error": self.message }))
             }
-            Format::Form => page::message_page(self.status, "エラー", &self.message),
+            Format::Form => {
+                // Drawn with the site's name by `name_error_pages`, which knows the site.
+                let mut response = page::message_page(self.status, "エラー", &self.message);
+                response.extensions_mut().insert(ErrorPage(self.message));
+                response
+            }
         }
     }
 }
@@ -463,9 +468,31 @@ async fn security_headers(
     response
 }
 
+/// An error page an extractor or handler answered without knowing the site: its message.
+#[derive(Clone)]
+struct ErrorPage(String);
+
+/// Draws error pages again with the site's name (an `ApiError` is made where the site is
+/// not at hand: body limits, the origin check).
+async fn name_error_pages(
+    axum::extract::State(services): axum::extract::State<SharedServices>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    match response.extensions_mut().remove::<ErrorPage>() {
+        Some(ErrorPage(message)) => {
+            page::site_message_page(response.status(), &services.site(), "エラー", &message)
+        }
+        None => response,
+    }
+}
+
 /// What every function does before its routes: the proxy check (outermost), then the
-/// security headers on every answer.
+/// security headers on every answer, and error pages with the site's name.
 fn with_edge(routes: Router, services: &SharedServices) -> Router {
+    let routes = routes.layer(axum::middleware::map_response_with_state(
+        SharedServices::clone(services),
+        name_error_pages,
+    ));
     with_security_headers(routes, services).layer(axum::middleware::from_fn_with_state(
         SharedServices::clone(services),
         extract::proxy_guard,

@@ -296,6 +296,7 @@ async fn report(
         check_again: "",
         rate_limited: "短い時間に多くの報告がありました。しばらくおいてから、もう一度お試しください。",
         unavailable: UNAVAILABLE,
+        link_spent: None,
     }
     .answer(error, &FieldErrors::new())
 }
@@ -353,6 +354,7 @@ async fn removal(
         check_again: "",
         rate_limited: "短い時間に多くの依頼がありました。しばらくおいてから、もう一度お試しください。",
         unavailable: UNAVAILABLE,
+        link_spent: None,
     }
     .answer(error, &FieldErrors::new())
 }

@@ -58,7 +58,19 @@ fn layout(title: &str, site: &Site, main: &str) -> String {
     )
 }
 
-/// A short page with a heading and a message.
+/// A short page with a heading and a message, of `site`.
+pub fn site_message_page(status: StatusCode, site: &Site, title: &str, message: &str) -> Response {
+    html(
+        status,
+        layout(
+            title,
+            site,
+            &format!("<h1>{}</h1>\n<p>{}</p>", escape(title), escape(message)),
+        ),
+    )
+}
+
+/// A short page with a heading and a message, of no named site (see `name_error_pages`).
 pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
     html(
         status,

@@ -24,6 +24,8 @@ pub enum Refused {
     /// No valid stamp: a person gets the form again, stamped; an API client the usual answer.
     Unstamped,
     RateLimited,
+    /// A mailed link was used already or is no longer valid.
+    LinkSpent,
     /// The rule's own answer, in words (a spent link, an event that is over).
     Said(StatusCode, String),
     /// The store or the mail service failed; nothing was taken.
@@ -51,6 +53,8 @@ pub struct Refusals<'a> {
     pub check_again: &'a str,
     pub rate_limited: &'a str,
     pub unavailable: &'a str,
+    /// The answer to a spent link, for the forms a mailed link opens (else a notice).
+    pub link_spent: Option<&'a dyn Fn() -> Response>,
 }
 
 impl Refusals<'_> {
@@ -82,6 +86,10 @@ impl Refusals<'_> {
                 Format::Form => (self.form)(StatusCode::UNPROCESSABLE_ENTITY, &errors, None),
             },
             Refused::RateLimited => (self.notice)(StatusCode::TOO_MANY_REQUESTS, self.rate_limited),
+            Refused::LinkSpent => match self.link_spent {
+                Some(answer) => answer(),
+                None => (self.notice)(StatusCode::GONE, LINK_SPENT),
+            },
             Refused::Said(status, message) => (self.notice)(status, &message),
             Refused::Unavailable => {
                 tracing::error!(event = self.unavailable_event, error = %text);
@@ -156,7 +164,7 @@ impl Refusal for UpdateError {
             UpdateError::Spam(reason) => Refused::Spam(reason),
             UpdateError::Unstamped => Refused::Unstamped,
             UpdateError::RateLimited => Refused::RateLimited,
-            UpdateError::LinkSpent => Refused::Said(StatusCode::GONE, LINK_SPENT.to_owned()),
+            UpdateError::LinkSpent => Refused::LinkSpent,
             UpdateError::Store(_) | UpdateError::Mail(_) => Refused::Unavailable,
         }
     }
@@ -165,10 +173,10 @@ impl Refusal for UpdateError {
 impl Refusal for RemovalError {
     fn refused(self) -> Refused {
         match self {
-            RemovalError::InvalidEmail(problem) => Refused::Invalid(FieldErrors::from([(
-                crate::form::EMAIL.to_owned(),
-                vec![problem],
-            )])),
+            // Said in words, as every answer of this short form is (`{"message": ...}`).
+            RemovalError::InvalidEmail(problem) => {
+                Refused::Said(StatusCode::UNPROCESSABLE_ENTITY, problem)
+            }
             RemovalError::Spam(reason) => Refused::Spam(reason),
             RemovalError::Unstamped => Refused::Unstamped,
             RemovalError::RateLimited => Refused::RateLimited,

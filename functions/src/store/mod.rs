@@ -400,7 +400,7 @@ pub trait Seats: Send + Sync {
 
     /// Gives free seats to those waiting, first in line first, while fewer than `capacity`
     /// are confirmed (the capacity rose); returns who got one. A newcomer never takes a seat
-    /// while someone waits: `sign_up` puts them in line behind.
+    /// while someone waits: `register` puts them in line behind.
     async fn promote_waitlist(
         &self,
         event: &str,

@@ -584,3 +584,18 @@ async fn spellings_of_one_mailbox_hold_one_seat() {
         "the link went to the seat's own address"
     );
 }
+
+#[tokio::test]
+async fn an_error_page_carries_the_sites_name_from_site_yaml() {
+    let h = Harness::new();
+    let (status, _, html) = h
+        .post("/api/events/no-such-event/signups", FORM, "name=a")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("このイベントは見つかりません。"), "{html}");
+    assert!(
+        html.contains("<title>エラー | まじわる 官民交流ポータル</title>"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"site-title\""), "{html}");
+}

@@ -427,7 +427,7 @@ mod tests {
             "the count condition refuses it"
         );
         assert!(store.registrations("race").await.unwrap().is_empty());
-        // And sign_up as a whole takes the freed seat.
+        // And register as a whole takes the freed seat.
         let outcome = store.register(person("b@example.jp"), 1).await.unwrap();
         assert!(
             matches!(outcome, RegistrationOutcome::Confirmed(_)),

@@ -26,7 +26,7 @@ async fn backoff(attempt: u32) {
 
 impl DynamoStore {
     /// Puts a waitlisted sign-up and counts it among those waiting, in one transaction that
-    /// holds only while the event is full (see `sign_up`); the result as `transact`'s.
+    /// holds only while the event is full (see `register`); the result as `transact`'s.
     pub(super) async fn join_waitlist(
         &self,
         stored: &Registration,

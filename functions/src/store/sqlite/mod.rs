@@ -278,7 +278,7 @@ mod tests {
     }
 
     /// SQLite serializes sign-ups, so seats go strictly in line order (DynamoDB may let two
-    /// racing for the last seat swap; see dynamo.rs).
+    /// racing for the last seat swap; see dynamo/seats.rs).
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn seats_go_strictly_in_line_order() {
         let (_dir, store) = fresh();

@@ -1,5 +1,5 @@
--- The local store (SQLite): the same items the DynamoDB table holds (see dynamo.rs), as
--- tables. Created if missing; older stores are brought up to date by `migrate` in sqlite.rs.
+-- The local store (SQLite): the same items the DynamoDB table holds (see dynamo/keys.rs), as
+-- tables. Created if missing; older stores are brought up to date by `migrate` in sqlite/mod.rs.
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
