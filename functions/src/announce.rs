@@ -3,10 +3,10 @@
 //! moderated like profiles; `portal export` writes the event file.
 
 use jiff::Timestamp;
-use model::event_form::check_event;
+use model::event_form::check_event_in;
 use model::profile::{FieldErrors, FormFields};
 
-use crate::form::{Accepted, StampError, check_stamp, normalize, send_confirmation, spend_stamp};
+use crate::form::{Accepted, check_stamp, normalize, send_confirmation, spend_stamp};
 use crate::limits::Action;
 use crate::mail::MailError;
 use crate::services::Services;
@@ -33,15 +33,7 @@ pub enum AnnounceError {
     Mail(#[from] MailError),
 }
 
-impl From<StampError> for AnnounceError {
-    fn from(error: StampError) -> AnnounceError {
-        match error {
-            StampError::Spam(reason) => AnnounceError::Spam(reason),
-            StampError::Unstamped => AnnounceError::Unstamped,
-            StampError::Store(store) => AnnounceError::Store(store),
-        }
-    }
-}
+crate::form::stamp_refusal!(AnnounceError);
 
 /// Checks, stores and mails the confirmation of an announced event; `client` is the
 /// client's rate key. The same spam rules as the sign-up.
@@ -108,7 +100,7 @@ fn split_and_check(
         fields,
         "イベントの内容をポータルで公開することへの同意が必要です",
     );
-    let start = match check_event(&event, "announcement") {
+    let start = match check_event_in(&event, "announcement", &crate::words::japanese) {
         Ok(checked) if checked.start <= now => {
             errors.entry("start".into()).or_default().push(
                 "開始日時が過ぎています。これから開かれるイベントの日時を入力してください".into(),

@@ -3,7 +3,7 @@
 
 use crate::catalog::EventInfo;
 use crate::email::EmailAddress;
-use crate::form::{FORM_TOKEN, HONEYPOT, StampError, normalize};
+use crate::form::{FORM_TOKEN, HONEYPOT, normalize};
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
@@ -43,15 +43,7 @@ pub enum EventError {
     Mail(#[from] MailError),
 }
 
-impl From<StampError> for EventError {
-    fn from(error: StampError) -> EventError {
-        match error {
-            StampError::Spam(reason) => EventError::Spam(reason),
-            StampError::Unstamped => EventError::Unstamped,
-            StampError::Store(store) => EventError::Store(store),
-        }
-    }
-}
+crate::form::stamp_refusal!(EventError);
 
 /// The event, if sign-ups for it are open now.
 pub fn open_event(services: &Services, slug: &str) -> Result<(EventInfo, u32), EventError> {

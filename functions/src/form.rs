@@ -100,6 +100,23 @@ pub fn check_stamp(
     }
 }
 
+/// `From<StampError>` for a rule's error that has the variants `Spam(&'static str)`,
+/// `Unstamped` and `Store(StoreError)`: each form answers them its own way.
+macro_rules! stamp_refusal {
+    ($error:ident) => {
+        impl From<$crate::form::StampError> for $error {
+            fn from(error: $crate::form::StampError) -> $error {
+                match error {
+                    $crate::form::StampError::Spam(reason) => $error::Spam(reason),
+                    $crate::form::StampError::Unstamped => $error::Unstamped,
+                    $crate::form::StampError::Store(store) => $error::Store(store),
+                }
+            }
+        }
+    };
+}
+pub(crate) use stamp_refusal;
+
 /// Why a form's photo was not taken: it is no photo (said beside the field), or the photo
 /// queue failed.
 #[derive(Debug, thiserror::Error)]

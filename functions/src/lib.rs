@@ -24,3 +24,4 @@ pub mod services;
 pub mod signup;
 pub mod store;
 pub mod tokens;
+pub mod words;

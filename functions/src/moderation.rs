@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::email::EmailAddress;
-use crate::form::{StampError, check_stamp, spend_stamp};
+use crate::form::{check_stamp, spend_stamp};
 use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
@@ -216,15 +216,7 @@ pub enum RemovalError {
     Mail(#[from] MailError),
 }
 
-impl From<StampError> for RemovalError {
-    fn from(error: StampError) -> RemovalError {
-        match error {
-            StampError::Spam(reason) => RemovalError::Spam(reason),
-            StampError::Unstamped => RemovalError::Unstamped,
-            StampError::Store(store) => RemovalError::Store(store),
-        }
-    }
-}
+crate::form::stamp_refusal!(RemovalError);
 
 impl From<crate::proof::ProofError> for RemovalError {
     fn from(error: crate::proof::ProofError) -> RemovalError {
@@ -396,15 +388,7 @@ pub enum ReportError {
     Store(#[from] StoreError),
 }
 
-impl From<StampError> for ReportError {
-    fn from(error: StampError) -> ReportError {
-        match error {
-            StampError::Spam(reason) => ReportError::Spam(reason),
-            StampError::Unstamped => ReportError::Unstamped,
-            StampError::Store(store) => ReportError::Store(store),
-        }
-    }
-}
+crate::form::stamp_refusal!(ReportError);
 
 /// The attendee list of an event as CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs
 /// read Japanese correctly). Cells that a spreadsheet would run as a formula are prefixed

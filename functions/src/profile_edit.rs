@@ -6,8 +6,8 @@ use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 
 use crate::email::EmailAddress;
 use crate::form::{
-    Accepted, EMAIL, PhotoError, StampError, check_stamp, invalid_with_photo, normalize,
-    process_photo, spend_stamp,
+    Accepted, EMAIL, PhotoError, check_stamp, invalid_with_photo, normalize, process_photo,
+    spend_stamp,
 };
 use crate::limits::Action;
 use crate::mail::MailError;
@@ -39,15 +39,7 @@ pub enum UpdateError {
     Mail(#[from] MailError),
 }
 
-impl From<StampError> for UpdateError {
-    fn from(error: StampError) -> UpdateError {
-        match error {
-            StampError::Spam(reason) => UpdateError::Spam(reason),
-            StampError::Unstamped => UpdateError::Unstamped,
-            StampError::Store(store) => UpdateError::Store(store),
-        }
-    }
-}
+crate::form::stamp_refusal!(UpdateError);
 
 impl From<PhotoError> for UpdateError {
     fn from(error: PhotoError) -> UpdateError {
@@ -169,7 +161,7 @@ pub async fn submit_update(
         Some(joined) => profile.insert("joined".into(), joined.clone()),
         None => profile.remove("joined"),
     };
-    if let Err(errors) = check_submitted_profile(&profile, slug) {
+    if let Err(errors) = check_submitted_profile(&profile, slug, &crate::words::japanese) {
         return Err(UpdateError::Invalid(invalid_with_photo(
             errors,
             photo.is_some(),

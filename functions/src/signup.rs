@@ -8,7 +8,7 @@ use model::profile::{FieldErrors, FormFields, check_submitted_profile};
 use model::time::tokyo;
 
 use crate::form::{
-    Accepted, PhotoError, StampError, check_stamp, invalid_with_photo, normalize, process_photo,
+    Accepted, PhotoError, check_stamp, invalid_with_photo, normalize, process_photo,
     send_confirmation, spend_stamp, split_contact,
 };
 use crate::limits::Action;
@@ -47,15 +47,7 @@ impl From<PhotoError> for SignupError {
     }
 }
 
-impl From<StampError> for SignupError {
-    fn from(error: StampError) -> SignupError {
-        match error {
-            StampError::Spam(reason) => SignupError::Spam(reason),
-            StampError::Unstamped => SignupError::Unstamped,
-            StampError::Store(store) => SignupError::Store(store),
-        }
-    }
-}
+crate::form::stamp_refusal!(SignupError);
 
 /// Checks, stores and mails the confirmation of a profile sign-up. `client` is the client
 /// address (only its salted hash is kept); `form` is whether it came from the HTML form,
@@ -159,7 +151,7 @@ fn split_and_check(fields: &FormFields, now: Timestamp) -> (FormFields, String, 
             .or_default()
             .push("unknown field `joined`".into());
     }
-    if let Err(found) = check_submitted_profile(&with_date, "submission") {
+    if let Err(found) = check_submitted_profile(&with_date, "submission", &crate::words::japanese) {
         for (field, messages) in found {
             errors.entry(field).or_default().extend(messages);
         }

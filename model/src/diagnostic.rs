@@ -20,6 +20,35 @@ impl Severity {
     }
 }
 
+/// Every stable key a problem a form can meet may carry (see [`Diagnostic::key`]); a
+/// translation of the forms' words covers each (the functions' test checks theirs).
+pub const PROBLEM_KEYS: &[&str] = &[
+    "missing",
+    "empty",
+    "not_text",
+    "not_single",
+    "too_long",
+    "control_character",
+    "invisible_character",
+    "not_list",
+    "too_many",
+    "not_flag",
+    "not_positive",
+    "not_integer",
+    "not_choice",
+    "invalid_choice",
+    "bad_date",
+    "bad_datetime",
+    "bad_url",
+    "not_map",
+    "unknown_field",
+    "term_too_long",
+    "not_kana",
+    "photo_outside",
+    "bio_too_long",
+    "bio_control_character",
+];
+
 /// One problem found in the content. Lines and columns are 1-based; a problem that
 /// concerns a whole file (a duplicate slug, a symlink loop) points at line 1, column 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +58,22 @@ pub struct Diagnostic {
     pub column: usize,
     /// The front-matter field the problem is about (`links.website`, `organizers[1]`),
     /// so that a form can show the error beside the right input.
-    pub field: Option<String>,
+    pub field: Option<Box<str>>,
     pub message: String,
     pub hint: Option<String>,
     pub severity: Severity,
+    /// What kind of problem it is, stable across wording changes; `None` for problems no
+    /// form can meet (they show `message`). Boxed: most diagnostics have none.
+    pub kind: Option<Box<ProblemKind>>,
+}
+
+/// A problem's stable key (`too_long`, `missing`; see [`PROBLEM_KEYS`]), by which a
+/// translation file keys its own words (`problem_too_long`), and the values they may name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemKind {
+    pub key: &'static str,
+    /// The values the words may name (`max`, `count`, `value`).
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl Diagnostic {
@@ -50,6 +91,39 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             severity: Severity::Error,
+            kind: None,
+        }
+    }
+
+    /// The same problem with its stable key and the values its words may name.
+    pub fn with_key(mut self, key: &'static str, args: &[(&'static str, String)]) -> Self {
+        self.kind = Some(Box::new(ProblemKind {
+            key,
+            args: args.to_vec(),
+        }));
+        self
+    }
+
+    /// The problem's stable key, if it has one.
+    pub fn key(&self) -> Option<&'static str> {
+        self.kind.as_ref().map(|kind| kind.key)
+    }
+
+    /// The problem in the words of a translation: `words` looks up `problem_<key>` and gives
+    /// its text, in which `{max}` and the like stand for `args`; without a key or a
+    /// translation, the English `message`.
+    pub fn describe(&self, words: impl Fn(&str) -> Option<String>) -> String {
+        let Some(kind) = &self.kind else {
+            return self.message.clone();
+        };
+        match words(&format!("problem_{}", kind.key)) {
+            Some(mut text) => {
+                for (name, value) in &kind.args {
+                    text = text.replace(&format!("{{{name}}}"), value);
+                }
+                text
+            }
+            None => self.message.clone(),
         }
     }
 
@@ -74,7 +148,7 @@ impl Diagnostic {
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.field = Some(field.into().into_boxed_str());
         self
     }
 

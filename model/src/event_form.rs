@@ -32,6 +32,15 @@ pub const EVENT_FORM_FIELDS: &[&str] = &[
 /// Organizers are never taken from the form: the export links the announcer when they are
 /// a member.
 pub fn check_event(fields: &FormFields, slug: &str) -> Result<Event, FieldErrors> {
+    check_event_in(fields, slug, &crate::profile::english)
+}
+
+/// [`check_event`], its problems worded by `describe`.
+pub fn check_event_in(
+    fields: &FormFields,
+    slug: &str,
+    describe: crate::profile::Describe<'_>,
+) -> Result<Event, FieldErrors> {
     let mut front = Mapping::new();
     let mut venue = Mapping::new();
     let mut errors = FieldErrors::new();
@@ -76,7 +85,7 @@ pub fn check_event(fields: &FormFields, slug: &str) -> Result<Event, FieldErrors
     }
     let body = fields.get("body").cloned().unwrap_or_default();
     let doc = Document::from_fields("announcement", front, body);
-    with_form_errors(Event::from_document(&doc, slug), errors)
+    with_form_errors(Event::from_document(&doc, slug), errors, describe)
 }
 
 #[derive(Serialize)]

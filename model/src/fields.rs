@@ -67,6 +67,27 @@ impl<'d> FieldReader<'d> {
         self.error_at(self.position(path), path, message, hint);
     }
 
+    /// [`FieldReader::error`] with the problem's stable key and the values its words name
+    /// (see [`Diagnostic::describe`]).
+    /// Gives the last problem reported its stable key (see [`Diagnostic::describe`]).
+    pub fn key_last(&mut self, key: &'static str, args: &[(&'static str, String)]) {
+        if let Some(last) = self.diagnostics.pop() {
+            self.diagnostics.push(last.with_key(key, args));
+        }
+    }
+
+    pub fn problem(
+        &mut self,
+        path: &str,
+        key: &'static str,
+        args: &[(&'static str, String)],
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.error(path, message, hint);
+        self.key_last(key, args);
+    }
+
     pub fn error_at(
         &mut self,
         at: Position,
@@ -99,6 +120,7 @@ impl<'d> FieldReader<'d> {
                     format!("`{}` makes a page name of {bytes} bytes, more than the {MAX_TERM_FILE_BYTES} a file name may have", term.value),
                     "shorten it, or write it without compatibility characters such as ㍻ or ﷺ",
                 );
+                self.key_last("term_too_long", &[]);
             } else {
                 kept.push(term);
             }
@@ -132,6 +154,7 @@ impl<'d> FieldReader<'d> {
                 None => format!("the fields allowed here are: {}", allowed.join(", ")),
             };
             self.error_at(at, &path, format!("unknown field `{key}`"), hint);
+            self.key_last("unknown_field", &[]);
         }
     }
 
@@ -151,16 +174,20 @@ impl<'d> FieldReader<'d> {
         let text = match value {
             Value::String(s) => s.trim().to_owned(),
             Value::Number(_) | Value::Bool(_) => {
-                self.error(
+                self.problem(
                     path,
+                    "not_text",
+                    &[],
                     format!("`{}` must be text", leaf(path)),
                     "put the value in quotes, e.g. \"2026\"",
                 );
                 return None;
             }
             _ => {
-                self.error(
+                self.problem(
                     path,
+                    "not_single",
+                    &[],
                     format!("`{}` must be text, not a list or map", leaf(path)),
                     "write a single value on the same line",
                 );
@@ -168,8 +195,10 @@ impl<'d> FieldReader<'d> {
             }
         };
         if text.is_empty() {
-            self.error(
+            self.problem(
                 path,
+                "empty",
+                &[],
                 format!("`{}` is empty", leaf(path)),
                 "write a value or remove the line",
             );
@@ -177,8 +206,10 @@ impl<'d> FieldReader<'d> {
         }
         let count = text.chars().count();
         if count > max_chars {
-            self.error(
+            self.problem(
                 path,
+                "too_long",
+                &[("max", max_chars.to_string()), ("count", count.to_string())],
                 format!(
                     "`{}` is {count} characters long; at most {max_chars} are allowed",
                     leaf(path)
@@ -188,8 +219,10 @@ impl<'d> FieldReader<'d> {
             return None;
         }
         if let Some(c) = text.chars().find(|c| c.is_control()) {
-            self.error(
+            self.problem(
                 path,
+                "control_character",
+                &[],
                 format!(
                     "`{}` contains a control character (U+{:04X})",
                     leaf(path),
@@ -200,8 +233,10 @@ impl<'d> FieldReader<'d> {
             return None;
         }
         if let Some(c) = crate::text::hidden_format_char(&text) {
-            self.error(
+            self.problem(
                 path,
+                "invisible_character",
+                &[],
                 format!(
                     "`{}` contains an invisible formatting character (U+{:04X}) that changes how text displays",
                     leaf(path),
@@ -246,8 +281,10 @@ impl<'d> FieldReader<'d> {
             Value::Sequence(items) => items.iter().collect(),
             Value::String(_) => vec![value],
             _ => {
-                self.error(
+                self.problem(
                     path,
+                    "not_list",
+                    &[],
                     format!("`{}` must be a list", leaf(path)),
                     "write it as `[a, b]` or as lines starting with `- `",
                 );
@@ -255,8 +292,10 @@ impl<'d> FieldReader<'d> {
             }
         };
         if items.len() > max_items {
-            self.error(
+            self.problem(
                 path,
+                "too_many",
+                &[("max", max_items.to_string())],
                 format!(
                     "`{}` has {} entries; at most {max_items} are allowed",
                     leaf(path),
@@ -293,8 +332,10 @@ impl<'d> FieldReader<'d> {
         match self.present(map, path, false)? {
             Value::Bool(b) => Some(*b),
             _ => {
-                self.error(
+                self.problem(
                     path,
+                    "not_flag",
+                    &[],
                     format!("`{}` must be true or false", leaf(path)),
                     format!("write `{}: true` or `{}: false`", leaf(path), leaf(path)),
                 );
@@ -309,8 +350,10 @@ impl<'d> FieldReader<'d> {
         match value.as_u64() {
             Some(n) if n >= 1 && n <= u64::from(u32::MAX) => Some(n as u32),
             _ => {
-                self.error(
+                self.problem(
                     path,
+                    "not_positive",
+                    &[],
                     format!("`{}` must be a whole number of at least 1", leaf(path)),
                     "write a number such as `30`, without quotes",
                 );
@@ -324,8 +367,10 @@ impl<'d> FieldReader<'d> {
         let value = self.present(map, path, false)?;
         let number = value.as_i64();
         if number.is_none() {
-            self.error(
+            self.problem(
                 path,
+                "not_integer",
+                &[],
                 format!("`{}` must be a whole number", leaf(path)),
                 "write a number such as `10`, without quotes",
             );
@@ -343,8 +388,10 @@ impl<'d> FieldReader<'d> {
     ) -> Option<C> {
         let value = self.present(map, path, required)?;
         let Some(text) = value.as_str() else {
-            self.error(
+            self.problem(
                 path,
+                "not_choice",
+                &[],
                 format!("`{}` must be one of the {what} values", leaf(path)),
                 valid_list::<C>(),
             );
@@ -366,7 +413,13 @@ impl<'d> FieldReader<'d> {
                 None => valid_list::<C>(),
             },
         };
-        self.error(path, format!("`{text}` is not a valid {what}"), hint);
+        self.problem(
+            path,
+            "invalid_choice",
+            &[("value", text.to_string())],
+            format!("`{text}` is not a valid {what}"),
+            hint,
+        );
         None
     }
 
@@ -377,8 +430,10 @@ impl<'d> FieldReader<'d> {
         match parse_date(text.trim()) {
             Ok(date) => Some(date),
             Err(message) => {
-                self.error(
+                self.problem(
                     path,
+                    "bad_date",
+                    &[],
                     format!("bad date in `{}`: {message}", leaf(path)),
                     "write the date as YYYY-MM-DD, e.g. 2026-11-01",
                 );
@@ -394,7 +449,7 @@ impl<'d> FieldReader<'d> {
         match parse_datetime(&text) {
             Ok(ts) => Some(ts),
             Err(message) => {
-                self.error(path, format!("bad date-time in `{}`: {message}", leaf(path)), "write it as 2026-12-10T19:00 (Japan time) or with an offset, 2026-12-10T19:00:00+09:00");
+                self.problem(path, "bad_datetime", &[], format!("bad date-time in `{}`: {message}", leaf(path)), "write it as 2026-12-10T19:00 (Japan time) or with an offset, 2026-12-10T19:00:00+09:00");
                 None
             }
         }
@@ -414,7 +469,13 @@ impl<'d> FieldReader<'d> {
                 } else {
                     "write a full address starting with https://".to_owned()
                 };
-                self.error(path, format!("`{}` {message}", leaf(path)), hint);
+                self.problem(
+                    path,
+                    "bad_url",
+                    &[],
+                    format!("`{}` {message}", leaf(path)),
+                    hint,
+                );
                 None
             }
         }
@@ -425,8 +486,10 @@ impl<'d> FieldReader<'d> {
         match self.present(map, path, false)? {
             Value::Mapping(inner) => Some(inner),
             _ => {
-                self.error(
+                self.problem(
                     path,
+                    "not_map",
+                    &[],
                     format!("`{}` must be a map of `key: value` lines", leaf(path)),
                     format!("write `{}:` and indent the entries below it", leaf(path)),
                 );
@@ -448,6 +511,7 @@ impl<'d> FieldReader<'d> {
                         format!("missing required field `{}`", leaf(path)),
                         format!("add a line `{}: ...` to the front matter", leaf(path)),
                     );
+                    self.key_last("missing", &[]);
                 }
                 None
             }

@@ -21,7 +21,7 @@ pub mod text;
 pub mod time;
 pub mod web_address;
 
-pub use diagnostic::{Diagnostic, Severity, sort_diagnostics};
+pub use diagnostic::{Diagnostic, PROBLEM_KEYS, Severity, sort_diagnostics};
 pub use document::Document;
 pub use event::{Event, Venue};
 pub use fields::{Choice, Located};

@@ -197,6 +197,7 @@ impl Member {
                 format!("`kana` must be written in hiragana or katakana, not `{kana}`"),
                 "write the reading, e.g. `やまだ はなこ`",
             );
+            r.key_last("not_kana", &[]);
         }
         let sector = r.choice::<Sector>(map, SECTOR.name, SECTOR.required, "sector");
         let organization = text(&mut r, ORGANIZATION);
@@ -292,6 +293,7 @@ fn read_photo(r: &mut FieldReader<'_>, map: &serde_yaml::Mapping) -> Option<Loca
             format!("`photo` must be a path inside content/static/, not `{photo}`"),
             "write it relative to content/static/, e.g. `members/yamada.jpg`",
         );
+        r.key_last("photo_outside", &[]);
         return None;
     }
     Some(Located {

@@ -44,8 +44,26 @@ pub fn fields_of(member: &Member) -> FormFields {
     fields
 }
 
+/// How a form's problems are worded: [`english`] (the model's own words), or a translation
+/// keyed by each problem's stable key (see [`crate::Diagnostic::describe`]).
+pub type Describe<'a> = &'a dyn Fn(&crate::Diagnostic) -> String;
+
+/// The model's own words for a problem.
+pub fn english(diagnostic: &crate::Diagnostic) -> String {
+    diagnostic.message.clone()
+}
+
 /// Checks a submitted profile with the model's member rules; `slug` is the proposed slug.
 pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErrors> {
+    check_profile_in(fields, slug, &english)
+}
+
+/// [`check_profile`], its problems worded by `describe`.
+pub fn check_profile_in(
+    fields: &FormFields,
+    slug: &str,
+    describe: Describe<'_>,
+) -> Result<Member, FieldErrors> {
     let mut front = Mapping::new();
     let mut links = Mapping::new();
     let mut errors = FieldErrors::new();
@@ -92,7 +110,7 @@ pub fn check_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErr
     }
     let body = fields.get("bio").cloned().unwrap_or_default();
     let doc = Document::from_fields("submission", front, body);
-    with_form_errors(Member::from_document(&doc, slug), errors)
+    with_form_errors(Member::from_document(&doc, slug), errors, describe)
 }
 
 /// The longest self-introduction a form may send (a content file may be longer: editors
@@ -103,24 +121,40 @@ pub const MAX_SUBMITTED_BIO_CHARS: usize = 4000;
 /// the member rules of [`check_profile`], and what a form must not carry besides: a
 /// self-introduction over [`MAX_SUBMITTED_BIO_CHARS`] characters or with control characters.
 /// Every form that takes a profile uses this one check.
-pub fn check_submitted_profile(fields: &FormFields, slug: &str) -> Result<Member, FieldErrors> {
+pub fn check_submitted_profile(
+    fields: &FormFields,
+    slug: &str,
+    describe: Describe<'_>,
+) -> Result<Member, FieldErrors> {
     let mut errors = FieldErrors::new();
     let bio = fields.get("bio").map(String::as_str).unwrap_or("");
+    let mut bio_problem = |key, message: String, args: &[(&'static str, String)]| {
+        let problem = crate::Diagnostic::new(slug, 1, 1, message)
+            .with_field("bio")
+            .with_key(key, args);
+        errors
+            .entry("bio".into())
+            .or_default()
+            .push(describe(&problem));
+    };
     if bio.chars().count() > MAX_SUBMITTED_BIO_CHARS {
-        errors.entry("bio".into()).or_default().push(format!(
-            "自己紹介は{MAX_SUBMITTED_BIO_CHARS}文字以内で書いてください"
-        ));
+        bio_problem(
+            "bio_too_long",
+            format!("the self-introduction is longer than {MAX_SUBMITTED_BIO_CHARS} characters"),
+            &[("max", MAX_SUBMITTED_BIO_CHARS.to_string())],
+        );
     }
     if bio
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        errors
-            .entry("bio".into())
-            .or_default()
-            .push("自己紹介に制御文字が含まれています".into());
+        bio_problem(
+            "bio_control_character",
+            "the self-introduction contains a control character".into(),
+            &[],
+        );
     }
-    match check_profile(fields, slug) {
+    match check_profile_in(fields, slug, describe) {
         Ok(member) if errors.is_empty() => Ok(member),
         Ok(_) => Err(errors),
         Err(found) => {
@@ -138,15 +172,16 @@ pub fn check_submitted_profile(fields: &FormFields, slug: &str) -> Result<Member
 pub fn with_form_errors<T>(
     read: Result<T, Vec<crate::Diagnostic>>,
     mut errors: FieldErrors,
+    describe: Describe<'_>,
 ) -> Result<T, FieldErrors> {
     match read {
         Ok(value) if errors.is_empty() => Ok(value),
         Ok(_) => Err(errors),
         Err(diagnostics) => {
             for d in diagnostics {
-                let field = d.field.unwrap_or_default();
+                let field = d.field.clone().unwrap_or_default();
                 let field = field.split('[').next().unwrap_or_default().to_owned();
-                errors.entry(field).or_default().push(d.message);
+                errors.entry(field).or_default().push(describe(&d));
             }
             Err(errors)
         }

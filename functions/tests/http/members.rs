@@ -145,7 +145,7 @@ async fn json_errors_are_per_field_and_nothing_is_stored() {
     }
     assert_eq!(
         errors["errors"]["links.website"][0],
-        "`website` must be an https:// address"
+        "https:// で始まるウェブアドレスを入力してください"
     );
     assert!(h.outbox().is_empty());
     assert!(
@@ -169,7 +169,7 @@ async fn an_invalid_form_is_shown_again_with_errors_and_every_value_kept() {
     let (status, _, html) = h.send(form_post(&body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        html.contains("<p class=\"error\" id=\"sector-error\">missing required field `sector`</p>"),
+        html.contains("<p class=\"error\" id=\"sector-error\">入力してください</p>"),
         "{html}"
     );
     assert!(html.contains("aria-describedby=\"sector-error\""));
@@ -385,14 +385,14 @@ async fn control_characters_and_over_long_values_are_field_errors() {
         errors["errors"]["name"][0]
             .as_str()
             .unwrap()
-            .contains("control character"),
+            .contains("制御文字が含まれています"),
         "{text}"
     );
     assert!(
         errors["errors"]["interests"][0]
             .as_str()
             .unwrap()
-            .contains("at most 40"),
+            .contains("40文字以内"),
         "{text}"
     );
 }
@@ -464,7 +464,7 @@ async fn names_with_bidirectional_or_zero_width_characters_are_refused() {
             errors["errors"][field][0]
                 .as_str()
                 .unwrap_or_default()
-                .contains("invisible formatting character"),
+                .contains("見えない文字"),
             "{field}: {text}"
         );
     }
