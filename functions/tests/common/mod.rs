@@ -2,6 +2,11 @@
 //! a fixed clock; request builders; a store that is down.
 #![allow(dead_code)]
 
+mod down_store;
+// Not every test binary uses it (the logs test has none).
+#[allow(unused_imports)]
+pub use down_store::DownStore;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -15,12 +20,9 @@ use functions::config::{Config, FixedClock};
 use functions::http::app;
 use functions::mail::OutboxMailer;
 use functions::services::Services;
+use functions::store::Submissions;
 use functions::store::sqlite::SqliteStore;
-use functions::store::{
-    Cancellation, NewRegistration, Registration, RegistrationOutcome, Status, Store, StoreError,
-    Submission,
-};
-use functions::store::{Guards, MailQueue, Seats, Submissions};
+use functions::store::{Status, Store, Submission};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -455,161 +457,6 @@ pub fn link_in(mail: &str, needle: &str) -> String {
         .trim()
         .trim_start_matches("http://127.0.0.1:8787")
         .to_owned()
-}
-
-/// A store that is down: every call fails as an unreachable database would.
-pub struct DownStore;
-
-#[async_trait]
-impl Submissions for DownStore {
-    async fn create_submission(&self, _: &Submission) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn submission(&self, _: &str) -> Result<Option<Submission>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn slug_reserved(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn confirm_submission(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn list_submissions(&self, _: Status) -> Result<Vec<Submission>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn submissions_page(
-        &self,
-        _: Status,
-        _: usize,
-        _: Option<&functions::store::Cursor>,
-    ) -> Result<functions::store::SubmissionPage, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn decide(
-        &self,
-        _: &str,
-        _: Status,
-        _: &str,
-        _: Option<&str>,
-        _: jiff::Timestamp,
-    ) -> Result<Option<Submission>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn mark_exported(&self, _: &str, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn forget_submissions(&self, _: &str, _: &str, _: &str) -> Result<usize, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn member_by_email(&self, _: &str) -> Result<Option<String>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn member_email(&self, _: &str) -> Result<Option<String>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-}
-
-#[async_trait]
-impl Seats for DownStore {
-    async fn hold_registration(
-        &self,
-        _: &str,
-        _: &functions::store::NewRegistration,
-        _: jiff::Timestamp,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn seat_held_registration(
-        &self,
-        _: &str,
-        _: &str,
-        _: u32,
-        _: jiff::Timestamp,
-    ) -> Result<Option<RegistrationOutcome>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn register(
-        &self,
-        _: NewRegistration,
-        _: u32,
-    ) -> Result<RegistrationOutcome, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn promote_waitlist(&self, _: &str, _: u32) -> Result<Vec<Registration>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn cancel_registration(
-        &self,
-        _: &str,
-        _: &str,
-    ) -> Result<Option<Cancellation>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn registrations(&self, _: &str) -> Result<Vec<Registration>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn registration(&self, _: &str, _: &str) -> Result<Option<Registration>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn registrations_of(&self, _: &str) -> Result<Vec<Registration>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-}
-
-#[async_trait]
-impl MailQueue for DownStore {
-    async fn queue_mail(
-        &self,
-        _: &str,
-        _: &functions::mail::Message,
-        _: jiff::Timestamp,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn queued_mail(
-        &self,
-        _: usize,
-    ) -> Result<Vec<(String, functions::mail::Message)>, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn unqueue_mail(&self, _: &str) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-}
-
-#[async_trait]
-impl Guards for DownStore {
-    async fn use_once(
-        &self,
-        _: &str,
-        _: jiff::Timestamp,
-        _: jiff::Timestamp,
-    ) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
-
-    async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
-        Err(StoreError::Unavailable("connection refused".into()))
-    }
 }
 
 /// The outbox, unless the switch says the mail service is down.
