@@ -8,12 +8,34 @@ use std::sync::OnceLock;
 use model::Diagnostic;
 
 const JAPANESE: &str = include_str!("../i18n/ja.yaml");
+/// The site's own words (the default theme's), for the forms the functions show again: the
+/// same labels and hints as the site's pages.
+const SITE_WORDS: &str = include_str!("../../themes/default/i18n/ja.yaml");
 
 fn japanese_words() -> &'static HashMap<String, String> {
     static WORDS: OnceLock<HashMap<String, String>> = OnceLock::new();
     // The file is part of the build and read by the test below, so it parses; were it ever
     // broken, the model's English words would show rather than nothing.
     WORDS.get_or_init(|| serde_yaml::from_str(JAPANESE).unwrap_or_default())
+}
+
+fn site_words() -> &'static HashMap<String, String> {
+    static WORDS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let all: HashMap<String, serde_yaml::Value> =
+            serde_yaml::from_str(SITE_WORDS).unwrap_or_default();
+        (all.into_iter())
+            .filter_map(|(key, value)| Some((key, value.as_str()?.to_owned())))
+            .collect()
+    })
+}
+
+/// One of the site's UI words by its key (`join_name`); the key itself if there is none.
+pub fn ui(key: &str) -> String {
+    site_words()
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// `problem` in the functions' Japanese words.
@@ -40,6 +62,12 @@ mod tests {
             model::PROBLEM_KEYS.len(),
             "a word for no problem"
         );
+    }
+
+    #[test]
+    fn the_forms_words_come_from_the_sites_translation() {
+        assert_eq!(ui("join_name"), "名前（必須）");
+        assert_eq!(ui("link_github"), "GitHub");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod document;
 pub mod event;
 pub mod event_form;
 pub mod fields;
+pub mod join_form;
 pub mod kana;
 pub mod locate;
 pub mod member;

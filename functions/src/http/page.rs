@@ -4,9 +4,9 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use model::{Choice, Prefecture, Sector, member};
+use model::{Choice, Prefecture};
 
-use crate::form::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT, PHOTO};
+use crate::form::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT};
 pub use crate::services::Site;
 use model::profile::{FieldErrors, FormFields};
 
@@ -282,95 +282,31 @@ impl JoinForm<'_> {
 
     pub fn render(&self, status: StatusCode) -> Response {
         let (heading, action, button) = match self.edit_token {
-            Some(_) => ("プロフィールの更新", "/api/members/edit", "更新を送る"),
-            None => ("メンバー登録", "/api/members", "登録する"),
+            Some(_) => (
+                "プロフィールの更新",
+                "/api/members/edit",
+                "更新を送る".to_owned(),
+            ),
+            None => (
+                "メンバー登録",
+                "/api/members",
+                crate::words::ui("join_submit"),
+            ),
         };
         let mut main = self.opening(heading);
         main.push_str(&format!("<form method=\"post\" action=\"{action}\" accept-charset=\"utf-8\" enctype=\"multipart/form-data\">\n"));
-        main.push_str(&self.input(
-            "name",
-            "名前（必須）",
-            "text",
-            &format!(
-                " required maxlength=\"{}\" autocomplete=\"name\"",
-                member::NAME.max_chars
-            ),
-        ));
-        main.push_str(&self.input(
-            "kana",
-            "よみがな",
-            "text",
-            &format!(" maxlength=\"{}\"", member::KANA.max_chars),
-        ));
-        main.push_str(&self.select(
-            "sector",
-            "所属（必須）",
-            Sector::all(),
-            |s| s.slug(),
-            |s| s.name_ja(),
-            true,
-        ));
-        main.push_str(&self.input(
-            "organization",
-            "組織",
-            "text",
-            &format!(
-                " maxlength=\"{}\" autocomplete=\"organization\"",
-                member::ORGANIZATION.max_chars
-            ),
-        ));
-        main.push_str(&self.input(
-            "role",
-            "部署・役職",
-            "text",
-            &format!(" maxlength=\"{}\"", member::ROLE.max_chars),
-        ));
-        main.push_str(&self.select(
-            "prefecture",
-            "都道府県",
-            Prefecture::all(),
-            |p| p.slug(),
-            |p| p.name_ja(),
-            false,
-        ));
-        main.push_str(&self.textarea("interests", "関心のあること", "1行に1つ、20個まで"));
-        for (kind, label) in [
-            ("website", "ウェブサイト"),
-            ("x", "X"),
-            ("facebook", "Facebook"),
-            ("linkedin", "LinkedIn"),
-            ("note", "note"),
-            ("github", "GitHub"),
-        ] {
-            main.push_str(&self.input(
-                &format!("links.{kind}"),
-                &format!("{label}（https://…）"),
-                "url",
-                " maxlength=\"2000\"",
-            ));
-        }
-        main.push_str(&self.textarea("bio", "自己紹介", "Markdownが使えます"));
-        let (aria, error) = self.error(PHOTO);
-        main.push_str(&format!(
-            "<p class=\"field\"><label for=\"{PHOTO}\">写真</label> <small>JPEG・PNG・WebP、4MB・1200万画素まで。位置情報などは消し、512ピクセルに縮めて載せます</small>\n<input id=\"{PHOTO}\" name=\"{PHOTO}\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\"{aria}></p>\n{error}"
-        ));
-        if let Some(token) = self.edit_token {
-            main.push_str(&format!(
-                "<input type=\"hidden\" name=\"token\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{button}</button></p>\n</form>",
-                escape(token)
-            ));
-            return html(status, layout(heading, self.site, &main));
-        }
-        main.push_str(&self.input(
-            EMAIL,
-            "メールアドレス（必須・公開されません）",
-            "email",
-            " required maxlength=\"254\" autocomplete=\"email\"",
-        ));
-        main.push_str(&self.closing(
-            "メールアドレス以外の項目をポータルで公開することに同意します（必須）",
-            button,
-        ));
+        // The same fields as the site's /join/ page, from the one renderer in the model.
+        let fields = model::join_form::JoinFields {
+            words: &crate::words::ui,
+            language: model::Language::Ja,
+            values: self.values,
+            errors: self.errors,
+            form_token: self.form_token,
+            edit_token: self.edit_token,
+            submit: &button,
+        };
+        main.push_str(&fields.render());
+        main.push_str("</form>");
         html(status, layout(heading, self.site, &main))
     }
 

@@ -169,10 +169,10 @@ async fn an_invalid_form_is_shown_again_with_errors_and_every_value_kept() {
     let (status, _, html) = h.send(form_post(&body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        html.contains("<p class=\"error\" id=\"sector-error\">入力してください</p>"),
+        html.contains("<p class=\"error\" id=\"join-sector-error\">入力してください</p>"),
         "{html}"
     );
-    assert!(html.contains("aria-describedby=\"sector-error\""));
+    assert!(html.contains("aria-describedby=\"join-sector-error\""));
     assert!(
         html.contains("value=\"山田 花子\""),
         "typed values are kept"

@@ -120,6 +120,18 @@ impl Renderer<'_> {
         c.insert("slug", &page.slug);
         if page.slug == "join" {
             c.insert("join", &self.join_choices());
+            // The form's fields from the one renderer the functions use too.
+            let words = |key: &str| self.t(key);
+            let fields = model::join_form::JoinFields {
+                words: &words,
+                language: self.lang,
+                values: &model::profile::FormFields::new(),
+                errors: &model::profile::FieldErrors::new(),
+                form_token: "",
+                edit_token: None,
+                submit: &self.t("join_submit"),
+            };
+            c.insert("join_fields", &fields.render());
         }
         ("page.html", c)
     }
