@@ -8,7 +8,7 @@ use serde_yaml::{Mapping, Value};
 use crate::document::Document;
 use crate::event::Event;
 use crate::fields::Choice;
-use crate::profile::{FieldErrors, FormFields, with_form_errors};
+use crate::profile::{FieldErrors, FormFields, unknown, with_form_errors};
 
 /// The form fields an announcement may carry besides the announcer's address (`body` is the
 /// Markdown description; `venue.*` the place; `tags` one per line).
@@ -50,10 +50,11 @@ pub fn check_event_in(
             continue;
         }
         if !EVENT_FORM_FIELDS.contains(&name.as_str()) {
-            errors
-                .entry(name.clone())
-                .or_default()
-                .push(format!("unknown field `{name}`"));
+            errors.entry(name.clone()).or_default().push(unknown(
+                describe,
+                name,
+                format!("unknown field `{name}`"),
+            ));
             continue;
         }
         let value = match name.as_str() {

@@ -6,6 +6,7 @@
 use crate::fields::Choice;
 use crate::member::{self, LINK_KINDS};
 use crate::profile::{FieldErrors, FormFields, MAX_SUBMITTED_BIO_CHARS};
+use crate::text::escape_html as escape;
 use crate::{Language, Prefecture, Sector};
 
 /// The longest web address a link field takes.
@@ -264,22 +265,6 @@ fn field_id(name: &str) -> String {
     format!("join-{}", name.replace('.', "-"))
 }
 
-/// Text as HTML text or an attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +277,7 @@ mod tests {
     fn refused_fields_show_what_was_written_and_why() {
         let values = FormFields::from([
             ("name".to_owned(), "<b>佐藤</b>".to_owned()),
+            ("bio".to_owned(), "ベル\u{7}です".to_owned()),
             ("sector".to_owned(), "national-gov".to_owned()),
         ]);
         let errors = FieldErrors::from([("kana".to_owned(), vec!["ひらがなで".to_owned()])]);
@@ -306,6 +292,8 @@ mod tests {
         }
         .render();
         assert!(html.contains("value=\"&lt;b&gt;佐藤&lt;/b&gt;\""));
+        // No HTML may hold a control character: it is shown as U+FFFD, never sent back.
+        assert!(html.contains(">ベル\u{FFFD}です</textarea>"));
         assert!(html.contains("<option value=\"national-gov\" selected>"));
         assert!(
             html.contains(

@@ -48,6 +48,15 @@ pub fn fields_of(member: &Member) -> FormFields {
 /// keyed by each problem's stable key (see [`crate::Diagnostic::describe`]).
 pub type Describe<'a> = &'a dyn Fn(&crate::Diagnostic) -> String;
 
+/// The words of a form field no form of the portal has (`unknown_field`).
+pub(crate) fn unknown(describe: Describe<'_>, field: &str, message: String) -> String {
+    describe(
+        &crate::Diagnostic::new("submission", 1, 1, message)
+            .with_field(field)
+            .with_key("unknown_field", &[]),
+    )
+}
+
 /// The model's own words for a problem.
 pub fn english(diagnostic: &crate::Diagnostic) -> String {
     diagnostic.message.clone()
@@ -76,10 +85,11 @@ pub fn check_profile_in(
             if LINK_KINDS.contains(&kind) {
                 links.insert(Value::from(kind), Value::from(text));
             } else {
-                errors
-                    .entry(name.clone())
-                    .or_default()
-                    .push(format!("unknown link `{kind}`"));
+                errors.entry(name.clone()).or_default().push(unknown(
+                    describe,
+                    name,
+                    format!("unknown link `{kind}`"),
+                ));
             }
             continue;
         }
@@ -87,10 +97,11 @@ pub fn check_profile_in(
             .iter()
             .find(|f| f.name == name && f.set_by != SetBy::Editor)
         else {
-            errors
-                .entry(name.clone())
-                .or_default()
-                .push(format!("unknown field `{name}`"));
+            errors.entry(name.clone()).or_default().push(unknown(
+                describe,
+                name,
+                format!("unknown field `{name}`"),
+            ));
             continue;
         };
         let value = if field.kind == FieldKind::Terms {

@@ -2,7 +2,8 @@
 //! zero-width characters and other Unicode format characters (general category Cf). A name
 //! that holds one can impersonate another or reverse the text around it, so one-line
 //! fields refuse them. The zero-width joiner inside an emoji sequence (👩‍💻) is not refused,
-//! nor are the tag characters of a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
+//! nor are the tag characters of a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿). Also here: text escaped for HTML
+//! (`escape_html`), for the pages written without a template engine.
 
 /// Unicode's format characters (general category Cf, Unicode 15).
 fn is_format(c: char) -> bool {
@@ -48,6 +49,25 @@ pub fn hidden_format_char(text: &str) -> Option<char> {
         }
     }
     None
+}
+
+/// Text as HTML text or an attribute value: the five special characters escaped, and control
+/// characters other than line breaks and tabs (which no HTML may hold) shown as U+FFFD.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\r' | '\t' => out.push(c),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -10,25 +10,7 @@ use crate::form::{CONSENT, EMAIL, FORM_TOKEN, HONEYPOT};
 pub use crate::services::Site;
 use model::profile::{FieldErrors, FormFields};
 
-/// Escapes text for HTML content and attribute values. A control character HTML does not
-/// allow (a form shown again with what was typed, and refused for it) is shown as U+FFFD,
-/// so the person sees where it was; the stored value is never this text.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' => out.push(c),
-            c if c.is_control() => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use model::text::escape_html as escape;
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
