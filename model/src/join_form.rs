@@ -4,7 +4,7 @@
 //! [`crate::member::MEMBER_SCHEMA`] and here appears in both, with the same limits.
 
 use crate::fields::Choice;
-use crate::member::{self, LINK_KINDS};
+use crate::member::{self, Introductions, LINK_KINDS};
 use crate::profile::{FieldErrors, FormFields, MAX_SUBMITTED_BIO_CHARS};
 use crate::text::escape_html as escape;
 use crate::{Language, Prefecture, Sector};
@@ -115,6 +115,7 @@ impl JoinFields<'_> {
             ));
         }
         out.push_str("    </fieldset>\n");
+        out.push_str(&self.introductions());
         out.push_str(&self.textarea(
             "bio",
             &w("join_bio"),
@@ -163,6 +164,39 @@ impl JoinFields<'_> {
         out.push_str(&format!(
             "    <p><button class=\"button\" type=\"submit\">{}</button></p>\n",
             escape(self.submit)
+        ));
+        out
+    }
+
+    /// Whether the member takes introduction requests: asked every time, nothing chosen in
+    /// advance (an update shows what the profile says).
+    fn introductions(&self) -> String {
+        let w = self.words;
+        let name = member::INTRODUCTIONS.name;
+        let id = field_id(name);
+        let hint_id = format!("{id}-hint");
+        let (aria, error) = self.error(name, Some(&hint_id));
+        let chosen = self.values.get(name).map(String::as_str).unwrap_or("");
+        let mut out = format!(
+            "    <p class=\"field\"><label for=\"{id}\">{}</label> <select id=\"{id}\" name=\"{name}\" required{aria}>\n      <option value=\"\">{}</option>\n",
+            escape(&w("join_introductions")),
+            escape(&w("join_choose")),
+        );
+        for &choice in Introductions::all() {
+            let selected = if choice.slug() == chosen {
+                " selected"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "      <option value=\"{}\"{selected}>{}</option>\n",
+                choice.slug(),
+                escape(&w(&format!("join_introductions_{}", choice.slug()))),
+            ));
+        }
+        out.push_str(&format!(
+            "    </select> <small id=\"{hint_id}\">{}</small></p>\n{error}",
+            escape(&w("join_introductions_hint"))
         ));
         out
     }

@@ -27,7 +27,7 @@ pub use document::Document;
 pub use event::{Event, Venue};
 pub use fields::{Choice, Located};
 pub use kana::{GojuonRow, ReadingKey};
-pub use member::{Link, Member};
+pub use member::{Introductions, Link, Member};
 pub use page::Page;
 pub use post::Post;
 pub use prefecture::{Prefecture, Region};

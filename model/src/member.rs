@@ -99,6 +99,8 @@ pub const INTERESTS: MemberField = field(
     SetBy::Member,
 );
 pub const LINKS: MemberField = field("links", FieldKind::Links, false, 0, SetBy::Member);
+pub const INTRODUCTIONS: MemberField =
+    field("introductions", FieldKind::Choice, false, 0, SetBy::Member);
 pub const JOINED: MemberField = field("joined", FieldKind::Date, true, 0, SetBy::Server);
 pub const PHOTO: MemberField = field(
     "photo",
@@ -112,7 +114,7 @@ pub const DRAFT: MemberField = field("draft", FieldKind::Flag, false, 0, SetBy::
 /// A member's front-matter fields, declared once, in the contract's order: the reader's
 /// names and limits, the file writer's order (`member_file.rs`), the form mapping
 /// (`profile.rs`), the join form's limits and the docs test all come from here.
-pub const MEMBER_SCHEMA: [MemberField; 11] = [
+pub const MEMBER_SCHEMA: [MemberField; 12] = [
     NAME,
     KANA,
     SECTOR,
@@ -121,6 +123,7 @@ pub const MEMBER_SCHEMA: [MemberField; 11] = [
     PREFECTURE,
     INTERESTS,
     LINKS,
+    INTRODUCTIONS,
     JOINED,
     PHOTO,
     DRAFT,
@@ -136,6 +139,29 @@ pub const MEMBER_FIELDS: [&str; MEMBER_SCHEMA.len()] = {
     }
     names
 };
+
+/// Whether a member accepts introduction requests from members of the other side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Introductions {
+    /// Requests welcome (also when the field is absent).
+    #[default]
+    Open,
+    /// No requests: the member is left out of everyone's people to meet.
+    Closed,
+}
+
+impl Choice for Introductions {
+    fn all() -> &'static [Self] {
+        &[Introductions::Open, Introductions::Closed]
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Introductions::Open => "open",
+            Introductions::Closed => "closed",
+        }
+    }
+}
 
 /// The profile links a member may publish, in display order.
 pub const LINK_KINDS: &[&str] = &["website", "facebook", "x", "linkedin", "note", "github"];
@@ -168,6 +194,8 @@ pub struct Member {
     pub prefecture: Option<Prefecture>,
     pub interests: Vec<Located<String>>,
     pub links: Vec<Link>,
+    /// Whether they accept introduction requests (`open` when the file does not say).
+    pub introductions: Introductions,
     pub joined: Date,
     /// Relative to `content/static/`.
     pub photo: Option<Located<String>>,
@@ -206,6 +234,14 @@ impl Member {
             r.choice::<Prefecture>(map, PREFECTURE.name, PREFECTURE.required, "prefecture");
         let interests = r.term_list(map, INTERESTS.name);
         let links = read_links(&mut r, map);
+        let introductions = r
+            .choice::<Introductions>(
+                map,
+                INTRODUCTIONS.name,
+                INTRODUCTIONS.required,
+                "introductions setting",
+            )
+            .unwrap_or_default();
         let joined = r.date(map, JOINED.name, JOINED.required);
         let photo = read_photo(&mut r, map);
         let draft = r.flag(map, DRAFT.name).unwrap_or(false);
@@ -223,6 +259,7 @@ impl Member {
                 prefecture,
                 interests,
                 links,
+                introductions,
                 joined,
                 photo,
                 draft,
@@ -255,6 +292,8 @@ impl Member {
                         .collect(),
                 )
             }),
+            // Always written, so that every exported file says what the member chose.
+            "introductions" => Some(FieldValue::Text(self.introductions.slug())),
             "joined" => Some(FieldValue::Date(self.joined)),
             "photo" => text(self.photo.as_ref().map(|p| p.value.as_str())),
             "draft" => self.draft.then_some(FieldValue::Flag(true)),
@@ -377,6 +416,21 @@ mod tests {
             parse("---\nname: x\nsector: other\njoined: 2026-01-01\nphoto: ../secret.jpg\n---\n")
                 .unwrap_err();
         assert!(errors[0].message.contains("inside content/static/"));
+    }
+
+    #[test]
+    fn introductions_are_open_unless_closed() {
+        let base = "---\nname: x\nsector: other\njoined: 2026-01-01\n";
+        let open = parse(&format!("{base}---\n")).unwrap();
+        assert_eq!(open.introductions, Introductions::Open);
+        let closed = parse(&format!("{base}introductions: closed\n---\n")).unwrap();
+        assert_eq!(closed.introductions, Introductions::Closed);
+        let errors = parse(&format!("{base}introductions: no\n---\n")).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "`no` is not a valid introductions setting"
+        );
+        assert_eq!(errors[0].line, 5);
     }
 
     #[test]

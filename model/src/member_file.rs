@@ -79,7 +79,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             member.to_file_text().unwrap(),
-            "---\nname: 山田 花子\nkana: やまだ はなこ\nsector: local-gov\nprefecture: kanagawa\ninterests:\n- 防災\n- オープンデータ\nlinks:\n  website: https://example.org/hanako\njoined: 2026-11-25\n---\nよろしくお願いします。\n"
+            "---\nname: 山田 花子\nkana: やまだ はなこ\nsector: local-gov\nprefecture: kanagawa\ninterests:\n- 防災\n- オープンデータ\nlinks:\n  website: https://example.org/hanako\nintroductions: open\njoined: 2026-11-25\n---\nよろしくお願いします。\n"
         );
     }
 

@@ -97,6 +97,7 @@ async function fillJoinForm(page, person) {
   await page.getByLabel("都道府県").selectOption({ label: person.prefecture });
   await page.getByLabel("関心のあること").fill(person.interests);
   await page.getByLabel("自己紹介").fill(person.bio);
+  await page.getByLabel("紹介の依頼（必須）").selectOption(person.introductions ?? "open");
   await page.getByLabel("メールアドレス（必須・公開されません）").fill(person.email);
   await page.getByLabel(/公開することに同意します/).check();
   if (person.photo) await page.getByLabel("写真", { exact: true }).setInputFiles(person.photo);

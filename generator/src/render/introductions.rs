@@ -48,10 +48,16 @@ impl Ranking<'_> {
     pub fn suggestions(&self) -> Vec<Vec<Suggestion>> {
         let n = self.members.len();
         let public: Vec<bool> = self.members.iter().map(|m| is_public(m.sector)).collect();
-        // Each term's members split by side, so a scan reads only the other side.
+        // Each term's members split by side, so a scan reads only the other side; members
+        // who take no introduction requests are nobody's suggestion.
+        let open: Vec<bool> = (self.members.iter())
+            .map(|m| m.introductions == model::Introductions::Open)
+            .collect();
         let by_side: Vec<[Vec<usize>; 2]> = (self.interests.terms.iter())
             .map(|term| {
-                let (public_side, other_side) = term.members.iter().partition(|&&m| public[m]);
+                let (public_side, other_side) = (term.members.iter())
+                    .filter(|&&m| open[m])
+                    .partition(|&&m| public[m]);
                 [other_side, public_side]
             })
             .collect();
@@ -316,6 +322,7 @@ mod tests {
                 let mut scored: Vec<(u64, bool, Option<Timestamp>, usize)> = (0..n)
                     .filter(|&o| {
                         o != m
+                            && ranking.members[o].introductions == model::Introductions::Open
                             && is_public(ranking.members[o].sector)
                                 != is_public(ranking.members[m].sector)
                     })
@@ -411,7 +418,12 @@ mod tests {
             .map(|i| {
                 let sector = Sector::ALL[next(6) as usize];
                 let prefecture = (next(3) > 0).then(|| prefectures[next(5) as usize]);
-                member(&format!("m{i:03}"), sector, prefecture)
+                let mut member = member(&format!("m{i:03}"), sector, prefecture);
+                // One in ten takes no introduction requests.
+                if next(10) == 0 {
+                    member.introductions = model::Introductions::Closed;
+                }
+                member
             })
             .collect();
         let mut lists: Vec<Vec<usize>> = vec![Vec::new(); 40];
@@ -441,6 +453,14 @@ mod tests {
             .collect();
         assert_eq!(found, by_every_pair(&ranking));
         assert!(found.iter().filter(|s| s.len() == SUGGESTIONS).count() > 300);
+        let closed: Vec<usize> = (0..400)
+            .filter(|&m| members[m].introductions == model::Introductions::Closed)
+            .collect();
+        assert!(closed.len() > 20, "the site has closed members");
+        assert!(
+            found.iter().flatten().all(|m| !closed.contains(m)),
+            "nobody is suggested who takes no requests"
+        );
     }
 
     #[test]

@@ -518,6 +518,22 @@ fn a_member_moving_in_paged_lists_serves_what_a_full_build_writes() {
             true,
         ),
         (
+            "no more introduction requests (out of everyone's people to meet)",
+            Box::new(move |p| {
+                p.edit(
+                    abe,
+                    "sector: academic",
+                    "sector: academic\nintroductions: closed",
+                )
+            }),
+            true,
+        ),
+        (
+            "requests welcome again",
+            Box::new(move |p| p.edit(abe, "introductions: closed", "introductions: open")),
+            true,
+        ),
+        (
             "a post's author renamed",
             Box::new(|p| p.edit("members/ito-yui.md", "name: 伊藤 結衣", "name: 伊藤 ゆい")),
             true,
