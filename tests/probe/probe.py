@@ -252,6 +252,56 @@ for n, (token, spelling) in enumerate(zip(tokens, ["twin@example.jp", "Twin+1@ex
 twin_mails = [m for m in outbox() if re.search(r"To: twin(\+\d)?@example\.jp", m)]
 expect(f"one mailbox gets at most 3 sign-up mails however it is spelled (got {len(twin_mails)})", len(twin_mails) <= 3)
 
+# 6g. What the shared form renderer sends back, a replayed seat link, a tiny file that
+# decodes huge. A refused join form shows every value again: as text, never as markup, and
+# never with a control character (which no HTML may hold), the refused choice's own value
+# (named in the Japanese words) included.
+token = stamp()
+time.sleep(3.2)
+hostile = profile("echo@example.jp", form_token=token, name="<script>alert(1)</script>",
+                  kana='"><img src=x onerror=alert(1)>', sector='"><svg onload=alert(1)>',
+                  bio="ベル\x07です<script>alert(2)</script>", **{"links.website": "javascript:alert(1)"})
+status, text = request("POST", "/api/members", hostile, {"Origin": BASE}, source="127.0.11.1")
+expect(f"a hostile join form is refused with 422 (got {status})", status == 422)
+for raw in ["<script>", "<img src=x", "<svg onload", "\x07"]:
+    expect(f"the refused form sends {raw!r} back as text only", raw not in text)
+expect("the refused choice is named, escaped", "&quot;&gt;&lt;svg onload=alert(1)&gt;" in text)
+# One seat link, posted twice from two clients and once for another event: one seat.
+token = stamp()
+time.sleep(3.2)
+request("POST", f"/api/events/{EVENT}/signups", {"name": "x", "email": "replay@example.jp", "form_token": token},
+        {"Origin": BASE}, source="127.0.11.2")
+seat_link = re.search(rf"/api/events/{EVENT}/confirm\?token=(\S+)", "".join(m for m in outbox() if "To: replay@example.jp" in m))
+expect("a seat request mails its confirmation link", seat_link is not None)
+if seat_link:
+    seat_token = urllib.parse.unquote(seat_link.group(1))
+    _, before_seats = request("GET", f"/api/events/{EVENT}/seats")
+    answers = [request("POST", f"/api/events/{EVENT}/confirm", {"token": seat_token}, {"Origin": BASE}, source=f"127.0.11.{n}")[0]
+               for n in (3, 4)]
+    status, _ = request("POST", "/api/events/online-kickoff/confirm", {"token": seat_token}, {"Origin": BASE}, source="127.0.11.5")
+    _, after_seats = request("GET", f"/api/events/{EVENT}/seats")
+    taken = json.loads(after_seats)["confirmed"] - json.loads(before_seats)["confirmed"]
+    expect(f"a seat link posted twice takes one seat (answers {answers}, {taken} taken)", taken == 1)
+    expect(f"a seat link is refused for another event (got {status})", status >= 400)
+# A 60,000 x 60,000 PNG in under a hundred bytes: refused by its header, at once.
+import struct, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0))
+       + chunk(b"IDAT", zlib.compress(b"\0" * 1000, 9)) + chunk(b"IEND", b""))
+token = stamp()
+time.sleep(3.2)
+parts = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                for k, v in profile("bomb@example.jp", form_token=token).items()).encode()
+body = (parts + f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n".encode()
+        + png + f"\r\n--{boundary}--\r\n".encode())
+started = time.monotonic()
+status, _ = request("POST", "/api/members", body, {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": BASE}, source="127.0.11.6")
+elapsed = time.monotonic() - started
+expect(f"a {len(png)}-byte PNG claiming 3.6 gigapixels is refused with 422 (got {status})", status == 422)
+expect(f"and at once ({elapsed:.2f} s)", elapsed < 2)
+expect("nothing is mailed for it", not any("To: bomb@example.jp" in m for m in outbox()))
+
 # 6e. Many clients, many addresses, one portal: its hourly mail ceiling (default 50) holds.
 tokens = [stamp() for _ in range(60)]
 time.sleep(3.2)
