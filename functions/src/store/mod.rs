@@ -1,5 +1,5 @@
 //! Where submissions, seats, queued mail and the guards against abuse live: one trait per
-//! concern (`Submissions`, `Seats`, `MailQueue`, `Guards`; `Store` is all four), each
+//! concern (`Submissions`, `Seats`, `MailQueue`, `Guards`, `Introductions`; `Store` is all five), each
 //! implemented by the embedded SQLite store for local runs (`sqlite/`) and by DynamoDB in
 //! production (`dynamo/`), in a file per concern. One behavioural suite (`suite/`, the same
 //! files) tests every store.
@@ -10,6 +10,12 @@ pub mod dynamo;
 pub mod sqlite;
 #[cfg(test)]
 pub mod suite;
+
+pub mod introduction;
+pub use introduction::{
+    Answer, INTRODUCTION_RULES, Introduction, IntroductionRules, IntroductionState, Introductions,
+    SendOutcome, WEEK_SECONDS,
+};
 
 use std::collections::BTreeMap;
 
@@ -294,9 +300,9 @@ pub enum StoreError {
 /// Storage for submissions, seats, queued mail and the guards against abuse, one trait per
 /// concern, each implemented by every store in a file of its own. Every method is atomic: it
 /// either happens entirely or not at all, whatever runs at the same time.
-pub trait Store: Submissions + Seats + MailQueue + Guards {}
+pub trait Store: Submissions + Seats + MailQueue + Guards + Introductions {}
 
-impl<T: Submissions + Seats + MailQueue + Guards> Store for T {}
+impl<T: Submissions + Seats + MailQueue + Guards + Introductions> Store for T {}
 
 /// Submissions: sign-ups to the portal, announcements, updates, removals and reports, from their
 /// creation through confirmation and the editors' decision to their export, and what is kept

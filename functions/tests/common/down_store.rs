@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use functions::store::{
-    Cancellation, Guards, MailQueue, NewRegistration, Registration, RegistrationOutcome, Seats,
-    Status, StoreError, Submission, Submissions,
+    Answer, Cancellation, Guards, Introduction, IntroductionRules, Introductions, MailQueue,
+    NewRegistration, Registration, RegistrationOutcome, Seats, SendOutcome, Status, StoreError,
+    Submission, Submissions,
 };
 
 /// A store that is down: every call fails as an unreachable database would.
@@ -159,4 +160,91 @@ impl Guards for DownStore {
     async fn allow(&self, _: &str, _: u32, _: i64, _: jiff::Timestamp) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+}
+
+#[async_trait]
+impl Introductions for DownStore {
+    async fn hold_introduction(&self, _: &Introduction) -> Result<(), StoreError> {
+        Err(down())
+    }
+
+    async fn introduction(
+        &self,
+        _: &str,
+        _: jiff::Timestamp,
+    ) -> Result<Option<Introduction>, StoreError> {
+        Err(down())
+    }
+
+    async fn send_introduction(
+        &self,
+        _: &str,
+        _: IntroductionRules,
+        _: jiff::Timestamp,
+    ) -> Result<SendOutcome, StoreError> {
+        Err(down())
+    }
+
+    async fn answer_introduction(
+        &self,
+        _: &str,
+        _: Answer,
+        _: jiff::Timestamp,
+    ) -> Result<Option<Introduction>, StoreError> {
+        Err(down())
+    }
+
+    async fn report_introduction(
+        &self,
+        _: &str,
+        _: &str,
+        _: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        Err(down())
+    }
+
+    async fn reported_introductions(
+        &self,
+        _: usize,
+        _: jiff::Timestamp,
+    ) -> Result<Vec<Introduction>, StoreError> {
+        Err(down())
+    }
+
+    async fn suspend_requester(
+        &self,
+        _: &str,
+        _: bool,
+        _: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(down())
+    }
+
+    async fn suspended_requesters(&self) -> Result<Vec<String>, StoreError> {
+        Err(down())
+    }
+
+    async fn due_introductions(
+        &self,
+        _: jiff::Timestamp,
+        _: usize,
+    ) -> Result<Vec<Introduction>, StoreError> {
+        Err(down())
+    }
+
+    async fn close_introduction(
+        &self,
+        _: &str,
+        _: jiff::Timestamp,
+    ) -> Result<Option<Introduction>, StoreError> {
+        Err(down())
+    }
+
+    async fn forget_introductions(&self, _: &str) -> Result<usize, StoreError> {
+        Err(down())
+    }
+}
+
+fn down() -> StoreError {
+    StoreError::Unavailable("connection refused".into())
 }

@@ -4,7 +4,8 @@
 //! by the mail job). Checked by recording every store call the request makes, on the real
 //! SQLite store.
 
-use functions::store::{Guards, MailQueue, Seats, Submissions};
+use functions::store::{Answer, Introduction, IntroductionRules, SendOutcome};
+use functions::store::{Guards, Introductions, MailQueue, Seats, Submissions};
 use std::sync::{Arc, Mutex};
 
 use crate::common::{HANAKO, Harness, published_member};
@@ -218,6 +219,90 @@ impl Guards for Recording {
     ) -> Result<bool, StoreError> {
         self.log("allow");
         self.inner.allow(key, limit, window, now).await
+    }
+}
+
+#[async_trait]
+impl Introductions for Recording {
+    async fn hold_introduction(&self, i: &Introduction) -> Result<(), StoreError> {
+        self.log("hold_introduction");
+        self.inner.hold_introduction(i).await
+    }
+    async fn introduction(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<Introduction>, StoreError> {
+        self.log("introduction");
+        self.inner.introduction(id, now).await
+    }
+    async fn send_introduction(
+        &self,
+        id: &str,
+        rules: IntroductionRules,
+        now: Timestamp,
+    ) -> Result<SendOutcome, StoreError> {
+        self.log("send_introduction");
+        self.inner.send_introduction(id, rules, now).await
+    }
+    async fn answer_introduction(
+        &self,
+        id: &str,
+        answer: Answer,
+        now: Timestamp,
+    ) -> Result<Option<Introduction>, StoreError> {
+        self.log("answer_introduction");
+        self.inner.answer_introduction(id, answer, now).await
+    }
+    async fn report_introduction(
+        &self,
+        id: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.log("report_introduction");
+        self.inner.report_introduction(id, reason, now).await
+    }
+    async fn reported_introductions(
+        &self,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<Introduction>, StoreError> {
+        self.log("reported_introductions");
+        self.inner.reported_introductions(limit, now).await
+    }
+    async fn suspend_requester(
+        &self,
+        slug: &str,
+        suspended: bool,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.log("suspend_requester");
+        self.inner.suspend_requester(slug, suspended, now).await
+    }
+    async fn suspended_requesters(&self) -> Result<Vec<String>, StoreError> {
+        self.log("suspended_requesters");
+        self.inner.suspended_requesters().await
+    }
+    async fn due_introductions(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Introduction>, StoreError> {
+        self.log("due_introductions");
+        self.inner.due_introductions(now, limit).await
+    }
+    async fn close_introduction(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<Introduction>, StoreError> {
+        self.log("close_introduction");
+        self.inner.close_introduction(id, now).await
+    }
+    async fn forget_introductions(&self, slug: &str) -> Result<usize, StoreError> {
+        self.log("forget_introductions");
+        self.inner.forget_introductions(slug).await
     }
 }
 

@@ -14,6 +14,11 @@
 //! | queued mail | `MAILQ` | `MAIL#<queued at, ns, padded>#<id>` | one partition, in queue order |
 //! | a published member's address | `MEMBER#<slug>` | `EMAIL` | `email`; written when their profile is exported |
 //! | who published with an address | `EMAILOF#<email>` | `MEMBER` | `slug`; deleted with the person's data |
+//! | introduction request | `INTRO#<id>` | `INTRO` | slugs and note, never an address; `version` for every change; `ttl` = when it is deleted; `GSI1PK = INTROREPORTS` once reported |
+//! | a requester's ledger | `INTROFROM#<slug>` | `LEDGER` | the requests sent in the last 14 days (id, to, sent, open until, open), `suspended`; `version`; `GSI1PK = INTROSUSPENDED` while suspended |
+//! | an open request's closing time | `INTRODUE` | `<open until, ns, padded>#<id>` | one partition, in closing order; deleted when it is accepted or closed |
+//! | a block | `INTROBLOCK#<recipient>` | `FROM#<requester>` | permanent until lifted |
+//! | a member's introductions (to forget them) | `INTROOF#<slug>` | `REQ#<id>` or `BLOCKEDBY#<recipient>` | `ttl` on requests |
 
 use std::collections::HashMap;
 
@@ -93,6 +98,63 @@ pub(super) fn member_email(slug: &str) -> Item {
 pub(super) fn email_of(email: &str) -> Item {
     key(format!("EMAILOF#{email}"), "MEMBER")
 }
+
+pub(super) fn introduction(id: &str) -> Item {
+    key(format!("INTRO#{id}"), "INTRO")
+}
+
+pub(super) fn introduction_ledger(requester: &str) -> Item {
+    key(format!("INTROFROM#{requester}"), "LEDGER")
+}
+
+/// The one partition of open requests' closing times, and the sort key of one.
+pub(super) const INTRODUCTION_DUE: &str = "INTRODUE";
+
+pub(super) fn introduction_due_sort_key(open_until: Timestamp, id: &str) -> String {
+    format!("{:020}#{id}", open_until.as_nanosecond())
+}
+
+pub(super) fn introduction_due(open_until: Timestamp, id: &str) -> Item {
+    key(
+        INTRODUCTION_DUE.to_owned(),
+        &introduction_due_sort_key(open_until, id),
+    )
+}
+
+/// The partition of every block a recipient made.
+pub(super) fn blocks_of(recipient: &str) -> String {
+    format!("INTROBLOCK#{recipient}")
+}
+
+pub(super) fn block(recipient: &str, requester: &str) -> Item {
+    key(blocks_of(recipient), &format!("FROM#{requester}"))
+}
+
+/// The partition that lists what is stored about a member's introductions.
+pub(super) fn introductions_of(slug: &str) -> String {
+    format!("INTROOF#{slug}")
+}
+
+pub(super) const INTRODUCTION_OF_REQUEST: &str = "REQ#";
+pub(super) const INTRODUCTION_OF_BLOCK: &str = "BLOCKEDBY#";
+
+pub(super) fn introduction_of_request(slug: &str, id: &str) -> Item {
+    key(
+        introductions_of(slug),
+        &format!("{INTRODUCTION_OF_REQUEST}{id}"),
+    )
+}
+
+pub(super) fn introduction_of_block(requester: &str, recipient: &str) -> Item {
+    key(
+        introductions_of(requester),
+        &format!("{INTRODUCTION_OF_BLOCK}{recipient}"),
+    )
+}
+
+/// The index partitions of reported requests and of suspended requesters.
+pub(super) const REPORTED_INTRODUCTIONS: &str = "INTROREPORTS";
+pub(super) const SUSPENDED_REQUESTERS: &str = "INTROSUSPENDED";
 
 /// The queue index's partition of the submissions with `status`.
 pub(super) fn queue(status: Status) -> String {

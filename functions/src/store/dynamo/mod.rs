@@ -26,6 +26,7 @@ use jiff::Timestamp;
 use super::{SeatState, StoreError};
 
 mod guards;
+mod introductions;
 mod items;
 mod keys;
 mod mail_queue;

@@ -14,7 +14,7 @@ use crate::store::{
     Cancellation, NewRegistration, Registration, RegistrationOutcome, SeatState, Seats, StoreError,
 };
 
-async fn backoff(attempt: u32) {
+pub(super) async fn backoff(attempt: u32) {
     let mut bytes = [0u8; 2];
     let _ = getrandom::fill(&mut bytes);
     let ceiling = 5u64 << attempt.min(5);

@@ -11,6 +11,7 @@ use rusqlite::{Connection, Row};
 use super::{Registration, SeatState, Status, StoreError, Submission, SubmissionKind};
 
 mod guards;
+mod introductions;
 mod mail_queue;
 mod seats;
 mod submissions;

@@ -57,3 +57,38 @@ CREATE TABLE IF NOT EXISTS rate_limits (
     expires_at INTEGER NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+-- Introduction requests between members (store/introduction.rs): slugs and the note, never
+-- an address. Times are nanoseconds since 1970 (compared in SQL); `delete_at` is when the
+-- row is deleted for real (any later write about introductions deletes what is due).
+CREATE TABLE IF NOT EXISTS introductions (
+    id TEXT PRIMARY KEY,
+    requester TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    note TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    hold_until INTEGER NOT NULL,
+    sent_at INTEGER,
+    open_until INTEGER,
+    answered_at INTEGER,
+    ended_at INTEGER,
+    blocked INTEGER NOT NULL,
+    report TEXT,
+    reported_at INTEGER,
+    delete_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS introductions_by_requester ON introductions (requester, state);
+CREATE INDEX IF NOT EXISTS introductions_by_recipient ON introductions (recipient);
+CREATE INDEX IF NOT EXISTS introductions_due ON introductions (state, open_until);
+-- A recipient's block of a requester: permanent until the recipient lifts it.
+CREATE TABLE IF NOT EXISTS introduction_blocks (
+    recipient TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    PRIMARY KEY (recipient, requester)
+);
+CREATE INDEX IF NOT EXISTS introduction_blocks_by_requester ON introduction_blocks (requester);
+-- Members the editors stopped from sending requests.
+CREATE TABLE IF NOT EXISTS introduction_suspensions (
+    slug TEXT PRIMARY KEY,
+    suspended_at INTEGER NOT NULL
+);

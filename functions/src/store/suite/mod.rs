@@ -1,11 +1,13 @@
 //! The behaviour every `Store` must have. `store_suite!` instantiates these tests for a store.
 
 mod guards;
+mod introductions;
 mod mail_queue;
 mod seats;
 mod submissions;
 
 pub use guards::*;
+pub use introductions::*;
 pub use mail_queue::*;
 pub use seats::*;
 pub use submissions::*;
@@ -78,6 +80,14 @@ macro_rules! store_suite {
             a_rejection_is_kept_thirty_days,
             queued_mail_is_kept_in_order_until_sent,
             a_published_member_is_found_by_slug_and_address_until_forgotten,
+            an_introduction_is_held_sent_and_answered_once,
+            introductions_keep_to_three_open_ten_a_week_and_one_per_pair,
+            a_block_drops_later_requests_until_it_is_lifted,
+            a_suspended_requester_sends_nothing,
+            open_requests_close_once_when_due_and_are_deleted_thirty_days_later,
+            a_report_reaches_the_editors_once,
+            forgetting_a_member_deletes_their_requests_and_blocks,
+            concurrent_requests_keep_the_rules,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {
