@@ -78,6 +78,17 @@ impl Catalog {
 }
 
 impl Catalog {
+    /// Published member `slug` as their file says now (read when asked: an introduction
+    /// request names two members).
+    pub fn member(&self, slug: &str) -> Option<model::Member> {
+        let path = self.member_files.get(slug)?;
+        let text = std::fs::read_to_string(path).ok()?;
+        let doc = Document::parse(path, &text).ok()?;
+        model::Member::from_document(&doc, slug)
+            .ok()
+            .filter(|member| !member.draft)
+    }
+
     /// Member `slug`'s public profile as the join form's fields (what the edit form shows
     /// and what an update is compared with), read from their file now.
     pub fn member_fields(&self, slug: &str) -> Option<model::profile::FormFields> {

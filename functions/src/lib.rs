@@ -9,6 +9,7 @@ pub mod email;
 pub mod events;
 pub mod form;
 pub mod http;
+pub mod introductions;
 pub mod limits;
 pub mod mail;
 pub mod message;

@@ -25,6 +25,10 @@ pub enum Action {
     ProfileUpdate,
     /// A report of a profile (stores it for the editors; mails nobody).
     Report,
+    /// An introduction request (holds it, mails the requester the link that sends it).
+    Introduction,
+    /// A sent introduction request (mails the member asked).
+    IntroductionDelivery,
 }
 
 impl Action {
@@ -38,6 +42,8 @@ impl Action {
             Action::ProfileEdit => "edit",
             Action::ProfileUpdate => "update",
             Action::Report => "report",
+            Action::Introduction => "introduction",
+            Action::IntroductionDelivery => "introduction-delivery",
         }
     }
 
@@ -48,7 +54,9 @@ impl Action {
             | Action::EventAnnouncement
             | Action::ProfileEdit
             | Action::ProfileUpdate
-            | Action::Report => services.config.signups_per_hour,
+            | Action::Report
+            | Action::Introduction
+            | Action::IntroductionDelivery => services.config.signups_per_hour,
             // A desk of colleagues signing up for one meetup shares an address.
             Action::EventSignup => EVENT_SIGNUPS_PER_CLIENT_HOUR,
         }
@@ -72,6 +80,11 @@ impl Action {
             // the editors' queue.
             Action::Report => 10,
             Action::EventSignup => 10,
+            // Links to send a request: a requester asks a few people a day at most.
+            Action::Introduction => 5,
+            // Requests one member receives a day, from anyone: a popular member is not
+            // buried (a refused sender's request stays held, to send another day).
+            Action::IntroductionDelivery => 5,
         }
     }
 }

@@ -195,7 +195,8 @@ async fn forget_person(services: &Services, removal: &Submission) -> Result<(), 
         .store
         .forget_submissions(&removal.email, &removal.slug, &removal.id)
         .await?;
-    tracing::info!(event = "person_forgotten", slug = %removal.slug, submissions = deleted);
+    let introductions = services.store.forget_introductions(&removal.slug).await?;
+    tracing::info!(event = "person_forgotten", slug = %removal.slug, submissions = deleted, introductions);
     Ok(())
 }
 

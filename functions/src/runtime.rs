@@ -376,13 +376,17 @@ pub async fn main(make: fn(Arc<Services>) -> Router) -> std::process::ExitCode {
     }
 }
 
-/// Sends the store's queued mail every `every`, for local runs (`portal-api`, `portal
+/// Closes introduction requests whose time ran out and sends the store's queued mail every
+/// `every`, for local runs (`portal-api`, `portal
 /// serve`); production runs the same job from the `jobs` function. A failure waits for the
 /// next round.
 pub fn spawn_mail_job(services: Arc<Services>, every: std::time::Duration) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
+            if let Err(error) = crate::introductions::close_due(&services, MAIL_JOB_BATCH).await {
+                tracing::warn!(event = "introduction_job_failed", error = %error);
+            }
             if let Err(error) = services.mail_queue.retry(MAIL_JOB_BATCH).await {
                 tracing::warn!(event = "mail_job_failed", error = %error);
             }
@@ -395,7 +399,8 @@ pub fn spawn_mail_job(services: Arc<Services>, every: std::time::Duration) {
 pub const MAIL_JOB_BATCH: usize = 200;
 
 /// The `jobs` function on Lambda, started every minute by an EventBridge schedule (AWS SAM
-/// template): sends the mail the other functions queued. Each queued mail is taken out of
+/// template): closes introduction requests whose time ran out, then sends the mail the
+/// other functions queued. Each queued mail is taken out of
 /// the queue before it is sent, so two runs that overlap never send one twice.
 #[cfg(feature = "aws")]
 pub async fn jobs_main() -> std::process::ExitCode {
@@ -412,8 +417,11 @@ pub async fn jobs_main() -> std::process::ExitCode {
     let handler = service_fn(move |_: LambdaEvent<serde_json::Value>| {
         let services = Arc::clone(&services);
         async move {
+            let closed = crate::introductions::close_due(&services, MAIL_JOB_BATCH).await?;
             let sent = services.mail_queue.retry(MAIL_JOB_BATCH).await?;
-            Ok::<_, lambda_http::Error>(serde_json::json!({ "sent": sent }))
+            Ok::<_, lambda_http::Error>(
+                serde_json::json!({ "sent": sent, "introductions_closed": closed }),
+            )
         }
     });
     match lambda_http::lambda_runtime::run(handler).await {

@@ -26,6 +26,10 @@ pub enum Purpose {
     /// Confirms that a member asks for their profile's removal (subject: the slug and a
     /// random part); the removal is queued for the editors when the member confirms.
     Removal,
+    /// Sends a held introduction request: the requester's proof (subject: the request's id).
+    IntroductionSend,
+    /// Opens a request for its recipient's answer or report (subject: the request's id).
+    IntroductionAnswer,
 }
 
 #[derive(Serialize, Deserialize)]

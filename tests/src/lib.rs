@@ -179,6 +179,8 @@ pub fn broken_links(out: &Path, origin: &str, base_path: &str) -> Vec<String> {
                 continue;
             }
             let (path, fragment) = path.split_once('#').unwrap_or((path, ""));
+            // A query is for the page's script (a static host serves the file either way).
+            let path = path.split_once('?').map_or(path, |(path, _)| path);
             let decoded = percent_encoding::percent_decode_str(path)
                 .decode_utf8_lossy()
                 .into_owned();

@@ -5,6 +5,7 @@ pub mod announce;
 pub mod edit;
 pub mod events;
 pub mod extract;
+pub mod introductions;
 pub mod members;
 pub mod moderation;
 pub mod page;
@@ -35,6 +36,7 @@ pub type SharedServices = Arc<Services>;
 pub fn app(services: SharedServices) -> Router {
     let routes = members::routes()
         .merge(edit::routes())
+        .merge(introductions::routes())
         .merge(events::routes())
         .merge(announce::routes())
         .merge(moderation::routes())
@@ -56,10 +58,11 @@ pub fn events_app(services: SharedServices) -> Router {
     with_edge(routes, &services)
 }
 
-/// The member function alone (one Lambda): sign-ups and profile edits.
+/// The member function alone (one Lambda): sign-ups, profile edits and introductions.
 pub fn members_app(services: SharedServices) -> Router {
     let routes = members::routes()
         .merge(edit::routes())
+        .merge(introductions::routes())
         .with_state(SharedServices::clone(&services));
     with_edge(routes, &services)
 }

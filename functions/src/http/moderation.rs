@@ -22,6 +22,9 @@ pub fn routes() -> Router<SharedServices> {
         .route("/api/moderation/submissions/{id}/reject", post(reject))
         .route("/api/moderation/submissions/{id}/exported", post(exported))
         .route("/api/moderation/events/{slug}/signups.csv", get(attendees))
+        .route("/api/moderation/introductions", get(introductions))
+        .route("/api/moderation/requesters/{slug}/suspend", post(suspend))
+        .route("/api/moderation/requesters/{slug}/lift", post(lift))
         .route("/api/members/{slug}/removal", post(removal))
         .route("/api/members/{slug}/report", post(report))
 }
@@ -147,6 +150,67 @@ async fn decision(
         ),
         Err(error) => unavailable(error),
     }
+}
+
+/// Reported introduction requests (note and both slugs, never an address), newest report
+/// first, and the members suspended from sending requests.
+async fn introductions(State(services): State<SharedServices>, _: Editor) -> Response {
+    let now = services.clock.now();
+    let reported = match services.store.reported_introductions(100, now).await {
+        Ok(reported) => reported,
+        Err(error) => return unavailable(error),
+    };
+    match services.store.suspended_requesters().await {
+        Ok(suspended) => json_response(
+            StatusCode::OK,
+            &serde_json::json!({ "reported": reported, "suspended": suspended }),
+        ),
+        Err(error) => unavailable(error),
+    }
+}
+
+async fn suspension(
+    services: SharedServices,
+    editor: String,
+    slug: String,
+    suspended: bool,
+) -> Response {
+    if !model::slug::is_valid_slug(&slug) {
+        return json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &serde_json::json!({ "error": "not a member slug" }),
+        );
+    }
+    match services
+        .store
+        .suspend_requester(&slug, suspended, services.clock.now())
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(event = "requester_suspension", slug, suspended, editor);
+            json_response(
+                StatusCode::OK,
+                &serde_json::json!({ "slug": slug, "suspended": suspended }),
+            )
+        }
+        Err(error) => unavailable(error),
+    }
+}
+
+async fn suspend(
+    State(services): State<SharedServices>,
+    Editor(editor): Editor,
+    Path(slug): Path<String>,
+) -> Response {
+    suspension(services, editor, slug, true).await
+}
+
+async fn lift(
+    State(services): State<SharedServices>,
+    Editor(editor): Editor,
+    Path(slug): Path<String>,
+) -> Response {
+    suspension(services, editor, slug, false).await
 }
 
 async fn approve(

@@ -135,17 +135,40 @@ pub struct ShortForm<'a> {
 impl ShortForm<'_> {
     /// The form, filled with what was sent and carrying a fresh stamp.
     pub fn render(&self, services: &crate::services::Services) -> Response {
+        let notice = format!(
+            "送信の前に、内容をもう一度確認してください。よければ「{}」を押すと送信されます。",
+            self.button
+        );
+        self.render_with(services, StatusCode::OK, &FieldErrors::new(), &notice)
+    }
+
+    /// The form, filled and stamped, with `errors` beside their fields and `notice` above.
+    pub fn render_with(
+        &self,
+        services: &crate::services::Services,
+        status: StatusCode,
+        errors: &FieldErrors,
+        notice: &str,
+    ) -> Response {
         let mut values = crate::form::normalize(self.sent);
         values.remove(FORM_TOKEN);
         let form_token = crate::form::new_stamp(services);
         let mut main = format!(
-            "<p class=\"status\" role=\"status\">送信の前に、内容をもう一度確認してください。よければ「{}」を押すと送信されます。</p>\n<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">\n",
-            escape(self.button),
+            "<p class=\"status\" role=\"status\">{}</p>\n<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">\n",
+            escape(notice),
             escape(self.action)
         );
         for field in self.fields {
             let value = values.get(field.name).map(String::as_str).unwrap_or("");
-            let required = if field.required { " required" } else { "" };
+            let problems = errors.get(field.name).filter(|p| !p.is_empty());
+            let required = match problems {
+                Some(_) => format!(
+                    "{} aria-invalid=\"true\" aria-describedby=\"{}-error\"",
+                    if field.required { " required" } else { "" },
+                    escape(field.name)
+                ),
+                None => (if field.required { " required" } else { "" }).to_owned(),
+            };
             let input = if field.kind == "textarea" {
                 format!(
                     "<textarea id=\"{0}\" name=\"{0}\" rows=\"3\" maxlength=\"{1}\"{required}>{2}</textarea>",
@@ -167,13 +190,24 @@ impl ShortForm<'_> {
                 escape(field.name),
                 escape(field.label)
             ));
+            if let Some(problems) = problems {
+                main.push_str(&format!(
+                    "<p class=\"error\" id=\"{}-error\">{}</p>\n",
+                    escape(field.name),
+                    problems
+                        .iter()
+                        .map(|p| escape(p))
+                        .collect::<Vec<_>>()
+                        .join("<br>")
+                ));
+            }
         }
         main.push_str(&format!(
             "<p class=\"field\" hidden><label for=\"{HONEYPOT}\">この欄は空のままにしてください</label> <input id=\"{HONEYPOT}\" name=\"{HONEYPOT}\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n<input type=\"hidden\" name=\"{FORM_TOKEN}\" value=\"{}\">\n<p><button class=\"button\" type=\"submit\">{}</button></p>\n</form>",
             escape(&form_token),
             escape(self.button)
         ));
-        page_with(StatusCode::OK, &services.site(), self.title, &main)
+        page_with(status, &services.site(), self.title, &main)
     }
 }
 

@@ -222,27 +222,30 @@ pub const HANAKO: &str = "hanako@example.jp";
 /// The store as it is once yamada-hanako's sign-up was approved and exported: it knows the
 /// address her profile was submitted with, which alone may act on her profile.
 pub async fn published_member(h: &Harness) {
+    published_as(h, "yamada-hanako", HANAKO).await;
+}
+
+/// The store as it is once member `slug` (published in the sample content) signed up with
+/// `email` and was approved and exported.
+pub async fn published_as(h: &Harness, slug: &str, email: &str) {
     let now = h.clock_now();
-    let mut s = Submission::pending(
-        "profile-hanako".into(),
+    let id = format!("profile-{slug}");
+    let s = Submission::pending(
+        id.clone(),
         functions::store::SubmissionKind::Profile,
-        "yamada-hanako".into(),
-        HANAKO.into(),
+        slug.into(),
+        email.into(),
         "iphash".into(),
         now,
         3600,
     );
-    s.fields.insert("name".into(), "山田 花子".into());
     h.store.create_submission(&s).await.unwrap();
+    h.store.confirm_submission(&id, now).await.unwrap();
     h.store
-        .confirm_submission("profile-hanako", now)
+        .decide(&id, Status::Approved, "sato", None, now)
         .await
         .unwrap();
-    h.store
-        .decide("profile-hanako", Status::Approved, "sato", None, now)
-        .await
-        .unwrap();
-    assert!(h.store.mark_exported("profile-hanako", now).await.unwrap());
+    assert!(h.store.mark_exported(&id, now).await.unwrap());
 }
 
 fn test_config() -> Config {

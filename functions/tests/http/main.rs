@@ -9,6 +9,7 @@ mod common;
 mod announce;
 mod edit;
 mod events;
+mod introductions;
 mod limits;
 mod members;
 mod moderation;

@@ -115,6 +115,10 @@ impl Renderer<'_> {
         c.insert_value("people_to_meet", Value::from(meet.as_slice()));
         c.insert("meet_reasons", &reasons);
         c.insert("member_sector", member.sector.slug());
+        c.insert(
+            "takes_introductions",
+            &(member.introductions == model::Introductions::Open),
+        );
         ("member.html", c)
     }
 

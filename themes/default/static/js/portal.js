@@ -244,3 +244,17 @@
     });
   }
 })();
+
+// An introduction asked for from someone's people to meet: open the form and fill in the
+// asker's profile (the link carries it; without script the form is just empty).
+(function () {
+  "use strict";
+  var form = document.getElementById("introduce");
+  if (!form || !window.URLSearchParams) return;
+  var from = new URLSearchParams(window.location.search).get("from");
+  if (from && /^[a-z0-9][a-z0-9-]*$/.test(from) && !form.elements.from.value) form.elements.from.value = from;
+  if (window.location.hash === "#introduce") {
+    var details = form.closest("details");
+    if (details) details.open = true;
+  }
+})();
