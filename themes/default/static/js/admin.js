@@ -493,6 +493,51 @@
     });
   });
 
+  // ---- Reported introduction requests ---------------------------------------------------
+
+  function memberLink(slug) {
+    return el("a", { href: siteBase + "/members/" + encodeURIComponent(slug) + "/", text: slug });
+  }
+
+  function suspension(slug, suspend) {
+    var verb = suspend ? "suspend" : "lift";
+    return call("POST", "/api/moderation/requesters/" + encodeURIComponent(slug) + "/" + verb, {}).then(function () {
+      say(t(suspend ? "admin_suspended_done" : "admin_lifted_done", { slug: slug }));
+      return loadIntroductions();
+    }, handleFailure);
+  }
+
+  function loadIntroductions() {
+    return call("GET", "/api/moderation/introductions").then(function (answer) {
+      var suspended = answer.suspended || [];
+      var list = $("list-introductions");
+      list.textContent = "";
+      (answer.reported || []).forEach(function (r) {
+        var isSuspended = suspended.indexOf(r.requester) >= 0;
+        var button = el("button", { type: "button", "class": "button secondary", text: t(isSuspended ? "admin_lift" : "admin_suspend", { slug: r.requester }) });
+        button.addEventListener("click", function () { suspension(r.requester, !isSuspended); });
+        list.appendChild(el("li", { "class": "queue-item" }, [
+          el("p", {}, [memberLink(r.requester), " → ", memberLink(r.recipient), " ", el("span", { "class": "muted", text: formatTime(r.reported_at) })]),
+          el("p", {}, [el("strong", { text: t("admin_report_reason") + ": " }), r.report || ""]),
+          el("blockquote", { "class": "note-text" }, [el("p", { text: r.note })]),
+          el("p", {}, [button])
+        ]));
+      });
+      $("empty-introductions").hidden = (answer.reported || []).length > 0;
+      var count = document.querySelector('[data-count="introductions"]');
+      if (count) count.textContent = (answer.reported || []).length ? "(" + answer.reported.length + ")" : "";
+      var held = $("list-suspended");
+      held.textContent = "";
+      suspended.forEach(function (slug) {
+        var lift = el("button", { type: "button", "class": "button secondary", text: t("admin_lift", { slug: slug }) });
+        lift.addEventListener("click", function () { suspension(slug, false); });
+        held.appendChild(el("li", {}, [memberLink(slug), " ", lift]));
+      });
+      $("empty-suspended").hidden = suspended.length > 0;
+    });
+  }
+  $("tab-introductions").addEventListener("click", function () { loadIntroductions().catch(handleFailure); });
+
   // ---- Signing in --------------------------------------------------------------------
 
   signin.addEventListener("submit", function (event) {
