@@ -72,6 +72,125 @@ def profile(email, **extra):
     return fields
 
 
+# 0. Introductions (first: the floods below use up the portal's hourly mail ceiling). Only a
+# member's own address can ask, a link acts once and only by its button, and no answer
+# tells who is a member, who declined or whose address is whose.
+db = sqlite3.connect(os.path.join(DATA, "portal.sqlite3"))
+for slug in ["yamada-hanako", "sato-kenta", "takahashi-ryo", "abe-kaori"]:
+    db.execute("INSERT INTO submissions (id, kind, slug, fields, email, ip_hash, status, confirmed_at, created_at, updated_at) "
+               "VALUES (?, 'profile', ?, '{}', ?, 'h', 'exported', '2026-11-25T03:00:00Z', '2026-11-25T03:00:00Z', '2026-11-25T03:00:00Z')",
+               (f"probe-{slug}", slug, f"{slug}@probe.example.jp"))
+db.commit()
+HANAKO_BOX = "yamada-hanako@probe.example.jp"
+
+def introduce(to, asker, email, note, source, token):
+    return request("POST", f"/api/members/{to}/introduce", {"from": asker, "email": email, "note": note, "form_token": token},
+                   {"Origin": BASE}, source=source)
+
+def mails(to, needle):
+    return [m for m in outbox() if f"To: {to}" in m and needle in m]
+
+def send_links():
+    return re.findall(r"/api/introductions/send\?token=(\S+)", "".join(mails(HANAKO_BOX, "send?token=")))
+
+def send_link():
+    """The newest send link mailed to Hanako."""
+    found = send_links()
+    return found[-1] if found else ""
+
+def wait_for_mail(check):
+    for _ in range(50):
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+tokens = [stamp() for _ in range(4)]
+time.sleep(3.2)
+answers = {
+    introduce("sato-kenta", asker, email, "お話ししたいです", "127.0.13.1", token)
+    for (asker, email), token in zip([("yamada-hanako", "guess@example.jp"), ("nobody-at-all", "guess@example.jp"),
+                                      ("takahashi-ryo", "ryo-guess@example.jp"), ("yamada-hanako", "Yamada-Hanako@PROBE.example.jp")], tokens)
+}
+expect(f"an introduction request answers the same for a stranger, a wrong address and the member ({len(answers)} answers)",
+       len(answers) == 1 and next(iter(answers))[0] == 200)
+wait_for_mail(lambda: send_link())
+first_link = send_link()
+expect("the link goes to the member's own address, whatever its case", bool(first_link))
+expect("no link goes to a guessed address", not any("guess@" in m for m in outbox()))
+status, page = request("GET", "/api/introductions/send?token=" + first_link)
+expect(f"the link's page shows the request (got {status})", status == 200 and "依頼を送る" in page)
+time.sleep(1.5)
+expect("a fetched send link reaches nobody", not mails("sato-kenta@probe.example.jp", "answer?token="))
+answers = [request("POST", "/api/introductions/send", {"token": first_link}, {"Origin": BASE}, source="127.0.13.2")[0] for _ in range(2)]
+expect(f"a send link posted twice sends once (answers {answers})", answers == [200, 410])
+wait_for_mail(lambda: mails("sato-kenta@probe.example.jp", "answer?token="))
+expect("the recipient gets one request", len(mails("sato-kenta@probe.example.jp", "answer?token=")) == 1)
+expect("the request mail holds no address of the requester", HANAKO_BOX not in "".join(mails("sato-kenta@probe.example.jp", "answer?token=")))
+request_mail = "".join(mails("sato-kenta@probe.example.jp", "answer?token="))
+answer = (re.findall(r"/api/introductions/answer\?token=(\S+)", request_mail) or ["missing"])[0]
+status, _ = request("POST", "/api/introductions/send", {"token": answer}, {"Origin": BASE}, source="127.0.13.2")
+expect(f"a recipient's link does not send a request (got {status})", status == 410)
+status, _ = request("POST", "/api/introductions/answer", {"token": answer[:-2] + "xx", "answer": "accept"}, {"Origin": BASE}, source="127.0.13.2")
+expect(f"a tampered answer link is refused (got {status})", status == 410)
+status, _ = request("POST", "/api/introductions/answer", {"token": answer, "answer": "accept"}, {"Origin": "https://evil.example"}, source="127.0.13.2")
+expect(f"an answer posted from another origin is refused (got {status})", status == 403)
+# Pair spam: a second request to the same member while the first is open.
+token = stamp()
+time.sleep(3.2)
+introduce("sato-kenta", "yamada-hanako", HANAKO_BOX, "もう一度", "127.0.13.3", token)
+wait_for_mail(lambda: len(send_links()) == 2)
+status, pair_open = request("POST", "/api/introductions/send", {"token": send_link()}, {"Origin": BASE}, source="127.0.13.3")
+expect(f"a second open request to one member is refused with 409 (got {status})", status == 409)
+# Accepted twice at once: one mail each.
+import threading
+results = []
+threads = [threading.Thread(target=lambda: results.append(request("POST", "/api/introductions/answer", {"token": answer, "answer": "accept"},
+                                                                  {"Origin": BASE}, source="127.0.13.4")[0])) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+wait_for_mail(lambda: len(mails(HANAKO_BOX, "sato-kenta@probe.example.jp")) >= 1)
+time.sleep(1.5)
+expect(f"four acceptances at once introduce once ({len(mails(HANAKO_BOX, 'sato-kenta@probe.example.jp'))} mails)",
+       len(mails(HANAKO_BOX, "sato-kenta@probe.example.jp")) == 1 and len(mails("sato-kenta@probe.example.jp", HANAKO_BOX)) == 1)
+# Flood: one client, many requests with wrong addresses: its limit stops it, nobody is mailed.
+tokens = [stamp() for _ in range(7)]
+time.sleep(3.2)
+flood = [introduce("abe-kaori", "yamada-hanako", f"flood{n}@example.jp", "x", "127.0.13.5", token)[0] for n, token in enumerate(tokens)]
+expect(f"one client gets at most 5 introduction requests an hour (answers {flood})", flood[5:] == [429, 429])
+# Markup in a note is text on every page.
+token = stamp()
+time.sleep(3.2)
+introduce("takahashi-ryo", "yamada-hanako", HANAKO_BOX, "<img src=x onerror=alert(1)>", "127.0.13.6", token)
+wait_for_mail(lambda: len(send_links()) == 3)
+status, page = request("GET", "/api/introductions/send?token=" + send_link())
+expect("a note's markup is shown as text", "<img src=x" not in page and "&lt;img src=x" in page)
+# A decline reads like silence: a new request to a member who declined is refused with the
+# very words of one to a member who has not answered.
+tokens = [stamp() for _ in range(2)]
+time.sleep(3.2)
+introduce("abe-kaori", "yamada-hanako", HANAKO_BOX, "はじめまして", "127.0.13.7", tokens[0])
+wait_for_mail(lambda: len(send_links()) == 4)
+request("POST", "/api/introductions/send", {"token": send_link()}, {"Origin": BASE}, source="127.0.13.7")
+wait_for_mail(lambda: mails("abe-kaori@probe.example.jp", "answer?token="))
+abe_answer = (re.findall(r"/api/introductions/answer\?token=(\S+)", "".join(mails("abe-kaori@probe.example.jp", "answer?token="))) or ["missing"])[0]
+status, _ = request("POST", "/api/introductions/answer", {"token": abe_answer, "answer": "decline"}, {"Origin": BASE}, source="127.0.13.8")
+expect(f"the recipient declines (got {status})", status == 200)
+introduce("abe-kaori", "yamada-hanako", HANAKO_BOX, "もう一度", "127.0.13.7", tokens[1])
+wait_for_mail(lambda: len(send_links()) == 5)
+status, after_decline = request("POST", "/api/introductions/send", {"token": send_link()}, {"Origin": BASE}, source="127.0.13.7")
+expect(f"after a decline a new request reads exactly as one to a member who has not answered (got {status})",
+       status == 409 and after_decline == pair_open)
+expect("a decline mails the requester nothing", not any("阿部" in m and "send?token=" not in m for m in mails(HANAKO_BOX, "")))
+rows = db.execute("SELECT requester, recipient, note FROM introductions").fetchall()
+expect("the store's introductions hold no address", not any("@" in "".join(row) for row in rows))
+logs_now = open(LOG, encoding="utf-8", errors="replace").read()
+expect("the logs hold no address of an introduction", "probe.example.jp" not in logs_now)
+status, listing = request("GET", "/api/moderation/introductions")
+expect(f"the editors' listing needs the editors' token (got {status})", status == 401)
+
 # 1. Mail bombing one address from "many clients" (forged X-Forwarded-For), with stamps.
 tokens = [stamp() for _ in range(6)]
 time.sleep(3.2)
