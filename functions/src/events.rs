@@ -8,12 +8,17 @@ use crate::limits::Action;
 use crate::mail::{MailError, Message};
 use crate::services::Services;
 use crate::store::{
-    Cancellation, NewRegistration, Registration, RegistrationOutcome, SeatState, StoreError,
+    Cancellation, Listing, NewRegistration, Registration, RegistrationOutcome, SeatState,
+    StoreError,
 };
 use crate::tokens::{Purpose, TokenError, random_id};
 use model::profile::{FieldErrors, FormFields};
 
 pub const MAX_MESSAGE_CHARS: usize = 1000;
+/// The sign-up's choice to appear on the attendee list (`yes`, or absent), and the
+/// organization shown there.
+pub const LISTED: &str = "listed";
+pub const ORGANIZATION: &str = "organization";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
@@ -95,6 +100,51 @@ fn text_field(
     (!value.is_empty()).then_some(value)
 }
 
+/// Who is coming to an event: the confirmed seats, and those who chose to be listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendees {
+    pub title: String,
+    pub confirmed: usize,
+    /// In the order they took their seats.
+    pub listed: Vec<Attendee>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendee {
+    pub name: String,
+    pub organization: Option<String>,
+    /// The member whose address the sign-up was made with, while they are published.
+    pub member: Option<String>,
+}
+
+/// The attendee list of an event that takes sign-ups on the portal (past ones too): seats
+/// only, never the waitlist, and of those only who chose to be listed. Never an address.
+pub async fn attendees(services: &Services, slug: &str) -> Result<Attendees, EventError> {
+    let catalog = services.catalog();
+    let event = catalog.events.get(slug).ok_or(EventError::UnknownEvent)?;
+    if event.capacity.is_none() {
+        return Err(EventError::NoSignups);
+    }
+    let seated: Vec<Registration> = (services.store.registrations(slug).await?.into_iter())
+        .filter(|r| r.state == SeatState::Confirmed)
+        .collect();
+    let listed = (seated.iter())
+        .filter_map(|r| {
+            let listing = r.listing.as_ref()?;
+            Some(Attendee {
+                name: r.name.clone(),
+                organization: listing.organization.clone(),
+                member: (listing.member.clone()).filter(|m| catalog.member_slugs.contains(m)),
+            })
+        })
+        .collect();
+    Ok(Attendees {
+        title: event.title.clone(),
+        confirmed: seated.len(),
+        listed,
+    })
+}
+
 /// What a sign-up request did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RegistrationRequest {
@@ -120,7 +170,17 @@ pub async fn request_registration(
     let stamp_expires = crate::form::check_stamp(services, &fields, now)?;
     let mut errors = FieldErrors::new();
     for name in fields.keys() {
-        if !["name", "email", "message", FORM_TOKEN, HONEYPOT].contains(&name.as_str()) {
+        if ![
+            "name",
+            "email",
+            "message",
+            LISTED,
+            ORGANIZATION,
+            FORM_TOKEN,
+            HONEYPOT,
+        ]
+        .contains(&name.as_str())
+        {
             errors
                 .entry(name.clone())
                 .or_default()
@@ -136,6 +196,17 @@ pub async fn request_registration(
         MAX_MESSAGE_CHARS,
         &mut errors,
     );
+    let organization = text_field(&fields, ORGANIZATION, "所属", false, 100, &mut errors);
+    let listed = match fields.get(LISTED).map(|v| v.trim()) {
+        None | Some("") => false,
+        Some("yes") => true,
+        Some(_) => {
+            errors.entry(LISTED.into()).or_default().push(
+                "参加者一覧に表示するときは yes を、表示しないときは何も送らないでください".into(),
+            );
+            false
+        }
+    };
     let typed = fields.get("email").map(String::as_str).unwrap_or("");
     let email = match EmailAddress::parse(typed) {
         Ok(address) => address.into_string(),
@@ -173,11 +244,22 @@ pub async fn request_registration(
     let lapses = now
         .checked_add(jiff::SignedDuration::from_secs(valid))
         .unwrap_or(now);
+    // Listed by choice only; a member's name links to their profile (the address the
+    // sign-up confirms is the one their profile was submitted with).
+    let listing = if listed {
+        Some(Listing {
+            organization,
+            member: services.store.member_by_email(&email).await?,
+        })
+    } else {
+        None
+    };
     let held = NewRegistration {
         event: slug.into(),
         email: email.clone(),
         name: name.clone(),
         message,
+        listing,
         at: now,
     };
     services.store.hold_registration(&id, &held, lapses).await?;

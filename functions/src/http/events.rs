@@ -21,6 +21,7 @@ pub fn routes() -> Router<SharedServices> {
     Router::new()
         .route("/api/events/{slug}/signups", post(request_seat))
         .route("/api/events/{slug}/seats", get(seats))
+        .route("/api/events/{slug}/attendees", get(attendees))
         .route(
             "/api/events/{slug}/confirm",
             get(confirm_page).post(confirm_now),
@@ -152,6 +153,20 @@ async fn request_seat(
                     required: false,
                     max_chars: crate::events::MAX_MESSAGE_CHARS,
                 },
+                ShortField {
+                    name: crate::events::ORGANIZATION,
+                    label: "所属（任意・参加者一覧に表示するとき）",
+                    kind: "text",
+                    required: false,
+                    max_chars: 100,
+                },
+                ShortField {
+                    name: crate::events::LISTED,
+                    label: "参加者一覧に名前と所属を表示する",
+                    kind: "checkbox",
+                    required: false,
+                    max_chars: 3,
+                },
             ],
             sent: &fields,
             button: "申し込む",
@@ -257,6 +272,77 @@ async fn seats(State(services): State<SharedServices>, Path(slug): Path<String>)
         }
         Err(error) => error_response(&services, error.into(), Format::Json),
     }
+}
+
+/// Who is coming: the confirmed seats, and the name and organization of those who chose to
+/// be listed (a member's name links to their profile). Public, so cacheable for a minute.
+async fn attendees(
+    State(services): State<SharedServices>,
+    Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let format = super::format_of(&headers);
+    let list = match crate::events::attendees(&services, &slug).await {
+        Ok(list) => list,
+        Err(error) => return error_response(&services, error, format),
+    };
+    let site = services.config.site_url.trim_end_matches('/').to_owned();
+    let profile = |member: &Option<String>| {
+        member
+            .as_ref()
+            .map(|slug| format!("{site}/members/{slug}/"))
+    };
+    let mut response = match format {
+        Format::Json => json_response(
+            StatusCode::OK,
+            &serde_json::json!({
+                "confirmed": list.confirmed,
+                "attendees": list.listed.iter().map(|a| serde_json::json!({
+                    "name": a.name,
+                    "organization": a.organization,
+                    "profile": profile(&a.member),
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Format::Form => {
+            let items: String = (list.listed.iter())
+                .map(|a| {
+                    let name = match profile(&a.member) {
+                        Some(url) => {
+                            format!("<a href=\"{}\">{}</a>", escape(&url), escape(&a.name))
+                        }
+                        None => escape(&a.name),
+                    };
+                    let organization = (a.organization.as_deref())
+                        .map(|o| format!(" <span class=\"meta\">{}</span>", escape(o)))
+                        .unwrap_or_default();
+                    format!("<li>{name}{organization}</li>")
+                })
+                .collect();
+            let main = format!(
+                "<p>確定した参加者は{}人です。申し込みのときに表示を選んだ方だけ、名前と所属を載せています。</p>\n{}<p><a href=\"{}/events/{}/\">イベントのページへ</a></p>",
+                list.confirmed,
+                if items.is_empty() {
+                    String::new()
+                } else {
+                    format!("<ul class=\"attendee-list\">{items}</ul>\n")
+                },
+                escape(&site),
+                escape(&slug)
+            );
+            page_with(
+                StatusCode::OK,
+                &services.site(),
+                &format!("「{}」の参加者", list.title),
+                &main,
+            )
+        }
+    };
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=60"),
+    );
+    response
 }
 
 /// The link in the mail shows a button: mail scanners open links, and a GET changes nothing.

@@ -462,11 +462,15 @@ async fn security_headers(
         // these very pages (the join form shown again, the confirmation buttons), and the
         // origin check refuses them. "same-origin" still tells other sites nothing.
         ("referrer-policy", "same-origin"),
-        ("cache-control", "no-store"),
         ("strict-transport-security", "max-age=31536000"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    // Nothing is cached unless the handler says so (a public list for a minute): answers
+    // carry personal pages, links and stamps.
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     headers.insert("content-security-policy", policy);
     response
 }

@@ -114,7 +114,7 @@ pub fn page_with(status: StatusCode, site: &Site, title: &str, main_html: &str) 
 pub struct ShortField<'a> {
     pub name: &'a str,
     pub label: &'a str,
-    /// `text`, `email` or `textarea`.
+    /// `text`, `email`, `textarea` or `checkbox` (sent as `yes` when checked).
     pub kind: &'a str,
     pub required: bool,
     pub max_chars: usize,
@@ -169,6 +169,15 @@ impl ShortForm<'_> {
                 ),
                 None => (if field.required { " required" } else { "" }).to_owned(),
             };
+            if field.kind == "checkbox" {
+                let checked = if value == "yes" { " checked" } else { "" };
+                main.push_str(&format!(
+                    "<p class=\"field\"><input id=\"{0}\" name=\"{0}\" type=\"checkbox\" value=\"yes\"{checked}> <label class=\"inline\" for=\"{0}\">{1}</label></p>\n",
+                    escape(field.name),
+                    escape(field.label)
+                ));
+                continue;
+            }
             let input = if field.kind == "textarea" {
                 format!(
                     "<textarea id=\"{0}\" name=\"{0}\" rows=\"3\" maxlength=\"{1}\"{required}>{2}</textarea>",

@@ -249,6 +249,15 @@ impl SeatState {
     }
 }
 
+/// A sign-up that chose to appear on the event's attendee list: the name it was made with,
+/// the organization typed beside it, and the member whose address it was made with, if any
+/// (their name then links to their profile).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub organization: Option<String>,
+    pub member: Option<String>,
+}
+
 /// One person's sign-up for an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Registration {
@@ -257,6 +266,8 @@ pub struct Registration {
     pub email: String,
     pub name: String,
     pub message: Option<String>,
+    /// `Some` if the person chose to appear on the attendee list (unchecked by default).
+    pub listing: Option<Listing>,
     pub state: SeatState,
     /// Arrival order within the event: the waitlist moves up in this order.
     pub sequence: u64,
@@ -487,5 +498,6 @@ pub struct NewRegistration {
     pub email: String,
     pub name: String,
     pub message: Option<String>,
+    pub listing: Option<Listing>,
     pub at: Timestamp,
 }

@@ -7,6 +7,7 @@
 mod common;
 
 mod announce;
+mod attendees;
 mod edit;
 mod events;
 mod introductions;

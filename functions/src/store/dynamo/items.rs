@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::keys;
 use crate::store::{
-    Cursor, Registration, SeatState, Status, StoreError, Submission, SubmissionKind,
+    Cursor, Listing, Registration, SeatState, Status, StoreError, Submission, SubmissionKind,
 };
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -189,7 +189,26 @@ pub(super) fn signup_item(signup: &Registration) -> Item {
     if let Some(message) = &signup.message {
         item.insert("message".into(), s(message));
     }
+    if let Some(listing) = listing_text(&signup.listing) {
+        item.insert("listing".into(), s(listing));
+    }
     item
+}
+
+/// The attendee-list entry, stored as JSON.
+pub(super) fn listing_text(listing: &Option<Listing>) -> Option<String> {
+    listing
+        .as_ref()
+        .and_then(|listing| serde_json::to_string(listing).ok())
+}
+
+pub(super) fn listing_of(r: &ItemReader<'_>) -> Result<Option<Listing>, StoreError> {
+    r.opt_s("listing")?
+        .map(|text| {
+            serde_json::from_str(&text)
+                .map_err(|_| r.corrupt("listing", "is not an attendee entry"))
+        })
+        .transpose()
 }
 
 pub(super) fn signup_from(item: &Item) -> Result<Registration, StoreError> {
@@ -208,6 +227,7 @@ pub(super) fn signup_from(item: &Item) -> Result<Registration, StoreError> {
         email: r.s("email")?,
         name: r.s("name")?,
         message: r.opt_s("message")?,
+        listing: listing_of(&r)?,
         state,
         sequence: u64::try_from(sequence).map_err(|_| r.corrupt("sequence", "is negative"))?,
         created_at: r.time("created_at")?,

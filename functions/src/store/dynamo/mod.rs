@@ -399,6 +399,7 @@ mod tests {
         store.ensure_table().await.unwrap();
         let at: Timestamp = "2026-11-25T03:00:00Z".parse().unwrap();
         let person = |email: &str| NewRegistration {
+            listing: None,
             event: "race".into(),
             email: email.into(),
             name: "x".into(),
@@ -413,6 +414,7 @@ mod tests {
             .unwrap()
             .unwrap();
         let b = Registration {
+            listing: None,
             event: "race".into(),
             email: "b@example.jp".into(),
             name: "x".into(),

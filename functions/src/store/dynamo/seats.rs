@@ -98,6 +98,7 @@ impl DynamoStore {
             email: signup.email.clone(),
             name: signup.name.clone(),
             message: signup.message.clone(),
+            listing: signup.listing.clone(),
             state: SeatState::Confirmed,
             sequence,
             created_at: signup.at,
@@ -193,6 +194,9 @@ impl Seats for DynamoStore {
         if let Some(message) = &signup.message {
             item.insert("message".into(), s(message));
         }
+        if let Some(listing) = listing_text(&signup.listing) {
+            item.insert("listing".into(), s(listing));
+        }
         self.put_plain(item).await
     }
 
@@ -218,6 +222,7 @@ impl Seats for DynamoStore {
             email: r.s("email")?,
             name: r.s("name")?,
             message: r.opt_s("message")?,
+            listing: listing_of(&r)?,
             // The line is the order of confirmation.
             at: now,
         };

@@ -97,6 +97,20 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
             .execute_batch("ALTER TABLE submissions ADD COLUMN photo BLOB")
             .map_err(unavailable)?;
     }
+    for table in ["signups", "held_signups"] {
+        let has_listing: bool = connection
+            .query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'listing')"),
+                [],
+                |row| row.get(0),
+            )
+            .map_err(unavailable)?;
+        if !has_listing {
+            connection
+                .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN listing TEXT"))
+                .map_err(unavailable)?;
+        }
+    }
     Ok(())
 }
 
@@ -175,6 +189,20 @@ pub(super) fn submission_from(row: &Row<'_>) -> rusqlite::Result<Submission> {
     })
 }
 
+/// The attendee-list entry stored as JSON, if any.
+pub(super) fn listing_from(text: Option<String>) -> rusqlite::Result<Option<super::Listing>> {
+    text.map(|text| {
+        serde_json::from_str(&text).map_err(|_| corrupt("listing", "is not an attendee entry"))
+    })
+    .transpose()
+}
+
+pub(super) fn listing_text(listing: &Option<super::Listing>) -> Option<String> {
+    listing
+        .as_ref()
+        .and_then(|listing| serde_json::to_string(listing).ok())
+}
+
 pub(super) fn signup_from(row: &Row<'_>) -> rusqlite::Result<Registration> {
     let state: String = row.get("state")?;
     let sequence: i64 = row.get("sequence")?;
@@ -183,6 +211,7 @@ pub(super) fn signup_from(row: &Row<'_>) -> rusqlite::Result<Registration> {
         email: row.get("email")?,
         name: row.get("name")?,
         message: row.get("message")?,
+        listing: listing_from(row.get("listing")?)?,
         state: match state.as_str() {
             "confirmed" => SeatState::Confirmed,
             "waitlisted" => SeatState::Waitlisted,

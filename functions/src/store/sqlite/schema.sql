@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS signups (
     state TEXT NOT NULL,
     sequence INTEGER NOT NULL,
     created_at TEXT NOT NULL,
+    -- The attendee list's entry as JSON (store::Listing), NULL if not listed.
+    listing TEXT,
     PRIMARY KEY (event, email)
 );
 -- The last place in line given out per event: never reused, even after cancellations
@@ -43,7 +45,8 @@ CREATE TABLE IF NOT EXISTS held_signups (
     name TEXT NOT NULL,
     message TEXT,
     at TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL,
+    listing TEXT
 );
 CREATE TABLE IF NOT EXISTS mail_queue (
     id TEXT PRIMARY KEY,

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{SqliteStore, signup_from, unavailable};
+use super::{SqliteStore, listing_from, listing_text, signup_from, unavailable};
 use crate::store::{
     Cancellation, NewRegistration, Registration, RegistrationOutcome, SeatState, Seats, StoreError,
 };
@@ -50,14 +50,15 @@ fn seat_in(
         email: signup.email,
         name: signup.name,
         message: signup.message,
+        listing: signup.listing,
         state,
         sequence: next as u64,
         created_at: signup.at,
     };
     transaction
         .execute(
-            "INSERT INTO signups (event, email, name, message, state, sequence, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![stored.event, stored.email, stored.name, stored.message, state.as_str(), stored.sequence as i64, stored.created_at.to_string()],
+            "INSERT INTO signups (event, email, name, message, state, sequence, created_at, listing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![stored.event, stored.email, stored.name, stored.message, state.as_str(), stored.sequence as i64, stored.created_at.to_string(), listing_text(&stored.listing)],
         )
         .map_err(unavailable)?;
     let position: i64 = transaction
@@ -107,8 +108,8 @@ impl Seats for SqliteStore {
             )
             .map_err(unavailable)?;
             c.execute(
-                "INSERT INTO held_signups (id, event, email, name, message, at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, s.event, s.email, s.name, s.message, s.at.to_string(), expires_at.as_second()],
+                "INSERT INTO held_signups (id, event, email, name, message, at, expires_at, listing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![id, s.event, s.email, s.name, s.message, s.at.to_string(), expires_at.as_second(), listing_text(&s.listing)],
             )
             .map_err(unavailable)?;
             Ok(())
@@ -131,7 +132,7 @@ impl Seats for SqliteStore {
             let held = transaction
                 .query_row(
                     "DELETE FROM held_signups WHERE id = ?1 AND event = ?2 AND expires_at > ?3
-                     RETURNING event, email, name, message",
+                     RETURNING event, email, name, message, listing",
                     params![id, event, now.as_second()],
                     |row| {
                         Ok(NewRegistration {
@@ -139,6 +140,7 @@ impl Seats for SqliteStore {
                             email: row.get(1)?,
                             name: row.get(2)?,
                             message: row.get(3)?,
+                            listing: listing_from(row.get(4)?)?,
                             at: now,
                         })
                     },

@@ -45,6 +45,7 @@ pub fn submission(id: &str, slug: &str) -> Submission {
 
 pub fn registration(event: &str, email: &str) -> NewRegistration {
     NewRegistration {
+        listing: None,
         event: event.into(),
         email: email.into(),
         name: "参加者".into(),
@@ -88,6 +89,7 @@ macro_rules! store_suite {
             a_report_reaches_the_editors_once,
             forgetting_a_member_deletes_their_requests_and_blocks,
             concurrent_requests_keep_the_rules,
+            a_listing_is_kept_from_hold_to_seat,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {

@@ -220,6 +220,7 @@ pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
 pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) {
     let now = at("2026-11-25T03:00:00Z");
     let signup = NewRegistration {
+        listing: None,
         event: "meetup".into(),
         email: "hanako@example.jp".into(),
         name: "山田 花子".into(),
@@ -298,6 +299,7 @@ pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left
 ) {
     let now = at("2026-11-25T03:00:00Z");
     let person = move |event: &str, email: &str| NewRegistration {
+        listing: None,
         event: event.into(),
         email: email.into(),
         name: "x".into(),
@@ -339,4 +341,32 @@ pub async fn a_full_event_and_a_cancellation_interleave_without_a_free_seat_left
             "round {round}: {third:?}"
         );
     }
+}
+
+pub async fn a_listing_is_kept_from_hold_to_seat(store: Arc<dyn Store>) {
+    let listed = crate::store::Listing {
+        organization: Some("仙台市".into()),
+        member: Some("yamada-hanako".into()),
+    };
+    let mut signup = registration("listing", "listed@example.jp");
+    signup.listing = Some(listed.clone());
+    store
+        .hold_registration("h-listed", &signup, at("2026-11-26T03:00:00Z"))
+        .await
+        .unwrap();
+    store
+        .seat_held_registration("h-listed", "listing", 5, at("2026-11-25T04:00:00Z"))
+        .await
+        .unwrap()
+        .expect("seated");
+    store
+        .register(registration("listing", "quiet@example.jp"), 5)
+        .await
+        .unwrap();
+    let listings: Vec<Option<crate::store::Listing>> =
+        (store.registrations("listing").await.unwrap())
+            .into_iter()
+            .map(|r| r.listing)
+            .collect();
+    assert_eq!(listings, [Some(listed), None]);
 }

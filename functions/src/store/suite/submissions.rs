@@ -390,6 +390,7 @@ pub async fn a_removal_forgets_the_person(store: Arc<dyn Store>) {
         store
             .register(
                 NewRegistration {
+                    listing: None,
                     event: event.into(),
                     email: "hanako@example.jp".into(),
                     name: "山田 花子".into(),

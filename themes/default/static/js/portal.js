@@ -50,6 +50,43 @@
   });
 })();
 
+// Event pages: who is coming, from the sign-up function (the number of seats taken, and
+// the name and organization of those who chose to be listed). Without script the link to
+// the list stays.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  document.querySelectorAll("[data-attendees]").forEach(function (box) {
+    fetch(box.getAttribute("data-attendees"), { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (list) {
+        if (!list || typeof list.confirmed !== "number" || !Array.isArray(list.attendees)) return;
+        var count = document.createElement("p");
+        count.textContent = box.getAttribute("data-confirmed").replace("{n}", list.confirmed);
+        var items = document.createElement("ul");
+        items.className = "attendee-list";
+        list.attendees.forEach(function (a) {
+          var item = document.createElement("li");
+          var name = document.createElement(a.profile ? "a" : "span");
+          if (a.profile) name.href = a.profile;
+          name.textContent = a.name;
+          item.appendChild(name);
+          if (a.organization) {
+            var org = document.createElement("span");
+            org.className = "meta";
+            org.textContent = " " + a.organization;
+            item.appendChild(org);
+          }
+          items.appendChild(item);
+        });
+        box.textContent = "";
+        box.appendChild(count);
+        if (list.attendees.length) box.appendChild(items);
+      })
+      .catch(function () { /* the link to the list stays */ });
+  });
+})();
+
 // Short public forms that mail someone (an event sign-up, a profile's edit or removal
 // link) need a form stamp too. It is fetched when a person starts using the form, so that
 // reading a page costs the functions nothing; the form then posts as a plain form, once the
