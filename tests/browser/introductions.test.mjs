@@ -3,7 +3,9 @@
 // approves and exports them, and each is among the other's people to meet. One asks to be
 // introduced from the suggestion at 390 px, confirms through the link mailed to their own
 // address, the other accepts from their mail, and both mails in /outbox/ carry the other's
-// address, which no page ever showed. Screenshots at 390 px and 1280 px go to target/browser/.
+// address, which no page ever showed. Then who is coming: of two people with a seat, only
+// the one who chose it is on the event's attendee list. Screenshots at 390 px and 1280 px go
+// to target/browser/.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -15,6 +17,7 @@ import path from "node:path";
 import { root, bin, artifacts, freePort, sleep, launchChromium } from "./support.mjs";
 
 let work, content, origin, server, browser, token;
+const EVENT = "browser-attendees-evening";
 
 const YUKIKO = {
   name: "北見 雪子", kana: "きたみ ゆきこ", sector: "地方公務員", organization: "北見市役所", prefecture: "北海道",
@@ -40,6 +43,11 @@ before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   content = path.join(work, "content");
   fs.cpSync(path.join(root, "content"), content, { recursive: true });
+  // Far in the future: the functions take sign-ups by the real clock.
+  fs.writeFileSync(path.join(content, "events", `${EVENT}.md`), [
+    "---", "title: 流氷を語る夕べ", "start: 2099-02-10T19:00:00+09:00", "end: 2099-02-10T21:00:00+09:00",
+    "online: true", "capacity: 10", "organizers: [yamada-hanako]", "tags: [交流会]", "---", "流氷の話をしましょう。", "",
+  ].join("\n"));
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   server = spawn(path.join(bin, "portal"), [
@@ -190,6 +198,42 @@ test("a member asks for an introduction from a suggestion on a phone; the other 
     const html = await (await fetch(`${origin}/members/${slug}/`)).text();
     assert.ok(!html.includes(YUKIKO.email) && !html.includes(RYUSEI.email), "no address on a profile");
   }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the attendee list shows only those who chose it, with the number of seats taken", async () => {
+  const { context, page, problems } = await open(390);
+  for (const [name, email, listed] of [["紋別 海", "umi@example.jp", true], ["名寄 静", "shizuka@example.jp", false]]) {
+    await page.goto(`${origin}/events/${EVENT}/`);
+    await page.getByLabel("名前", { exact: true }).fill(name);
+    await page.getByLabel("メールアドレス（公開されません）").fill(email);
+    await page.getByLabel(/^所属/).fill(listed ? "紋別観光協会" : "名寄市役所");
+    if (listed) await page.getByLabel("参加者一覧に名前と所属を表示する").check();
+    await page.getByRole("button", { name: "申し込む" }).click();
+    await page.getByText("確認のメールを送りました").first().waitFor();
+    await openMail(page, email, `/api/events/${EVENT}/confirm?token=`);
+    await page.getByRole("button", { name: "申し込みを確定する" }).click();
+    await page.getByText("参加が確定しました").waitFor();
+  }
+  await page.goto(`${origin}/events/${EVENT}/`);
+  const list = page.locator("section.attendees");
+  await list.getByText("確定した参加者：2人").waitFor();
+  assert.equal(await list.locator("li").count(), 1);
+  assert.match(await list.locator("li").textContent(), /紋別 海\s*紋別観光協会/);
+  assert.ok(!(await list.textContent()).includes("名寄"), "who did not choose it is not listed");
+  await noSidewaysScrolling(page);
+  await shot(page, "attendees-event-390");
+  // Without script the page links to the same list as a page of its own.
+  const plain = await browser.newContext({ viewport: { width: 390, height: 900 }, locale: "ja-JP", javaScriptEnabled: false });
+  const plainPage = await plain.newPage();
+  await plainPage.goto(`${origin}/events/${EVENT}/`);
+  await plainPage.getByRole("link", { name: "参加者一覧を見る" }).click();
+  await plainPage.getByText("確定した参加者は2人です").waitFor();
+  assert.match(await plainPage.locator("main").textContent(), /紋別 海/);
+  assert.ok(!(await plainPage.locator("main").textContent()).includes("名寄"));
+  await shot(plainPage, "attendees-nojs-390");
+  await plain.close();
   assert.deepEqual(problems, []);
   await context.close();
 });

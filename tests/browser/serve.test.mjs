@@ -340,7 +340,7 @@ test("the last seat is taken, and the next sign-up lands on the waiting list", a
   await plain.page.getByLabel("メールアドレス（公開されません）").fill("naoto@example.jp");
   await plain.page.getByRole("button", { name: "申し込む" }).click();
   await plain.page.getByText("もう一度確認してください").waitFor();
-  assert.equal(await plain.page.getByLabel("名前").inputValue(), "原 直人");
+  assert.equal(await plain.page.getByLabel("名前", { exact: true }).inputValue(), "原 直人");
   await shot(plain.page, "serve-event-nojs-check-390");
   await sleep(3200); // the stamp wants the time a person takes
   await plain.page.getByRole("button", { name: "申し込む" }).click();

@@ -57,7 +57,9 @@
   "use strict";
   if (!window.fetch) return;
   document.querySelectorAll("[data-attendees]").forEach(function (box) {
-    fetch(box.getAttribute("data-attendees"), { headers: { Accept: "application/json" } })
+    // Asked again on every visit (a shared cache may still keep it for a minute), so that
+    // someone who just took a seat finds the count up to date.
+    fetch(box.getAttribute("data-attendees"), { headers: { Accept: "application/json" }, cache: "no-cache" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (list) {
         if (!list || typeof list.confirmed !== "number" || !Array.isArray(list.attendees)) return;
