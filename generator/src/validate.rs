@@ -299,6 +299,30 @@ pub fn validate_with(
         }
     }
 
+    // Attendees are written by the export; a member removed since is no error (the site
+    // must still build), but it is said, and they are left out of "met at".
+    for (path, event) in &events {
+        for attendee in &event.attendees {
+            if published.contains(attendee.value.as_str()) || unparsed.contains(&attendee.value) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::new(
+                    path,
+                    attendee.position.line,
+                    attendee.position.column,
+                    format!(
+                        "attendee `{}` is no published member: left out of the people to meet",
+                        attendee.value
+                    ),
+                )
+                .with_hint("remove it from `attendees` (its member was removed or is a draft)")
+                .with_field(&attendee.field)
+                .as_warning(),
+            );
+        }
+    }
+
     for (path, event) in &events {
         if RESERVED_EVENT_SLUGS.contains(&event.slug.as_str()) {
             diagnostics.push(

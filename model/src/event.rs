@@ -18,11 +18,14 @@ pub const EVENT_FIELDS: &[&str] = &[
     "registration_url",
     "organizers",
     "organizer_name",
+    "attendees",
     "tags",
     "draft",
 ];
 pub const VENUE_FIELDS: &[&str] = &["name", "address", "url"];
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The most attendees an event file lists.
+pub const MAX_ATTENDEES: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Venue {
@@ -48,6 +51,9 @@ pub struct Event {
     /// Who organizes it when that is not (only) members of the portal: shown as written,
     /// for example a community group or an announcer who is not a member.
     pub organizer_name: Option<String>,
+    /// Members who were there (slugs), as `portal export` writes them after the event from
+    /// the sign-ups that chose the attendee list: "met at" in the people to meet.
+    pub attendees: Vec<Located<String>>,
     pub tags: Vec<Located<String>>,
     pub draft: bool,
     /// Markdown (untrusted: events may come from submissions).
@@ -88,6 +94,7 @@ impl Event {
         let registration_url = r.https_url(map, "registration_url");
         let organizers = r.text_list(map, "organizers", 50, 100);
         let organizer_name = r.text(map, "organizer_name", false, MAX_TITLE_CHARS);
+        let attendees = r.text_list(map, "attendees", MAX_ATTENDEES, 100);
         let tags = r.term_list(map, "tags");
         let draft = r.flag(map, "draft").unwrap_or(false);
 
@@ -106,6 +113,7 @@ impl Event {
                 registration_url,
                 organizers,
                 organizer_name,
+                attendees,
                 tags,
                 draft,
                 body: doc.body.clone(),

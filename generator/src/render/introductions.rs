@@ -1,6 +1,6 @@
 //! Introductions across the divide: for each member, people from the other side to meet,
-//! ranked by shared interests (rare ones weigh more), and for each sector the interests
-//! where both sides are active.
+//! ranked by shared interests and past events both attended ("met at"; rare ones weigh
+//! more), and for each sector the interests where both sides are active.
 
 use jiff::Timestamp;
 use model::{Member, Sector};
@@ -26,7 +26,8 @@ pub fn is_public(sector: Sector) -> bool {
 pub struct Suggestion {
     /// The member's index.
     pub member: usize,
-    /// The shared interests as term indexes of the interests taxonomy, rarest first.
+    /// What they share, rarest first: term indexes of the interests taxonomy, then (from
+    /// the taxonomy's length on) the past events both attended, in `Ranking::met_at` order.
     pub shared: Vec<usize>,
 }
 
@@ -36,6 +37,9 @@ pub struct Ranking<'a> {
     pub members: &'a [Member],
     pub interests: &'a Taxonomy,
     pub latest_activity: &'a [Option<Timestamp>],
+    /// For each past event with attendees, its attendees' indexes in ascending order: a
+    /// shared event counts as a shared interest held by as many members.
+    pub met_at: &'a [Vec<usize>],
 }
 
 impl Ranking<'_> {
@@ -53,17 +57,22 @@ impl Ranking<'_> {
         let open: Vec<bool> = (self.members.iter())
             .map(|m| m.introductions == model::Introductions::Open)
             .collect();
-        let by_side: Vec<[Vec<usize>; 2]> = (self.interests.terms.iter())
-            .map(|term| {
-                let (public_side, other_side) = (term.members.iter())
+        // The interests' members, then each past event's attendees: one list per "term".
+        let lists: Vec<&[usize]> = (self.interests.terms.iter())
+            .map(|term| term.members.as_slice())
+            .chain(self.met_at.iter().map(Vec::as_slice))
+            .collect();
+        let by_side: Vec<[Vec<usize>; 2]> = (lists.iter())
+            .map(|members| {
+                let (public_side, other_side) = (members.iter())
                     .filter(|&&m| open[m])
                     .partition(|&&m| public[m]);
                 [other_side, public_side]
             })
             .collect();
-        let terms_of = TermsOf::new(n, self.interests);
-        let weights: Vec<u64> = (self.interests.terms.iter())
-            .map(|t| WEIGHT_SCALE / t.members.len().max(1) as u64)
+        let terms_of = TermsOf::new(n, &lists);
+        let weights: Vec<u64> = (lists.iter())
+            .map(|members| WEIGHT_SCALE / members.len().max(1) as u64)
             .collect();
         let prefectures: Vec<Option<model::Prefecture>> =
             self.members.iter().map(|m| m.prefecture).collect();
@@ -85,10 +94,19 @@ impl Ranking<'_> {
             .collect()
     }
 
-    /// The weight of a shared interest (see [`WEIGHT_SCALE`]).
+    /// The members of term `term`: an interest, or past the interests a past event.
+    #[cfg(test)]
+    fn list(&self, term: usize) -> &[usize] {
+        match term.checked_sub(self.interests.terms.len()) {
+            None => &self.interests.terms[term].members,
+            Some(event) => &self.met_at[event],
+        }
+    }
+
+    /// The weight of a shared interest or event (see [`WEIGHT_SCALE`]).
     #[cfg(test)]
     fn weight(&self, term: usize) -> u64 {
-        WEIGHT_SCALE / self.interests.terms[term].members.len().max(1) as u64
+        WEIGHT_SCALE / self.list(term).len().max(1) as u64
     }
 }
 
@@ -101,10 +119,10 @@ struct TermsOf {
 }
 
 impl TermsOf {
-    fn new(members: usize, interests: &Taxonomy) -> TermsOf {
+    fn new(members: usize, lists: &[&[usize]]) -> TermsOf {
         let mut counts = vec![0; members + 1];
-        for term in &interests.terms {
-            for &member in &term.members {
+        for list in lists {
+            for &member in *list {
                 counts[member + 1] += 1;
             }
         }
@@ -113,8 +131,8 @@ impl TermsOf {
         }
         let mut next = counts.clone();
         let mut terms = vec![0; counts[members]];
-        for (index, term) in interests.terms.iter().enumerate() {
-            for &member in &term.members {
+        for (index, list) in lists.iter().enumerate() {
+            for &member in *list {
                 terms[next[member]] = index;
                 next[member] += 1;
             }
@@ -316,7 +334,8 @@ mod tests {
     /// Every pair compared: what the inverted index must find.
     fn by_every_pair(ranking: &Ranking) -> Vec<Vec<usize>> {
         let n = ranking.members.len();
-        let has = |m: usize, t: usize| ranking.interests.terms[t].members.contains(&m);
+        let has = |m: usize, t: usize| ranking.list(t).contains(&m);
+        let terms = ranking.interests.terms.len() + ranking.met_at.len();
         (0..n)
             .map(|m| {
                 let mut scored: Vec<(u64, bool, Option<Timestamp>, usize)> = (0..n)
@@ -327,7 +346,7 @@ mod tests {
                                 != is_public(ranking.members[m].sector)
                     })
                     .filter_map(|o| {
-                        let score: u64 = (0..ranking.interests.terms.len())
+                        let score: u64 = (0..terms)
                             .filter(|&t| has(m, t) && has(o, t))
                             .map(|t| ranking.weight(t))
                             .sum();
@@ -380,6 +399,7 @@ mod tests {
             members: &members,
             interests: &interests,
             latest_activity: &latest,
+            met_at: &[],
         };
         let suggestions = ranking.suggestions();
         let of_a: Vec<usize> = suggestions[0].iter().map(|s| s.member).collect();
@@ -441,10 +461,22 @@ mod tests {
         let latest: Vec<Option<Timestamp>> = (0..400)
             .map(|_| (next(4) == 0).then(|| Timestamp::from_second(next(1000) as i64).unwrap()))
             .collect();
+        // Past events, a few with many attendees and many with few, like the interests.
+        let met_at: Vec<Vec<usize>> = (0..12)
+            .map(|e| {
+                let mut attendees: Vec<usize> = (0..2 + next(if e < 3 { 60 } else { 8 }))
+                    .map(|_| next(400) as usize)
+                    .collect();
+                attendees.sort_unstable();
+                attendees.dedup();
+                attendees
+            })
+            .collect();
         let ranking = Ranking {
             members: &members,
             interests: &interests,
             latest_activity: &latest,
+            met_at: &met_at,
         };
         let found: Vec<Vec<usize>> = ranking
             .suggestions()
@@ -461,6 +493,36 @@ mod tests {
             found.iter().flatten().all(|m| !closed.contains(m)),
             "nobody is suggested who takes no requests"
         );
+    }
+
+    #[test]
+    fn a_past_event_both_attended_counts_like_an_interest_as_rare() {
+        let members = vec![
+            member("a", Sector::LocalGov, None),
+            member("b", Sector::Private, None),
+            member("c", Sector::Private, None),
+            member("d", Sector::Private, None),
+        ];
+        // t0: an interest of everyone; t1: an interest of a and b. Event 0 (term 2): a and c
+        // were there, and only they: as rare as t1, and listed after the interests.
+        let interests = taxonomy(&[&[0, 1, 2, 3], &[0, 1]]);
+        let met_at = vec![vec![0, 2]];
+        let latest = vec![None; 4];
+        let ranking = Ranking {
+            members: &members,
+            interests: &interests,
+            latest_activity: &latest,
+            met_at: &met_at,
+        };
+        let suggestions = ranking.suggestions();
+        let of_a: Vec<(usize, Vec<usize>)> = (suggestions[0].iter())
+            .map(|s| (s.member, s.shared.clone()))
+            .collect();
+        assert_eq!(of_a, [(1, vec![1, 0]), (2, vec![2, 0]), (3, vec![0])]);
+        // c, who met a, now ranks above d; the event is c's reason as t1 is b's.
+        let of_c: Vec<usize> = suggestions[2].iter().map(|s| s.member).collect();
+        assert_eq!(of_c, [0]);
+        assert_eq!(suggestions[2][0].shared, [2, 0]);
     }
 
     #[test]

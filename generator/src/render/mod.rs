@@ -173,6 +173,7 @@ impl<'a> Renderer<'a> {
             event_items,
             event_unchanged,
             organizers_of,
+            met_at: Vec::new(),
         };
         parts.rank_suggestions(&site.members, &site.events);
         Ok(Renderer {

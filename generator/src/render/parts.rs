@@ -28,6 +28,9 @@ pub struct RenderParts {
     pub(in crate::render) event_unchanged: Vec<bool>,
     /// For each event, its organizers as member indexes.
     pub(in crate::render) organizers_of: Vec<Vec<usize>>,
+    /// The past events with attendees the ranking counts ("met at"): the event's index and
+    /// its attendees' indexes, ascending. Made again by every ranking.
+    pub(in crate::render) met_at: Vec<(usize, Vec<usize>)>,
 }
 
 /// What a render keeps of one member besides its view: one value, so that a member who moves
@@ -93,10 +96,27 @@ impl RenderParts {
         let latest_activity: Vec<Option<Timestamp>> = (self.members.iter())
             .map(|m| m.organizes.iter().map(|&e| events[e].start).max())
             .collect();
+        let index: HashMap<&str, usize> = (members.iter().enumerate())
+            .map(|(i, m)| (m.slug.as_str(), i))
+            .collect();
+        // A past event two or more members attended (an upcoming one has met nobody yet).
+        self.met_at = (events.iter().enumerate())
+            .filter(|(e, event)| !self.views.events[*e].upcoming && !event.attendees.is_empty())
+            .filter_map(|(e, event)| {
+                let mut attendees: Vec<usize> = (event.attendees.iter())
+                    .filter_map(|a| index.get(a.value.as_str()).copied())
+                    .collect();
+                attendees.sort_unstable();
+                attendees.dedup();
+                (attendees.len() >= 2).then_some((e, attendees))
+            })
+            .collect();
+        let lists: Vec<Vec<usize>> = self.met_at.iter().map(|(_, m)| m.clone()).collect();
         let ranked = introductions::Ranking {
             members,
             interests: self.views.taxonomy(TaxonomyKind::Interests),
             latest_activity: &latest_activity,
+            met_at: &lists,
         }
         .suggestions();
         for (member, suggestions) in self.members.iter_mut().zip(ranked) {
@@ -197,14 +217,20 @@ impl RenderParts {
         let new_index: HashMap<&str, usize> = (change.interests.terms.iter().enumerate())
             .map(|(i, t)| (t.key.as_str(), i))
             .collect();
+        // Past events follow the interests in a reason's terms; a move changes neither
+        // the events nor who attended them, only the indexes of the interests before them.
+        let new_len = change.interests.terms.len();
+        let events_met = self.met_at.len();
         let old_to_new: Vec<Option<usize>> = (old_terms.iter())
             .map(|t| new_index.get(t.key.as_str()).copied())
+            .chain((0..events_met).map(|k| Some(new_len + k)))
             .collect();
         let recounted: Vec<bool> = (change.interests.terms.iter())
             .map(|t| {
                 let old = (old_terms.iter()).find(|o| o.key == t.key);
                 old.is_none_or(|o| o.members.len() != t.members.len())
             })
+            .chain(std::iter::repeat_n(false, events_met))
             .collect();
         let before: Vec<Vec<(usize, Vec<Option<usize>>)>> = (self.members.iter())
             .map(|m| &m.suggestions)

@@ -537,7 +537,8 @@ fn a_profile_suggests_people_from_the_other_side_by_shared_interests() {
     // 山田 花子 (local government, 神奈川県: オープンデータ, 地域活性化). Both interests have four
     // members, so every match weighs the same: 佐藤 健太 shares her prefecture, 中村 直子
     // organizes an event, then 50-on order. 鈴木 美咲 and 岡田 光 share 地域活性化 but are
-    // public servants too.
+    // public servants too. 井上 大輔 and 高橋 亮 were at the (past) 横浜オープンデータ・ミートアップ
+    // with her: four attendees, so it weighs as a four-member interest, and says so.
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -549,6 +550,8 @@ fn a_profile_suggests_people_from_the_other_side_by_shared_interests() {
             ("sato-kenta", "オープンデータに関心"),
             ("nakamura-naoko", "オープンデータに関心"),
             ("abe-kaori", "オープンデータに関心"),
+            ("inoue-daisuke", "11月の横浜オープンデータ・ミートアップに参加"),
+            ("takahashi-ryo", "11月の横浜オープンデータ・ミートアップに参加"),
             ("matsumoto-aoi", "地域活性化に関心"),
         ])
     );

@@ -201,21 +201,39 @@ impl Renderer<'_> {
     }
 
     /// Member `index`'s people to meet: each one's card value and the reason
-    /// ("防災・オープンデータに関心": the shared interests, rarest first, three at most).
+    /// ("11月の防災を語る夕べに参加・オープンデータに関心": the past events both attended and
+    /// the shared interests, rarest first, three at most).
     pub(in crate::render) fn people_to_meet(&self, index: usize) -> Vec<(Value, String)> {
         let interests = &self.parts.views.taxonomy(TaxonomyKind::Interests).terms;
         let separator = self.t("meet_separator");
         let reason = self.t("meet_reason");
+        let met_at = self.t("meet_met_at");
         self.parts.members[index]
             .suggestions
             .iter()
             .map(|s| {
-                let shared: Vec<&str> = (s.shared.iter().take(3))
-                    .map(|&t| interests[t].label.as_str())
-                    .collect();
+                let mut events = Vec::new();
+                let mut shared = Vec::new();
+                for &t in s.shared.iter().take(3) {
+                    match t.checked_sub(interests.len()) {
+                        None => shared.push(interests[t].label.as_str()),
+                        Some(k) => {
+                            let event = &self.site.events[self.parts.met_at[k].0];
+                            let month = model::time::tokyo().to_datetime(event.start).month();
+                            events.push(
+                                met_at
+                                    .replace("{month}", &month.to_string())
+                                    .replace("{event}", &event.title),
+                            );
+                        }
+                    }
+                }
+                if !shared.is_empty() {
+                    events.push(reason.replace("{interests}", &shared.join(&separator)));
+                }
                 (
                     self.parts.members[s.member].value.clone(),
-                    reason.replace("{interests}", &shared.join(&separator)),
+                    events.join(&separator),
                 )
             })
             .collect()
