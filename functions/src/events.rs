@@ -145,6 +145,30 @@ pub async fn attendees(services: &Services, slug: &str) -> Result<Attendees, Eve
     })
 }
 
+/// For the export: each event that is over and took sign-ups on the portal, with the
+/// members who had a seat and chose the attendee list, in the order they took it.
+pub async fn attendance(services: &Services) -> Result<Vec<(String, Vec<String>)>, EventError> {
+    let now = services.clock.now();
+    let catalog = services.catalog();
+    let mut over: Vec<(&String, &EventInfo)> = (catalog.events.iter())
+        .filter(|(_, event)| event.capacity.is_some() && event.ends <= now)
+        .collect();
+    over.sort_by_key(|(slug, event)| (event.start, (*slug).clone()));
+    let mut attendance = Vec::new();
+    for (slug, _) in over {
+        let members: Vec<String> = attendees(services, slug)
+            .await?
+            .listed
+            .into_iter()
+            .filter_map(|a| a.member)
+            .collect();
+        if !members.is_empty() {
+            attendance.push((slug.clone(), members));
+        }
+    }
+    Ok(attendance)
+}
+
 /// What a sign-up request did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RegistrationRequest {

@@ -23,6 +23,7 @@ pub fn routes() -> Router<SharedServices> {
         .route("/api/moderation/submissions/{id}/exported", post(exported))
         .route("/api/moderation/events/{slug}/signups.csv", get(attendees))
         .route("/api/moderation/introductions", get(introductions))
+        .route("/api/moderation/attendance", get(attendance))
         .route("/api/moderation/requesters/{slug}/suspend", post(suspend))
         .route("/api/moderation/requesters/{slug}/lift", post(lift))
         .route("/api/members/{slug}/removal", post(removal))
@@ -149,6 +150,23 @@ async fn decision(
             &serde_json::json!({ "errors": { "reason": [ModerationError::ReasonRequired.to_string()] } }),
         ),
         Err(error) => unavailable(error),
+    }
+}
+
+/// For `portal export`: the members who were at each event that is over (those with a seat
+/// who chose the attendee list), by slug only.
+async fn attendance(State(services): State<SharedServices>, _: Editor) -> Response {
+    match crate::events::attendance(&services).await {
+        Ok(events) => json_response(
+            StatusCode::OK,
+            &serde_json::json!({
+                "events": events.into_iter().map(|(slug, members)| serde_json::json!({ "slug": slug, "members": members })).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(error) => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &serde_json::json!({ "error": error.to_string() }),
+        ),
     }
 }
 

@@ -92,3 +92,34 @@ async fn the_waitlist_is_not_listed_and_odd_choices_are_refused() {
     let (status, _, _) = h.get("/api/events/online-kickoff/attendees").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_export_learns_which_members_were_at_an_event_once_it_is_over() {
+    let h = Harness::new();
+    published_member(&h).await;
+    for (client, body) in [
+        (
+            "203.0.113.1",
+            "name=%E5%B1%B1%E7%94%B0&email=hanako%40example.jp&listed=yes",
+        ),
+        ("203.0.113.2", "name=x&email=guest%40example.jp&listed=yes"),
+    ] {
+        let (status, _, page) = h.event_signup(EVENT, client, FORM, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{page}");
+    }
+    let (status, _, before) = h.editor_get("/api/moderation/attendance").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        before, r#"{"events":[]}"#,
+        "nothing before the event is over"
+    );
+    // 防災を語る夕べ in 仙台 ends on 2027-01-23.
+    h.clock.advance(70 * 86_400);
+    let (_, _, after) = h.editor_get("/api/moderation/attendance").await;
+    assert_eq!(
+        after, r#"{"events":[{"members":["yamada-hanako"],"slug":"sendai-bousai-evening"}]}"#,
+        "members only, by slug"
+    );
+    let (status, _, _) = h.get("/api/moderation/attendance").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -143,6 +143,41 @@ impl ModerationApi {
         ))
     }
 
+    /// For each event that is over, the members who were there (had a seat and chose the
+    /// attendee list), by slug.
+    pub fn attendance(&self) -> Result<Vec<(String, Vec<String>)>, ExportError> {
+        let path = "/api/moderation/attendance";
+        let result = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Accept", "application/json")
+            .call();
+        let body = self.answer(path, result)?;
+        #[derive(serde::Deserialize)]
+        struct Attended {
+            slug: String,
+            members: Vec<String>,
+        }
+        let events: Vec<Attended> = body
+            .get("events")
+            .cloned()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| self.error(path, format!("the answer is not a list of events: {e}")))?
+            .ok_or_else(|| self.error(path, "the answer has no `events`"))?;
+        events
+            .into_iter()
+            .map(|e| {
+                if model::slug::is_valid_slug(&e.slug) {
+                    Ok((e.slug, e.members))
+                } else {
+                    Err(self.error(path, "the answer names an event that is no slug"))
+                }
+            })
+            .collect()
+    }
+
     /// The photo of submission `id` (a JPEG the functions made, at most a few hundred KB).
     pub fn photo(&self, id: &str) -> Result<Vec<u8>, ExportError> {
         let path = format!("/api/moderation/submissions/{id}/photo");

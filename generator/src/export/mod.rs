@@ -3,6 +3,7 @@
 //! to the API only once its change is on disk (committed, pushed), so none is lost or doubled.
 
 mod api;
+mod attendance;
 mod change;
 mod files;
 
@@ -94,10 +95,21 @@ pub fn export(options: &ExportOptions) -> Result<ExportReport, ExportError> {
             Err(problem) => report.failed.push((item.id.clone(), problem)),
         }
     }
+    // After the items: who was at each event that is over (an event announced in this very
+    // export is not over yet).
+    let attendance = api.attendance()?;
     let done = if options.commit {
-        commit_changes(options, &planned, &mut report)?
+        commit_changes(options, &planned, &attendance, &mut report)?
     } else {
-        write_changes(&options.content, &planned, &mut report)
+        let done = write_changes(&options.content, &planned, &mut report);
+        for (slug, members) in &attendance {
+            match apply_attendance(&options.content, slug, members) {
+                Ok(true) => report.written.push(format!("{slug} (attendees)")),
+                Ok(false) => {}
+                Err(problem) => report.failed.push((slug.clone(), problem)),
+            }
+        }
+        done
     };
     for item in done {
         if let Err(error) = api.acknowledge(&item.id) {
@@ -119,6 +131,24 @@ fn record(report: &mut ExportReport, change: &Change, changed: bool) {
         }
         (Change::Remove { .. }, true) => report.removed.push(slug),
         (Change::Nothing { .. }, true) => report.already_done.push(slug),
+    }
+}
+
+/// Sets the `attendees` of event `slug` in `content` to `members`; `Ok(false)` when they
+/// are listed already or the content has no such event (a draft, or a site without it).
+fn apply_attendance(content: &Path, slug: &str, members: &[String]) -> Result<bool, String> {
+    let Some(file) = attendance::event_file(content, slug)? else {
+        return Ok(false);
+    };
+    let text =
+        std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    match attendance::with_attendees(&file, &text, members)? {
+        None => Ok(false),
+        Some(new_text) => {
+            files::write_atomically(&file, new_text.as_bytes())
+                .map_err(|e| format!("writing {}: {e}", file.display()))?;
+            Ok(true)
+        }
     }
 }
 
@@ -146,6 +176,7 @@ fn write_changes<'i>(
 fn commit_changes<'i>(
     options: &ExportOptions,
     planned: &'i [(ApprovedItem, Change)],
+    attendance: &[(String, Vec<String>)],
     report: &mut ExportReport,
 ) -> Result<Vec<&'i ApprovedItem>, ExportError> {
     let git = Git::discover(&options.content).map_err(ExportError::Git)?;
@@ -164,7 +195,18 @@ fn commit_changes<'i>(
             to_commit.push((item, change));
         }
     }
-    if to_commit.is_empty() {
+    // Attendance is compared with the content as it is; the branch starts from there.
+    let attendance_due = attendance.iter().any(|(slug, members)| {
+        attendance::event_file(&options.content, slug)
+            .ok()
+            .flatten()
+            .and_then(|file| {
+                let text = std::fs::read_to_string(&file).ok()?;
+                attendance::with_attendees(&file, &text, members).ok()?
+            })
+            .is_some()
+    });
+    if to_commit.is_empty() && !attendance_due {
         return Ok(done);
     }
     let branch = match &options.branch {
@@ -191,6 +233,21 @@ fn commit_changes<'i>(
                 committed.push(item);
             }
             Err(problem) => report.failed.push((item.id.clone(), problem)),
+        }
+    }
+    for (slug, members) in attendance {
+        match apply_attendance(&content, slug, members) {
+            Ok(true) => {
+                worktree
+                    .commit_all(
+                        &content_in_repo,
+                        &format!("Attendees of {slug}\n\nThe members who had a seat and chose the attendee list, written by portal export after the event."),
+                    )
+                    .map_err(ExportError::Git)?;
+                report.written.push(format!("{slug} (attendees)"));
+            }
+            Ok(false) => {}
+            Err(problem) => report.failed.push((slug.clone(), problem)),
         }
     }
     let made_commits = worktree.has_commits().map_err(ExportError::Git)?;

@@ -675,3 +675,66 @@ async fn an_approved_update_rewrites_the_member_file_and_keeps_its_photo() {
     let again = run_export(options(&api, &content, false)).await;
     assert!(again.written.is_empty(), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_members_at_an_event_that_is_over_become_its_attendees() {
+    use functions::store::{Listing, NewRegistration, Seats};
+    let repo = repository();
+    let content = repo.path().join("content");
+    std::fs::create_dir_all(content.join("events")).unwrap();
+    let event = "---\ntitle: 振り返りの会\n# 定員は会場の広さ\ncapacity: 10\nstart: 2026-11-10T19:00\n---\n本文\n";
+    std::fs::write(content.join("events/look-back.md"), event).unwrap();
+    git(repo.path(), &["add", "content/events"]);
+    git(repo.path(), &["commit", "--quiet", "-m", "an event"]);
+    let api = start_api(&content).await;
+    // A member who chose the list, a guest who chose it, a member who did not.
+    for (email, member, listed) in [
+        ("leaving@example.org", Some("leaving-member"), true),
+        ("guest@example.org", None, true),
+        ("quiet@example.org", Some("quiet-member"), false),
+    ] {
+        api.store
+            .register(
+                NewRegistration {
+                    event: "look-back".into(),
+                    email: email.into(),
+                    name: "参加者".into(),
+                    message: None,
+                    listing: listed.then(|| Listing {
+                        organization: None,
+                        member: member.map(str::to_owned),
+                    }),
+                    at: NOW.parse().unwrap(),
+                },
+                10,
+            )
+            .await
+            .unwrap();
+    }
+    let report = run_export(options(&api, &content, true)).await;
+    assert_eq!(report.written, ["look-back (attendees)"], "{report:?}");
+    let branch = report.branch.clone().expect("a branch");
+    let on_branch = git(
+        repo.path(),
+        &["show", &format!("{branch}:content/events/look-back.md")],
+    );
+    assert_eq!(
+        on_branch,
+        "---\ntitle: 振り返りの会\n# 定員は会場の広さ\ncapacity: 10\nstart: 2026-11-10T19:00\nattendees: [leaving-member]\n---\n本文\n",
+        "one line added, the rest as the editor wrote it"
+    );
+    let log = git(repo.path(), &["log", "--format=%s", &branch]);
+    assert!(log.starts_with("Attendees of look-back\n"), "{log}");
+    // Without --commit the line goes into the working tree, once.
+    let report = run_export(options(&api, &content, false)).await;
+    assert_eq!(report.written, ["look-back (attendees)"]);
+    assert_eq!(
+        std::fs::read_to_string(content.join("events/look-back.md")).unwrap(),
+        on_branch
+    );
+    let again = run_export(options(&api, &content, false)).await;
+    assert!(
+        again.written.is_empty() && again.failed.is_empty(),
+        "{again:?}"
+    );
+}

@@ -550,8 +550,14 @@ fn a_profile_suggests_people_from_the_other_side_by_shared_interests() {
             ("sato-kenta", "オープンデータに関心"),
             ("nakamura-naoko", "オープンデータに関心"),
             ("abe-kaori", "オープンデータに関心"),
-            ("inoue-daisuke", "11月の横浜オープンデータ・ミートアップに参加"),
-            ("takahashi-ryo", "11月の横浜オープンデータ・ミートアップに参加"),
+            (
+                "inoue-daisuke",
+                "11月の横浜オープンデータ・ミートアップに参加"
+            ),
+            (
+                "takahashi-ryo",
+                "11月の横浜オープンデータ・ミートアップに参加"
+            ),
             ("matsumoto-aoi", "地域活性化に関心"),
         ])
     );
