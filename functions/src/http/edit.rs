@@ -17,6 +17,7 @@ use model::profile::{FieldErrors, FormFields};
 pub fn routes() -> Router<SharedServices> {
     Router::new()
         .route("/api/members/{slug}/edit", post(request_link))
+        .route("/api/introductions/blocks/lift", post(lift_block))
         .route(
             "/api/members/edit",
             get(form)
@@ -96,6 +97,18 @@ fn edit_page(
     errors: &FieldErrors,
     notice: Option<&str>,
 ) -> Response {
+    edit_page_with(services, status, token, values, errors, notice, "")
+}
+
+fn edit_page_with(
+    services: &SharedServices,
+    status: StatusCode,
+    token: &str,
+    values: &FormFields,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+    after_html: &str,
+) -> Response {
     JoinForm {
         site: &services.site(),
         values,
@@ -104,7 +117,33 @@ fn edit_page(
         form_token: "",
         edit_token: Some(token),
     }
-    .render(status)
+    .render_with(status, after_html)
+}
+
+/// The members whose introduction requests member `slug` does not take, each with a
+/// button that lifts it (posting the edit link's token: the link proved the mailbox).
+async fn blocks_section(services: &SharedServices, slug: &str, token: &str) -> String {
+    let Ok(blocked) = services.store.blocked_requesters(slug).await else {
+        return String::new();
+    };
+    if blocked.is_empty() {
+        return String::new();
+    }
+    let items: String = (blocked.iter())
+        .map(|requester| {
+            let name = crate::introductions::public_profile(services, requester)
+                .map_or_else(|| requester.clone(), |p| p.name);
+            format!(
+                "<li>{} <form method=\"post\" action=\"/api/introductions/blocks/lift\" class=\"inline-form\"><input type=\"hidden\" name=\"token\" value=\"{}\"><input type=\"hidden\" name=\"requester\" value=\"{}\"><button class=\"button secondary\" type=\"submit\">また受け取る</button></form></li>",
+                super::page::escape(&name),
+                super::page::escape(token),
+                super::page::escape(requester)
+            )
+        })
+        .collect();
+    format!(
+        "<section aria-labelledby=\"blocks-heading\"><h2 id=\"blocks-heading\">紹介の依頼を受け取らない人</h2><p>この人たちからの紹介の依頼は届きません（相手には伝わっていません）。</p><ul class=\"blocks\">{items}</ul></section>"
+    )
 }
 
 fn link_refused(services: &SharedServices) -> Response {
@@ -124,13 +163,60 @@ async fn form(State(services): State<SharedServices>, Query(query): Query<TokenQ
     };
     let mut current = services.catalog().member_fields(&slug).unwrap_or_default();
     current.remove("joined");
-    edit_page(
+    let blocks = blocks_section(&services, &slug, &token).await;
+    edit_page_with(
         &services,
         StatusCode::OK,
         &token,
         &current,
         &FieldErrors::new(),
         None,
+        &blocks,
+    )
+}
+
+/// Lifts a block from the member's edit link (the link proved their mailbox); the page
+/// again, saying so.
+async fn lift_block(
+    State(services): State<SharedServices>,
+    FormPost { format, fields, .. }: FormPost,
+) -> Response {
+    let token = fields.get(EDIT_TOKEN).cloned().unwrap_or_default();
+    let Some(slug) = member_of_link(&services, &token) else {
+        return link_refused(&services);
+    };
+    let requester = fields.get("requester").map(|r| r.trim()).unwrap_or("");
+    let lifted = match services.store.lift_block(&slug, requester).await {
+        Ok(lifted) => lifted,
+        Err(error) => {
+            tracing::error!(event = "lift_block_unavailable", error = %error);
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ただいま受け付けられません。少し時間をおいて、もう一度お試しください。",
+                format,
+            )
+            .into_response();
+        }
+    };
+    if format == Format::Json {
+        return json_response(StatusCode::OK, &serde_json::json!({ "lifted": lifted }));
+    }
+    let mut current = services.catalog().member_fields(&slug).unwrap_or_default();
+    current.remove("joined");
+    let blocks = blocks_section(&services, &slug, &token).await;
+    let notice = if lifted {
+        "この人からの紹介の依頼を、また受け取ります。"
+    } else {
+        "この人からの依頼は、すでに受け取る設定です。"
+    };
+    edit_page_with(
+        &services,
+        StatusCode::OK,
+        &token,
+        &current,
+        &FieldErrors::new(),
+        Some(notice),
+        &blocks,
     )
 }
 

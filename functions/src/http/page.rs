@@ -306,6 +306,11 @@ impl JoinForm<'_> {
     }
 
     pub fn render(&self, status: StatusCode) -> Response {
+        self.render_with(status, "")
+    }
+
+    /// The form, then `after_html` (ready-made, escaped HTML) below it.
+    pub fn render_with(&self, status: StatusCode, after_html: &str) -> Response {
         let (heading, action, button) = match self.edit_token {
             Some(_) => (
                 "プロフィールの更新",
@@ -332,6 +337,7 @@ impl JoinForm<'_> {
         };
         main.push_str(&fields.render());
         main.push_str("</form>");
+        main.push_str(after_html);
         html(status, layout(heading, self.site, &main))
     }
 

@@ -344,6 +344,13 @@ pub trait Introductions: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<Introduction>, StoreError>;
 
+    /// The members `recipient` blocks, in order.
+    async fn blocked_requesters(&self, recipient: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Lifts `recipient`'s block of `requester`, whatever request it was made from;
+    /// `false` if there was none.
+    async fn lift_block(&self, recipient: &str, requester: &str) -> Result<bool, StoreError>;
+
     /// Deletes for real every request member `slug` sent or was sent, their blocks either way
     /// and their suspension: the member asked to be forgotten. Returns the requests deleted.
     async fn forget_introductions(&self, slug: &str) -> Result<usize, StoreError>;

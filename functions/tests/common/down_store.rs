@@ -240,6 +240,14 @@ impl Introductions for DownStore {
         Err(down())
     }
 
+    async fn blocked_requesters(&self, _: &str) -> Result<Vec<String>, StoreError> {
+        Err(down())
+    }
+
+    async fn lift_block(&self, _: &str, _: &str) -> Result<bool, StoreError> {
+        Err(down())
+    }
+
     async fn forget_introductions(&self, _: &str) -> Result<usize, StoreError> {
         Err(down())
     }

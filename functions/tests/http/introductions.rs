@@ -409,3 +409,64 @@ async fn a_request_without_script_is_shown_again_stamped() {
     h.deliver().await;
     assert!(h.outbox().is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn a_member_lifts_a_block_from_their_edit_link_long_after_the_request_is_gone() {
+    let h = Harness::new();
+    published_member(&h).await;
+    published_as(&h, "sato-kenta", KENTA).await;
+    request_and_send(&h, "sato-kenta", "yamada-hanako", HANAKO).await;
+    let answer = token_of(&answer_link(&h, KENTA, "山田 花子"));
+    press(&h, "/api/introductions/answer", &answer, "&answer=block").await;
+    // Two months on, the request is deleted; Kenta opens his profile's edit link.
+    h.clock.advance(60 * 86_400);
+    let body = h.stamped(FORM, &format!("email={}", encode(KENTA))).await;
+    h.send(post(
+        "/api/members/sato-kenta/edit",
+        FORM,
+        "203.0.113.9",
+        &body,
+    ))
+    .await;
+    h.deliver().await;
+    let edit = link_in(
+        &h.mail_to(KENTA, "/api/members/edit?token="),
+        "/api/members/edit?token=",
+    );
+    let (status, _, page) = h.get(&edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("紹介の依頼を受け取らない人") && page.contains("山田 花子"),
+        "{page}"
+    );
+    no_address(&page);
+    let token = token_of(&edit);
+    let (status, _, _) = press(
+        &h,
+        "/api/introductions/blocks/lift",
+        "forged",
+        "&requester=yamada-hanako",
+    )
+    .await;
+    assert_eq!(status, StatusCode::GONE);
+    let (status, _, page) = press(
+        &h,
+        "/api/introductions/blocks/lift",
+        &token,
+        "&requester=yamada-hanako",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("また受け取ります"), "{page}");
+    assert!(!page.contains("紹介の依頼を受け取らない人"), "{page}");
+    // Hanako's next request reaches him.
+    let before = h.outbox().len();
+    let (status, _, _) = request_and_send(&h, "sato-kenta", "yamada-hanako", HANAKO).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        h.outbox()[before..]
+            .iter()
+            .any(|m| m.contains(&format!("To: {KENTA}"))),
+        "the request arrives"
+    );
+}

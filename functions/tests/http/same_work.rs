@@ -300,6 +300,14 @@ impl Introductions for Recording {
         self.log("close_introduction");
         self.inner.close_introduction(id, now).await
     }
+    async fn blocked_requesters(&self, recipient: &str) -> Result<Vec<String>, StoreError> {
+        self.log("blocked_requesters");
+        self.inner.blocked_requesters(recipient).await
+    }
+    async fn lift_block(&self, recipient: &str, requester: &str) -> Result<bool, StoreError> {
+        self.log("lift_block");
+        self.inner.lift_block(recipient, requester).await
+    }
     async fn forget_introductions(&self, slug: &str) -> Result<usize, StoreError> {
         self.log("forget_introductions");
         self.inner.forget_introductions(slug).await

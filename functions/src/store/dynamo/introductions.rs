@@ -588,6 +588,62 @@ impl Introductions for DynamoStore {
             .await
     }
 
+    async fn blocked_requesters(&self, recipient: &str) -> Result<Vec<String>, StoreError> {
+        let mut requesters: Vec<String> = (self
+            .query_partition(keys::blocks_of(recipient), "FROM#")
+            .await?
+            .iter())
+        .map(|item| {
+            ItemReader {
+                item,
+                what: "introduction block",
+            }
+            .s("requester")
+        })
+        .collect::<Result<_, _>>()?;
+        requesters.sort();
+        Ok(requesters)
+    }
+
+    async fn lift_block(&self, recipient: &str, requester: &str) -> Result<bool, StoreError> {
+        let existed = self.get(keys::block(recipient, requester)).await?.is_some();
+        self.delete_key(keys::block(recipient, requester)).await?;
+        self.delete_key(keys::introduction_of_block(requester, recipient))
+            .await?;
+        // The requests it was made from no longer say so either (found by the recipient's
+        // index of requests).
+        for item in self
+            .query_partition(
+                keys::introductions_of(recipient),
+                keys::INTRODUCTION_OF_REQUEST,
+            )
+            .await?
+        {
+            let sort_key = ItemReader {
+                item: &item,
+                what: "introduction index",
+            }
+            .s("SK")?;
+            let Some(id) = sort_key.strip_prefix(keys::INTRODUCTION_OF_REQUEST) else {
+                continue;
+            };
+            let Some((request, version)) = self.stored_introduction(id).await? else {
+                continue;
+            };
+            if request.blocked && request.requester == requester && request.recipient == recipient {
+                let mut lifted = request.clone();
+                lifted.blocked = false;
+                // A concurrent change wins; the block itself is gone either way.
+                let _ =
+                    self.transact(vec![
+                        self.put_versioned(introduction_item(&lifted, version + 1), version)?,
+                    ])
+                    .await?;
+            }
+        }
+        Ok(existed)
+    }
+
     async fn forget_introductions(&self, slug: &str) -> Result<usize, StoreError> {
         let mut deleted = 0;
         let mut index = Vec::new();

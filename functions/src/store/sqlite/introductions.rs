@@ -395,6 +395,45 @@ impl Introductions for SqliteStore {
         .await
     }
 
+    async fn blocked_requesters(&self, recipient: &str) -> Result<Vec<String>, StoreError> {
+        let recipient = recipient.to_owned();
+        self.with(move |c| {
+            let mut statement = c
+                .prepare("SELECT requester FROM introduction_blocks WHERE recipient = ?1 ORDER BY requester")
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(params![recipient], |row| row.get(0))
+                .map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn lift_block(&self, recipient: &str, requester: &str) -> Result<bool, StoreError> {
+        let (recipient, requester) = (recipient.to_owned(), requester.to_owned());
+        self.with(move |c| {
+            let transaction = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            let lifted = transaction
+                .execute(
+                    "DELETE FROM introduction_blocks WHERE recipient = ?1 AND requester = ?2",
+                    params![recipient, requester],
+                )
+                .map_err(unavailable)?;
+            // The requests it was made from no longer say so either.
+            transaction
+                .execute(
+                    "UPDATE introductions SET blocked = 0 WHERE recipient = ?1 AND requester = ?2 AND blocked = 1",
+                    params![recipient, requester],
+                )
+                .map_err(unavailable)?;
+            transaction.commit().map_err(unavailable)?;
+            Ok(lifted > 0)
+        })
+        .await
+    }
+
     async fn forget_introductions(&self, slug: &str) -> Result<usize, StoreError> {
         let slug = slug.to_owned();
         self.with(move |c| {

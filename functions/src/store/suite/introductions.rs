@@ -480,3 +480,37 @@ pub async fn concurrent_requests_keep_the_rules(store: Arc<dyn Store>) {
     }
     assert_eq!(accepted, 1);
 }
+
+pub async fn a_recipient_lists_and_lifts_their_blocks(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:00:00Z");
+    assert!(sent(&send(&store, "l1", "a", "r", now).await));
+    assert!(sent(&send(&store, "l2", "c", "r", now).await));
+    for id in ["l1", "l2"] {
+        store
+            .answer_introduction(id, Answer::Block, now)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(store.blocked_requesters("r").await.unwrap(), ["a", "c"]);
+    assert!(store.blocked_requesters("a").await.unwrap().is_empty());
+    assert!(store.lift_block("r", "a").await.unwrap());
+    assert!(!store.lift_block("r", "a").await.unwrap(), "once");
+    assert_eq!(store.blocked_requesters("r").await.unwrap(), ["c"]);
+    assert!(
+        !store
+            .introduction("l1", now)
+            .await
+            .unwrap()
+            .unwrap()
+            .blocked,
+        "the request no longer says so"
+    );
+    // Long after the request itself is gone, a new one from a arrives.
+    let later = after(now, 60 * DAY);
+    assert_eq!(store.introduction("l1", later).await.unwrap(), None);
+    assert!(sent(&send(&store, "l3", "a", "r", later).await));
+    let SendOutcome::Dropped(_) = send(&store, "l4", "c", "r", later).await else {
+        panic!("c is still blocked");
+    };
+}

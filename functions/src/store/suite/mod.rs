@@ -90,6 +90,7 @@ macro_rules! store_suite {
             forgetting_a_member_deletes_their_requests_and_blocks,
             concurrent_requests_keep_the_rules,
             a_listing_is_kept_from_hold_to_seat,
+            a_recipient_lists_and_lifts_their_blocks,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {
