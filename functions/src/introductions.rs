@@ -270,14 +270,13 @@ pub async fn send_request(
     let Some(recipient_email) = services.store.member_email(&held.recipient).await? else {
         return Err(IntroductionError::Unreachable);
     };
-    if crate::limits::check(
-        services,
-        Action::IntroductionDelivery,
-        client,
-        Some(&recipient_email),
-    )
-    .await?
-    .is_err()
+    // The sending client is counted; the recipient is not, per attempt: a requester
+    // re-posting a link the rules refuse must not use up someone else's mail (found by an
+    // outside attack). What one member receives is bounded by the rules themselves: one
+    // open request per requester, each requester proven by their mailbox.
+    if crate::limits::check(services, Action::IntroductionDelivery, client, None)
+        .await?
+        .is_err()
     {
         return Err(IntroductionError::RateLimited);
     }
@@ -300,6 +299,7 @@ pub async fn send_request(
         SendOutcome::NotHeld => return Err(IntroductionError::LinkSpent),
     };
     let answer_token = answer_token(services, &sent, now);
+    let report_token = report_token(services, &sent, now);
     let api = &services.config.api_url;
     let shared = shared_interests(&requester, &recipient);
     let message = Message {
@@ -308,7 +308,7 @@ pub async fn send_request(
             .catalog()
             .subject(&format!("{}さんから紹介の依頼が届きました", requester.name)),
         body: format!(
-            "{}さんから、あなたと会ってみたいという紹介の依頼が届きました。\n\n{}\n\nひとこと:\n{}\n\n会ってみるか、今回は見送るかを、次のページで選べます（{}日以内）。会ってみるを選ぶと、おふたりにそれぞれの名前・所属・メールアドレスをお知らせします。見送っても、相手には「期限内に承諾されなかった」とだけ伝わります。\n\n{api}/api/introductions/answer?token={answer_token}\n\nこの人からの依頼を受け取りたくない場合も、同じページで選べます。\nこの依頼を報告する（運営が確認します）:\n{api}/api/introductions/report?token={answer_token}\n",
+            "{}さんから、あなたと会ってみたいという紹介の依頼が届きました。\n\n{}\n\nひとこと:\n{}\n\n会ってみるか、今回は見送るかを、次のページで選べます（{}日以内）。会ってみるを選ぶと、おふたりにそれぞれの名前・所属・メールアドレスをお知らせします。見送っても、相手には「期限内に承諾されなかった」とだけ伝わります。\n\n{api}/api/introductions/answer?token={answer_token}\n\nこの人からの依頼を受け取りたくない場合も、同じページで選べます。\nこの依頼を報告する（運営が確認します）:\n{api}/api/introductions/report?token={report_token}\n",
             requester.name,
             describe(&requester, &shared),
             indent(&sent.note),
@@ -326,6 +326,15 @@ fn answer_token(services: &Services, request: &Introduction, now: Timestamp) -> 
     services
         .signer
         .sign(Purpose::IntroductionAnswer, &request.id, now, valid)
+}
+
+/// The recipient's link to report a request: a token of its own, so that a report link
+/// forwarded as evidence cannot answer the request.
+pub fn report_token(services: &Services, request: &Introduction, now: Timestamp) -> String {
+    let valid = (request.delete_at().as_second() - now.as_second()).max(60);
+    services
+        .signer
+        .sign(Purpose::IntroductionReport, &request.id, now, valid)
 }
 
 /// A member's public profile as a mail shows it.
@@ -348,15 +357,31 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// The request a recipient's link is for, while the store keeps it.
+/// The request a recipient's answer link is for, while the store keeps it.
 pub async fn request_for_recipient(
     services: &Services,
     token: &str,
 ) -> Result<Introduction, IntroductionError> {
+    request_of(services, token, Purpose::IntroductionAnswer).await
+}
+
+/// The request a recipient's report link is for.
+pub async fn request_to_report(
+    services: &Services,
+    token: &str,
+) -> Result<Introduction, IntroductionError> {
+    request_of(services, token, Purpose::IntroductionReport).await
+}
+
+async fn request_of(
+    services: &Services,
+    token: &str,
+    purpose: Purpose,
+) -> Result<Introduction, IntroductionError> {
     let now = services.clock.now();
     let verified = services
         .signer
-        .verify(token.trim(), Purpose::IntroductionAnswer, now)
+        .verify(token.trim(), purpose, now)
         .map_err(|_| IntroductionError::LinkSpent)?;
     services
         .store
@@ -375,6 +400,10 @@ pub async fn answer_request(
 ) -> Result<Introduction, IntroductionError> {
     let now = services.clock.now();
     let request = request_for_recipient(services, token).await?;
+    // Suspended by the editors after it was sent: nobody's address goes to them.
+    if answer == Answer::Accept && is_suspended(services, &request.requester).await? {
+        return Err(IntroductionError::Suspended);
+    }
     let Some(changed) = services
         .store
         .answer_introduction(&request.id, answer, now)
@@ -392,6 +421,16 @@ pub async fn answer_request(
         introduce(services, &changed).await?;
     }
     Ok(changed)
+}
+
+/// Whether the editors suspended member `slug` from introductions.
+pub async fn is_suspended(services: &Services, slug: &str) -> Result<bool, StoreError> {
+    Ok(services
+        .store
+        .suspended_requesters()
+        .await?
+        .iter()
+        .any(|s| s == slug))
 }
 
 /// The one mail to each of the two: the other's name, organization and address.
@@ -451,10 +490,14 @@ pub async fn report_request(
     reason: &str,
 ) -> Result<(), IntroductionError> {
     let now = services.clock.now();
-    let request = request_for_recipient(services, token).await?;
+    let request = request_to_report(services, token).await?;
     let reason = reason.replace("\r\n", "\n").trim().to_owned();
     let chars = reason.chars().count();
-    if chars == 0 || chars > REASON_MAX_CHARS || reason.chars().any(|c| c.is_control() && c != '\n')
+    if chars == 0
+        || chars > REASON_MAX_CHARS
+        || reason
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || is_invisible(c))
     {
         return Err(IntroductionError::Invalid(FieldErrors::from([(
             REASON.to_owned(),

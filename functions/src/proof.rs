@@ -5,7 +5,7 @@
 //! matched, did not, or the slug is a draft or no member at all.
 
 use crate::email::EmailAddress;
-use crate::limits::Action;
+use crate::limits::{Action, Limited};
 use crate::services::Services;
 use crate::store::StoreError;
 
@@ -38,7 +38,8 @@ pub enum ProofError {
 /// The limits count the client always, and the member's mailbox only when a link will
 /// really be mailed: a stranger typing other addresses cannot use up the member's own
 /// requests. A miss makes the same counts on keys of its own (`limits::check` with no
-/// recipient), so the work is the same either way.
+/// recipient), so the work is the same either way; and a limit only a match can reach (the
+/// member's mailbox, the portal's hourly mail) is answered as a miss, with no mail.
 pub async fn member_address(
     services: &Services,
     action: Action,
@@ -49,11 +50,17 @@ pub async fn member_address(
     let owner = services.store.member_email(slug).await?;
     let published = services.catalog().member_slugs.contains(slug);
     let matched = owner.filter(|owner| published && owner == typed.as_str());
-    if crate::limits::check(services, action, client, matched.as_deref())
-        .await?
-        .is_err()
-    {
-        return Err(ProofError::RateLimited);
+    match crate::limits::check(services, action, client, matched.as_deref()).await? {
+        Ok(()) => {}
+        // The client's own limit is the same for a match and a miss: said.
+        Err(Limited::Client) => return Err(ProofError::RateLimited),
+        // A limit of the member's mailbox or of the portal's mail is reached only when the
+        // address matched: saying so would tell a stranger whose address it is (found by
+        // an outside attack). Answered as any request; nothing is mailed.
+        Err(Limited::Recipient | Limited::Portal) => {
+            tracing::warn!(event = "member_proof_limited", slug, action = action.name());
+            return Ok(None);
+        }
     }
     if matched.is_none() {
         tracing::info!(event = "member_proof_refused", slug, action = action.name());

@@ -28,8 +28,10 @@ pub enum Purpose {
     Removal,
     /// Sends a held introduction request: the requester's proof (subject: the request's id).
     IntroductionSend,
-    /// Opens a request for its recipient's answer or report (subject: the request's id).
+    /// Opens a request for its recipient's answer (subject: the request's id).
     IntroductionAnswer,
+    /// Opens a request for its recipient's report to the editors (subject: the request's id).
+    IntroductionReport,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -300,10 +300,13 @@ fn refusal(services: &SharedServices, format: Format, error: IntroductionError) 
 fn choices(
     request: &Introduction,
     now: jiff::Timestamp,
+    suspended: bool,
 ) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut choices = Vec::new();
     if request.state == IntroductionState::Pending && request.open_at(now) {
-        choices.push(("accept", "会ってみる", "button"));
+        if !suspended {
+            choices.push(("accept", "会ってみる", "button"));
+        }
         choices.push(("decline", "今回は見送る", "button secondary"));
     }
     if request.blocked {
@@ -344,23 +347,33 @@ async fn answer_page(
     let Ok(request) = request_for_recipient(&services, &token).await else {
         return link_refused(&services, Format::Form);
     };
-    answer_view(&services, &token, &request, None)
+    answer_view(&services, &token, &request, None).await
 }
 
-fn answer_view(
+async fn answer_view(
     services: &SharedServices,
     token: &str,
     request: &Introduction,
     done: Option<&str>,
 ) -> Response {
     let now = services.clock.now();
+    // Unknown when the store does not answer: then the accept button is left out too.
+    let suspended = crate::introductions::is_suspended(services, &request.requester)
+        .await
+        .unwrap_or(true);
     let requester = public_profile(services, &request.requester);
     let recipient = public_profile(services, &request.recipient);
     let (Some(requester), Some(recipient)) = (requester, recipient) else {
         return link_refused(services, Format::Form);
     };
     let shared = shared_interests(&requester, &recipient);
-    let status = done.unwrap_or_else(|| state_text(request, now));
+    let status = match done {
+        Some(done) => done,
+        None if suspended && request.state == IntroductionState::Pending => {
+            "この依頼をした人は、運営により紹介の依頼を止められています。承諾はできません。"
+        }
+        None => state_text(request, now),
+    };
     let status_html = if status.is_empty() {
         String::new()
     } else {
@@ -370,9 +383,10 @@ fn answer_view(
         )
     };
     let report_link = if request.reportable() {
+        let report = crate::introductions::report_token(services, request, now);
         format!(
             "<p><a href=\"/api/introductions/report?token={}\">この依頼を報告する</a>（運営が確認します。相手には伝わりません）</p>",
-            escape(token)
+            escape(&report)
         )
     } else {
         String::new()
@@ -382,7 +396,11 @@ fn answer_view(
         escape(&requester.name),
         profile_html(&requester, &shared, &services.config.site_url),
         note_html(&request.note),
-        buttons("/api/introductions/answer", token, &choices(request, now)),
+        buttons(
+            "/api/introductions/answer",
+            token,
+            &choices(request, now, suspended)
+        ),
     );
     let title = format!("{}さんからの紹介の依頼", requester.name);
     page_with(StatusCode::OK, &services.site(), &title, &main)
@@ -425,7 +443,7 @@ async fn answer(
             StatusCode::OK,
             &serde_json::json!({ "state": if request.state == IntroductionState::Accepted { "accepted" } else { "answered" }, "blocked": request.blocked }),
         ),
-        Format::Form => answer_view(&services, &token, &request, Some(done)),
+        Format::Form => answer_view(&services, &token, &request, Some(done)).await,
     }
 }
 
@@ -465,7 +483,7 @@ async fn report_page(
     Query(query): Query<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
-    match request_for_recipient(&services, &token).await {
+    match crate::introductions::request_to_report(&services, &token).await {
         Ok(request) if request.reportable() => report_form(&services, &token, &FieldErrors::new()),
         Ok(_) => notice_page(
             StatusCode::OK,

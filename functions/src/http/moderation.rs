@@ -199,6 +199,13 @@ async fn suspension(
             &serde_json::json!({ "error": "not a member slug" }),
         );
     }
+    // A suspension is lifted whoever it names; one is made only for a published member.
+    if suspended && !services.catalog().member_slugs.contains(&slug) {
+        return json_response(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({ "error": "no published member has this slug" }),
+        );
+    }
     match services
         .store
         .suspend_requester(&slug, suspended, services.clock.now())

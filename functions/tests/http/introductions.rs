@@ -470,3 +470,84 @@ async fn a_member_lifts_a_block_from_their_edit_link_long_after_the_request_is_g
         "the request arrives"
     );
 }
+
+#[tokio::test]
+async fn a_report_link_cannot_answer_and_a_suspended_requester_is_introduced_to_nobody() {
+    let h = Harness::new();
+    published_member(&h).await;
+    published_as(&h, "sato-kenta", KENTA).await;
+    request_and_send(&h, "sato-kenta", "yamada-hanako", HANAKO).await;
+    let mail = h.mail_to(KENTA, "山田 花子さんから、あなたと会ってみたい");
+    let answer = token_of(&link_in(&mail, "/api/introductions/answer?token="));
+    let report = token_of(&link_in(&mail, "/api/introductions/report?token="));
+    assert_ne!(answer, report);
+    // A report link forwarded as evidence answers nothing; an answer link reports nothing.
+    let (status, _, _) = press(&h, "/api/introductions/answer", &report, "&answer=accept").await;
+    assert_eq!(status, StatusCode::GONE);
+    let (status, _, _) = h
+        .get(&format!("/api/introductions/report?token={answer}"))
+        .await;
+    assert_eq!(status, StatusCode::GONE);
+    // Suspended after the request was sent: the recipient cannot accept it.
+    let (status, _, _) = h
+        .editor_post("/api/moderation/requesters/yamada-hanako/suspend", "{}")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, page) = h
+        .get(&format!("/api/introductions/answer?token={answer}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("運営により紹介の依頼を止められています"),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"accept\""), "{page}");
+    let before = h.outbox().len();
+    let (status, _, _) = press(&h, "/api/introductions/answer", &answer, "&answer=accept").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    h.deliver().await;
+    assert_eq!(h.outbox().len(), before, "nobody's address was mailed");
+    let (status, _, _) = h
+        .editor_post("/api/moderation/requesters/no-such-member/suspend", "{}")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_requester_reposting_a_refused_link_does_not_silence_the_recipient() {
+    let h = Harness::new();
+    published_member(&h).await;
+    for (slug, email) in [
+        ("sato-kenta", KENTA),
+        ("takahashi-ryo", "ryo@example.jp"),
+        ("abe-kaori", "kaori@example.jp"),
+        ("inoue-daisuke", "daisuke@example.jp"),
+        ("kimura-yumi", "yumi@example.jp"),
+    ] {
+        published_as(&h, slug, email).await;
+    }
+    for slug in ["takahashi-ryo", "abe-kaori", "inoue-daisuke"] {
+        request_and_send(&h, slug, "yamada-hanako", HANAKO).await;
+    }
+    // Hanako's fourth, to Kenta, is refused; she posts its link again and again.
+    let (status, _, _) = request_and_send(&h, "sato-kenta", "yamada-hanako", HANAKO).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let link = h.mail_to(HANAKO, "佐藤 健太さんへの紹介の依頼");
+    let token = token_of(&link_in(&link, "/api/introductions/send?token="));
+    for n in 0..8 {
+        let (status, _, _) = h
+            .send(post(
+                "/api/introductions/send",
+                FORM,
+                &format!("198.51.100.{n}"),
+                &format!("token={token}"),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    // Yumi still reaches Kenta.
+    let (status, _, page) =
+        request_and_send(&h, "sato-kenta", "kimura-yumi", "yumi@example.jp").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    h.mail_to(KENTA, "木村 由美さんから、あなたと会ってみたい");
+}
