@@ -277,6 +277,7 @@ pub async fn send_request(
     if crate::limits::check(services, Action::IntroductionDelivery, client, None)
         .await?
         .is_err()
+        || !crate::limits::count_portal_mail(services).await?
     {
         return Err(IntroductionError::RateLimited);
     }
@@ -451,6 +452,10 @@ async fn introduce(services: &Services, request: &Introduction) -> Result<(), In
         tracing::warn!(event = "introduction_member_gone");
         return Ok(());
     };
+    // Both are sent whatever the hour's count: an acceptance is never lost.
+    for _ in 0..2 {
+        crate::limits::count_portal_mail(services).await?;
+    }
     let mail = |to: &str, other: &PublicProfile, other_email: &str, opening: String| Message {
         to: to.to_owned(),
         subject: services
@@ -531,6 +536,7 @@ pub async fn close_due(services: &Services, limit: usize) -> Result<usize, Intro
         let Some(email) = services.store.member_email(&request.requester).await? else {
             continue;
         };
+        crate::limits::count_portal_mail(services).await?;
         let name = public_profile(services, &request.recipient)
             .map_or_else(|| "お相手".to_owned(), |p| format!("{}さん", p.name));
         services

@@ -211,6 +211,22 @@ pub async fn check(
     Ok(Ok(()))
 }
 
+/// Counts one mail against the portal's hourly ceiling for mail no form limit covers (an
+/// introduction delivered, accepted or closed: bounded by the introduction rules instead).
+/// `false` once the ceiling is reached; a caller that must send anyway (an acceptance)
+/// still has it counted.
+pub async fn count_portal_mail(services: &Services) -> Result<bool, StoreError> {
+    let now = services.clock.now();
+    let allowed = services
+        .store
+        .allow("portal:mails", services.config.mails_per_hour, 3600, now)
+        .await?;
+    if !allowed {
+        tracing::warn!(event = "mail_ceiling_reached", action = "introduction");
+    }
+    Ok(allowed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

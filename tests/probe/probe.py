@@ -432,6 +432,22 @@ answers = [
 expect(f"a flood from 12 clients is shed with 429 past the ceiling ({answers.count(429)} refused)", 429 in answers)
 expect(f"the portal mails at most 50 an hour whoever asks (outbox {len(outbox())})", len(outbox()) <= 50)
 
+# 6e'. With the ceiling full, the proof-based forms still answer the member's own address
+# as any other: a 429 for it alone would tell whose address it is.
+tokens = [stamp() for _ in range(4)]
+time.sleep(3.2)
+answers = []
+for n, (address, token) in enumerate(zip([HANAKO_BOX, "guess-ceiling@example.jp"] * 2, tokens)):
+    path = "/api/members/yamada-hanako/edit" if n < 2 else "/api/members/yamada-hanako/introduce"
+    body = {"email": address, "form_token": token}
+    if n >= 2:
+        body.update({"from": "yamada-hanako", "note": "x"})
+        path = "/api/members/sato-kenta/introduce"
+    answers.append(request("POST", path, body, {"Origin": BASE}, source=f"127.0.14.{n + 1}"))
+expect(f"with the mail ceiling full, an edit link answers the member's address as a guess ({answers[0][0]}, {answers[1][0]})",
+       answers[0] == answers[1])
+expect(f"and so does an introduction request ({answers[2][0]}, {answers[3][0]})", answers[2] == answers[3])
+
 # 6f. DNS rebinding and open redirects: another name for this machine reads nothing, and
 # a path a browser reads as another host never becomes a redirect there.
 with socket.create_connection((host, int(port)), timeout=10) as raw:

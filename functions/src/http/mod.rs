@@ -422,12 +422,27 @@ pub struct TokenQuery {
     pub token: Option<String>,
 }
 
-/// Browsers send Origin on posts; one that is not the portal's is refused (403).
+/// Browsers send Origin on posts; one that is not the portal's is refused (403), and so is
+/// a post without an Origin that a browser marks as sent from another site
+/// (`Sec-Fetch-Site: cross-site`). API clients send neither.
 pub fn check_origin(
     headers: &HeaderMap,
     services: &Services,
     format: Format,
 ) -> Result<(), ApiError> {
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site.eq_ignore_ascii_case("cross-site"));
+    // With an Origin, the list of allowed origins decides (the functions may be served from
+    // another site than the pages, on purpose).
+    if cross_site && headers.get(header::ORIGIN).is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "posts are accepted only from the portal's own pages",
+            format,
+        ));
+    }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin)
             if !services

@@ -551,3 +551,25 @@ async fn a_requester_reposting_a_refused_link_does_not_silence_the_recipient() {
     assert_eq!(status, StatusCode::OK, "{page}");
     h.mail_to(KENTA, "木村 由美さんから、あなたと会ってみたい");
 }
+
+#[tokio::test]
+async fn a_post_a_browser_marks_as_cross_site_is_refused_without_an_origin() {
+    let h = Harness::new();
+    let body = h
+        .stamped(
+            FORM,
+            &format!("from=yamada-hanako&email={}&note=x", encode(HANAKO)),
+        )
+        .await;
+    let (status, _, _) = h
+        .send(
+            Request::post("/api/members/sato-kenta/introduce")
+                .header(header::CONTENT_TYPE, FORM)
+                .header("sec-fetch-site", "cross-site")
+                .header(header::REFERER, "https://evil.example/")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
