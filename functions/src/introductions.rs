@@ -211,7 +211,21 @@ pub async fn request_introduction(
     // nobody was mailed a link for lapses unsent) and one mail is queued, real or blank.
     let id = random_id();
     let valid = services.config.confirm_valid_seconds;
-    let held = Introduction::held(id.clone(), from.clone(), to.to_owned(), note, now, valid);
+    // The rules count the requester's mailbox, so that two profiles of one person share
+    // them; a request nobody was mailed a link for gets a key of its own.
+    let requester_key = match &owner {
+        Some(email) => (services.signer).hash_email(&crate::email::mailbox_key(email)),
+        None => format!("unproven:{}", random_id()),
+    };
+    let held = Introduction::held(
+        id.clone(),
+        from.clone(),
+        requester_key,
+        to.to_owned(),
+        note,
+        now,
+        valid,
+    );
     services.store.hold_introduction(&held).await?;
     let message = owner.map(|email| {
         let token = services.signer.sign(Purpose::IntroductionSend, &id, now, valid);

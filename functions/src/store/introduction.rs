@@ -76,6 +76,10 @@ pub struct Introduction {
     /// The slugs of the member who asks and the member asked.
     pub requester: String,
     pub recipient: String,
+    /// The requester's mailbox as a keyed hash (never the address): the rules and blocks
+    /// count mailboxes, so two profiles of one person share them. Not shown to editors.
+    #[serde(skip)]
+    pub requester_key: String,
     /// Plain text, at most 400 characters.
     pub note: String,
     pub state: IntroductionState,
@@ -100,6 +104,7 @@ impl Introduction {
     pub fn held(
         id: String,
         requester: String,
+        requester_key: String,
         recipient: String,
         note: String,
         now: Timestamp,
@@ -108,6 +113,7 @@ impl Introduction {
         Introduction {
             id,
             requester,
+            requester_key,
             recipient,
             note,
             state: IntroductionState::Held,
@@ -284,7 +290,8 @@ pub trait Introductions: Send + Sync {
     /// be suspended and must have fewer than `rules.open_per_requester` open requests, fewer
     /// than `rules.per_week` sent in the last 7 days, and none open to the same recipient.
     /// A request to a recipient who blocks the requester is stored as `Dropped`, which counts
-    /// as any open request. A refused request stays held, unchanged.
+    /// as any open request. A refused request stays held, unchanged. The requester is their
+    /// mailbox (`requester_key`) for the rules and blocks, their slug for a suspension.
     async fn send_introduction(
         &self,
         id: &str,

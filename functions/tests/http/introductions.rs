@@ -573,3 +573,25 @@ async fn a_post_a_browser_marks_as_cross_site_is_refused_without_an_origin() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn two_profiles_of_one_mailbox_share_the_limits() {
+    let h = Harness::new();
+    published_member(&h).await;
+    // Two published profiles submitted with one address (found by an outside attack).
+    published_as(&h, "kato-sakura", HANAKO).await;
+    for (slug, email) in [
+        ("sato-kenta", KENTA),
+        ("takahashi-ryo", "ryo@example.jp"),
+        ("abe-kaori", "kaori@example.jp"),
+        ("inoue-daisuke", "daisuke@example.jp"),
+    ] {
+        published_as(&h, slug, email).await;
+    }
+    for slug in ["sato-kenta", "takahashi-ryo", "abe-kaori"] {
+        let (status, _, _) = request_and_send(&h, slug, "yamada-hanako", HANAKO).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _, page) = request_and_send(&h, "inoue-daisuke", "kato-sakura", HANAKO).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+}

@@ -35,7 +35,6 @@ struct Sent {
 struct Ledger {
     version: i64,
     sent: Vec<Sent>,
-    suspended: bool,
 }
 
 /// An index item (of a member's requests) outlives any request it names.
@@ -53,6 +52,7 @@ fn introduction_item(i: &Introduction, version: i64) -> Item {
     let mut item = keys::introduction(&i.id);
     item.insert("id".into(), s(&i.id));
     item.insert("requester".into(), s(&i.requester));
+    item.insert("requester_key".into(), s(&i.requester_key));
     item.insert("recipient".into(), s(&i.recipient));
     item.insert("note".into(), s(&i.note));
     item.insert("state".into(), s(i.state.as_str()));
@@ -102,6 +102,7 @@ fn introduction_from(item: &Item) -> Result<(Introduction, i64), StoreError> {
     let introduction = Introduction {
         id: r.s("id")?,
         requester: r.s("requester")?,
+        requester_key: r.s("requester_key")?,
         recipient: r.s("recipient")?,
         note: r.s("note")?,
         state: IntroductionState::parse(&state).ok_or_else(|| r.corrupt("state", "is unknown"))?,
@@ -165,16 +166,9 @@ impl DynamoStore {
         };
         let sent = serde_json::from_str(&r.s("sent")?)
             .map_err(|_| r.corrupt("sent", "is not a list of sent requests"))?;
-        let suspended = match item.get("suspended") {
-            Some(value) => *value
-                .as_bool()
-                .map_err(|_| r.corrupt("suspended", "is not a boolean"))?,
-            None => false,
-        };
         Ok(Ledger {
             version: r.n("version")?,
             sent,
-            suspended,
         })
     }
 
@@ -184,20 +178,11 @@ impl DynamoStore {
         ledger: &Ledger,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut item = keys::introduction_ledger(requester);
-        item.insert("slug".into(), s(requester));
         item.insert(
             "sent".into(),
             s(serde_json::to_string(&ledger.sent).map_err(unavailable)?),
         );
         item.insert("version".into(), n(ledger.version + 1));
-        item.insert(
-            "suspended".into(),
-            aws_sdk_dynamodb::types::AttributeValue::Bool(ledger.suspended),
-        );
-        if ledger.suspended {
-            item.insert("GSI1PK".into(), s(keys::SUSPENDED_REQUESTERS));
-            item.insert("GSI1SK".into(), s(requester));
-        }
         self.put_versioned(item, ledger.version)
     }
 
@@ -272,13 +257,13 @@ impl AsyncExtra for AnswerExtra {
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         Ok(match self.0 {
             Answer::Accept => {
-                let mut ledger = store.ledger(&after.requester).await?;
+                let mut ledger = store.ledger(&after.requester_key).await?;
                 for sent in &mut ledger.sent {
                     if sent.id == after.id {
                         sent.open = false;
                     }
                 }
-                let mut items = vec![store.put_ledger(&after.requester, &ledger)?];
+                let mut items = vec![store.put_ledger(&after.requester_key, &ledger)?];
                 if let Some(until) = before.open_until {
                     items.push(store.delete(keys::introduction_due(until, &after.id))?);
                 }
@@ -287,8 +272,13 @@ impl AsyncExtra for AnswerExtra {
             Answer::Block => {
                 let mut block = keys::block(&after.recipient, &after.requester);
                 block.insert("requester".into(), s(&after.requester));
+                block.insert("requester_key".into(), s(&after.requester_key));
                 vec![
                     store.put(block, None)?,
+                    store.put(
+                        keys::block_by_mailbox(&after.recipient, &after.requester_key),
+                        None,
+                    )?,
                     store.put(
                         keys::introduction_of_block(&after.requester, &after.recipient),
                         None,
@@ -297,6 +287,10 @@ impl AsyncExtra for AnswerExtra {
             }
             Answer::Unblock => vec![
                 store.delete(keys::block(&after.recipient, &after.requester))?,
+                store.delete(keys::block_by_mailbox(
+                    &after.recipient,
+                    &after.requester_key,
+                ))?,
                 store.delete(keys::introduction_of_block(
                     &after.requester,
                     &after.recipient,
@@ -375,10 +369,14 @@ impl Introductions for DynamoStore {
             else {
                 return Ok(SendOutcome::NotHeld);
             };
-            let mut ledger = self.ledger(&request.requester).await?;
-            if ledger.suspended {
+            if self
+                .get(keys::suspension(&request.requester))
+                .await?
+                .is_some()
+            {
                 return Ok(SendOutcome::Suspended);
             }
+            let mut ledger = self.ledger(&request.requester_key).await?;
             let open: Vec<&Sent> = (ledger.sent.iter())
                 .filter(|sent| sent.open && now_ns < sent.until)
                 .collect();
@@ -398,7 +396,14 @@ impl Introductions for DynamoStore {
             let blocked = self
                 .get(keys::block(&request.recipient, &request.requester))
                 .await?
-                .is_some();
+                .is_some()
+                || self
+                    .get(keys::block_by_mailbox(
+                        &request.recipient,
+                        &request.requester_key,
+                    ))
+                    .await?
+                    .is_some();
             request.state = if blocked {
                 IntroductionState::Dropped
             } else {
@@ -426,7 +431,7 @@ impl Introductions for DynamoStore {
             );
             let items = vec![
                 self.put_versioned(introduction_item(&request, version + 1), version)?,
-                self.put_ledger(&request.requester, &ledger)?,
+                self.put_ledger(&request.requester_key, &ledger)?,
                 self.put(due, None)?,
             ];
             match self.transact(items).await? {
@@ -511,20 +516,15 @@ impl Introductions for DynamoStore {
         suspended: bool,
         _now: Timestamp,
     ) -> Result<(), StoreError> {
-        for attempt in 0..ATTEMPTS {
-            let mut ledger = self.ledger(slug).await?;
-            if ledger.suspended == suspended {
-                return Ok(());
-            }
-            ledger.suspended = suspended;
-            match self.transact(vec![self.put_ledger(slug, &ledger)?]).await? {
-                None => return Ok(()),
-                Some(_) => super::seats::backoff(attempt).await,
-            }
+        if suspended {
+            let mut item = keys::suspension(slug);
+            item.insert("slug".into(), s(slug));
+            item.insert("GSI1PK".into(), s(keys::SUSPENDED_REQUESTERS));
+            item.insert("GSI1SK".into(), s(slug));
+            self.put_plain(item).await
+        } else {
+            self.delete_key(keys::suspension(slug)).await
         }
-        Err(StoreError::Unavailable(
-            "a ledger is contended; try again".into(),
-        ))
     }
 
     async fn suspended_requesters(&self) -> Result<Vec<String>, StoreError> {
@@ -539,7 +539,7 @@ impl Introductions for DynamoStore {
             .map(|item| {
                 ItemReader {
                     item,
-                    what: "introduction ledger",
+                    what: "introduction suspension",
                 }
                 .s("slug")
             })
@@ -606,7 +606,17 @@ impl Introductions for DynamoStore {
     }
 
     async fn lift_block(&self, recipient: &str, requester: &str) -> Result<bool, StoreError> {
-        let existed = self.get(keys::block(recipient, requester)).await?.is_some();
+        let block = self.get(keys::block(recipient, requester)).await?;
+        let existed = block.is_some();
+        if let Some(item) = &block {
+            let requester_key = ItemReader {
+                item,
+                what: "introduction block",
+            }
+            .s("requester_key")?;
+            self.delete_key(keys::block_by_mailbox(recipient, &requester_key))
+                .await?;
+        }
         self.delete_key(keys::block(recipient, requester)).await?;
         self.delete_key(keys::introduction_of_block(requester, recipient))
             .await?;
@@ -646,6 +656,8 @@ impl Introductions for DynamoStore {
 
     async fn forget_introductions(&self, slug: &str) -> Result<usize, StoreError> {
         let mut deleted = 0;
+        // The ledgers of the mailboxes the member asked from.
+        let mut ledgers: Vec<String> = Vec::new();
         let mut index = Vec::new();
         for prefix in [keys::INTRODUCTION_OF_REQUEST, keys::INTRODUCTION_OF_BLOCK] {
             index.extend(
@@ -666,9 +678,10 @@ impl Introductions for DynamoStore {
                         self.delete_key(keys::introduction_due(until, id)).await?;
                     }
                     let other = if request.requester == slug {
+                        ledgers.push(request.requester_key.clone());
                         &request.recipient
                     } else {
-                        self.forget_in_ledger(&request.requester, id).await?;
+                        self.forget_in_ledger(&request.requester_key, id).await?;
                         &request.requester
                     };
                     self.delete_key(keys::introduction_of_request(other, id))
@@ -676,6 +689,15 @@ impl Introductions for DynamoStore {
                     deleted += 1;
                 }
             } else if let Some(recipient) = sort_key.strip_prefix(keys::INTRODUCTION_OF_BLOCK) {
+                if let Some(block) = self.get(keys::block(recipient, slug)).await? {
+                    let requester_key = ItemReader {
+                        item: &block,
+                        what: "introduction block",
+                    }
+                    .s("requester_key")?;
+                    self.delete_key(keys::block_by_mailbox(recipient, &requester_key))
+                        .await?;
+                }
                 self.delete_key(keys::block(recipient, slug)).await?;
             }
             self.delete_key(item_key(&item)).await?;
@@ -690,7 +712,15 @@ impl Introductions for DynamoStore {
                 .await?;
             self.delete_key(item_key(&item)).await?;
         }
-        self.delete_key(keys::introduction_ledger(slug)).await?;
+        for item in self.query_partition(keys::blocks_of(slug), "KEY#").await? {
+            self.delete_key(item_key(&item)).await?;
+        }
+        ledgers.sort();
+        ledgers.dedup();
+        for ledger in ledgers {
+            self.delete_key(keys::introduction_ledger(&ledger)).await?;
+        }
+        self.delete_key(keys::suspension(slug)).await?;
         Ok(deleted)
     }
 }

@@ -15,9 +15,10 @@
 //! | a published member's address | `MEMBER#<slug>` | `EMAIL` | `email`; written when their profile is exported |
 //! | who published with an address | `EMAILOF#<email>` | `MEMBER` | `slug`; deleted with the person's data |
 //! | introduction request | `INTRO#<id>` | `INTRO` | slugs and note, never an address; `version` for every change; `ttl` = when it is deleted; `GSI1PK = INTROREPORTS` once reported |
-//! | a requester's ledger | `INTROFROM#<slug>` | `LEDGER` | the requests sent in the last 14 days (id, to, sent, open until, open), `suspended`; `version`; `GSI1PK = INTROSUSPENDED` while suspended |
+//! | a requester's ledger | `INTROFROM#<mailbox hash>` | `LEDGER` | the requests the mailbox sent (of all its profiles) that the rules can still count (id, to, sent, open until, open); `version` |
+//! | a suspension | `INTROSUSP#<slug>` | `SUSP` | `slug`; `GSI1PK = INTROSUSPENDED` |
 //! | an open request's closing time | `INTRODUE` | `<open until, ns, padded>#<id>` | one partition, in closing order; deleted when it is accepted or closed |
-//! | a block | `INTROBLOCK#<recipient>` | `FROM#<requester>` | permanent until lifted |
+//! | a block | `INTROBLOCK#<recipient>` | `FROM#<requester>` and `KEY#<requester's mailbox hash>` | permanent until lifted; the first carries `requester_key` |
 //! | a member's introductions (to forget them) | `INTROOF#<slug>` | `REQ#<id>` or `BLOCKEDBY#<recipient>` | `ttl` on requests |
 
 use std::collections::HashMap;
@@ -128,6 +129,15 @@ pub(super) fn blocks_of(recipient: &str) -> String {
 
 pub(super) fn block(recipient: &str, requester: &str) -> Item {
     key(blocks_of(recipient), &format!("FROM#{requester}"))
+}
+
+/// The same block by the requester's mailbox, so that their other profiles are blocked too.
+pub(super) fn block_by_mailbox(recipient: &str, requester_key: &str) -> Item {
+    key(blocks_of(recipient), &format!("KEY#{requester_key}"))
+}
+
+pub(super) fn suspension(slug: &str) -> Item {
+    key(format!("INTROSUSP#{slug}"), "SUSP")
 }
 
 /// The partition that lists what is stored about a member's introductions.

@@ -38,6 +38,7 @@ fn introduction_from(row: &Row<'_>) -> rusqlite::Result<Introduction> {
     Ok(Introduction {
         id: row.get("id")?,
         requester: row.get("requester")?,
+        requester_key: row.get("requester_key")?,
         recipient: row.get("recipient")?,
         note: row.get("note")?,
         state: IntroductionState::parse(&state).ok_or_else(|| corrupt("state", "is unknown"))?,
@@ -120,8 +121,8 @@ impl Introductions for SqliteStore {
             let transaction = begin(c, i.created_at)?;
             transaction
                 .execute(
-                    "INSERT INTO introductions (id, requester, recipient, note, state, created_at, hold_until, blocked, delete_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+                    "INSERT INTO introductions (id, requester, requester_key, recipient, note, state, created_at, hold_until, blocked, delete_at)
+                     VALUES (?1, ?2, ?9, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
                     params![
                         i.id,
                         i.requester,
@@ -131,6 +132,7 @@ impl Introductions for SqliteStore {
                         ns(i.created_at),
                         ns(i.hold_until),
                         ns(i.delete_at()),
+                        i.requester_key,
                     ],
                 )
                 .map_err(unavailable)?;
@@ -171,17 +173,17 @@ impl Introductions for SqliteStore {
             else {
                 return Ok(SendOutcome::NotHeld);
             };
-            let requester = held.requester.clone();
+            let requester = held.requester_key.clone();
             let suspended = count(
                 &transaction,
                 "SELECT COUNT(*) FROM introduction_suspensions WHERE slug = ?1",
-                params![requester],
+                params![held.requester],
             )?;
             if suspended > 0 {
                 return Ok(SendOutcome::Suspended);
             }
             let open_filter =
-                format!("requester = ?1 AND state IN {OPEN_STATES} AND open_until > ?2");
+                format!("requester_key = ?1 AND state IN {OPEN_STATES} AND open_until > ?2");
             let pair = count(
                 &transaction,
                 &format!(
@@ -203,7 +205,7 @@ impl Introductions for SqliteStore {
             let week_start = ns(after(now, -WEEK_SECONDS));
             let this_week = count(
                 &transaction,
-                "SELECT COUNT(*) FROM introductions WHERE requester = ?1 AND sent_at > ?2",
+                "SELECT COUNT(*) FROM introductions WHERE requester_key = ?1 AND sent_at > ?2",
                 params![requester, week_start],
             )?;
             if this_week >= rules.per_week {
@@ -211,8 +213,8 @@ impl Introductions for SqliteStore {
             }
             let blocked = count(
                 &transaction,
-                "SELECT COUNT(*) FROM introduction_blocks WHERE recipient = ?1 AND requester = ?2",
-                params![held.recipient, requester],
+                "SELECT COUNT(*) FROM introduction_blocks WHERE recipient = ?1 AND (requester = ?3 OR requester_key = ?2)",
+                params![held.recipient, requester, held.requester],
             )? > 0;
             held.state = if blocked {
                 IntroductionState::Dropped
@@ -250,8 +252,8 @@ impl Introductions for SqliteStore {
             write(&transaction, &request)?;
             match answer {
                 Answer::Block => transaction.execute(
-                    "INSERT OR IGNORE INTO introduction_blocks (recipient, requester) VALUES (?1, ?2)",
-                    params![request.recipient, request.requester],
+                    "INSERT OR IGNORE INTO introduction_blocks (recipient, requester, requester_key) VALUES (?1, ?2, ?3)",
+                    params![request.recipient, request.requester, request.requester_key],
                 ),
                 Answer::Unblock => transaction.execute(
                     "DELETE FROM introduction_blocks WHERE recipient = ?1 AND requester = ?2",

@@ -97,6 +97,23 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
             .execute_batch("ALTER TABLE submissions ADD COLUMN photo BLOB")
             .map_err(unavailable)?;
     }
+    // Introduction tables of the first days of the feature counted profiles, not mailboxes.
+    for table in ["introductions", "introduction_blocks"] {
+        let has_key: bool = connection
+            .query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'requester_key')"),
+                [],
+                |row| row.get(0),
+            )
+            .map_err(unavailable)?;
+        if !has_key {
+            connection
+                .execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN requester_key TEXT NOT NULL DEFAULT ''"
+                ))
+                .map_err(unavailable)?;
+        }
+    }
     for table in ["signups", "held_signups"] {
         let has_listing: bool = connection
             .query_row(

@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS rate_limits (
 CREATE TABLE IF NOT EXISTS introductions (
     id TEXT PRIMARY KEY,
     requester TEXT NOT NULL,
+    requester_key TEXT NOT NULL,
     recipient TEXT NOT NULL,
     note TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -80,13 +81,15 @@ CREATE TABLE IF NOT EXISTS introductions (
     reported_at INTEGER,
     delete_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS introductions_by_requester ON introductions (requester, state);
+CREATE INDEX IF NOT EXISTS introductions_by_requester ON introductions (requester_key, state);
 CREATE INDEX IF NOT EXISTS introductions_by_recipient ON introductions (recipient);
 CREATE INDEX IF NOT EXISTS introductions_due ON introductions (state, open_until);
 -- A recipient's block of a requester: permanent until the recipient lifts it.
 CREATE TABLE IF NOT EXISTS introduction_blocks (
     recipient TEXT NOT NULL,
     requester TEXT NOT NULL,
+    -- The blocked requester's mailbox (a keyed hash): their other profiles are blocked too.
+    requester_key TEXT NOT NULL,
     PRIMARY KEY (recipient, requester)
 );
 CREATE INDEX IF NOT EXISTS introduction_blocks_by_requester ON introduction_blocks (requester);

@@ -13,10 +13,22 @@ use crate::store::{
 const HOLD: i64 = 86_400;
 const DAY: i64 = 86_400;
 
+/// A request from `from`, whose mailbox is their own (`key-<from>`).
 fn request(id: &str, from: &str, to: &str, now: Timestamp) -> Introduction {
+    request_from_mailbox(id, from, &format!("key-{from}"), to, now)
+}
+
+fn request_from_mailbox(
+    id: &str,
+    from: &str,
+    mailbox: &str,
+    to: &str,
+    now: Timestamp,
+) -> Introduction {
     Introduction::held(
         id.into(),
         from.into(),
+        mailbox.into(),
         to.into(),
         format!("{from}から{to}へ。防災の話をしたいです。"),
         now,
@@ -513,4 +525,48 @@ pub async fn a_recipient_lists_and_lifts_their_blocks(store: Arc<dyn Store>) {
     let SendOutcome::Dropped(_) = send(&store, "l4", "c", "r", later).await else {
         panic!("c is still blocked");
     };
+}
+
+pub async fn two_profiles_of_one_mailbox_share_the_rules_and_the_blocks(store: Arc<dyn Store>) {
+    let now = at("2026-11-25T03:00:00Z");
+    let send_as = |id: &'static str, from: &'static str, to: &'static str, at: Timestamp| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .hold_introduction(&request_from_mailbox(id, from, "same-mailbox", to, at))
+                .await
+                .unwrap();
+            store
+                .send_introduction(id, INTRODUCTION_RULES, at)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(sent(&send_as("m1", "one", "x", now).await));
+    assert!(sent(&send_as("m2", "two", "y", now).await));
+    assert_eq!(
+        send_as("m3", "two", "x", now).await,
+        SendOutcome::PairOpen,
+        "one pair per mailbox"
+    );
+    assert!(sent(&send_as("m4", "one", "z", now).await));
+    assert_eq!(
+        send_as("m5", "two", "w", now).await,
+        SendOutcome::TooManyOpen,
+        "three open per mailbox"
+    );
+    // x blocks the first profile: the second is blocked too.
+    store
+        .answer_introduction("m1", Answer::Block, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let later = after(now, 15 * DAY);
+    let SendOutcome::Dropped(_) = send_as("m6", "two", "x", later).await else {
+        panic!("the other profile of the blocked mailbox is blocked too");
+    };
+    assert_eq!(store.blocked_requesters("x").await.unwrap(), ["one"]);
+    assert!(store.lift_block("x", "one").await.unwrap());
+    let after_lift = after(later, 15 * DAY);
+    assert!(sent(&send_as("m7", "two", "x", after_lift).await));
 }

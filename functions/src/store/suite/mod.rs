@@ -91,6 +91,7 @@ macro_rules! store_suite {
             concurrent_requests_keep_the_rules,
             a_listing_is_kept_from_hold_to_seat,
             a_recipient_lists_and_lifts_their_blocks,
+            two_profiles_of_one_mailbox_share_the_rules_and_the_blocks,
         );
     };
     (@tests $make:expr; $($name:ident,)*) => {
