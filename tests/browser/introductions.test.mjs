@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { root, bin, artifacts, freePort, sleep, launchChromium } from "./support.mjs";
+import { root, bin, artifacts, freePort, launchChromium, waitFor, shot, noSidewaysScrolling as noSideways } from "./support.mjs";
 
 let work, content, origin, server, browser, token;
 const EVENT = "browser-attendees-evening";
@@ -27,16 +27,6 @@ const RYUSEI = {
   name: "網走 流星", kana: "あばしり りゅうせい", sector: "民間企業", organization: "オホーツク流氷ツアーズ", prefecture: "北海道",
   interests: "流氷の観光\n雪国の暮らし", bio: "オホーツクで旅行会社を営んでいます。", email: "ryusei@example.jp",
 };
-
-async function waitFor(what, check, tries = 200) {
-  for (let i = 0; i < tries; i++) {
-    try {
-      if (await check()) return;
-    } catch { /* not yet */ }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "portal-introductions-"));
@@ -77,12 +67,7 @@ async function open(width) {
   return { context, page, problems };
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-
-async function noSidewaysScrolling(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `no sideways scrolling at 390 px (page is ${width} px wide)`);
-}
+const noSidewaysScrolling = (page) => noSideways(page, assert);
 
 // The newest mail to `email` that holds `needle`, opened at its first link.
 async function openMail(page, email, needle) {

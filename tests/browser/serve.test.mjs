@@ -12,22 +12,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { root, bin, artifacts, freePort, sleep, launchChromium } from "./support.mjs";
+import { root, bin, artifacts, freePort, sleep, launchChromium, waitFor, shot, noSidewaysScrolling as noSideways } from "./support.mjs";
 
 // An event far in the future: the functions take sign-ups by the real clock, and the test
 // must not depend on today's date.
 const EVENT = "browser-test-evening";
 let work, content, port, origin, server, browser, token;
-
-async function waitFor(what, check, tries = 200) {
-  for (let i = 0; i < tries; i++) {
-    try {
-      if (await check()) return;
-    } catch { /* not yet */ }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "portal-serve-"));
@@ -83,12 +73,7 @@ async function open(width, { javaScriptEnabled = true } = {}) {
   return { context, page, problems };
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-
-async function noSidewaysScrolling(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `no sideways scrolling at 390 px (page is ${width} px wide)`);
-}
+const noSidewaysScrolling = (page) => noSideways(page, assert);
 
 async function fillJoinForm(page, person) {
   await page.getByLabel("名前（必須）").fill(person.name);

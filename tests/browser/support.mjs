@@ -67,3 +67,22 @@ export function serveFiles(dir, port, onRequest = () => {}, tls = null, headers 
     server.listen(port, "127.0.0.1", () => resolve(server));
   });
 }
+
+// Polls `check` every 100 ms until it holds (errors count as not yet).
+export async function waitFor(what, check, tries = 200) {
+  for (let i = 0; i < tries; i++) {
+    try {
+      if (await check()) return;
+    } catch { /* not yet */ }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// A full-page screenshot kept in target/browser/.
+export const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+export async function noSidewaysScrolling(page, assert) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling at 390 px (page is ${width} px wide)`);
+}

@@ -90,6 +90,17 @@ impl ModerationApi {
         Ok(body)
     }
 
+    /// `GET path` with the editor's token, as JSON (see [`ModerationApi::answer`]).
+    fn get_json(&self, path: &str) -> Result<serde_json::Value, ExportError> {
+        let result = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Accept", "application/json")
+            .call();
+        self.answer(path, result)
+    }
+
     /// Every approved item, page by page (the API gives 50 at a time, newest first),
     /// returned oldest first, so that commits follow the order of submission.
     pub fn approved(&self) -> Result<Vec<ApprovedItem>, ExportError> {
@@ -103,13 +114,7 @@ impl ModerationApi {
                 }
                 None => "/api/moderation/submissions?status=approved".to_owned(),
             };
-            let result = self
-                .agent
-                .get(format!("{}{path}", self.base))
-                .header("Authorization", format!("Bearer {}", self.token))
-                .header("Accept", "application/json")
-                .call();
-            let body = self.answer(&path, result)?;
+            let body = self.get_json(&path)?;
             let items = body
                 .get("submissions")
                 .cloned()
@@ -147,13 +152,7 @@ impl ModerationApi {
     /// attendee list), by slug.
     pub fn attendance(&self) -> Result<Vec<(String, Vec<String>)>, ExportError> {
         let path = "/api/moderation/attendance";
-        let result = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .header("Accept", "application/json")
-            .call();
-        let body = self.answer(path, result)?;
+        let body = self.get_json(path)?;
         #[derive(serde::Deserialize)]
         struct Attended {
             slug: String,

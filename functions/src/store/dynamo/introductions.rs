@@ -120,6 +120,19 @@ fn introduction_from(item: &Item) -> Result<(Introduction, i64), StoreError> {
 }
 
 impl DynamoStore {
+    /// Every item of partition `pk` of the queue index, in sort-key order (or reversed).
+    async fn index_partition(&self, pk: &str, forward: bool) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(QUEUE_INDEX)
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(forward);
+        self.query_all(query).await
+    }
+
     /// A put that holds only while the item's `version` is `read` (0: while it is absent).
     fn put_versioned(&self, item: Item, read: i64) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
@@ -489,16 +502,11 @@ impl Introductions for DynamoStore {
         limit: usize,
         now: Timestamp,
     ) -> Result<Vec<Introduction>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(QUEUE_INDEX)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::REPORTED_INTRODUCTIONS))
-            .scan_index_forward(false);
         let mut reported = Vec::new();
-        for item in self.query_all(query).await? {
+        for item in self
+            .index_partition(keys::REPORTED_INTRODUCTIONS, false)
+            .await?
+        {
             let (request, _) = introduction_from(&item)?;
             if request.kept_at(now) {
                 reported.push(request);
@@ -528,22 +536,18 @@ impl Introductions for DynamoStore {
     }
 
     async fn suspended_requesters(&self) -> Result<Vec<String>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(QUEUE_INDEX)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::SUSPENDED_REQUESTERS));
-        (self.query_all(query).await?.iter())
-            .map(|item| {
-                ItemReader {
-                    item,
-                    what: "introduction suspension",
-                }
-                .s("slug")
-            })
-            .collect()
+        (self
+            .index_partition(keys::SUSPENDED_REQUESTERS, true)
+            .await?
+            .iter())
+        .map(|item| {
+            ItemReader {
+                item,
+                what: "introduction suspension",
+            }
+            .s("slug")
+        })
+        .collect()
     }
 
     async fn due_introductions(

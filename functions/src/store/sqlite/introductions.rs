@@ -113,6 +113,23 @@ fn count(
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// The requests `sql` selects with `now` as `?1` and `limit` as `?2`.
+fn listed(
+    c: &rusqlite::Connection,
+    sql: &str,
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<Introduction>, StoreError> {
+    let mut statement = c.prepare(sql).map_err(unavailable)?;
+    let rows = statement
+        .query_map(
+            params![ns(now), i64::try_from(limit).unwrap_or(i64::MAX)],
+            introduction_from,
+        )
+        .map_err(unavailable)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+}
+
 #[async_trait]
 impl Introductions for SqliteStore {
     async fn hold_introduction(&self, introduction: &Introduction) -> Result<(), StoreError> {
@@ -298,19 +315,13 @@ impl Introductions for SqliteStore {
         now: Timestamp,
     ) -> Result<Vec<Introduction>, StoreError> {
         self.with(move |c| {
-            let mut statement = c
-                .prepare(
-                    "SELECT * FROM introductions WHERE report IS NOT NULL AND delete_at > ?1
-                     ORDER BY reported_at DESC, id LIMIT ?2",
-                )
-                .map_err(unavailable)?;
-            let rows = statement
-                .query_map(
-                    params![ns(now), i64::try_from(limit).unwrap_or(i64::MAX)],
-                    introduction_from,
-                )
-                .map_err(unavailable)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+            listed(
+                c,
+                "SELECT * FROM introductions WHERE report IS NOT NULL AND delete_at > ?1
+                 ORDER BY reported_at DESC, id LIMIT ?2",
+                now,
+                limit,
+            )
         })
         .await
     }
@@ -359,19 +370,15 @@ impl Introductions for SqliteStore {
         limit: usize,
     ) -> Result<Vec<Introduction>, StoreError> {
         self.with(move |c| {
-            let mut statement = c
-                .prepare(&format!(
+            listed(
+                c,
+                &format!(
                     "SELECT * FROM introductions WHERE state IN {OPEN_STATES} AND open_until <= ?1
                      AND delete_at > ?1 ORDER BY open_until, id LIMIT ?2"
-                ))
-                .map_err(unavailable)?;
-            let rows = statement
-                .query_map(
-                    params![ns(now), i64::try_from(limit).unwrap_or(i64::MAX)],
-                    introduction_from,
-                )
-                .map_err(unavailable)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+                ),
+                now,
+                limit,
+            )
         })
         .await
     }
