@@ -251,10 +251,21 @@ pub fn write_corpus(dir: &Path, members: usize) -> std::io::Result<()> {
             .collect();
         let count = 2 + (seq.next() % 3) as usize;
         let event_tags = tags(&mut seq, count);
+        // Events before November are over: the export has written who was there (2 to 20
+        // of the 30 seats chose the attendee list).
+        let attendees = if month <= 10 {
+            let listed: std::collections::BTreeSet<String> = (0..2 + seq.next() % 19)
+                .map(|_| format!("m{:06}", seq.next() as usize % members.max(1)))
+                .collect();
+            let listed: Vec<String> = listed.into_iter().collect();
+            format!("attendees: [{}]\n", listed.join(", "))
+        } else {
+            String::new()
+        };
         text.clear();
         let _ = write!(
             text,
-            "---\ntitle: {}の交流会 第{}回\nstart: 2026-{month:02}-{day:02}T19:00\nend: 2026-{month:02}-{day:02}T21:00\nonline: true\nprefecture: {}\ncapacity: 30\norganizers: [{}]\ntags: [{}]\n---\n気軽な交流会です。{}\n\n- 第1部: 話題提供\n- 第2部: 少人数での意見交換\n- 第3部: 懇親\n\n詳しくは[案内ページ](https://example.org/events/e{i})をご覧ください。\n",
+            "---\ntitle: {}の交流会 第{}回\nstart: 2026-{month:02}-{day:02}T19:00\nend: 2026-{month:02}-{day:02}T21:00\nonline: true\nprefecture: {}\ncapacity: 30\norganizers: [{}]\n{attendees}tags: [{}]\n---\n気軽な交流会です。{}\n\n- 第1部: 話題提供\n- 第2部: 少人数での意見交換\n- 第3部: 懇親\n\n詳しくは[案内ページ](https://example.org/events/e{i})をご覧ください。\n",
             prefecture.name_ja(),
             i + 1,
             prefecture.slug(),
