@@ -147,16 +147,12 @@ pub fn check_note(note: &str) -> Result<String, String> {
     }
     if note
         .chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible(c))
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+        || model::text::hidden_format_char(&note).is_some()
     {
         return Err("見えない文字や制御文字は使えません。ふつうの文章で書いてください".into());
     }
     Ok(note)
-}
-
-/// Characters that change how text reads without being seen (bidirectional overrides).
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 /// Member `to` is asked for by whoever sent `fields` (`from`, `email`, `note`). If `from`
@@ -514,9 +510,8 @@ pub async fn report_request(
     let chars = reason.chars().count();
     if chars == 0
         || chars > REASON_MAX_CHARS
-        || reason
-            .chars()
-            .any(|c| (c.is_control() && c != '\n') || is_invisible(c))
+        || reason.chars().any(|c| c.is_control() && c != '\n')
+        || model::text::hidden_format_char(&reason).is_some()
     {
         return Err(IntroductionError::Invalid(FieldErrors::from([(
             REASON.to_owned(),

@@ -595,3 +595,31 @@ async fn two_profiles_of_one_mailbox_share_the_limits() {
     let (status, _, page) = request_and_send(&h, "inoue-daisuke", "kato-sakura", HANAKO).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
 }
+
+#[tokio::test]
+async fn a_note_with_hidden_direction_or_zero_width_characters_is_refused() {
+    let h = Harness::new();
+    published_member(&h).await;
+    for note in ["気軽に\u{202E}話しましょう", "気軽に\u{200B}話しましょう"] {
+        let body = h
+            .stamped(
+                FORM,
+                &format!(
+                    "from=yamada-hanako&email={}&note={}",
+                    encode(HANAKO),
+                    encode(note)
+                ),
+            )
+            .await;
+        let (status, _, page) = h
+            .send(post(
+                "/api/members/sato-kenta/introduce",
+                FORM,
+                "203.0.113.7",
+                &body,
+            ))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{note:?}");
+        assert!(page.contains("見えない文字"), "{page}");
+    }
+}
