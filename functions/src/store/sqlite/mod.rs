@@ -266,6 +266,20 @@ mod tests {
 
     crate::store_suite!(fresh());
 
+    /// SQLite's transactions are serialized: of 200 at once, the first 30 to arrive hold the
+    /// seats.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_first_to_arrive_hold_the_seats() {
+        let (_dir, store) = fresh();
+        let stored = crate::store::suite::rush_for_thirty_seats(store).await;
+        assert!(
+            stored[..30]
+                .iter()
+                .all(|s| s.state == crate::store::SeatState::Confirmed),
+            "the first 30 to arrive hold the seats"
+        );
+    }
+
     #[tokio::test]
     async fn rejections_are_deleted_once_their_time_is_up() {
         let (_dir, store) = fresh();

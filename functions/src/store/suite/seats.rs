@@ -175,8 +175,15 @@ pub async fn a_cancellation_promotes_the_first_on_the_waitlist(store: Arc<dyn St
 }
 
 /// 200 simultaneous sign-ups for 30 seats: exactly 30 confirmed and 170 waitlisted, each
-/// with its own place in line, nothing lost.
+/// with its own place in line, nothing lost. (Which 30: on SQLite the first 30 to arrive,
+/// see the SQLite tests; DynamoDB may seat one that arrived a moment later when two race
+/// for the last seat, as its module says.)
 pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
+    rush_for_thirty_seats(store).await;
+}
+
+/// The rush of [`concurrent_signups_never_exceed_capacity`]; every sign-up, in line order.
+pub async fn rush_for_thirty_seats(store: Arc<dyn Store>) -> Vec<crate::store::Registration> {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..200 {
         let store = Arc::clone(&store);
@@ -211,10 +218,7 @@ pub async fn concurrent_signups_never_exceed_capacity(store: Arc<dyn Store>) {
         (1..=200).collect::<Vec<_>>(),
         "a strict arrival order"
     );
-    assert!(
-        stored[..30].iter().all(|s| s.state == SeatState::Confirmed),
-        "the first 30 to arrive hold the seats"
-    );
+    stored
 }
 
 pub async fn a_held_signup_is_taken_once_until_it_lapses(store: Arc<dyn Store>) {
