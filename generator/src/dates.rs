@@ -9,6 +9,22 @@ fn civil(ts: Timestamp) -> DateTime {
     tokyo().to_datetime(ts)
 }
 
+/// A sum of yen for readers: 3,000円 in Japanese, ¥3,000 in English.
+pub fn yen(amount: u32, lang: Language) -> String {
+    let digits = amount.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match lang {
+        Language::Ja => format!("{grouped}円"),
+        Language::En => format!("¥{grouped}"),
+    }
+}
+
 fn weekday_ja(w: Weekday) -> &'static str {
     match w {
         Weekday::Monday => "月",
@@ -113,6 +129,13 @@ pub fn month(ts: Timestamp, lang: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yen_is_grouped_by_thousands() {
+        assert_eq!(yen(3000, Language::Ja), "3,000円");
+        assert_eq!(yen(500, Language::Ja), "500円");
+        assert_eq!(yen(1_234_567, Language::En), "¥1,234,567");
+    }
     use model::time::parse_datetime;
 
     fn ts(s: &str) -> Timestamp {

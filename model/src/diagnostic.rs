@@ -34,6 +34,7 @@ pub const PROBLEM_KEYS: &[&str] = &[
     "too_many",
     "not_flag",
     "not_positive",
+    "not_whole_number",
     "not_integer",
     "not_choice",
     "invalid_choice",

@@ -15,6 +15,9 @@ pub const EVENT_FIELDS: &[&str] = &[
     "online",
     "prefecture",
     "capacity",
+    "fee",
+    "fee_note",
+    "each_pays_own",
     "registration_url",
     "organizers",
     "organizer_name",
@@ -45,6 +48,13 @@ pub struct Event {
     pub online: bool,
     pub prefecture: Option<Prefecture>,
     pub capacity: Option<u32>,
+    /// The fee in whole yen (0: free); absent says nothing.
+    pub fee: Option<u32>,
+    /// What the fee covers or leaves out, as written ("懇親会は各自負担").
+    pub fee_note: Option<String>,
+    /// Every participant pays their own share (what lets national public servants attend a
+    /// meal with interested parties).
+    pub each_pays_own: bool,
     pub registration_url: Option<String>,
     /// Member slugs, with where they were written (checked against the members later).
     pub organizers: Vec<Located<String>>,
@@ -91,6 +101,9 @@ impl Event {
         let online_flag = r.flag(map, "online");
         let prefecture = r.choice::<Prefecture>(map, "prefecture", false, "prefecture");
         let capacity = r.positive_integer(map, "capacity");
+        let fee = r.whole_number(map, "fee");
+        let fee_note = r.text(map, "fee_note", false, MAX_TITLE_CHARS);
+        let each_pays_own = r.flag(map, "each_pays_own").unwrap_or(false);
         let registration_url = r.https_url(map, "registration_url");
         let organizers = r.text_list(map, "organizers", 50, 100);
         let organizer_name = r.text(map, "organizer_name", false, MAX_TITLE_CHARS);
@@ -110,6 +123,9 @@ impl Event {
                 venue,
                 prefecture,
                 capacity,
+                fee,
+                fee_note,
+                each_pays_own,
                 registration_url,
                 organizers,
                 organizer_name,

@@ -362,6 +362,24 @@ impl<'d> FieldReader<'d> {
         }
     }
 
+    /// A whole number of at least 0 (a fee in yen).
+    pub fn whole_number(&mut self, map: &Mapping, path: &str) -> Option<u32> {
+        let value = self.present(map, path, false)?;
+        match value.as_u64() {
+            Some(n) if n <= u64::from(u32::MAX) => Some(n as u32),
+            _ => {
+                self.problem(
+                    path,
+                    "not_whole_number",
+                    &[],
+                    format!("`{}` must be a whole number of at least 0", leaf(path)),
+                    "write a number of yen such as `3000`, without quotes, commas or 円 (0 is free)",
+                );
+                None
+            }
+        }
+    }
+
     /// An integer (menu order); may be negative.
     pub fn integer(&mut self, map: &Mapping, path: &str) -> Option<i64> {
         let value = self.present(map, path, false)?;

@@ -61,6 +61,14 @@ pub struct EventCard {
     pub prefecture: Option<LinkView>,
     pub tags: Vec<LinkView>,
     pub capacity: Option<u32>,
+    /// The fee as shown ("3,000円", "¥3,000"), `None` when it is free or not given.
+    pub fee_yen: Option<String>,
+    /// A fee of 0 was given.
+    pub free: bool,
+    pub fee_note: Option<String>,
+    pub each_pays_own: bool,
+    /// Over 10,000 yen: the page notes that national public servants may need to notify.
+    pub fee_over_notice: bool,
     pub ics_url: String,
     pub upcoming: bool,
 }
@@ -185,6 +193,11 @@ impl Views {
                 prefecture: e.prefecture.map(prefecture_link),
                 tags: term_links(&e.tags, terms, &labels, urls),
                 capacity: e.capacity,
+                fee_yen: e.fee.filter(|&f| f > 0).map(|f| dates::yen(f, lang)),
+                free: e.fee == Some(0),
+                fee_note: e.fee_note.clone(),
+                each_pays_own: e.each_pays_own,
+                fee_over_notice: e.fee.is_some_and(|f| f > 10_000),
                 ics_url: urls.link(&ics_path(&e.slug)),
                 upcoming: e.is_upcoming(now),
             })

@@ -687,3 +687,21 @@ fn the_events_page_links_to_the_announcement_form_which_posts_to_the_functions()
         assert!(form.contains(&format!("name=\"{name}\"")), "{name}");
     }
 }
+
+#[test]
+fn an_event_says_its_fee_and_who_pays_on_its_card_and_page() {
+    let list = read(sample(), "events/index.html");
+    assert!(
+        list.contains("<span class=\"fee\">会費 3,000円・各自負担</span>"),
+        "the card"
+    );
+    let page = read(sample(), "events/fukuoka-startup-night/index.html");
+    assert!(page.contains("<dt>会費</dt><dd>3,000円・各自負担<br><span class=\"note\">懇親会は会場で各自お支払いください</span></dd>"));
+    assert!(!page.contains("事前の届出"), "no notice at 3,000 yen");
+    // Over 10,000 yen: the neutral note for national public servants.
+    let over = read(sample(), "events/nagano-workation-visit/index.html");
+    assert!(over.contains("12,000円") && over.contains("事前の届出が必要な場合があります"));
+    // An event without a fee says nothing of one.
+    let none = read(sample(), "events/sendai-bousai-evening/index.html");
+    assert!(!none.contains("<dt>会費</dt>"));
+}
