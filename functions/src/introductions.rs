@@ -124,10 +124,7 @@ fn requester_slug(services: &Services, typed: &str) -> Option<String> {
     let typed = typed.trim();
     let site = services.config.site_url.trim_end_matches('/');
     let slug = match typed.strip_prefix(site) {
-        Some(path) if !site.is_empty() => path
-            .strip_prefix("/members/")?
-            .strip_suffix('/')
-            .unwrap_or_else(|| path.trim_start_matches("/members/")),
+        Some(path) if !site.is_empty() => path.strip_prefix("/members/")?.trim_end_matches('/'),
         _ => typed,
     };
     model::slug::is_valid_slug(slug).then(|| slug.to_owned())
@@ -564,4 +561,20 @@ pub async fn close_due(services: &Services, limit: usize) -> Result<usize, Intro
         tracing::info!(event = "introductions_closed", closed);
     }
     Ok(closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_note;
+
+    #[test]
+    fn a_note_is_trimmed_and_refused_when_empty_long_or_hidden() {
+        assert_eq!(
+            check_note("  お話ししたいです\r\n").unwrap(),
+            "お話ししたいです"
+        );
+        assert!(check_note(" ").is_err());
+        assert!(check_note(&"あ".repeat(401)).unwrap_err().contains("401字"));
+        assert!(check_note("a\u{202E}b").is_err());
+    }
 }

@@ -65,7 +65,11 @@ impl Action {
     /// Whether the action mails someone, and so counts against the portal's hourly ceiling
     /// (a report mails nobody: a flood of them must not stop the mail of sign-ups).
     fn mails(self) -> bool {
-        !matches!(self, Action::Report | Action::ProfileUpdate)
+        // A delivery's mail is counted by `count_portal_mail` once the rules let it go.
+        !matches!(
+            self,
+            Action::Report | Action::ProfileUpdate | Action::IntroductionDelivery
+        )
     }
 
     /// Mails one address may receive per day for this action, whoever asks.
@@ -82,8 +86,8 @@ impl Action {
             Action::EventSignup => 10,
             // Links to send a request: a requester asks a few people a day at most.
             Action::Introduction => 5,
-            // Requests one member receives a day, from anyone: a popular member is not
-            // buried (a refused sender's request stays held, to send another day).
+            // Never reached: a send is counted against its client only (a recipient counted
+            // per attempt could be silenced by re-posting a refused link).
             Action::IntroductionDelivery => 5,
         }
     }

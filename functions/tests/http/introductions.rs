@@ -404,7 +404,12 @@ async fn a_request_without_script_is_shown_again_stamped() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("name=\"form_token\" value=\""), "{page}");
+    let stamp = page
+        .split("name=\"form_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default();
+    assert!(!stamp.is_empty(), "a fresh stamp: {page}");
     assert!(page.contains(NOTE), "what was typed is kept: {page}");
     h.deliver().await;
     assert!(h.outbox().is_empty(), "nothing was sent");
@@ -622,4 +627,28 @@ async fn a_note_with_hidden_direction_or_zero_width_characters_is_refused() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{note:?}");
         assert!(page.contains("見えない文字"), "{page}");
     }
+}
+
+#[tokio::test]
+async fn the_requester_may_name_their_profile_by_its_address() {
+    let h = Harness::new();
+    published_member(&h).await;
+    published_as(&h, "sato-kenta", KENTA).await;
+    let site = h.services.config.site_url.trim_end_matches('/').to_owned();
+    let (status, _, page) = ask(
+        &h,
+        "sato-kenta",
+        &format!("{site}/members/yamada-hanako/"),
+        HANAKO,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    h.deliver().await;
+    h.mail_to(HANAKO, "/api/introductions/send?token=");
+    let (status, _, page) = ask(&h, "sato-kenta", &format!("{site}/events/x/"), HANAKO).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another page of the site is no profile: {page}"
+    );
 }
